@@ -1,0 +1,1 @@
+# clients/: CLI and examples.

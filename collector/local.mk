@@ -1,0 +1,1 @@
+# collector/: vfio-compat-collect.

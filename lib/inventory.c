@@ -1,0 +1,363 @@
+/*
+ * inventory.c -- building, sorting and looking up the inventory model.
+ *
+ * Arrays grow by doubling inside the arena; the old block is abandoned
+ * rather than freed, which wastes at most the size of the final array
+ * and only while an inventory is being built (parsed ones are exact).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "inventory.h"
+#include "util/arena.h"
+#include "util/strpool.h"
+#include "util/xmalloc.h"
+
+static void	*grow(struct inventory *, void *, size_t *, size_t, size_t);
+static int	 cmp_device(const void *, const void *);
+static int	 cmp_type(const void *, const void *);
+static int	 cmp_attr(const void *, const void *);
+static int	 cmp_instance(const void *, const void *);
+static int	 cmp_vm(const void *, const void *);
+static int	 cmp_str(const void *, const void *);
+
+const char *const inv_flag_names[4] = {
+	"stop_copy", "p2p", "pre_copy", "dirty_tracking"
+};
+
+/* In-tree VFIO variant drivers and the migration features they offer. */
+static const struct {
+	const char	*driver;
+	unsigned int	 flags;
+} builtin_drivers[] = {
+	{ "mlx5_vfio_pci",
+	    MIG_STOP_COPY | MIG_P2P | MIG_PRE_COPY | MIG_DIRTY_TRACKING },
+	{ "hisi_acc_vfio_pci",	MIG_STOP_COPY | MIG_PRE_COPY },
+	{ "pds_vfio_pci",	MIG_STOP_COPY | MIG_P2P | MIG_DIRTY_TRACKING },
+	{ "virtio_vfio_pci",	MIG_STOP_COPY | MIG_P2P | MIG_PRE_COPY },
+	{ "qat_vfio_pci",	MIG_STOP_COPY | MIG_P2P | MIG_PRE_COPY },
+	{ "xe_vfio_pci",	MIG_STOP_COPY | MIG_P2P },
+};
+
+struct inventory *
+inventory_new(struct strpool *pool)
+{
+	struct inventory	*inv = xcalloc(1, sizeof(*inv));
+
+	inv->arena = arena_new();
+	inv->pool = pool;
+	inv->platform.iommufd = INV_TRI_NULL;
+	inv->platform.vfio_container = INV_TRI_NULL;
+	return (inv);
+}
+
+void
+inventory_free(struct inventory *inv)
+{
+	if (inv == NULL)
+		return;
+	arena_free(inv->arena);
+	free(inv);
+}
+
+const char *
+inv_str(struct inventory *inv, const char *s)
+{
+	if (s == NULL)
+		return (NULL);
+	return (arena_strdup(inv->arena, s));
+}
+
+const char *
+inv_istr(struct inventory *inv, const char *s)
+{
+	if (s == NULL)
+		return (NULL);
+	if (inv->pool != NULL)
+		return (strpool_intern(inv->pool, s));
+	return (arena_strdup(inv->arena, s));
+}
+
+/* Make room for one more element of size esize; returns the new base. */
+static void *
+grow(struct inventory *inv, void *base, size_t *cap, size_t n, size_t esize)
+{
+	void	*nbase;
+	size_t	 ncap;
+
+	if (n < *cap)
+		return (base);
+	ncap = *cap < 4 ? 4 : *cap * 2;
+	nbase = arena_calloc(inv->arena, ncap, esize);
+	if (n > 0)
+		memcpy(nbase, base, n * esize);
+	*cap = ncap;
+	return (nbase);
+}
+
+struct inv_device *
+inv_add_device(struct inventory *inv)
+{
+	struct inv_device	*d;
+
+	inv->devices = grow(inv, inv->devices, &inv->devices_cap,
+	    inv->ndevices, sizeof(*inv->devices));
+	d = &inv->devices[inv->ndevices++];
+	memset(d, 0, sizeof(*d));
+	d->iommu_group = d->numa_node = INV_NULL;
+	d->sriov_totalvfs = d->sriov_numvfs = INV_NULL;
+	return (d);
+}
+
+struct inv_type *
+inv_add_type(struct inventory *inv, struct inv_device *d)
+{
+	struct inv_type	*t;
+
+	d->types = grow(inv, d->types, &d->types_cap, d->ntypes,
+	    sizeof(*d->types));
+	t = &d->types[d->ntypes++];
+	memset(t, 0, sizeof(*t));
+	t->available_instances = INV_NULL;
+	return (t);
+}
+
+void
+inv_set_attr(struct inventory *inv, struct inv_device *d, const char *key,
+    const char *value)
+{
+	size_t	 i;
+
+	for (i = 0; i < d->nattrs; i++) {
+		if (strcmp(d->attrs[i].key, key) == 0) {
+			d->attrs[i].value = inv_istr(inv, value);
+			return;
+		}
+	}
+	d->attrs = grow(inv, d->attrs, &d->attrs_cap, d->nattrs,
+	    sizeof(*d->attrs));
+	d->attrs[d->nattrs].key = inv_istr(inv, key);
+	d->attrs[d->nattrs].value = inv_istr(inv, value);
+	d->nattrs++;
+	qsort(d->attrs, d->nattrs, sizeof(*d->attrs), cmp_attr);
+}
+
+const char *
+inv_get_attr(const struct inv_device *d, const char *key)
+{
+	size_t	 i;
+
+	for (i = 0; i < d->nattrs; i++)
+		if (strcmp(d->attrs[i].key, key) == 0)
+			return (d->attrs[i].value);
+	return (NULL);
+}
+
+struct inv_instance *
+inv_add_instance(struct inventory *inv)
+{
+	struct inv_instance	*in;
+
+	inv->instances = grow(inv, inv->instances, &inv->instances_cap,
+	    inv->ninstances, sizeof(*inv->instances));
+	in = &inv->instances[inv->ninstances++];
+	memset(in, 0, sizeof(*in));
+	return (in);
+}
+
+struct inv_vm *
+inv_add_vm(struct inventory *inv)
+{
+	struct inv_vm	*vm;
+
+	inv->vms = grow(inv, inv->vms, &inv->vms_cap, inv->nvms,
+	    sizeof(*inv->vms));
+	vm = &inv->vms[inv->nvms++];
+	memset(vm, 0, sizeof(*vm));
+	vm->pid = INV_NULL;
+	return (vm);
+}
+
+void
+inv_vm_add_device(struct inventory *inv, struct inv_vm *vm, const char *dev)
+{
+	size_t	 i;
+
+	for (i = 0; i < vm->ndevices; i++)
+		if (strcmp(vm->devices[i], dev) == 0)
+			return;
+	vm->devices = grow(inv, vm->devices, &vm->devices_cap, vm->ndevices,
+	    sizeof(*vm->devices));
+	vm->devices[vm->ndevices++] = inv_str(inv, dev);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return (strcmp(*(const char *const *)a, *(const char *const *)b));
+}
+
+static int
+cmp_device(const void *a, const void *b)
+{
+	return (strcmp(((const struct inv_device *)a)->address,
+	    ((const struct inv_device *)b)->address));
+}
+
+static int
+cmp_type(const void *a, const void *b)
+{
+	const struct inv_type	*ta = a, *tb = b;
+
+	if (ta->kind != tb->kind)
+		return (ta->kind < tb->kind ? -1 : 1);
+	return (strcmp(ta->id, tb->id));
+}
+
+static int
+cmp_attr(const void *a, const void *b)
+{
+	return (strcmp(((const struct inv_attr *)a)->key,
+	    ((const struct inv_attr *)b)->key));
+}
+
+static int
+cmp_instance(const void *a, const void *b)
+{
+	return (strcmp(((const struct inv_instance *)a)->id,
+	    ((const struct inv_instance *)b)->id));
+}
+
+static int
+cmp_vm(const void *a, const void *b)
+{
+	return (strcmp(((const struct inv_vm *)a)->uuid,
+	    ((const struct inv_vm *)b)->uuid));
+}
+
+void
+inventory_sort(struct inventory *inv)
+{
+	size_t	 i;
+
+	qsort(inv->devices, inv->ndevices, sizeof(*inv->devices), cmp_device);
+	for (i = 0; i < inv->ndevices; i++) {
+		qsort(inv->devices[i].types, inv->devices[i].ntypes,
+		    sizeof(*inv->devices[i].types), cmp_type);
+		qsort(inv->devices[i].attrs, inv->devices[i].nattrs,
+		    sizeof(*inv->devices[i].attrs), cmp_attr);
+	}
+	qsort(inv->instances, inv->ninstances, sizeof(*inv->instances),
+	    cmp_instance);
+	qsort(inv->vms, inv->nvms, sizeof(*inv->vms), cmp_vm);
+	for (i = 0; i < inv->nvms; i++)
+		qsort(inv->vms[i].devices, inv->vms[i].ndevices,
+		    sizeof(*inv->vms[i].devices), cmp_str);
+}
+
+struct inv_device *
+inv_find_device(const struct inventory *inv, const char *address)
+{
+	size_t	 i;
+
+	for (i = 0; i < inv->ndevices; i++)
+		if (strcmp(inv->devices[i].address, address) == 0)
+			return (&inv->devices[i]);
+	return (NULL);
+}
+
+struct inv_instance *
+inv_find_instance(const struct inventory *inv, const char *id)
+{
+	size_t	 i;
+
+	for (i = 0; i < inv->ninstances; i++)
+		if (strcmp(inv->instances[i].id, id) == 0)
+			return (&inv->instances[i]);
+	return (NULL);
+}
+
+struct inv_vm *
+inv_find_vm(const struct inventory *inv, const char *uuid)
+{
+	size_t	 i;
+
+	for (i = 0; i < inv->nvms; i++)
+		if (strcmp(inv->vms[i].uuid, uuid) == 0)
+			return (&inv->vms[i]);
+	return (NULL);
+}
+
+struct inv_type *
+inv_find_type(const struct inv_device *d, enum inv_kind kind, const char *id)
+{
+	size_t	 i;
+
+	for (i = 0; i < d->ntypes; i++)
+		if (d->types[i].kind == kind && strcmp(d->types[i].id, id) == 0)
+			return (&d->types[i]);
+	return (NULL);
+}
+
+const char *
+inv_kind_name(enum inv_kind kind)
+{
+	return (kind == INV_KIND_NVIDIA_VGPU ? "nvidia-vgpu" : "mdev");
+}
+
+int
+inv_kind_parse(const char *s, enum inv_kind *kind)
+{
+	if (strcmp(s, "mdev") == 0)
+		*kind = INV_KIND_MDEV;
+	else if (strcmp(s, "nvidia-vgpu") == 0)
+		*kind = INV_KIND_NVIDIA_VGPU;
+	else
+		return (-1);
+	return (0);
+}
+
+const char *
+inv_flags_source_name(enum inv_flags_source src)
+{
+	switch (src) {
+	case INV_FLAGS_PROBE:
+		return ("probe");
+	case INV_FLAGS_BUILTIN:
+		return ("builtin");
+	case INV_FLAGS_NONE:
+		break;
+	}
+	return ("none");
+}
+
+int
+inv_flag_parse(const char *s, unsigned int *bit)
+{
+	size_t	 i;
+
+	for (i = 0; i < 4; i++) {
+		if (strcmp(s, inv_flag_names[i]) == 0) {
+			*bit = 1u << i;
+			return (0);
+		}
+	}
+	return (-1);
+}
+
+int
+inv_builtin_driver_flags(const char *driver, unsigned int *flags)
+{
+	size_t	 i;
+
+	if (driver == NULL)
+		return (-1);
+	for (i = 0; i < sizeof(builtin_drivers) / sizeof(builtin_drivers[0]);
+	    i++) {
+		if (strcmp(builtin_drivers[i].driver, driver) == 0) {
+			*flags = builtin_drivers[i].flags;
+			return (0);
+		}
+	}
+	return (-1);
+}

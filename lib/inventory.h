@@ -1,0 +1,199 @@
+/*
+ * inventory.h -- the v1 inventory model (SPEC section 2).
+ *
+ * One struct inventory per host. All of an inventory's strings and arrays
+ * live in its arena, so building one is cheap and freeing it is one call.
+ * Strings that repeat across a fleet (ids, names, versions) may instead
+ * come from a shared string pool: the server passes one so that ten
+ * thousand copies of "GRID T4-1B" cost one. Nothing in an inventory is
+ * freed or resized on its own except through the append helpers below.
+ *
+ * Unknown values are NULL for strings, INV_NULL for integers and
+ * INV_TRI_NULL for booleans; they print as JSON null, never a guess.
+ */
+#ifndef VC_INVENTORY_H
+#define VC_INVENTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define INV_SCHEMA	"vfio-compat/inventory/v1"
+#define INV_NULL	INT64_MIN
+
+struct arena;
+struct strpool;
+
+enum inv_tri {
+	INV_TRI_NULL = -1,
+	INV_TRI_FALSE = 0,
+	INV_TRI_TRUE = 1
+};
+
+enum inv_kind {
+	INV_KIND_MDEV,
+	INV_KIND_NVIDIA_VGPU
+};
+
+/* Migration feature flags, as the kernel's VFIO_MIGRATION_* names them. */
+#define MIG_STOP_COPY		0x01u
+#define MIG_P2P			0x02u
+#define MIG_PRE_COPY		0x04u
+#define MIG_DIRTY_TRACKING	0x08u
+#define MIG_ALL_FLAGS		0x0fu
+
+enum inv_flags_source {
+	INV_FLAGS_NONE,
+	INV_FLAGS_PROBE,
+	INV_FLAGS_BUILTIN
+};
+
+struct inv_migration {
+	bool			 capable;
+	unsigned int		 flags;		/* MIG_* */
+	enum inv_flags_source	 flags_source;
+	const char		*version;
+};
+
+struct inv_type {
+	enum inv_kind	 kind;
+	const char	*id;
+	const char	*name;
+	const char	*device_api;
+	const char	*description;
+	int64_t		 available_instances;
+	const char	*migration_version;
+};
+
+struct inv_attr {
+	const char	*key;
+	const char	*value;
+};
+
+struct inv_device {
+	const char	*address;
+	const char	*vendor_id;		/* 4 hex */
+	const char	*device_id;		/* 4 hex */
+	const char	*subsystem_vendor_id;	/* 4 hex */
+	const char	*subsystem_device_id;	/* 4 hex */
+	const char	*class;			/* 6 hex */
+	const char	*revision;		/* 2 hex */
+	const char	*vendor_name;
+	const char	*device_name;
+	const char	*driver;
+	const char	*driver_version;
+	int64_t		 iommu_group;
+	int64_t		 numa_node;
+	const char	*physfn;
+	int64_t		 sriov_totalvfs;
+	int64_t		 sriov_numvfs;
+	struct inv_migration migration;
+	struct inv_type	*types;
+	size_t		 ntypes, types_cap;
+	struct inv_attr	*attrs;		/* sorted by key */
+	size_t		 nattrs, attrs_cap;
+};
+
+struct inv_instance {
+	enum inv_kind	 kind;
+	const char	*id;
+	const char	*type;
+	const char	*parent;
+};
+
+struct inv_vm {
+	const char	 *uuid;
+	const char	 *name;
+	int64_t		  pid;
+	const char	**devices;
+	size_t		  ndevices, devices_cap;
+};
+
+struct inv_platform {
+	const char	*kernel_release;
+	const char	*arch;
+	enum inv_tri	 iommufd;
+	enum inv_tri	 vfio_container;
+	const char	*qemu_version;
+	const char	*libvirt_version;
+};
+
+struct inventory {
+	struct arena		*arena;
+	struct strpool		*pool;		/* borrowed; may be NULL */
+	const char		*host;
+	const char		*collected_at;
+	const char		*collector_version;
+	struct inv_platform	 platform;
+	struct inv_device	*devices;
+	size_t			 ndevices, devices_cap;
+	struct inv_instance	*instances;
+	size_t			 ninstances, instances_cap;
+	struct inv_vm		*vms;
+	size_t			 nvms, vms_cap;
+};
+
+/* Validation error: the JSON path of the offending field and why. */
+struct inv_error {
+	char	field[256];
+	char	message[256];
+};
+
+/* inventory.c: the model. */
+struct inventory	*inventory_new(struct strpool *);
+void			 inventory_free(struct inventory *);
+/* Copy into the arena (unique strings) or the pool (repeating ones). */
+const char		*inv_str(struct inventory *, const char *);
+const char		*inv_istr(struct inventory *, const char *);
+struct inv_device	*inv_add_device(struct inventory *);
+struct inv_type		*inv_add_type(struct inventory *, struct inv_device *);
+void			 inv_set_attr(struct inventory *, struct inv_device *,
+			    const char *key, const char *value);
+const char		*inv_get_attr(const struct inv_device *, const char *);
+struct inv_instance	*inv_add_instance(struct inventory *);
+struct inv_vm		*inv_add_vm(struct inventory *);
+void			 inv_vm_add_device(struct inventory *, struct inv_vm *,
+			    const char *);
+/* Canonical order: devices by address, types by kind then id, instances
+ * by id, VMs by uuid, a VM's devices by name. Printing after sorting is
+ * deterministic, which is what makes change detection a byte compare. */
+void			 inventory_sort(struct inventory *);
+struct inv_device	*inv_find_device(const struct inventory *,
+			    const char *address);
+struct inv_instance	*inv_find_instance(const struct inventory *,
+			    const char *id);
+struct inv_vm		*inv_find_vm(const struct inventory *, const char *uuid);
+struct inv_type		*inv_find_type(const struct inv_device *,
+			    enum inv_kind, const char *id);
+
+const char	*inv_kind_name(enum inv_kind);
+int		 inv_kind_parse(const char *, enum inv_kind *);
+const char	*inv_flags_source_name(enum inv_flags_source);
+/* Flag names in canonical order; index with __builtin_ctz of the bit. */
+extern const char *const inv_flag_names[4];
+int		 inv_flag_parse(const char *, unsigned int *);
+
+/* Built-in migration table for in-tree variant drivers (SPEC 2):
+ * returns 0 and the MIG_* flags when the driver is known, -1 if not. */
+int		 inv_builtin_driver_flags(const char *driver, unsigned int *);
+
+/* inventory_json.c: the codec. Parsing validates everything and names
+ * the offending field; printing is deterministic (spec field order). */
+#define INV_MAX_DOCUMENT	(4u * 1024 * 1024)
+#define INV_MAX_DEPTH		16
+#define INV_MAX_STRING		4096
+#define INV_MAX_DEVICES		8192
+#define INV_MAX_TYPES		1024
+#define INV_MAX_ATTRS		256
+#define INV_MAX_INSTANCES	65536
+#define INV_MAX_VMS		8192
+#define INV_MAX_VM_DEVICES	64
+
+struct inventory	*inventory_parse(const char *, size_t, struct strpool *,
+			    struct inv_error *);
+char			*inventory_dump(const struct inventory *, bool pretty);
+/* SHA-256 hex of the canonical document without collected_at: equal for
+ * two reports of the same host state. out holds 65 bytes. */
+int			 inventory_digest(const struct inventory *, char *out);
+
+#endif

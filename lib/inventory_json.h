@@ -1,0 +1,33 @@
+/*
+ * inventory_json.h -- the jansson side of the inventory codec.
+ *
+ * inventory.h offers text in and text out; this header is for code that
+ * already holds jansson values (the server's request bodies, the
+ * engine's spelled-out descriptors) and wants the same validation.
+ */
+#ifndef VC_INVENTORY_JSON_H
+#define VC_INVENTORY_JSON_H
+
+#include <jansson.h>
+
+#include "inventory.h"
+
+struct inventory	*inventory_from_json(const json_t *, struct strpool *,
+			    struct inv_error *);
+json_t			*inventory_to_json(const struct inventory *);
+json_t			*inv_device_to_json(const struct inv_device *);
+json_t			*inv_type_to_json(const struct inv_type *);
+
+/* Parse one device entry (path names it in errors, e.g. "devices[3]"). */
+int	inv_device_from_json(struct inventory *, const json_t *,
+	    struct inv_device *, const char *path, struct inv_error *);
+int	inv_type_from_json(struct inventory *, const json_t *,
+	    struct inv_type *, const char *path, struct inv_error *);
+
+/* Set an error; returns -1 so callers can "return inv_fail(...)". */
+int	inv_fail(struct inv_error *, const char *field, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* Deepest nesting of a value (scalars are 0). Iterative bound check. */
+int	json_depth_exceeds(const json_t *, int max);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * store.h -- persistence of host inventories behind one interface.
+ *
+ * The collector's --db and the server's --db share this interface and
+ * the schema. SQLite is the engine today; the operations are chosen so a
+ * PostgreSQL engine can implement them without SQLite-isms leaking out:
+ * whole-host writes in one transaction, reads by host, a full scan for
+ * start-up, and a liveness probe.
+ *
+ * All functions return 0 on success and -1 on failure with a message in
+ * store_error(); lookups that find nothing return 1.
+ */
+#ifndef VC_STORE_H
+#define VC_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct inventory;
+struct store;
+
+struct store_host_meta {
+	char		host[256];
+	char		collected_at[32];
+	int64_t		received_at;	/* unix seconds */
+	int64_t		generation;
+	char		digest[65];
+};
+
+/* Open (creating and migrating as needed). NULL with *errp set on error;
+ * free *errp with free(). */
+struct store	*store_open(const char *path, char **errp);
+void		 store_close(struct store *);
+const char	*store_error(const struct store *);
+/* Schema version the store is at (PRAGMA user_version for SQLite). */
+int		 store_schema_version(struct store *);
+
+/*
+ * Replace everything stored for inv->host with inv, in one transaction.
+ * digest identifies the content: an equal digest keeps the generation and
+ * reports *changed = false, but received_at still moves forward.
+ */
+int	 store_put(struct store *, const struct inventory *, const char *json,
+	    const char *digest, int64_t received_at,
+	    int64_t *generation, bool *changed);
+/* The stored document and its metadata. *json is malloc'd. */
+int	 store_get(struct store *, const char *host, char **json,
+	    struct store_host_meta *);
+int	 store_delete(struct store *, const char *host);
+/* Call fn for every host, in host order; a non-zero return stops. */
+int	 store_foreach(struct store *,
+	    int (*fn)(void *, const struct store_host_meta *, const char *json),
+	    void *arg);
+/* Cheap query proving the store answers (readiness). */
+int	 store_ping(struct store *);
+
+#endif

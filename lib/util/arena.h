@@ -1,0 +1,24 @@
+/*
+ * arena.h -- bump allocator for objects that die together.
+ *
+ * An inventory owns many small strings that are all freed at once when
+ * the inventory goes; one arena per inventory saves a malloc header per
+ * string and makes freeing O(chunks). Nothing in an arena is freed alone.
+ */
+#ifndef VC_ARENA_H
+#define VC_ARENA_H
+
+#include <stddef.h>
+
+struct arena;
+
+struct arena	*arena_new(void);
+void		 arena_free(struct arena *);
+void		*arena_alloc(struct arena *, size_t);
+void		*arena_calloc(struct arena *, size_t, size_t);
+char		*arena_strdup(struct arena *, const char *);
+char		*arena_strndup(struct arena *, const char *, size_t);
+/* Bytes handed out, for memory accounting. */
+size_t		 arena_used(const struct arena *);
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * digest.c -- SHA-256 through GnuTLS, and a constant-time compare.
+ */
+#include <stdint.h>
+#include <stdio.h>
+
+#include <gnutls/crypto.h>
+
+#include "digest.h"
+
+int
+sha256_hex(const void *buf, size_t len, char *out)
+{
+	unsigned char	 md[32];
+	size_t		 i;
+
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, buf, len, md) < 0)
+		return (-1);
+	for (i = 0; i < sizeof(md); i++)
+		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	return (0);
+}
+
+int
+timingsafe_memeq(const void *a, const void *b, size_t len)
+{
+	const volatile unsigned char	*pa = a, *pb = b;
+	unsigned char			 diff = 0;
+	size_t				 i;
+
+	for (i = 0; i < len; i++)
+		diff |= pa[i] ^ pb[i];
+	return (diff == 0);
+}

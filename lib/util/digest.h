@@ -1,0 +1,16 @@
+/*
+ * digest.h -- SHA-256 as lower-case hex (tokens, inventory digests).
+ */
+#ifndef VC_DIGEST_H
+#define VC_DIGEST_H
+
+#include <stddef.h>
+
+#define SHA256_HEX_LEN	64
+
+/* out must hold SHA256_HEX_LEN + 1 bytes. Returns 0 or -1. */
+int	sha256_hex(const void *, size_t, char *out);
+/* Compare two equal-length buffers without an early exit. */
+int	timingsafe_memeq(const void *, const void *, size_t);
+
+#endif

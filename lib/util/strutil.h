@@ -1,0 +1,38 @@
+/*
+ * strutil.h -- small string helpers: bounded number parsing and the
+ * syntax checks for the identifiers the inventory format uses.
+ */
+#ifndef VC_STRUTIL_H
+#define VC_STRUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * OpenBSD strtonum: decimal only, whole string, range checked. On error
+ * returns 0 and points *errstr at "invalid", "too small" or "too large".
+ */
+long long	 vc_strtonum(const char *, long long, long long, const char **);
+
+/* Exactly n lower-case hex digits. */
+bool	str_is_lhex(const char *, size_t n);
+/* PCI address in canonical sysfs form: dddd:bb:dd.f, lower case. */
+bool	str_is_pci_address(const char *);
+/* RFC 4122 textual UUID, lower case. */
+bool	str_is_uuid(const char *);
+/* RFC 1123 host name (labels of [a-z0-9-], dots between), max 253. */
+bool	str_is_hostname(const char *);
+/* An mdev/css/ap parent or instance id: [A-Za-z0-9._:-]+, max 64. */
+bool	str_is_device_id(const char *);
+/* RFC 3339 UTC timestamp of the form YYYY-MM-DDTHH:MM:SSZ. */
+bool	str_is_timestamp(const char *);
+/* Valid UTF-8 without control characters other than tab. */
+bool	str_is_clean_utf8(const char *, size_t);
+
+/* Strip trailing white space in place; returns s. */
+char	*str_rtrim(char *);
+/* Skip leading white space. */
+const char	*str_ltrim(const char *);
+bool	 str_has_prefix(const char *, const char *);
+
+#endif

@@ -1,0 +1,1 @@
+# tests/collector/: collector over recorded trees.

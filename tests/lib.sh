@@ -1,0 +1,29 @@
+# tests/lib.sh -- shared helpers for the shell tests; source it.
+#
+# Each test runs in its own scratch directory that is removed on exit.
+# fail() reports and exits non-zero; the automake harness counts it.
+set -eu
+: "${top_srcdir:?run through tests/run-test}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/vc-test.XXXXXX")
+VC_CLEANUP=""
+vc_cleanup() {
+	eval "$VC_CLEANUP"
+	rm -rf "$T"
+}
+trap vc_cleanup EXIT
+# Add a command to run at exit (servers to stop, processes to kill).
+at_exit() { VC_CLEANUP="$1; $VC_CLEANUP"; }
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ok() { echo "ok: $*"; }
+
+# assert_eq WHAT EXPECTED ACTUAL
+assert_eq() {
+	[ "$2" = "$3" ] || fail "$1: expected [$2], got [$3]"
+	ok "$1"
+}
+
+# A free TCP port on 127.0.0.1, chosen by the kernel.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}

@@ -1,0 +1,1 @@
+# tests/parity/: collector against mdevctl and lspci.

@@ -1,0 +1,1 @@
+# tests/server/: integration tests against a live vfio-compatd.

@@ -1,0 +1,1 @@
+# tests/unit/: unit tests of lib/ on Check.
