@@ -1,1 +1,13 @@
 # tests/unit/: unit tests of lib/ on Check.
+UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(SQLITE_CFLAGS)
+UNIT_LDADD = $(LIBVC) $(CHECK_LIBS)
+
+check_PROGRAMS += tests/unit/test_inventory tests/unit/test_store
+TESTS += tests/unit/test_inventory tests/unit/test_store
+
+tests_unit_test_inventory_SOURCES = tests/unit/test_inventory.c
+tests_unit_test_inventory_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_inventory_LDADD = $(UNIT_LDADD)
+tests_unit_test_store_SOURCES = tests/unit/test_store.c
+tests_unit_test_store_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_store_LDADD = $(UNIT_LDADD)

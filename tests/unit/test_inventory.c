@@ -1,0 +1,376 @@
+/*
+ * test_inventory.c -- the v1 codec: round trips, determinism, and that
+ * every kind of bad field is rejected with its path.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <jansson.h>
+
+#include "inventory.h"
+#include "inventory_json.h"
+#include "util/strpool.h"
+#include "util/strutil.h"
+
+static char	*read_sample(size_t *);
+static json_t	*sample_json(void);
+static void	 expect_reject(json_t *, const char *);
+
+static char *
+read_sample(size_t *lenp)
+{
+	const char	*top = getenv("top_srcdir");
+	char		 path[4096];
+	FILE		*f;
+	char		*buf;
+	long		 len;
+
+	snprintf(path, sizeof(path), "%s/tests/unit/data/sample.json",
+	    top != NULL ? top : ".");
+	f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	fseek(f, 0, SEEK_END);
+	len = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)len + 1);
+	ck_assert(fread(buf, 1, (size_t)len, f) == (size_t)len);
+	buf[len] = '\0';
+	fclose(f);
+	*lenp = (size_t)len;
+	return (buf);
+}
+
+static json_t *
+sample_json(void)
+{
+	size_t	 len;
+	char	*buf = read_sample(&len);
+	json_t	*j = json_loadb(buf, len, 0, NULL);
+
+	free(buf);
+	ck_assert(j != NULL);
+	return (j);
+}
+
+/* Parse a mutated document and require rejection naming field. */
+static void
+expect_reject(json_t *doc, const char *field)
+{
+	struct inv_error	 err;
+	struct inventory	*inv;
+	char			*s = json_dumps(doc, JSON_COMPACT);
+
+	memset(&err, 0, sizeof(err));
+	inv = inventory_parse(s, strlen(s), NULL, &err);
+	ck_assert_msg(inv == NULL, "accepted a document with bad %s", field);
+	ck_assert_str_eq(err.field, field);
+	ck_assert(err.message[0] != '\0');
+	free(s);
+	json_decref(doc);
+}
+
+START_TEST(test_roundtrip)
+{
+	size_t			 len;
+	char			*buf = read_sample(&len), *out, *out2;
+	struct inv_error	 err;
+	struct inventory	*inv, *inv2;
+	json_t			*a, *b;
+
+	inv = inventory_parse(buf, len, NULL, &err);
+	ck_assert_msg(inv != NULL, "%s: %s", err.field, err.message);
+	ck_assert_uint_eq(inv->ndevices, 2);
+	ck_assert_uint_eq(inv->devices[0].ntypes, 2);
+	ck_assert_int_eq(inv->devices[0].types[0].available_instances, 15);
+	ck_assert_int_eq(inv->devices[1].numa_node, INV_NULL);
+	ck_assert_uint_eq(inv->devices[1].migration.flags, MIG_ALL_FLAGS);
+	ck_assert_str_eq(inv_get_attr(&inv->devices[0], "nvidia.ecc"),
+	    "enabled");
+	ck_assert_int_eq(inv->platform.iommufd, INV_TRI_TRUE);
+	ck_assert(inv->platform.libvirt_version == NULL);
+
+	/* Printing is a fixed point and equal to the input as JSON. */
+	inventory_sort(inv);
+	out = inventory_dump(inv, true);
+	inv2 = inventory_parse(out, strlen(out), NULL, &err);
+	ck_assert(inv2 != NULL);
+	out2 = inventory_dump(inv2, true);
+	ck_assert_str_eq(out, out2);
+	a = json_loads(buf, 0, NULL);
+	b = json_loads(out, 0, NULL);
+	ck_assert(json_equal(a, b));
+	json_decref(a);
+	json_decref(b);
+	free(out);
+	free(out2);
+	inventory_free(inv);
+	inventory_free(inv2);
+	free(buf);
+}
+END_TEST
+
+START_TEST(test_digest_ignores_collected_at)
+{
+	size_t			 len;
+	char			*buf = read_sample(&len);
+	char			 d1[65], d2[65], d3[65];
+	struct inventory	*inv = inventory_parse(buf, len, NULL, NULL);
+
+	ck_assert(inv != NULL);
+	ck_assert_int_eq(inventory_digest(inv, d1), 0);
+	inv->collected_at = "2030-01-01T00:00:00Z";
+	ck_assert_int_eq(inventory_digest(inv, d2), 0);
+	ck_assert_str_eq(d1, d2);
+	inv->devices[0].types[0].available_instances = 14;
+	ck_assert_int_eq(inventory_digest(inv, d3), 0);
+	ck_assert_str_ne(d1, d3);
+	inventory_free(inv);
+	free(buf);
+}
+END_TEST
+
+START_TEST(test_pool_interns)
+{
+	size_t			 len;
+	char			*buf = read_sample(&len);
+	struct strpool		*pool = strpool_new();
+	struct inventory	*a = inventory_parse(buf, len, pool, NULL);
+	struct inventory	*b = inventory_parse(buf, len, pool, NULL);
+
+	ck_assert(a != NULL && b != NULL);
+	/* Repeating strings are shared; unique ones (uuids) are not. */
+	ck_assert_ptr_eq(a->devices[0].types[0].name,
+	    b->devices[0].types[0].name);
+	ck_assert_ptr_eq(a->devices[0].driver_version,
+	    b->devices[0].driver_version);
+	ck_assert_ptr_ne(a->vms[0].uuid, b->vms[0].uuid);
+	inventory_free(a);
+	inventory_free(b);
+	strpool_free(pool);
+	free(buf);
+}
+END_TEST
+
+START_TEST(test_reject_fields)
+{
+	json_t	*d, *dev, *t;
+
+	d = sample_json();
+	json_object_set_new(d, "surprise", json_true());
+	expect_reject(d, "surprise");
+
+	d = sample_json();
+	json_object_set_new(d, "schema", json_string("vfio-compat/v2"));
+	expect_reject(d, "schema");
+
+	d = sample_json();
+	json_object_set_new(d, "host", json_string("Bad_Host!"));
+	expect_reject(d, "host");
+
+	d = sample_json();
+	json_object_del(d, "collected_at");
+	expect_reject(d, "collected_at");
+
+	d = sample_json();
+	json_object_set_new(d, "collected_at", json_string("yesterday"));
+	expect_reject(d, "collected_at");
+
+	d = sample_json();
+	json_object_set_new(json_object_get(d, "platform"), "iommufd",
+	    json_string("yes"));
+	expect_reject(d, "platform.iommufd");
+
+	d = sample_json();
+	json_object_set_new(d, "devices", json_object());
+	expect_reject(d, "devices");
+
+	d = sample_json();
+	dev = json_array_get(json_object_get(d, "devices"), 1);
+	json_object_set_new(dev, "vendor_id", json_string("15B3"));
+	expect_reject(d, "devices[1].vendor_id");
+
+	d = sample_json();
+	dev = json_array_get(json_object_get(d, "devices"), 1);
+	json_object_set_new(dev, "vendor_id", json_string("0x15b3"));
+	expect_reject(d, "devices[1].vendor_id");
+
+	d = sample_json();
+	dev = json_array_get(json_object_get(d, "devices"), 0);
+	json_object_set_new(dev, "class", json_string("0302"));
+	expect_reject(d, "devices[0].class");
+
+	d = sample_json();
+	dev = json_array_get(json_object_get(d, "devices"), 0);
+	json_object_set_new(dev, "address", json_string("3b:00.0 x"));
+	expect_reject(d, "devices[0].address");
+
+	d = sample_json();
+	dev = json_array_get(json_object_get(d, "devices"), 1);
+	json_object_set_new(dev, "physfn", json_string("5e:00.0"));
+	expect_reject(d, "devices[1].physfn");
+
+	d = sample_json();
+	dev = json_array_get(json_object_get(d, "devices"), 0);
+	json_object_set_new(dev, "iommu_group", json_string("42"));
+	expect_reject(d, "devices[0].iommu_group");
+
+	d = sample_json();
+	dev = json_array_get(json_object_get(d, "devices"), 0);
+	json_object_set_new(dev, "iommu_group", json_integer(-3));
+	expect_reject(d, "devices[0].iommu_group");
+
+	d = sample_json();
+	dev = json_array_get(json_object_get(d, "devices"), 0);
+	json_object_set_new(json_object_get(dev, "migration"), "flags",
+	    json_pack("[s]", "teleport"));
+	expect_reject(d, "devices[0].migration.flags[0]");
+
+	d = sample_json();
+	dev = json_array_get(json_object_get(d, "devices"), 1);
+	json_object_set_new(json_object_get(dev, "migration"), "flags_source",
+	    json_string("none"));
+	expect_reject(d, "devices[1].migration.flags_source");
+
+	d = sample_json();
+	dev = json_array_get(json_object_get(d, "devices"), 0);
+	t = json_array_get(json_object_get(dev, "types"), 1);
+	json_object_set_new(t, "available_instances", json_real(1.5));
+	expect_reject(d, "devices[0].types[1].available_instances");
+
+	d = sample_json();
+	dev = json_array_get(json_object_get(d, "devices"), 0);
+	t = json_array_get(json_object_get(dev, "types"), 1);
+	json_object_set_new(t, "id", json_string("nvidia-222"));
+	expect_reject(d, "devices[0].types[1]");
+
+	d = sample_json();
+	dev = json_array_get(json_object_get(d, "devices"), 0);
+	t = json_array_get(json_object_get(dev, "types"), 0);
+	json_object_set_new(t, "kind", json_string("vgpu"));
+	expect_reject(d, "devices[0].types[0].kind");
+
+	d = sample_json();
+	dev = json_array_get(json_object_get(d, "devices"), 0);
+	json_object_set_new(json_object_get(dev, "attributes"), "bad key",
+	    json_string("x"));
+	expect_reject(d, "devices[0].attributes.bad key");
+
+	d = sample_json();
+	dev = json_array_get(json_object_get(d, "devices"), 0);
+	json_object_set_new(json_object_get(dev, "attributes"), "fw",
+	    json_integer(3));
+	expect_reject(d, "devices[0].attributes.fw");
+
+	d = sample_json();
+	json_array_append(json_object_get(d, "devices"),
+	    json_array_get(json_object_get(d, "devices"), 0));
+	expect_reject(d, "devices[2].address");
+
+	d = sample_json();
+	t = json_array_get(json_object_get(d, "instances"), 0);
+	json_object_set_new(t, "id", json_string("not-a-uuid"));
+	expect_reject(d, "instances[0].id");
+
+	d = sample_json();
+	t = json_array_get(json_object_get(d, "vms"), 0);
+	json_object_set_new(t, "pid", json_integer(0));
+	expect_reject(d, "vms[0].pid");
+
+	d = sample_json();
+	t = json_array_get(json_object_get(d, "vms"), 0);
+	json_object_set_new(t, "devices", json_pack("[i]", 7));
+	expect_reject(d, "vms[0].devices[0]");
+}
+END_TEST
+
+START_TEST(test_reject_text)
+{
+	struct inv_error	 err;
+	char			*big;
+	json_t			*d, *dev;
+	char			*s;
+	size_t			 n;
+
+	ck_assert(inventory_parse("{", 1, NULL, &err) == NULL);
+	ck_assert_str_eq(err.field, "(document)");
+	ck_assert(inventory_parse("[]", 2, NULL, &err) == NULL);
+	ck_assert(inventory_parse("{\"a\":1,\"a\":2}", 13, NULL, &err) ==
+	    NULL);
+
+	/* Oversize strings and control characters. */
+	big = malloc(INV_MAX_STRING + 2);
+	memset(big, 'x', INV_MAX_STRING + 1);
+	big[INV_MAX_STRING + 1] = '\0';
+	d = sample_json();
+	dev = json_array_get(json_object_get(d, "devices"), 0);
+	json_object_set_new(dev, "device_name", json_string(big));
+	expect_reject(d, "devices[0].device_name");
+	free(big);
+
+	d = sample_json();
+	dev = json_array_get(json_object_get(d, "devices"), 0);
+	json_object_set_new(dev, "device_name", json_string("a\x01" "b"));
+	expect_reject(d, "devices[0].device_name");
+
+	/* Deep nesting is refused before any field is looked at. */
+	n = 10000;
+	s = malloc(2 * n + 1);
+	memset(s, '[', n);
+	memset(s + n, ']', n);
+	s[2 * n] = '\0';
+	ck_assert(inventory_parse(s, 2 * n, NULL, &err) == NULL);
+	free(s);
+}
+END_TEST
+
+START_TEST(test_strutil)
+{
+	const char	*e;
+
+	ck_assert(str_is_pci_address("0000:3b:00.0"));
+	ck_assert(!str_is_pci_address("0000:3b:00.8"));
+	ck_assert(!str_is_pci_address("0000:3B:00.0"));
+	ck_assert(str_is_uuid("83b8f4f2-509f-382f-3c1e-e6bfe0fa1001"));
+	ck_assert(!str_is_uuid("83b8f4f2-509f-382f-3c1e-e6bfe0fa100"));
+	ck_assert(str_is_hostname("gpu-a1.example.org"));
+	ck_assert(!str_is_hostname("-gpu"));
+	ck_assert(!str_is_hostname("gpu..a"));
+	ck_assert(!str_is_hostname("a/b"));
+	ck_assert(str_is_clean_utf8("\xc3\xa9t\xc3\xa9", 5));
+	ck_assert(!str_is_clean_utf8("\xc3", 1));
+	ck_assert(!str_is_clean_utf8("\xed\xa0\x80", 3));
+	ck_assert(!str_is_clean_utf8("\xc0\xaf", 2));
+	ck_assert_int_eq(vc_strtonum("42", 0, 100, &e), 42);
+	ck_assert(e == NULL);
+	vc_strtonum("0x2a", 0, 100, &e);
+	ck_assert_str_eq(e, "invalid");
+	vc_strtonum("101", 0, 100, &e);
+	ck_assert_str_eq(e, "too large");
+	vc_strtonum("99999999999999999999", 0, 100, &e);
+	ck_assert_str_eq(e, "too large");
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("inventory");
+	TCase	*tc = tcase_create("codec");
+	SRunner	*sr;
+	int	 failed;
+
+	tcase_add_test(tc, test_roundtrip);
+	tcase_add_test(tc, test_digest_ignores_collected_at);
+	tcase_add_test(tc, test_pool_interns);
+	tcase_add_test(tc, test_reject_fields);
+	tcase_add_test(tc, test_reject_text);
+	tcase_add_test(tc, test_strutil);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? 0 : 1);
+}
