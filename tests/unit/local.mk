@@ -11,3 +11,6 @@ tests_unit_test_inventory_LDADD = $(UNIT_LDADD)
 tests_unit_test_store_SOURCES = tests/unit/test_store.c
 tests_unit_test_store_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_store_LDADD = $(UNIT_LDADD)
+
+TESTS += tests/unit/schema.sh
+EXTRA_DIST += tests/unit/schema.sh tests/unit/data tests/schema-validate
