@@ -332,6 +332,9 @@ check_keys(const json_t *obj, const char *path, const char *const *allowed,
 		for (i = 0; allowed[i] != NULL; i++)
 			if (strcmp(allowed[i], key) == 0)
 				break;
+		if (allowed[i] == NULL && *key == '\0')
+			return (inv_fail(err, *path ? path : "(document)",
+			    "has a field with an empty name"));
 		if (allowed[i] == NULL) {
 			jpath(field, sizeof(field), path, ".%s", key);
 			return (inv_fail(err, field, "unknown field"));

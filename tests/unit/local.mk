@@ -14,3 +14,6 @@ tests_unit_test_store_LDADD = $(UNIT_LDADD)
 
 TESTS += tests/unit/schema.sh
 EXTRA_DIST += tests/unit/schema.sh tests/unit/data tests/schema-validate
+
+TESTS += tests/fuzz/fuzz.sh
+EXTRA_DIST += tests/fuzz

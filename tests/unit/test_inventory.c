@@ -298,6 +298,9 @@ START_TEST(test_reject_text)
 	ck_assert(inventory_parse("[]", 2, NULL, &err) == NULL);
 	ck_assert(inventory_parse("{\"a\":1,\"a\":2}", 13, NULL, &err) ==
 	    NULL);
+	/* Found by the fuzzer: an empty key once gave an empty path. */
+	ck_assert(inventory_parse("{\"\": []}", 8, NULL, &err) == NULL);
+	ck_assert_str_eq(err.field, "(document)");
 
 	/* Oversize strings and control characters. */
 	big = malloc(INV_MAX_STRING + 2);
