@@ -146,18 +146,30 @@ class Tree:
                           v + "\n"))
         return a
 
-    def mdev_instance(self, parent_path, uuid, type_id, iommu_group=None):
+    def mdev_instance(self, parent_path, uuid, type_id, iommu_group=None,
+                      driver="vfio_mdev"):
         """A live mdev: child of its parent device, on the mdev bus, with
-        its mdev_type link (kernel layout since 3.x)."""
+        its mdev_type link (kernel layout since 3.x).  The parent's
+        mdev_supported_types/<type>/devices/<uuid> back-link comes from
+        instance_links()."""
         path = parent_path + "/" + uuid
         up = dotdots(path)
         links = [("mdev_type", "../mdev_supported_types/" + type_id)]
         if iommu_group is not None:
             links.append(("iommu_group", up + "kernel/iommu_groups/%s" % iommu_group))
-            links.append(("driver", up + "bus/mdev/drivers/vfio_mdev"))
-        self.device(path, [("DRIVER", "vfio_mdev"), ("MDEV_TYPE", type_id),
-                           ("SUBSYSTEM", "mdev")],
-                    [], links)
+        if driver:
+            links.append(("driver", up + "bus/mdev/drivers/" + driver))
+        props = [("MDEV_TYPE", type_id), ("SUBSYSTEM", "mdev")]
+        if driver:
+            props.insert(0, ("DRIVER", driver))
+        self.device(path, props, [], links)
+
+    @staticmethod
+    def instance_links(instances):
+        """Links for the parent: mdev_supported_types/<type>/devices/<uuid>.
+        instances: list of (uuid, type_id)."""
+        return [("mdev_supported_types/%s/devices/%s" % (t, u), "../../../" + u)
+                for u, t in instances]
 
     def text(self):
         return "\n".join(self.blocks)
