@@ -1,1 +1,23 @@
-# server/: vfio-compatd.
+# server/: vfio-compatd, the HTTP service.
+EXTRA_PROGRAMS = server/vfio-compatd
+server_vfio_compatd_SOURCES = \
+	server/server.h server/main.c \
+	server/http.c server/http.h \
+	server/auth.c server/auth.h \
+	server/hosts.c server/check.c server/metrics.c \
+	server/openapi.c server/demo.c
+nodist_server_vfio_compatd_SOURCES = server/openapi_json.c
+server_vfio_compatd_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JANSSON_CFLAGS)
+server_vfio_compatd_CPPFLAGS = $(AM_CPPFLAGS) \
+	-DDEMO_DIR=\"$(abs_top_srcdir)/deploy/demo\"
+server_vfio_compatd_LDADD = $(LIBVC) $(MHD_LIBS)
+
+# The OpenAPI document is written in YAML and served as JSON: convert
+# and embed it at build time so the binary carries it.
+server/openapi_json.c: $(top_srcdir)/schema/openapi.yaml \
+    $(top_srcdir)/server/embed-openapi
+	$(AM_V_GEN)mkdir -p server && python3 \
+	    $(top_srcdir)/server/embed-openapi $(top_srcdir)/schema/openapi.yaml $@
+BUILT_SOURCES += server/openapi_json.c
+CLEANFILES += server/openapi_json.c
+EXTRA_DIST += server/embed-openapi schema/openapi.yaml deploy/demo

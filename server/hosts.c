@@ -1,0 +1,327 @@
+/*
+ * hosts.c -- the host resources: PUT/GET/DELETE of one host's
+ * inventory, the fleet listing with its filters, and readiness.
+ *
+ * An inventory is validated in full by the codec before anything is
+ * written; then it goes to the store in one transaction and into the
+ * in-memory fleet. ingest_lock keeps the two in the same order when two
+ * reports for a host race, so the fleet never holds an older generation
+ * than the store. Reads are served from the fleet under its read lock.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fleet.h"
+#include "http.h"
+#include "inventory.h"
+#include "inventory_json.h"
+#include "server.h"
+#include "store.h"
+#include "util/log.h"
+#include "util/strutil.h"
+#include "util/xmalloc.h"
+
+static json_t	*host_summary(const struct server *,
+		    const struct fleet_host *, int64_t);
+static int	host_offers_type(const struct inventory *, const char *);
+static int	host_has_vendor(const struct inventory *, const char *);
+static int	check_host_param(const char *, struct http_reply *);
+
+int64_t
+server_now(void)
+{
+	return ((int64_t)time(NULL));
+}
+
+bool
+server_is_stale(const struct server *srv, int64_t received_at, int64_t now)
+{
+	return (now - received_at > srv->stale_after);
+}
+
+void
+server_fmt_time(int64_t t, char *buf, size_t len)
+{
+	time_t		 tt = (time_t)t;
+	struct tm	 tm;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(buf, len, "1970-01-01T00:00:00Z");
+}
+
+int
+hosts_ready(struct server *srv)
+{
+	return (store_ping(srv->store) == 0 ? 0 : -1);
+}
+
+static int
+check_host_param(const char *host, struct http_reply *rep)
+{
+	if (!str_is_hostname(host)) {
+		http_reply_error(rep, 400, "INVALID_HOST", "host",
+		    "not a valid host name");
+		return (-1);
+	}
+	return (0);
+}
+
+int
+hosts_ingest(struct server *srv, const char *buf, size_t len,
+    const char *expect_host, int64_t received_at, struct ingest_result *res,
+    struct http_reply *rep)
+{
+	json_t			*root = NULL;
+	json_error_t		 jerr;
+	struct inventory	*inv = NULL;
+	struct inv_error	 err;
+	char			*doc = NULL;
+	char			 digest[65];
+	int			 locked = 0;
+
+	memset(&err, 0, sizeof(err));
+	if (len == 0) {
+		http_reply_error(rep, 400, "INVALID_JSON", "(document)",
+		    "the request body is empty");
+		goto fail;
+	}
+	if ((root = json_loadb(buf, len, JSON_REJECT_DUPLICATES,
+	    &jerr)) == NULL) {
+		http_reply_error(rep, 400, "INVALID_JSON", "(document)",
+		    "invalid JSON at line %d column %d: %s", jerr.line,
+		    jerr.column, jerr.text);
+		goto fail;
+	}
+	if (json_depth_exceeds(root, INV_MAX_DEPTH)) {
+		http_reply_error(rep, 400, "INVALID_JSON", "(document)",
+		    "nested deeper than %d levels", INV_MAX_DEPTH);
+		goto fail;
+	}
+	if ((inv = inventory_from_json(root, fleet_pool(srv->fleet),
+	    &err)) == NULL) {
+		http_reply_error(rep, 400, "VALIDATION_FAILED", err.field,
+		    "%s: %s", err.field, err.message);
+		goto fail;
+	}
+	json_decref(root);
+	root = NULL;
+	if (expect_host != NULL && strcmp(inv->host, expect_host) != 0) {
+		http_reply_error(rep, 400, "HOST_MISMATCH", "host",
+		    "the document is for %s, the path names %s", inv->host,
+		    expect_host);
+		goto fail;
+	}
+	inventory_sort(inv);
+	if ((doc = inventory_dump(inv, false)) == NULL ||
+	    inventory_digest(inv, digest) == -1) {
+		http_reply_error(rep, 500, "INTERNAL", NULL,
+		    "cannot encode the inventory");
+		goto fail;
+	}
+	pthread_mutex_lock(&srv->ingest_lock);
+	locked = 1;
+	if (store_put(srv->store, inv, doc, digest, received_at,
+	    &res->generation, &res->changed) == -1) {
+		log_warnx("%s: %s: %s", __func__, inv->host,
+		    store_error(srv->store));
+		http_reply_error(rep, 503, "STORE_FAILED", NULL,
+		    "the inventory could not be stored");
+		goto fail;
+	}
+	fleet_wrlock(srv->fleet);
+	fleet_put(srv->fleet, inv, received_at, res->generation);
+	fleet_unlock(srv->fleet);
+	pthread_mutex_unlock(&srv->ingest_lock);
+	free(doc);
+	metrics_update(res->changed ? "changed" : "unchanged");
+	return (0);
+
+fail:
+	if (locked)
+		pthread_mutex_unlock(&srv->ingest_lock);
+	metrics_update("rejected");
+	free(doc);
+	inventory_free(inv);
+	json_decref(root);
+	return (-1);
+}
+
+int
+hosts_put(struct server *srv, struct http_request *req,
+    struct http_reply *rep)
+{
+	struct ingest_result	 res;
+	const char		*host = req->param[0];
+
+	if (check_host_param(host, rep) == -1) {
+		metrics_update("rejected");
+		return (0);
+	}
+	if (hosts_ingest(srv, req->body, req->bodylen, host, server_now(),
+	    &res, rep) == -1)
+		return (0);
+	return (http_reply_json(rep, 200, json_pack("{s:s,s:I,s:b}",
+	    "host", host, "generation", (json_int_t)res.generation,
+	    "changed", res.changed)));
+}
+
+int
+hosts_get(struct server *srv, struct http_request *req,
+    struct http_reply *rep)
+{
+	const struct fleet_host	*fh;
+	const char		*host = req->param[0];
+	json_t			*doc = NULL;
+	char			 ts[32];
+	int64_t			 now = server_now();
+
+	if (check_host_param(host, rep) == -1)
+		return (0);
+	fleet_rdlock(srv->fleet);
+	if ((fh = fleet_get(srv->fleet, host)) != NULL) {
+		doc = inventory_to_json(fh->inv);
+		if (doc != NULL) {
+			server_fmt_time(fh->received_at, ts, sizeof(ts));
+			json_object_set_new(doc, "received_at",
+			    json_string(ts));
+			json_object_set_new(doc, "stale", json_boolean(
+			    server_is_stale(srv, fh->received_at, now)));
+			json_object_set_new(doc, "generation",
+			    json_integer(fh->generation));
+		}
+	}
+	fleet_unlock(srv->fleet);
+	if (fh == NULL)
+		return (http_reply_error(rep, 404, "HOST_NOT_FOUND", "host",
+		    "no inventory for %s", host));
+	if (doc == NULL)
+		return (-1);
+	return (http_reply_json(rep, 200, doc));
+}
+
+int
+hosts_delete(struct server *srv, struct http_request *req,
+    struct http_reply *rep)
+{
+	const char	*host = req->param[0];
+	int		 rv;
+
+	if (check_host_param(host, rep) == -1)
+		return (0);
+	pthread_mutex_lock(&srv->ingest_lock);
+	rv = store_delete(srv->store, host);
+	if (rv == 0) {
+		fleet_wrlock(srv->fleet);
+		fleet_delete(srv->fleet, host);
+		fleet_unlock(srv->fleet);
+	}
+	pthread_mutex_unlock(&srv->ingest_lock);
+	if (rv == -1) {
+		log_warnx("%s: %s: %s", __func__, host,
+		    store_error(srv->store));
+		return (http_reply_error(rep, 503, "STORE_FAILED", NULL,
+		    "the host could not be deleted"));
+	}
+	if (rv == 1)
+		return (http_reply_error(rep, 404, "HOST_NOT_FOUND", "host",
+		    "no inventory for %s", host));
+	free(rep->body);
+	rep->status = 204;
+	rep->body = xstrdup("");
+	rep->len = 0;
+	return (0);
+}
+
+static int
+host_offers_type(const struct inventory *inv, const char *type)
+{
+	size_t	 d, t;
+
+	for (d = 0; d < inv->ndevices; d++)
+		for (t = 0; t < inv->devices[d].ntypes; t++)
+			if (strcmp(inv->devices[d].types[t].id, type) == 0)
+				return (1);
+	return (0);
+}
+
+static int
+host_has_vendor(const struct inventory *inv, const char *vendor)
+{
+	size_t	 d;
+
+	for (d = 0; d < inv->ndevices; d++)
+		if (inv->devices[d].vendor_id != NULL &&
+		    strcmp(inv->devices[d].vendor_id, vendor) == 0)
+			return (1);
+	return (0);
+}
+
+static json_t *
+host_summary(const struct server *srv, const struct fleet_host *fh,
+    int64_t now)
+{
+	const struct inventory	*inv = fh->inv;
+	char			 ts[32];
+
+	server_fmt_time(fh->received_at, ts, sizeof(ts));
+	return (json_pack("{s:s,s:s?,s:s,s:b,s:I,s:I,s:I,s:I}",
+	    "host", inv->host,
+	    "collected_at", inv->collected_at,
+	    "received_at", ts,
+	    "stale", server_is_stale(srv, fh->received_at, now),
+	    "generation", (json_int_t)fh->generation,
+	    "devices", (json_int_t)inv->ndevices,
+	    "instances", (json_int_t)inv->ninstances,
+	    "vms", (json_int_t)inv->nvms));
+}
+
+int
+hosts_list(struct server *srv, struct http_request *req,
+    struct http_reply *rep)
+{
+	static const char *const keys[] = { "type", "vendor_id", "stale" };
+	const char		*v[3];
+	const struct fleet_host	*fh;
+	json_t			*list, *item;
+	size_t			 i, n;
+	int64_t			 now = server_now();
+	int			 want_stale = -1, stale;
+
+	if (http_query(req, keys, v, 3, rep) == -1)
+		return (0);
+	if (v[0] != NULL && !str_is_device_id(v[0]))
+		return (http_reply_error(rep, 400, "INVALID_PARAMETER", "type",
+		    "not a valid type id"));
+	if (v[1] != NULL && !str_is_lhex(v[1], 4))
+		return (http_reply_error(rep, 400, "INVALID_PARAMETER",
+		    "vendor_id", "must be 4 lower-case hex digits"));
+	if (v[2] != NULL) {
+		if (strcmp(v[2], "true") == 0)
+			want_stale = 1;
+		else if (strcmp(v[2], "false") == 0)
+			want_stale = 0;
+		else
+			return (http_reply_error(rep, 400, "INVALID_PARAMETER",
+			    "stale", "must be true or false"));
+	}
+	list = json_array();
+	fleet_rdlock(srv->fleet);
+	n = fleet_count(srv->fleet);
+	for (i = 0; i < n; i++) {
+		fh = fleet_at(srv->fleet, i);
+		stale = server_is_stale(srv, fh->received_at, now);
+		if (want_stale != -1 && stale != want_stale)
+			continue;
+		if (v[0] != NULL && !host_offers_type(fh->inv, v[0]))
+			continue;
+		if (v[1] != NULL && !host_has_vendor(fh->inv, v[1]))
+			continue;
+		if ((item = host_summary(srv, fh, now)) != NULL)
+			json_array_append_new(list, item);
+	}
+	fleet_unlock(srv->fleet);
+	return (http_reply_json(rep, 200, json_pack("{s:o}", "hosts", list)));
+}

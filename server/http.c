@@ -1,0 +1,609 @@
+/*
+ * http.c -- libmicrohttpd glue: the daemon, the routing table, request
+ * bodies under a cap, access control, replies and request metrics.
+ *
+ * One libmicrohttpd daemon with a thread pool, each worker on its own
+ * epoll set. A request is routed on its first callback, before any body
+ * arrives, so that a wrong route, method, token, content type or
+ * declared length is refused without reading the body. Bodies are
+ * accumulated up to HTTP_MAX_BODY; anything larger is drained and
+ * answered 413. Every answer, errors included, is JSON except /metrics,
+ * and every answer is counted under its route template.
+ */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "auth.h"
+#include "http.h"
+#include "inventory_json.h"
+#include "server.h"
+#include "util/log.h"
+#include "util/strutil.h"
+#include "util/xmalloc.h"
+
+#define CT_JSON		"application/json"
+#define DRAIN_TIMEOUT_MS	5000
+
+struct route_method {
+	const char		*method;
+	http_handler		 fn;
+	enum http_access	 access;
+	int			 body;		/* takes a JSON body */
+};
+
+struct route {
+	const char		*tmpl;
+	int			 host_param;	/* path param naming a host, -1 */
+	const char		*allow;
+	struct route_method	 methods[2];
+};
+
+static int	healthz(struct server *, struct http_request *,
+		    struct http_reply *);
+static int	readyz(struct server *, struct http_request *,
+		    struct http_reply *);
+
+static const struct route routes[] = {
+	{ "/healthz", -1, "GET", {
+	    { "GET", healthz, ACCESS_OPEN, 0 } } },
+	{ "/readyz", -1, "GET", {
+	    { "GET", readyz, ACCESS_OPEN, 0 } } },
+	{ "/metrics", -1, "GET", {
+	    { "GET", metrics_get, ACCESS_OPEN, 0 } } },
+	{ "/v1/openapi.json", -1, "GET", {
+	    { "GET", openapi_get, ACCESS_READ, 0 } } },
+	{ "/v1/policy", -1, "GET", {
+	    { "GET", check_policy, ACCESS_READ, 0 } } },
+	{ "/v1/hosts", -1, "GET", {
+	    { "GET", hosts_list, ACCESS_READ, 0 } } },
+	{ "/v1/hosts/{host}", 0, "GET, DELETE", {
+	    { "GET", hosts_get, ACCESS_READ, 0 },
+	    { "DELETE", hosts_delete, ACCESS_ADMIN, 0 } } },
+	{ "/v1/hosts/{host}/inventory", 0, "PUT", {
+	    { "PUT", hosts_put, ACCESS_WRITE, 1 } } },
+	{ "/v1/hosts/{dst}/check", 0, "GET", {
+	    { "GET", check_get, ACCESS_READ, 0 } } },
+	{ "/v1/check", -1, "POST", {
+	    { "POST", check_post, ACCESS_READ, 1 } } },
+	{ "/v1/vms/{uuid}/destinations", -1, "GET", {
+	    { "GET", check_vm_destinations, ACCESS_READ, 0 } } },
+};
+#define NROUTES	(sizeof(routes) / sizeof(routes[0]))
+
+struct http_ctx {
+	struct http_request	 req;
+	const struct route_method *rm;
+	struct timespec		 start;
+	size_t			 bodycap;
+	int			 overflow;
+	int			 answered;
+};
+
+struct http_daemon {
+	struct MHD_Daemon	*mhd;
+	struct server		*srv;
+};
+
+static enum MHD_Result	access_cb(void *, struct MHD_Connection *,
+			    const char *, const char *, const char *,
+			    const char *, size_t *, void **);
+static void		completed_cb(void *, struct MHD_Connection *,
+			    void **, enum MHD_RequestTerminationCode);
+static int		route_match(const char *, const char *,
+			    struct http_request *);
+static int		route_find(struct http_ctx *, struct http_reply *);
+static int		preflight(struct server *, struct MHD_Connection *,
+			    struct http_ctx *, struct http_reply *);
+static enum MHD_Result	send_reply(struct MHD_Connection *,
+			    struct http_ctx *, struct http_reply *);
+static int		is_json_type(const char *);
+static double		elapsed(const struct timespec *);
+
+size_t
+http_nroutes(void)
+{
+	return (NROUTES);
+}
+
+const char *
+http_route_name(size_t i)
+{
+	return (i < NROUTES ? routes[i].tmpl : "unmatched");
+}
+
+static int
+healthz(struct server *srv, struct http_request *req, struct http_reply *rep)
+{
+	return (http_reply_json(rep, 200, json_pack("{s:s}", "status", "ok")));
+}
+
+static int
+readyz(struct server *srv, struct http_request *req, struct http_reply *rep)
+{
+	if (hosts_ready(srv) == -1)
+		return (http_reply_error(rep, 503, "STORE_UNAVAILABLE", NULL,
+		    "the store does not answer"));
+	return (http_reply_json(rep, 200,
+	    json_pack("{s:s}", "status", "ready")));
+}
+
+int
+http_reply_json(struct http_reply *rep, unsigned int status, json_t *j)
+{
+	free(rep->body);
+	rep->body = NULL;
+	rep->status = status;
+	if (j != NULL) {
+		rep->body = json_dumps(j, JSON_COMPACT);
+		json_decref(j);
+	}
+	if (rep->body == NULL) {
+		rep->status = 500;
+		rep->body = xstrdup("{\"error\":{\"code\":\"INTERNAL\","
+		    "\"message\":\"cannot encode the answer\"}}");
+	}
+	rep->len = strlen(rep->body);
+	return (0);
+}
+
+int
+http_reply_error(struct http_reply *rep, unsigned int status,
+    const char *code, const char *field, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 msg[512];
+	json_t	*err;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	err = json_pack("{s:s,s:s}", "code", code, "message", msg);
+	if (err != NULL && field != NULL && *field != '\0')
+		json_object_set_new(err, "field", json_string(field));
+	return (http_reply_json(rep, status, json_pack("{s:o}", "error",
+	    err)));
+}
+
+struct query_ctx {
+	const char *const	*keys;
+	const char		**values;
+	size_t			 nkeys;
+	size_t			 nargs;
+	const char		*bad;
+	const char		*why;
+};
+
+static enum MHD_Result
+query_cb(void *arg, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct query_ctx	*q = arg;
+	size_t			 i;
+
+	if (++q->nargs > HTTP_MAX_QUERY_ARGS) {
+		q->bad = key;
+		q->why = "too many query parameters";
+		return (MHD_NO);
+	}
+	for (i = 0; i < q->nkeys; i++) {
+		if (strcmp(key, q->keys[i]) != 0)
+			continue;
+		if (q->values[i] != NULL) {
+			q->bad = key;
+			q->why = "repeated query parameter";
+			return (MHD_NO);
+		}
+		if (value == NULL || *value == '\0') {
+			q->bad = key;
+			q->why = "empty query parameter";
+			return (MHD_NO);
+		}
+		if (strlen(value) >= HTTP_MAX_PARAM) {
+			q->bad = key;
+			q->why = "query parameter too long";
+			return (MHD_NO);
+		}
+		q->values[i] = value;
+		return (MHD_YES);
+	}
+	q->bad = key;
+	q->why = "unknown query parameter";
+	return (MHD_NO);
+}
+
+int
+http_query(struct http_request *req, const char *const keys[],
+    const char *values[], size_t nkeys, struct http_reply *rep)
+{
+	struct query_ctx	 q;
+	size_t			 i;
+
+	for (i = 0; i < nkeys; i++)
+		values[i] = NULL;
+	memset(&q, 0, sizeof(q));
+	q.keys = keys;
+	q.values = values;
+	q.nkeys = nkeys;
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, query_cb,
+	    &q);
+	if (q.bad != NULL) {
+		char	field[HTTP_MAX_PARAM];
+
+		snprintf(field, sizeof(field), "%s", q.bad);
+		http_reply_error(rep, 400, "INVALID_PARAMETER", field, "%s",
+		    q.why);
+		return (-1);
+	}
+	return (0);
+}
+
+json_t *
+http_body_json(struct http_request *req, struct http_reply *rep)
+{
+	json_t		*j;
+	json_error_t	 jerr;
+
+	if (req->bodylen == 0) {
+		http_reply_error(rep, 400, "INVALID_JSON", "(document)",
+		    "the request body is empty");
+		return (NULL);
+	}
+	j = json_loadb(req->body, req->bodylen, JSON_REJECT_DUPLICATES, &jerr);
+	if (j == NULL) {
+		http_reply_error(rep, 400, "INVALID_JSON", "(document)",
+		    "invalid JSON at line %d column %d: %s", jerr.line,
+		    jerr.column, jerr.text);
+		return (NULL);
+	}
+	if (json_depth_exceeds(j, HTTP_MAX_JSON_DEPTH)) {
+		json_decref(j);
+		http_reply_error(rep, 400, "INVALID_JSON", "(document)",
+		    "nested deeper than %d levels", HTTP_MAX_JSON_DEPTH);
+		return (NULL);
+	}
+	return (j);
+}
+
+/* Match path against a template; {name} takes one non-empty segment.
+ * Returns 0 on a match, 1 on a match with an over-long parameter, -1. */
+static int
+route_match(const char *tmpl, const char *path, struct http_request *req)
+{
+	const char	*t = tmpl, *p = path, *te, *pe;
+	size_t		 len;
+	int		 toolong = 0;
+
+	req->nparams = 0;
+	while (*t != '\0' && *p != '\0') {
+		if (*t == '{') {
+			if ((te = strchr(t, '}')) == NULL)
+				return (-1);
+			if ((pe = strchr(p, '/')) == NULL)
+				pe = p + strlen(p);
+			len = pe - p;
+			if (len == 0 || req->nparams >= HTTP_MAX_PATH_PARAMS)
+				return (-1);
+			if (len >= HTTP_MAX_PARAM)
+				toolong = 1;
+			else {
+				memcpy(req->param[req->nparams], p, len);
+				req->param[req->nparams][len] = '\0';
+			}
+			req->nparams++;
+			t = te + 1;
+			p = pe;
+			continue;
+		}
+		if (*t++ != *p++)
+			return (-1);
+	}
+	if (*t != '\0' || *p != '\0')
+		return (-1);
+	return (toolong);
+}
+
+/* Route and method; fills the reply and returns -1 when refused. */
+static int
+route_find(struct http_ctx *ctx, struct http_reply *rep)
+{
+	struct http_request	*req = &ctx->req;
+	const struct route	*r;
+	size_t			 i, m;
+	int			 rv;
+
+	req->route = NROUTES;
+	if (strlen(req->path) > HTTP_MAX_PATH)
+		return (http_reply_error(rep, 414, "URI_TOO_LONG", NULL,
+		    "the path is longer than %d bytes", HTTP_MAX_PATH), -1);
+	for (i = 0; i < NROUTES; i++) {
+		r = &routes[i];
+		if ((rv = route_match(r->tmpl, req->path, req)) == -1)
+			continue;
+		req->route = i;
+		if (rv == 1)
+			return (http_reply_error(rep, 400, "INVALID_PARAMETER",
+			    NULL, "a path parameter is longer than %d bytes",
+			    HTTP_MAX_PARAM - 1), -1);
+		for (m = 0; m < 2 && r->methods[m].method != NULL; m++) {
+			if (strcmp(r->methods[m].method, req->method) == 0) {
+				ctx->rm = &r->methods[m];
+				return (0);
+			}
+		}
+		rep->allow = r->allow;
+		return (http_reply_error(rep, 405, "METHOD_NOT_ALLOWED", NULL,
+		    "%s is not allowed on %s (allowed: %s)", req->method,
+		    r->tmpl, r->allow), -1);
+	}
+	return (http_reply_error(rep, 404, "NOT_FOUND", NULL,
+	    "no such resource"), -1);
+}
+
+static int
+is_json_type(const char *ct)
+{
+	size_t	 n = strlen(CT_JSON);
+
+	if (ct == NULL || strncasecmp(ct, CT_JSON, n) != 0)
+		return (0);
+	ct += n;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return (*ct == '\0' || *ct == ';');
+}
+
+/* Everything decided before the body: route, method, token, type and
+ * declared length. Returns -1 with the refusal in rep. */
+static int
+preflight(struct server *srv, struct MHD_Connection *conn,
+    struct http_ctx *ctx, struct http_reply *rep)
+{
+	const struct route	*r;
+	const char		*authz, *ct, *cl, *errstr;
+	const char		*host = NULL;
+	long long		 len;
+
+	if (route_find(ctx, rep) == -1)
+		return (-1);
+	r = &routes[ctx->req.route];
+	if (srv->auth != NULL && ctx->rm->access != ACCESS_OPEN) {
+		authz = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		    MHD_HTTP_HEADER_AUTHORIZATION);
+		if (r->host_param >= 0)
+			host = ctx->req.param[r->host_param];
+		switch (auth_check(srv->auth, authz, ctx->rm->access, host)) {
+		case AUTH_OK:
+			break;
+		case AUTH_UNAUTHENTICATED:
+			rep->challenge = 1;
+			return (http_reply_error(rep, 401, "UNAUTHENTICATED",
+			    NULL, "a valid bearer token is required"), -1);
+		case AUTH_FORBIDDEN:
+			return (http_reply_error(rep, 403, "FORBIDDEN", NULL,
+			    "the token does not allow this request"), -1);
+		}
+	}
+	if (!ctx->rm->body)
+		return (0);
+	ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (!is_json_type(ct))
+		return (http_reply_error(rep, 415, "UNSUPPORTED_MEDIA_TYPE",
+		    NULL, "the body must be application/json"), -1);
+	cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl != NULL) {
+		len = vc_strtonum(cl, 0, LLONG_MAX, &errstr);
+		if (errstr != NULL || len > (long long)HTTP_MAX_BODY)
+			return (http_reply_error(rep, 413, "PAYLOAD_TOO_LARGE",
+			    NULL, "the body is larger than %u bytes",
+			    HTTP_MAX_BODY), -1);
+	}
+	return (0);
+}
+
+static double
+elapsed(const struct timespec *start)
+{
+	struct timespec	 now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return ((double)(now.tv_sec - start->tv_sec) +
+	    (double)(now.tv_nsec - start->tv_nsec) / 1e9);
+}
+
+static enum MHD_Result
+send_reply(struct MHD_Connection *conn, struct http_ctx *ctx,
+    struct http_reply *rep)
+{
+	struct MHD_Response	*resp;
+	enum MHD_Result		 ret;
+
+	if (rep->body == NULL)
+		http_reply_error(rep, 500, "INTERNAL", NULL,
+		    "the request could not be answered");
+	resp = MHD_create_response_from_buffer(rep->len, rep->body,
+	    MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(rep->body);
+		rep->body = NULL;
+		return (MHD_NO);
+	}
+	rep->body = NULL;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    rep->content_type != NULL ? rep->content_type : CT_JSON);
+	if (rep->allow != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW,
+		    rep->allow);
+	if (rep->challenge)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+		    "Bearer realm=\"vfio-compat\"");
+	MHD_add_response_header(resp, "Cache-Control", "no-store");
+	ret = MHD_queue_response(conn, rep->status, resp);
+	MHD_destroy_response(resp);
+	ctx->answered = 1;
+	metrics_http(ctx->req.route, rep->status, elapsed(&ctx->start));
+	return (ret);
+}
+
+static enum MHD_Result
+access_cb(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **con_cls)
+{
+	struct server		*srv = cls;
+	struct http_ctx		*ctx = *con_cls;
+	struct http_reply	 rep;
+	size_t			 n;
+
+	memset(&rep, 0, sizeof(rep));
+	if (ctx == NULL) {
+		ctx = xcalloc(1, sizeof(*ctx));
+		clock_gettime(CLOCK_MONOTONIC, &ctx->start);
+		ctx->req.method = method;
+		ctx->req.path = url;
+		ctx->req.conn = conn;
+		*con_cls = ctx;
+		if (preflight(srv, conn, ctx, &rep) == -1)
+			return (send_reply(conn, ctx, &rep));
+		return (MHD_YES);
+	}
+	if (ctx->answered) {
+		*upload_data_size = 0;
+		return (MHD_YES);
+	}
+	if (*upload_data_size != 0) {
+		n = *upload_data_size;
+		*upload_data_size = 0;
+		if (ctx->overflow || !ctx->rm->body)
+			return (MHD_YES);
+		if (n > HTTP_MAX_BODY - ctx->req.bodylen) {
+			ctx->overflow = 1;
+			free(ctx->req.body);
+			ctx->req.body = NULL;
+			ctx->req.bodylen = 0;
+			return (MHD_YES);
+		}
+		if (ctx->req.bodylen + n + 1 > ctx->bodycap) {
+			size_t	cap = ctx->bodycap ? ctx->bodycap : 4096;
+
+			while (cap < ctx->req.bodylen + n + 1)
+				cap *= 2;
+			ctx->req.body = xreallocarray(ctx->req.body, cap, 1);
+			ctx->bodycap = cap;
+		}
+		memcpy(ctx->req.body + ctx->req.bodylen, upload_data, n);
+		ctx->req.bodylen += n;
+		ctx->req.body[ctx->req.bodylen] = '\0';
+		return (MHD_YES);
+	}
+	if (ctx->overflow) {
+		http_reply_error(&rep, 413, "PAYLOAD_TOO_LARGE", NULL,
+		    "the body is larger than %u bytes", HTTP_MAX_BODY);
+		return (send_reply(conn, ctx, &rep));
+	}
+	if (ctx->req.body == NULL)
+		ctx->req.body = xstrdup("");
+	if (ctx->rm->fn(srv, &ctx->req, &rep) == -1) {
+		free(rep.body);
+		rep.body = NULL;
+	}
+	return (send_reply(conn, ctx, &rep));
+}
+
+static void
+completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct http_ctx	*ctx = *con_cls;
+
+	if (ctx == NULL)
+		return;
+	free(ctx->req.body);
+	free(ctx);
+	*con_cls = NULL;
+}
+
+struct http_daemon *
+http_start(struct server *srv, const struct http_config *cfg)
+{
+	struct http_daemon	*d;
+	struct MHD_OptionItem	 opts[16];
+	unsigned int		 flags, threads;
+	size_t			 n = 0;
+
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+	    MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	if (cfg->addr.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	threads = cfg->threads > 0 ? cfg->threads : 2;
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0,
+	    (void *)&cfg->addr };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE,
+	    threads, NULL };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT,
+	    HTTP_CONN_LIMIT, NULL };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT,
+	    HTTP_CONN_TIMEOUT, NULL };
+	opts[n++] = (struct MHD_OptionItem){
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_MEMORY_LIMIT, NULL };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_BACKLOG_SIZE,
+	    512, NULL };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED,
+	    (intptr_t)completed_cb, NULL };
+	if (cfg->tls_cert != NULL) {
+		flags |= MHD_USE_TLS;
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT,
+		    0, (void *)cfg->tls_cert };
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_KEY,
+		    0, (void *)cfg->tls_key };
+		if (cfg->tls_ca != NULL)
+			opts[n++] = (struct MHD_OptionItem){
+			    MHD_OPTION_HTTPS_MEM_TRUST, 0,
+			    (void *)cfg->tls_ca };
+	}
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
+
+	d = xcalloc(1, sizeof(*d));
+	d->srv = srv;
+	d->mhd = MHD_start_daemon(flags, 0, NULL, NULL, access_cb, srv,
+	    MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+	if (d->mhd == NULL) {
+		log_warnx("%s: cannot start the HTTP daemon", __func__);
+		free(d);
+		return (NULL);
+	}
+	return (d);
+}
+
+void
+http_stop(struct http_daemon *d)
+{
+	const union MHD_DaemonInfo	*info;
+	MHD_socket			 fd;
+	int				 waited = 0;
+
+	if (d == NULL)
+		return;
+	fd = MHD_quiesce_daemon(d->mhd);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	while (waited < DRAIN_TIMEOUT_MS) {
+		info = MHD_get_daemon_info(d->mhd,
+		    MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+		if (info == NULL || info->num_connections == 0)
+			break;
+		usleep(20 * 1000);
+		waited += 20;
+	}
+	MHD_stop_daemon(d->mhd);
+	free(d);
+}

@@ -1,0 +1,96 @@
+/*
+ * http.h -- the libmicrohttpd glue: daemon, routing, bodies, replies.
+ *
+ * Handlers see a parsed request (route template matched, path
+ * parameters extracted and length-checked, body accumulated under the
+ * cap) and fill a reply; they never talk to libmicrohttpd themselves.
+ * Nothing here knows what an inventory or a check is.
+ */
+#ifndef VC_HTTP_H
+#define VC_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include <jansson.h>
+
+#define HTTP_MAX_BODY		(4u * 1024 * 1024)
+#define HTTP_MAX_PATH		1024
+#define HTTP_MAX_PARAM		256	/* path and query parameter values */
+#define HTTP_MAX_PATH_PARAMS	2
+#define HTTP_MAX_QUERY_ARGS	8
+#define HTTP_MAX_JSON_DEPTH	16
+#define HTTP_CONN_LIMIT		1024
+#define HTTP_CONN_TIMEOUT	30	/* seconds idle */
+#define HTTP_MEMORY_LIMIT	(64u * 1024)	/* per connection: headers */
+
+struct server;
+
+/* Who may call a route (auth.c maps roles onto these). */
+enum http_access {
+	ACCESS_OPEN,		/* /healthz, /readyz, /metrics */
+	ACCESS_READ,		/* GETs and checks */
+	ACCESS_WRITE,		/* PUT of an inventory */
+	ACCESS_ADMIN		/* DELETE */
+};
+
+struct http_request {
+	const char	*method;
+	const char	*path;
+	size_t		 route;		/* index into the route table */
+	char		 param[HTTP_MAX_PATH_PARAMS][HTTP_MAX_PARAM];
+	size_t		 nparams;
+	char		*body;
+	size_t		 bodylen;
+	void		*conn;		/* struct MHD_Connection, opaque */
+};
+
+struct http_reply {
+	unsigned int	 status;
+	char		*body;		/* malloc'd */
+	size_t		 len;
+	const char	*content_type;	/* NULL: application/json */
+	const char	*allow;		/* Allow: on 405 */
+	bool		 challenge;	/* WWW-Authenticate: Bearer */
+};
+
+struct http_config {
+	struct sockaddr_storage	 addr;
+	socklen_t		 addrlen;
+	unsigned int		 threads;
+	const char		*tls_cert;	/* PEM text, or NULL */
+	const char		*tls_key;
+	const char		*tls_ca;
+};
+
+typedef int (*http_handler)(struct server *, struct http_request *,
+    struct http_reply *);
+
+struct http_daemon;
+
+struct http_daemon	*http_start(struct server *, const struct http_config *);
+/* Stop accepting, let requests in flight finish, free. */
+void			 http_stop(struct http_daemon *);
+
+/* Route templates for metrics; index http_nroutes() is "unmatched". */
+size_t		 http_nroutes(void);
+const char	*http_route_name(size_t);
+
+/* Reply helpers; both return 0 so handlers can "return (http_...)". */
+int	http_reply_json(struct http_reply *, unsigned int status, json_t *);
+int	http_reply_error(struct http_reply *, unsigned int status,
+	    const char *code, const char *field, const char *fmt, ...)
+	    __attribute__((format(printf, 5, 6)));
+
+/*
+ * Collect the query arguments named in keys[] into values[] (NULL when
+ * absent). An unknown, repeated, empty or over-long argument is a 400
+ * already placed in the reply; returns -1 then.
+ */
+int	http_query(struct http_request *, const char *const keys[],
+	    const char *values[], size_t nkeys, struct http_reply *);
+/* Parse the body as one JSON value, depth-checked; 400 on failure. */
+json_t	*http_body_json(struct http_request *, struct http_reply *);
+
+#endif

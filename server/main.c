@@ -1,0 +1,409 @@
+/*
+ * main.c -- vfio-compatd: options, start-up and shutdown.
+ *
+ * Start-up opens the store, loads every stored inventory into the fleet
+ * (checks never touch SQLite), optionally adds the demo fleet, and
+ * starts the HTTP daemon. SIGTERM and SIGINT are blocked in every
+ * thread and taken synchronously by the main thread with sigwait(), so
+ * shutdown is ordinary code: stop accepting, drain, free, exit 0.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "auth.h"
+#include "fleet.h"
+#include "http.h"
+#include "inventory.h"
+#include "policy.h"
+#include "server.h"
+#include "store.h"
+#include "util/log.h"
+#include "util/strutil.h"
+#include "util/xmalloc.h"
+
+#ifndef DEMO_DIR
+#define DEMO_DIR	"deploy/demo"
+#endif
+
+#define DEFAULT_LISTEN		"127.0.0.1:8080"
+#define DEFAULT_DB		"vfio-compat.db"
+#define DEFAULT_STALE_AFTER	300
+#define MAX_STALE_AFTER		(10LL * 365 * 86400)
+#define MAX_THREADS		64
+#define MAX_PEM			(256 * 1024)
+
+enum {
+	OPT_LISTEN = 256,
+	OPT_DB,
+	OPT_TOKENS,
+	OPT_POLICY,
+	OPT_STALE_AFTER,
+	OPT_THREADS,
+	OPT_TLS_CERT,
+	OPT_TLS_KEY,
+	OPT_TLS_CLIENT_CA,
+	OPT_DEMO,
+	OPT_DEMO_DIR
+};
+
+static const struct option longopts[] = {
+	{ "listen",		required_argument,	NULL, OPT_LISTEN },
+	{ "db",			required_argument,	NULL, OPT_DB },
+	{ "tokens",		required_argument,	NULL, OPT_TOKENS },
+	{ "policy",		required_argument,	NULL, OPT_POLICY },
+	{ "stale-after",	required_argument,	NULL, OPT_STALE_AFTER },
+	{ "threads",		required_argument,	NULL, OPT_THREADS },
+	{ "tls-cert",		required_argument,	NULL, OPT_TLS_CERT },
+	{ "tls-key",		required_argument,	NULL, OPT_TLS_KEY },
+	{ "tls-client-ca",	required_argument,	NULL, OPT_TLS_CLIENT_CA },
+	{ "demo",		no_argument,		NULL, OPT_DEMO },
+	{ "demo-dir",		required_argument,	NULL, OPT_DEMO_DIR },
+	{ "verbose",		no_argument,		NULL, 'v' },
+	{ "help",		no_argument,		NULL, 'h' },
+	{ NULL,			0,			NULL, 0 }
+};
+
+__attribute__((noreturn)) static void	usage(int);
+static int	parse_listen(const char *, struct http_config *);
+static int	is_loopback(const struct http_config *);
+static int	load_host(void *, const struct store_host_meta *,
+		    const char *);
+static char	*read_pem(const char *);
+
+static void
+usage(int code)
+{
+	fprintf(code == 0 ? stdout : stderr,
+	    "usage: vfio-compatd [--listen ADDR:PORT] [--db PATH] "
+	    "[--tokens FILE]\n"
+	    "           [--policy FILE] [--stale-after SEC] [--threads N]\n"
+	    "           [--tls-cert PEM --tls-key PEM] [--demo] "
+	    "[--demo-dir DIR] [-v]\n"
+	    "\n"
+	    "  --listen ADDR:PORT  address to serve on (default %s);\n"
+	    "                      beyond loopback only with --tokens\n"
+	    "  --db PATH           SQLite store (default ./%s)\n"
+	    "  --tokens FILE       lines \"<sha256 hex> <role> <host glob>\"\n"
+	    "  --policy FILE       comparison policy (JSON); default built in\n"
+	    "  --stale-after SEC   report age that makes a host stale "
+	    "(default %d)\n"
+	    "  --threads N         HTTP worker threads (default 2 per CPU)\n"
+	    "  --tls-cert, --tls-key  serve HTTPS with this PEM pair\n"
+	    "  --demo              load the sample fleet from %s\n"
+	    "  --demo-dir DIR      load the sample fleet from DIR instead\n",
+	    DEFAULT_LISTEN, DEFAULT_DB, DEFAULT_STALE_AFTER, DEMO_DIR);
+	exit(code);
+}
+
+static int
+parse_listen(const char *arg, struct http_config *cfg)
+{
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&cfg->addr;
+	struct sockaddr_in6	*sin6 = (struct sockaddr_in6 *)&cfg->addr;
+	char			 host[INET6_ADDRSTRLEN + 2];
+	const char		*colon, *errstr, *h;
+	size_t			 hlen;
+	long long		 port;
+
+	if ((colon = strrchr(arg, ':')) == NULL)
+		return (-1);
+	port = vc_strtonum(colon + 1, 1, 65535, &errstr);
+	if (errstr != NULL)
+		return (-1);
+	h = arg;
+	hlen = colon - arg;
+	if (hlen >= 2 && h[0] == '[' && h[hlen - 1] == ']') {
+		h++;
+		hlen -= 2;
+	}
+	if (hlen == 0 || hlen >= sizeof(host))
+		return (-1);
+	memcpy(host, h, hlen);
+	host[hlen] = '\0';
+	if (strcmp(host, "localhost") == 0)
+		snprintf(host, sizeof(host), "127.0.0.1");
+	memset(&cfg->addr, 0, sizeof(cfg->addr));
+	if (inet_pton(AF_INET, host, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons((uint16_t)port);
+		cfg->addrlen = sizeof(*sin);
+		return (0);
+	}
+	if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons((uint16_t)port);
+		cfg->addrlen = sizeof(*sin6);
+		return (0);
+	}
+	return (-1);
+}
+
+static int
+is_loopback(const struct http_config *cfg)
+{
+	const struct sockaddr_in	*sin;
+	const struct sockaddr_in6	*sin6;
+
+	if (cfg->addr.ss_family == AF_INET) {
+		sin = (const struct sockaddr_in *)&cfg->addr;
+		return ((ntohl(sin->sin_addr.s_addr) >> 24) == 127);
+	}
+	sin6 = (const struct sockaddr_in6 *)&cfg->addr;
+	return (IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr));
+}
+
+static char *
+read_pem(const char *path)
+{
+	FILE		*f;
+	struct stat	 sb;
+	char		*buf = NULL;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		log_warn("%s", path);
+		return (NULL);
+	}
+	if (fstat(fileno(f), &sb) == -1 || sb.st_size <= 0 ||
+	    sb.st_size > MAX_PEM) {
+		log_warnx("%s: empty or larger than %d bytes", path, MAX_PEM);
+		goto fail;
+	}
+	buf = xmalloc(sb.st_size + 1);
+	if (fread(buf, 1, sb.st_size, f) != (size_t)sb.st_size) {
+		log_warnx("%s: short read", path);
+		goto fail;
+	}
+	buf[sb.st_size] = '\0';
+	fclose(f);
+	return (buf);
+
+fail:
+	free(buf);
+	fclose(f);
+	return (NULL);
+}
+
+/* store_foreach callback: one stored host into the fleet. */
+static int
+load_host(void *arg, const struct store_host_meta *meta, const char *json)
+{
+	struct server		*srv = arg;
+	struct inventory	*inv;
+	struct inv_error	 err;
+
+	memset(&err, 0, sizeof(err));
+	inv = inventory_parse(json, strlen(json), fleet_pool(srv->fleet),
+	    &err);
+	if (inv == NULL) {
+		log_warnx("%s: %s: stored inventory skipped: %s: %s", __func__,
+		    meta->host, err.field, err.message);
+		return (0);
+	}
+	inventory_sort(inv);
+	fleet_wrlock(srv->fleet);
+	fleet_put(srv->fleet, inv, meta->received_at, meta->generation);
+	fleet_unlock(srv->fleet);
+	return (0);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct server		 srv;
+	struct http_config	 hc;
+	struct http_daemon	*d = NULL;
+	struct inv_error	 perr;
+	const char		*listen = DEFAULT_LISTEN, *db = DEFAULT_DB;
+	const char		*tokens = NULL, *policy = NULL, *errstr;
+	const char		*cert = NULL, *key = NULL, *ca = NULL;
+	const char		*demo_dir = NULL;
+	char			*err = NULL, *cert_pem = NULL, *key_pem = NULL;
+	long			 ncpu;
+	long long		 threads = 0;
+	sigset_t		 set;
+	int			 ch, sig, verbose = 0, demo = 0, rv = 1;
+
+	memset(&srv, 0, sizeof(srv));
+	memset(&hc, 0, sizeof(hc));
+	srv.stale_after = DEFAULT_STALE_AFTER;
+	while ((ch = getopt_long(argc, argv, "hv", longopts, NULL)) != -1) {
+		switch (ch) {
+		case OPT_LISTEN:
+			listen = optarg;
+			break;
+		case OPT_DB:
+			db = optarg;
+			break;
+		case OPT_TOKENS:
+			tokens = optarg;
+			break;
+		case OPT_POLICY:
+			policy = optarg;
+			break;
+		case OPT_STALE_AFTER:
+			srv.stale_after = vc_strtonum(optarg, 1,
+			    MAX_STALE_AFTER, &errstr);
+			if (errstr != NULL) {
+				fprintf(stderr, "vfio-compatd: --stale-after "
+				    "%s: %s\n", optarg, errstr);
+				usage(2);
+			}
+			break;
+		case OPT_THREADS:
+			threads = vc_strtonum(optarg, 1, MAX_THREADS, &errstr);
+			if (errstr != NULL) {
+				fprintf(stderr, "vfio-compatd: --threads %s: "
+				    "%s\n", optarg, errstr);
+				usage(2);
+			}
+			break;
+		case OPT_TLS_CERT:
+			cert = optarg;
+			break;
+		case OPT_TLS_KEY:
+			key = optarg;
+			break;
+		case OPT_TLS_CLIENT_CA:
+			ca = optarg;
+			break;
+		case OPT_DEMO:
+			demo = 1;
+			break;
+		case OPT_DEMO_DIR:
+			demo = 1;
+			demo_dir = optarg;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'h':
+			usage(0);
+		default:
+			usage(2);
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "vfio-compatd: unexpected argument %s\n",
+		    argv[optind]);
+		usage(2);
+	}
+	if (parse_listen(listen, &hc) == -1) {
+		fprintf(stderr, "vfio-compatd: --listen %s: expected "
+		    "ADDR:PORT with a numeric address\n", listen);
+		usage(2);
+	}
+	if ((cert == NULL) != (key == NULL)) {
+		fprintf(stderr, "vfio-compatd: --tls-cert and --tls-key go "
+		    "together\n");
+		usage(2);
+	}
+	if (ca != NULL) {
+		fprintf(stderr, "vfio-compatd: --tls-client-ca: client "
+		    "certificate verification is not supported by this "
+		    "build; use --tokens\n");
+		exit(2);
+	}
+	log_init("vfio-compatd", verbose);
+
+	if (tokens == NULL && !is_loopback(&hc)) {
+		log_warnx("refusing to listen on %s without --tokens: the API "
+		    "would be open to the network", listen);
+		exit(1);
+	}
+	if (cert != NULL) {
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+			log_warnx("this libmicrohttpd has no TLS support");
+			exit(1);
+		}
+		if ((cert_pem = read_pem(cert)) == NULL ||
+		    (key_pem = read_pem(key)) == NULL)
+			exit(1);
+		hc.tls_cert = cert_pem;
+		hc.tls_key = key_pem;
+	}
+	if (threads == 0) {
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = ncpu > 0 ? 2 * ncpu : 2;
+		if (threads > MAX_THREADS)
+			threads = MAX_THREADS;
+	}
+	hc.threads = (unsigned int)threads;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	pthread_mutex_init(&srv.ingest_lock, NULL);
+
+	if (tokens != NULL && (srv.auth = auth_load(tokens)) == NULL) {
+		log_warnx("%s: cannot load the tokens file", tokens);
+		goto done;
+	}
+	memset(&perr, 0, sizeof(perr));
+	if (policy != NULL)
+		srv.policy = policy_load(policy, &perr);
+	else
+		srv.policy = policy_default();
+	if (srv.policy == NULL) {
+		log_warnx("%s: %s: %s", policy, perr.field, perr.message);
+		goto done;
+	}
+	if ((srv.store = store_open(db, &err)) == NULL) {
+		log_warnx("%s", err);
+		goto done;
+	}
+	srv.fleet = fleet_new();
+	if (store_foreach(srv.store, load_host, &srv) == -1) {
+		log_warnx("%s: %s", db, store_error(srv.store));
+		goto done;
+	}
+	if (demo && demo_load(&srv, demo_dir != NULL ? demo_dir :
+	    DEMO_DIR) == -1)
+		goto done;
+	if ((d = http_start(&srv, &hc)) == NULL) {
+		log_warnx("cannot listen on %s", listen);
+		goto done;
+	}
+	log_info("listening on %s%s, %zu hosts, store %s, %lld threads",
+	    cert != NULL ? "https://" : "", listen, fleet_count(srv.fleet), db,
+	    threads);
+
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig == SIGTERM || sig == SIGINT)
+			break;
+	}
+	log_info("signal %d: draining", sig);
+	http_stop(d);
+	d = NULL;
+	rv = 0;
+
+done:
+	http_stop(d);
+	if (srv.fleet != NULL)
+		fleet_free(srv.fleet);
+	store_close(srv.store);
+	if (srv.policy != NULL)
+		policy_free(srv.policy);
+	auth_free(srv.auth);
+	free(err);
+	if (key_pem != NULL)
+		explicit_bzero(key_pem, strlen(key_pem));
+	free(key_pem);
+	free(cert_pem);
+	pthread_mutex_destroy(&srv.ingest_lock);
+	return (rv);
+}

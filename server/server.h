@@ -1,0 +1,80 @@
+/*
+ * server.h -- what every part of vfio-compatd shares: the one server
+ * context handed to each request handler, and the handlers themselves.
+ *
+ * The context is filled in by main.c before the HTTP daemon starts and
+ * is read-only afterwards, except through the locks its members carry
+ * (the store's mutex, the fleet's rwlock, ingest_lock for writers).
+ */
+#ifndef VC_SERVER_H
+#define VC_SERVER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct auth;
+struct fleet;
+struct http_reply;
+struct http_request;
+struct policy;
+struct store;
+
+struct server {
+	struct store		*store;
+	struct fleet		*fleet;
+	struct policy		*policy;
+	struct auth		*auth;		/* NULL: no tokens file */
+	int64_t			 stale_after;	/* seconds */
+	/* Serialises store_put()+fleet_put() so that the fleet never ends
+	 * up with an older generation than the store. */
+	pthread_mutex_t		 ingest_lock;
+};
+
+/* Outcome of storing one inventory (hosts.c, also used by --demo). */
+struct ingest_result {
+	int64_t		generation;
+	bool		changed;
+};
+
+int64_t	server_now(void);
+bool	server_is_stale(const struct server *, int64_t received_at,
+	    int64_t now);
+/* RFC 3339 UTC of a unix time; buf holds at least 21 bytes. */
+void	server_fmt_time(int64_t, char *, size_t);
+
+/* hosts.c */
+int	hosts_ingest(struct server *, const char *buf, size_t len,
+	    const char *expect_host, int64_t received_at,
+	    struct ingest_result *, struct http_reply *);
+int	hosts_ready(struct server *);
+int	hosts_list(struct server *, struct http_request *, struct http_reply *);
+int	hosts_get(struct server *, struct http_request *, struct http_reply *);
+int	hosts_put(struct server *, struct http_request *, struct http_reply *);
+int	hosts_delete(struct server *, struct http_request *,
+	    struct http_reply *);
+
+/* check.c */
+int	check_post(struct server *, struct http_request *, struct http_reply *);
+int	check_get(struct server *, struct http_request *, struct http_reply *);
+int	check_vm_destinations(struct server *, struct http_request *,
+	    struct http_reply *);
+int	check_policy(struct server *, struct http_request *,
+	    struct http_reply *);
+
+/* metrics.c */
+int	metrics_get(struct server *, struct http_request *, struct http_reply *);
+void	metrics_http(size_t route, unsigned int status, double seconds);
+void	metrics_checks(const json_t *response);
+void	metrics_update(const char *result);
+
+/* openapi.c */
+int	openapi_get(struct server *, struct http_request *,
+	    struct http_reply *);
+
+/* demo.c */
+int	demo_load(struct server *, const char *dir);
+
+#endif
