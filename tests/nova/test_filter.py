@@ -1,0 +1,234 @@
+"""VfioCompatFilter with Debian's nova against a live vfio-compatd.
+
+Run by tests/nova/test_filter.sh, which starts the server, loads the
+fleet in tests/nova/data/ and exports:
+  VC_URL            base URL of the server
+  VC_READER_TOKEN   file with a reader token accepted by the server
+The filter is loaded the way nova-scheduler loads it (available_filters
+names resolved by HostFilterHandler) and driven through
+get_filtered_objects with real HostState and RequestSpec objects.
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import re
+import tempfile
+import threading
+import unittest
+import urllib.request
+
+from oslo_config import cfg
+
+from nova import objects
+from nova.scheduler import filters
+from nova.scheduler import host_manager
+
+import vfio_compat_nova.filter as vcf
+
+URL = os.environ["VC_URL"]
+READER_TOKEN = os.environ["VC_READER_TOKEN"]
+
+LIVE_VM = "6f3b1c2d-0000-4000-8000-00000000002a"   # runs on gpu-src
+NEW_VM = "0b5e7a8c-1111-4222-8333-444455556666"    # in no inventory
+CANDIDATES = ["gpu-src", "gpu-ok", "gpu-old", "gpu-new"]
+CHECK_ROUTE = "/v1/check"
+
+objects.register_all()
+cfg.CONF([], project="nova")
+
+
+def metric_sum(name: str, **labels: str) -> float:
+    """Sum of the samples of a counter whose labels include `labels`."""
+    with urllib.request.urlopen(URL + "/metrics", timeout=10) as r:
+        text = r.read().decode()
+    total = 0.0
+    pat = re.compile(r"^vfio_compat_%s\{(.*)\} (\S+)$" % re.escape(name))
+    for line in text.splitlines():
+        m = pat.match(line)
+        if not m:
+            continue
+        have = dict(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', m.group(1)))
+        if all(have.get(k) == v for k, v in labels.items()):
+            total += float(m.group(2))
+    return total
+
+
+def check_posts() -> float:
+    """How many requests the server has answered on POST /v1/check."""
+    return metric_sum("http_requests_total", route=CHECK_ROUTE)
+
+
+class GarbageServer:
+    """A local HTTP server answering every POST with a fixed bad body."""
+
+    def __init__(self, status: int, body: bytes) -> None:
+        outer = self
+        self.posts = 0
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server API)
+                outer.posts += 1
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d" % self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever,
+                                       daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class FilterTest(unittest.TestCase):
+
+    def setUp(self) -> None:
+        handler = filters.HostFilterHandler()
+        classes = handler.get_matching_classes(
+            ["nova.scheduler.filters.all_filters",
+             "vfio_compat_nova.filter.VfioCompatFilter"])
+        by_name = {c.__name__: c for c in classes}
+        self.assertIn("VfioCompatFilter", by_name)
+        self.assertIn("ComputeFilter", by_name)
+        self.handler = handler
+        self.filter = by_name["VfioCompatFilter"]()
+        self.hosts = [host_manager.HostState(h, h + "-node", None)
+                      for h in CANDIDATES]
+        self.set(url=URL, token_file=READER_TOKEN, timeout=5.0,
+                 on_error="pass", host_suffix=".example.org")
+
+    def tearDown(self) -> None:
+        cfg.CONF.clear_override("url", group="vfio_compat")
+        for opt in ("token_file", "timeout", "on_error", "host_suffix"):
+            cfg.CONF.clear_override(opt, group="vfio_compat")
+
+    def set(self, **kw: object) -> None:
+        for k, v in kw.items():
+            cfg.CONF.set_override(k, v, group="vfio_compat")
+
+    def run_filter(self, spec: objects.RequestSpec,
+                   index: int = 0) -> list[str]:
+        got = self.handler.get_filtered_objects(
+            [self.filter], self.hosts, spec, index)
+        return [h.host for h in got or []]
+
+    @staticmethod
+    def spec(uuid: str, hints: dict | None = None) -> objects.RequestSpec:
+        return objects.RequestSpec(instance_uuid=uuid,
+                                   scheduler_hints=hints or {},
+                                   num_instances=1)
+
+    def test_options_registered(self) -> None:
+        group = cfg.CONF.vfio_compat
+        for opt in ("url", "token_file", "timeout", "ca_file", "on_error"):
+            self.assertIn(opt, group)
+        with self.assertRaises(ValueError):
+            cfg.CONF.set_override("on_error", "maybe", group="vfio_compat")
+
+    def test_live_migration_only_compatible(self) -> None:
+        before = check_posts()
+        compat_before = metric_sum("checks_total", verdict="compatible")
+        got = self.run_filter(self.spec(LIVE_VM))
+        self.assertEqual(got, ["gpu-ok"])
+        self.assertEqual(check_posts() - before, 1)
+        self.assertGreaterEqual(
+            metric_sum("checks_total", verdict="compatible") - compat_before,
+            1)
+
+    def test_live_migration_upper_case_uuid(self) -> None:
+        got = self.run_filter(self.spec(LIVE_VM.upper()))
+        self.assertEqual(got, ["gpu-ok"])
+
+    def test_wrong_suffix_rejects_all(self) -> None:
+        """Without the suffix every candidate is an unknown host."""
+        self.set(host_suffix="")
+        self.assertEqual(self.run_filter(self.spec(LIVE_VM)), [])
+
+    def test_new_boot_passes_all(self) -> None:
+        before = check_posts()
+        got = self.run_filter(self.spec(NEW_VM))
+        self.assertEqual(got, CANDIDATES)
+        self.assertEqual(check_posts() - before, 1)
+
+    def test_rebuild_passes_all_without_request(self) -> None:
+        before = check_posts()
+        checks_before = metric_sum("checks_total")
+        spec = self.spec(LIVE_VM, {"_nova_check_type": ["rebuild"]})
+        self.assertEqual(self.run_filter(spec), CANDIDATES)
+        self.assertEqual(check_posts() - before, 0)
+        self.assertEqual(metric_sum("checks_total") - checks_before, 0)
+
+    def test_once_per_request(self) -> None:
+        """Later instances of a multi-create reuse the first answer."""
+        before = check_posts()
+        self.assertEqual(self.run_filter(self.spec(LIVE_VM), index=1),
+                         CANDIDATES)
+        self.assertEqual(check_posts() - before, 0)
+
+    def test_server_down(self) -> None:
+        port = GarbageServer(200, b"")  # reserve a port, then free it
+        url = port.url
+        port.close()
+        self.set(url=url, timeout=2.0)
+        self.set(on_error="pass")
+        self.assertEqual(self.run_filter(self.spec(LIVE_VM)), CANDIDATES)
+        self.set(on_error="fail")
+        self.assertEqual(self.run_filter(self.spec(LIVE_VM)), [])
+        self.assertEqual(self.run_filter(self.spec(NEW_VM)), [])
+
+    def test_garbage_answers(self) -> None:
+        bodies = [(200, b"this is not json"),
+                  (200, b'{"results": "nope"}'),
+                  (200, b'{"results": [{"host": "gpu-ok.example.org",'
+                        b' "verdict": "fine"}]}'),
+                  (500, b'{"error": {"code": "INTERNAL", "message": "x"}}')]
+        for status, body in bodies:
+            srv = GarbageServer(status, body)
+            try:
+                self.set(url=srv.url)
+                self.set(on_error="fail")
+                self.assertEqual(self.run_filter(self.spec(LIVE_VM)), [],
+                                 body)
+                self.set(on_error="pass")
+                self.assertEqual(self.run_filter(self.spec(LIVE_VM)),
+                                 CANDIDATES, body)
+                self.assertEqual(srv.posts, 2)
+            finally:
+                srv.close()
+
+    def test_bad_token(self) -> None:
+        with tempfile.NamedTemporaryFile("w", suffix=".token") as f:
+            f.write("not-a-valid-token\n")
+            f.flush()
+            self.set(token_file=f.name, on_error="fail")
+            self.assertEqual(self.run_filter(self.spec(LIVE_VM)), [])
+            self.set(on_error="pass")
+            self.assertEqual(self.run_filter(self.spec(LIVE_VM)), CANDIDATES)
+
+    def test_missing_token_file(self) -> None:
+        before = check_posts()
+        self.set(token_file="/nonexistent/vfio-compat.token",
+                 on_error="fail")
+        self.assertEqual(self.run_filter(self.spec(LIVE_VM)), [])
+        self.assertEqual(check_posts() - before, 0)
+
+    def test_no_candidates_no_request(self) -> None:
+        before = check_posts()
+        self.assertEqual(list(self.filter.filter_all([], self.spec(LIVE_VM))),
+                         [])
+        self.assertEqual(check_posts() - before, 0)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,71 @@
+#!/bin/bash
+# tests/nova/test_filter.sh -- the Nova scheduler filter (clients/nova)
+# against a live vfio-compatd with tokens: loads the fleet in
+# tests/nova/data/ (a source host running a VM with a vGPU, a compatible
+# destination, one with another driver version; a fourth candidate is
+# never reported) and runs tests/nova/test_filter.py with Debian's nova.
+. "$top_srcdir/tests/lib.sh"
+
+PY=/usr/bin/python3
+[ -x "$VC_SERVER" ] || fail "server not built: $VC_SERVER"
+"$PY" -c 'import nova.scheduler.host_manager' ||
+    fail "nova is not importable by $PY (Debian package python3-nova)"
+command -v curl >/dev/null || fail "curl is missing (Debian package curl)"
+
+# Tokens: the file holds sha256(token), role and host glob (SPEC 9).
+sha() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
+admin=nova-test-admin-token
+reader=nova-test-reader-token
+printf '%s admin *\n%s reader *\n' "$(sha $admin)" "$(sha $reader)" \
+    >"$T/tokens"
+printf '%s\n' "$reader" >"$T/reader.token"
+
+port=$(free_port)
+url=http://127.0.0.1:$port
+"$VC_SERVER" --listen "127.0.0.1:$port" --db "$T/vc.db" \
+    --tokens "$T/tokens" >"$T/server.log" 2>&1 &
+server=$!
+at_exit "kill $server 2>/dev/null; wait $server 2>/dev/null || true"
+
+# Up within 30 s, or fail with its log.
+i=0
+until curl -sf "$url/healthz" >/dev/null; do
+	kill -0 $server 2>/dev/null || { cat "$T/server.log" >&2; fail "server died"; }
+	i=$((i + 1))
+	[ $i -le 300 ] || fail "server not up within 30 s"
+	sleep 0.1
+done
+
+# Load the fleet, stamped now so that no host is stale.
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+for f in "$top_srcdir"/tests/nova/data/*.json; do
+	host=$(sed -n 's/^  "host": "\(.*\)",$/\1/p' "$f")
+	sed "s/\"collected_at\": \"[^\"]*\"/\"collected_at\": \"$now\"/" "$f" \
+	    >"$T/inv.json"
+	code=$(curl -s -o "$T/put.out" -w '%{http_code}' -X PUT \
+	    -H "Authorization: Bearer $admin" \
+	    -H 'Content-Type: application/json' \
+	    --data-binary @"$T/inv.json" "$url/v1/hosts/$host/inventory")
+	[ "$code" = 200 ] || fail "PUT $host: HTTP $code $(cat "$T/put.out")"
+done
+ok "fleet loaded"
+
+# A sanity check of the fixtures through the API itself, so a failure
+# below is the filter's and not the data's.
+curl -sf -X POST -H "Authorization: Bearer $reader" \
+    -H 'Content-Type: application/json' \
+    --data '{"mode":"live","source":{"vm":"6f3b1c2d-0000-4000-8000-00000000002a"},"destinations":["gpu-ok.example.org","gpu-old.example.org"]}' \
+    "$url/v1/check" >"$T/check.json" || fail "POST /v1/check failed"
+"$PY" - "$T/check.json" <<'PYEOF' || fail "fixture verdicts: $(cat "$T/check.json")"
+import json, sys
+r = {x["host"]: x["verdict"] for x in json.load(open(sys.argv[1]))["results"]}
+assert r == {"gpu-ok.example.org": "compatible",
+             "gpu-old.example.org": "incompatible"}, r
+PYEOF
+ok "fixture verdicts"
+
+VC_URL=$url VC_READER_TOKEN=$T/reader.token \
+PYTHONPATH="$top_srcdir/clients/nova${PYTHONPATH:+:$PYTHONPATH}" \
+    "$PY" "$top_srcdir/tests/nova/test_filter.py" ||
+    { tail -n 50 "$T/server.log" >&2; fail "filter tests"; }
+ok "nova filter"
