@@ -35,11 +35,30 @@ struct compat_status {
 
 /*
  * Answer a check request. Returns the response object, or NULL with st
- * filled when the request itself is invalid. A source that is not in the
- * inventory is not an error here: each result carries SOURCE_UNKNOWN and
- * the verdict unknown; the server's GET forms turn that into a 404.
+ * filled (400, VALIDATION_FAILED, field) when the request itself is
+ * invalid. A source that is not in the inventory is not an error here:
+ * each result carries SOURCE_UNKNOWN and the verdict unknown, and st is
+ * set to 404 SOURCE_UNKNOWN naming the field ("source.vm",
+ * "source.devices[1]") so the server's GET forms can answer 404; on a
+ * full answer st->http_status is 200 and st->code empty. st may be NULL.
+ * A NULL config policy means the built-in default policy.
+ *
+ * Request: {"mode": "live"|"cpr", "source": S, "destinations": [hosts]}
+ * with S one of {"host","devices":[ids]}, {"host","vm"}, {"vm"} or
+ * {"descriptors":[D], "platform"?: {"arch","qemu_version"}} and each D
+ * {"id"?, "device": {device entry fields, any subset}, "type"?: {type
+ * entry fields; kind, id, device_api required}} -- with "type" an
+ * instance of that type on that parent, without it a passed-through
+ * device. At most 64 devices or descriptors and 10000 destinations.
  */
 json_t	*compat_check(const struct fleet *, const struct compat_config *,
 	    const json_t *request, struct compat_status *st);
+
+/*
+ * For GET /v1/vms/{uuid}/destinations: drop every result of a
+ * compat_check() response whose verdict is not compatible, in place.
+ * The order (best score first) is kept. Returns the number left.
+ */
+size_t	 compat_filter_compatible(json_t *response);
 
 #endif

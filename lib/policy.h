@@ -17,7 +17,16 @@
 struct inv_device;
 struct inv_type;
 struct policy;
+struct policy_rule;
 struct inv_error;
+
+/* The first field a rule does not allow, with both values (NULL for a
+ * JSON null). Strings point into the devices compared or the policy. */
+struct policy_mismatch {
+	const char	*field;
+	const char	*src;
+	const char	*dst;
+};
 
 /* The built-in policy: the "default" rule of SPEC section 6. */
 struct policy	*policy_default(void);
@@ -28,8 +37,38 @@ void		 policy_free(struct policy *);
 /* The active policy as served by GET /v1/policy. */
 json_t		*policy_to_json(const struct policy *);
 
+/*
+ * The rule that applies to a source device: the first whose match fits.
+ * type is the instance's type, or NULL for a passed-through PCI device
+ * (which then matches kind "pci" and never a "type"). NULL when no rule
+ * fits; the engine then compares nothing beyond the type itself.
+ */
+const struct policy_rule *policy_match(const struct policy *,
+		    const struct inv_device *, const struct inv_type *);
+const char	*policy_rule_name(const struct policy_rule *);
+/*
+ * Check every field the rule compares between source and destination:
+ * 0 when all are allowed, -1 with *mm set (may be NULL) at the first
+ * that is not, in the order the policy file lists them.
+ */
+int		 policy_check(const struct policy *, const struct policy_rule *,
+		    const struct inv_device *sdev, const struct inv_type *stype,
+		    const struct inv_device *ddev, const struct inv_type *dtype,
+		    struct policy_mismatch *mm);
+/* Value of a policy field ("driver_version", "attributes.nvidia.ecc")
+ * on a device and optional type; NULL when null or not a field. The
+ * migration_version of an instance is its type's, else its parent's. */
+const char	*policy_field_value(const struct inv_device *,
+		    const struct inv_type *, const char *field);
+/* One comparator by name on two values: 1 allowed, 0 refused, -1 when
+ * the comparator (or its table) does not exist in this policy. */
+int		 policy_allows(const struct policy *, const char *comparator,
+		    const char *src, const char *dst);
+
 /* Dotted numeric compare: <0, 0, >0 like strcmp ("550.127.05" >
  * "550.90.05"). Non-numeric components compare as strings. */
 int		 version_compare(const char *, const char *);
+/* 1 when the first components are equal (numerically when digits). */
+int		 version_major_equal(const char *, const char *);
 
 #endif

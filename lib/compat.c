@@ -1,0 +1,1073 @@
+/*
+ * compat.c -- the check: request in, verdict per destination out.
+ *
+ * A check runs in three steps. The request is validated and the source
+ * resolved into requirements once (requirement.c). Then every
+ * destination is evaluated into a compact struct result whose reasons
+ * and assignments go to arrays shared by the whole check -- no JSON and
+ * no allocation per host beyond amortised array growth, because a check
+ * against ten thousand hosts must stay well under 50 ms. Last, the
+ * results are sorted (compatible by score, then unknown, then
+ * incompatible, ties by name) and only then turned into JSON.
+ *
+ * Evaluating one destination: host-level facts first (unknown, stale,
+ * same host, platform), then per requirement the candidate slots on
+ * that host. Scanning a host's devices for a type is the hot loop; when
+ * source and destination strings come from the same pool (the fleet's)
+ * a type id matches only by pointer, so the scan is pointer compares.
+ * A requirement's most specific failure is reported: TYPE_MISSING when
+ * no device offers its kind and id, DEVICE_API_MISMATCH when only other
+ * device_apis do, VERSION_MISMATCH (naming the field) when every such
+ * parent fails the policy; otherwise its candidates go into the
+ * capacitated matching of match.c and whatever cannot be placed gets
+ * NO_CAPACITY. A verdict is the worst severity among the reasons:
+ * incompatible when the data says no, unknown when data is missing or
+ * old, compatible only when nothing stands in the way.
+ *
+ * Decisions the SPEC leaves open, taken here and fail-closed where the
+ * data is missing:
+ *  - P2P_REQUIRED: with more than one requirement, a device whose flags
+ *    are known (probe or builtin) and lack p2p is refused. Flags of
+ *    mdev and vGPU parents are rarely known; that is FLAGS_UNKNOWN, a
+ *    warning, because refusing would block every multi-vGPU VM on an
+ *    absence of data that the vendor driver does not even expose.
+ *  - A passed-through device needs a destination with the same vendor,
+ *    device and subsystem ids, a migration-capable variant driver, no
+ *    mdev types, not listed by any VM there, and, when both sides'
+ *    flags are known, at least the source's flags.
+ *  - Null platform data gives verdict unknown (PLATFORM_MISMATCH with
+ *    the null value), never compatible. Descriptors without
+ *    source.platform skip the comparisons against the source.
+ *  - cpr mode keeps devices where they are: no matching, assignments
+ *    are the devices themselves, and SOURCE_NOT_MIGRATABLE does not
+ *    apply (cpr hands file descriptors over, not device state).
+ *  - A null available_instances counts as no free instance.
+ */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compat.h"
+#include "compat_int.h"
+#include "fleet.h"
+#include "inventory_json.h"
+#include "policy.h"
+#include "util/strutil.h"
+#include "util/xmalloc.h"
+
+#define MIN_KERNEL	"5.18"
+#define MIN_CPR_QEMU	"10.1"
+
+enum verdict {
+	V_COMPATIBLE,
+	V_UNKNOWN,
+	V_INCOMPATIBLE
+};
+
+enum rcode {
+	R_HOST_UNKNOWN,
+	R_HOST_STALE,
+	R_SOURCE_UNKNOWN,
+	R_SOURCE_NOT_MIGRATABLE,
+	R_TYPE_MISSING,
+	R_DEVICE_API_MISMATCH,
+	R_DEVICE_MISSING,
+	R_VERSION_MISMATCH,
+	R_NO_CAPACITY,
+	R_P2P_REQUIRED,
+	R_PLATFORM_MISMATCH,
+	R_SAME_HOST,
+	R_CPR_UNSUPPORTED,
+	W_FLAGS_UNKNOWN,
+	W_DATA_OLD
+};
+
+static const char *const rcode_names[] = {
+	"HOST_UNKNOWN", "HOST_STALE", "SOURCE_UNKNOWN",
+	"SOURCE_NOT_MIGRATABLE", "TYPE_MISSING", "DEVICE_API_MISMATCH",
+	"DEVICE_MISSING", "VERSION_MISMATCH", "NO_CAPACITY", "P2P_REQUIRED",
+	"PLATFORM_MISMATCH", "SAME_HOST", "CPR_UNSUPPORTED", "FLAGS_UNKNOWN",
+	"DATA_OLD"
+};
+
+static const char *const verdict_names[] = {
+	"compatible", "unknown", "incompatible"
+};
+
+/* Flag sets as text, for VERSION_MISMATCH on migration.flags. */
+static const char *const flag_sets[16] = {
+	"", "stop_copy", "p2p", "stop_copy,p2p", "pre_copy",
+	"stop_copy,pre_copy", "p2p,pre_copy", "stop_copy,p2p,pre_copy",
+	"dirty_tracking", "stop_copy,dirty_tracking", "p2p,dirty_tracking",
+	"stop_copy,p2p,dirty_tracking", "pre_copy,dirty_tracking",
+	"stop_copy,pre_copy,dirty_tracking", "p2p,pre_copy,dirty_tracking",
+	"stop_copy,p2p,pre_copy,dirty_tracking"
+};
+
+enum rvalues {
+	RV_NONE,
+	RV_BOTH,
+	RV_SRC,		/* source_value only: a property of the source */
+	RV_DST		/* destination_value only: a fixed minimum */
+};
+
+struct reason {
+	enum rcode			 code;
+	enum verdict			 sev;	/* V_COMPATIBLE: a warning */
+	const struct requirement	*req;
+	const char			*field;
+	enum rvalues			 values;
+	const char			*sval;
+	const char			*dval;
+	const char			*msg;	/* fixed text, or NULL */
+	int64_t				 n1, n2;
+};
+
+struct assignment {
+	const struct requirement	*req;
+	const struct inv_device		*dev;
+	const struct inv_type		*type;	/* NULL: a PCI device */
+};
+
+struct result {
+	const char		*host;
+	const struct fleet_host	*fh;		/* NULL: never reported */
+	enum verdict		 verdict;
+	int64_t			 score;
+	size_t			 r0, nr;	/* into ctx reasons */
+	size_t			 a0, na;	/* into ctx assignments */
+};
+
+struct slot {
+	const struct inv_device	*dev;
+	const struct inv_type	*type;
+};
+
+struct ctx {
+	const struct fleet		*fleet;
+	const struct compat_config	*cfg;
+	const struct policy		*policy;
+	struct source			*src;
+	bool				 cpr;
+
+	struct reason			*reasons;
+	size_t				 nreasons, reasons_cap;
+	struct assignment		*asg;
+	size_t				 nasg, asg_cap;
+
+	/* Per-host matching scratch, reused from host to host. */
+	struct slot			*slots;
+	int64_t				*caps, *used;
+	unsigned char			*seen;
+	size_t				 nslots, slots_cap;
+	size_t				*adj;
+	size_t				 nadj, adj_cap;
+	size_t				*off, *assign, *left;
+};
+
+static pthread_once_t	 default_once = PTHREAD_ONCE_INIT;
+static struct policy	*default_policy;
+
+static void	 make_default_policy(void);
+static struct reason *add_reason(struct ctx *, enum rcode, enum verdict,
+		    const struct requirement *);
+static bool	 seq(const char *, const char *, bool);
+static const struct inv_type *find_type(const struct inv_device *,
+		    const struct requirement *, bool, bool *);
+static bool	 in_use(const struct inventory *, const char *);
+static size_t	 add_slot(struct ctx *, const struct inv_device *,
+		    const struct inv_type *, int64_t);
+static void	 add_edge(struct ctx *, size_t);
+static bool	 same_group(const struct requirement *,
+		    const struct requirement *);
+static bool	 candidates_instance(struct ctx *, const struct inventory *,
+		    const struct requirement *);
+static bool	 candidates_pci(struct ctx *, const struct inventory *,
+		    const struct requirement *);
+static void	 eval_platform(struct ctx *, const struct inventory *);
+static void	 eval_devices(struct ctx *, const struct inventory *,
+		    struct result *);
+static void	 eval_cpr(struct ctx *, const struct inventory *, bool,
+		    struct result *);
+static void	 eval_host(struct ctx *, const char *,
+		    const struct fleet_host *, struct result *);
+static int	 cmp_result(const void *, const void *);
+static int	 parse_destinations(const json_t *, struct compat_status *);
+static json_t	*reason_json(const struct ctx *, const struct result *,
+		    const struct reason *);
+static json_t	*result_json(const struct ctx *, const struct result *);
+
+void
+compat_fail(struct compat_status *st, int status, const char *code,
+    const char *field, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (st == NULL)
+		return;
+	st->http_status = status;
+	snprintf(st->code, sizeof(st->code), "%s", code);
+	snprintf(st->field, sizeof(st->field), "%s", field);
+	va_start(ap, fmt);
+	vsnprintf(st->message, sizeof(st->message), fmt, ap);
+	va_end(ap);
+}
+
+static void
+make_default_policy(void)
+{
+	default_policy = policy_default();
+}
+
+static struct reason *
+add_reason(struct ctx *c, enum rcode code, enum verdict sev,
+    const struct requirement *req)
+{
+	struct reason	*r;
+
+	if (c->nreasons == c->reasons_cap) {
+		c->reasons_cap = c->reasons_cap < 64 ? 64 : c->reasons_cap * 2;
+		c->reasons = xreallocarray(c->reasons, c->reasons_cap,
+		    sizeof(*c->reasons));
+	}
+	r = &c->reasons[c->nreasons++];
+	memset(r, 0, sizeof(*r));
+	r->code = code;
+	r->sev = sev;
+	r->req = req;
+	return (r);
+}
+
+/* Null-safe string equality; pooled strings are equal only by pointer. */
+static bool
+seq(const char *a, const char *b, bool pooled)
+{
+	if (a == b)
+		return (true);
+	if (a == NULL || b == NULL || pooled)
+		return (false);
+	return (strcmp(a, b) == 0);
+}
+
+static const struct inv_type *
+find_type(const struct inv_device *d, const struct requirement *r,
+    bool pooled, bool *found)
+{
+	const struct inv_type	*t;
+	size_t			 i;
+
+	for (i = 0; i < d->ntypes; i++) {
+		t = &d->types[i];
+		if (t->kind == r->tkind && seq(t->id, r->tid, pooled)) {
+			*found = true;
+			return (t);
+		}
+	}
+	return (NULL);
+}
+
+static bool
+in_use(const struct inventory *inv, const char *address)
+{
+	size_t	 i, j;
+
+	for (i = 0; i < inv->nvms; i++)
+		for (j = 0; j < inv->vms[i].ndevices; j++)
+			if (strcmp(inv->vms[i].devices[j], address) == 0)
+				return (true);
+	return (false);
+}
+
+static size_t
+add_slot(struct ctx *c, const struct inv_device *d, const struct inv_type *t,
+    int64_t cap)
+{
+	size_t	 i;
+
+	for (i = 0; i < c->nslots; i++)
+		if (c->slots[i].dev == d && c->slots[i].type == t)
+			return (i);
+	if (c->nslots == c->slots_cap) {
+		c->slots_cap = c->slots_cap < 32 ? 32 : c->slots_cap * 2;
+		c->slots = xreallocarray(c->slots, c->slots_cap,
+		    sizeof(*c->slots));
+		c->caps = xreallocarray(c->caps, c->slots_cap,
+		    sizeof(*c->caps));
+		c->used = xreallocarray(c->used, c->slots_cap,
+		    sizeof(*c->used));
+		c->seen = xreallocarray(c->seen, c->slots_cap, 1);
+	}
+	c->slots[c->nslots].dev = d;
+	c->slots[c->nslots].type = t;
+	c->caps[c->nslots] = cap;
+	return (c->nslots++);
+}
+
+static void
+add_edge(struct ctx *c, size_t slot)
+{
+	if (c->nadj == c->adj_cap) {
+		c->adj_cap = c->adj_cap < 64 ? 64 : c->adj_cap * 2;
+		c->adj = xreallocarray(c->adj, c->adj_cap, sizeof(*c->adj));
+	}
+	c->adj[c->nadj++] = slot;
+}
+
+/* Two requirements whose candidate slots are bound to be the same. */
+static bool
+same_group(const struct requirement *a, const struct requirement *b)
+{
+	return (a->kind == b->kind && a->dev == b->dev && a->type == b->type &&
+	    a->kind == REQ_INSTANCE);
+}
+
+/*
+ * Slots for an instance requirement on one destination, as edges; false
+ * (with the most specific reason added) when there is none at all.
+ */
+static bool
+candidates_instance(struct ctx *c, const struct inventory *dinv,
+    const struct requirement *r)
+{
+	const struct inv_device	*d;
+	const struct inv_type	*t, *api_type = NULL;
+	struct policy_mismatch	 mm, first;
+	struct reason		*rs;
+	bool			 pooled, found = false, api_ok = false;
+	size_t			 i, n = 0;
+	int64_t			 cap;
+
+	pooled = r->pool != NULL && r->pool == dinv->pool;
+	memset(&first, 0, sizeof(first));
+	for (i = 0; i < dinv->ndevices; i++) {
+		d = &dinv->devices[i];
+		if (d->ntypes == 0 ||
+		    (t = find_type(d, r, pooled, &found)) == NULL)
+			continue;
+		if (!seq(t->device_api, r->device_api, false)) {
+			if (api_type == NULL)
+				api_type = t;
+			continue;
+		}
+		api_ok = true;
+		if (policy_check(c->policy, r->rule, r->dev, r->type, d, t,
+		    &mm) == -1) {
+			if (first.field == NULL)
+				first = mm;
+			continue;
+		}
+		cap = t->available_instances == INV_NULL ? 0 :
+		    t->available_instances;
+		add_edge(c, add_slot(c, d, t, cap));
+		n++;
+	}
+	if (n > 0)
+		return (true);
+	if (!found) {
+		add_reason(c, R_TYPE_MISSING, V_INCOMPATIBLE, r);
+	} else if (!api_ok) {
+		rs = add_reason(c, R_DEVICE_API_MISMATCH, V_INCOMPATIBLE, r);
+		rs->field = "device_api";
+		rs->values = RV_BOTH;
+		rs->sval = r->device_api;
+		rs->dval = api_type->device_api;
+	} else {
+		rs = add_reason(c, R_VERSION_MISMATCH, V_INCOMPATIBLE, r);
+		rs->field = first.field;
+		rs->values = RV_BOTH;
+		rs->sval = first.src;
+		rs->dval = first.dst;
+	}
+	return (false);
+}
+
+static bool
+candidates_pci(struct ctx *c, const struct inventory *dinv,
+    const struct requirement *r)
+{
+	const struct inv_device	*s = r->dev, *d;
+	struct policy_mismatch	 mm, first;
+	struct reason		*rs;
+	bool			 pooled, found = false, dflags;
+	size_t			 i, n = 0;
+
+	pooled = r->pool != NULL && r->pool == dinv->pool;
+	memset(&first, 0, sizeof(first));
+	for (i = 0; i < dinv->ndevices; i++) {
+		d = &dinv->devices[i];
+		if (d->ntypes != 0 || !d->migration.capable ||
+		    d->driver == NULL || strcmp(d->driver, "vfio-pci") == 0 ||
+		    !seq(d->vendor_id, s->vendor_id, pooled) ||
+		    !seq(d->device_id, s->device_id, pooled) ||
+		    !seq(d->subsystem_vendor_id, s->subsystem_vendor_id,
+		    pooled) ||
+		    !seq(d->subsystem_device_id, s->subsystem_device_id,
+		    pooled))
+			continue;
+		found = true;
+		dflags = d->migration.flags_source != INV_FLAGS_NONE;
+		if (r->flags_known && dflags &&
+		    (d->migration.flags & r->flags) != r->flags) {
+			if (first.field == NULL) {
+				first.field = "migration.flags";
+				first.src = flag_sets[r->flags & MIG_ALL_FLAGS];
+				first.dst =
+				    flag_sets[d->migration.flags & MIG_ALL_FLAGS];
+			}
+			continue;
+		}
+		if (policy_check(c->policy, r->rule, s, NULL, d, NULL,
+		    &mm) == -1) {
+			if (first.field == NULL)
+				first = mm;
+			continue;
+		}
+		/* In use: a slot without capacity, so NO_CAPACITY says so. */
+		add_edge(c, add_slot(c, d, NULL, in_use(dinv, d->address) ?
+		    0 : 1));
+		n++;
+	}
+	if (n > 0)
+		return (true);
+	if (!found)
+		add_reason(c, R_DEVICE_MISSING, V_INCOMPATIBLE, r);
+	else {
+		rs = add_reason(c, R_VERSION_MISMATCH, V_INCOMPATIBLE, r);
+		rs->field = first.field;
+		rs->values = RV_BOTH;
+		rs->sval = first.src;
+		rs->dval = first.dst;
+	}
+	return (false);
+}
+
+/* Live mode: what the destination's platform must offer. */
+static void
+eval_platform(struct ctx *c, const struct inventory *dinv)
+{
+	const struct inv_platform	*sp = c->src->platform;
+	const struct inv_platform	*dp = &dinv->platform;
+	struct reason			*rs;
+	bool				 loose = c->src->scratch != NULL;
+
+	if (sp != NULL && !(loose && sp->arch == NULL) &&
+	    (sp->arch == NULL || dp->arch == NULL ||
+	    strcmp(sp->arch, dp->arch) != 0)) {
+		rs = add_reason(c, R_PLATFORM_MISMATCH, sp->arch == NULL ||
+		    dp->arch == NULL ? V_UNKNOWN : V_INCOMPATIBLE, NULL);
+		rs->field = "arch";
+		rs->values = RV_BOTH;
+		rs->sval = sp->arch;
+		rs->dval = dp->arch;
+	}
+	if (sp != NULL && !(loose && sp->qemu_version == NULL) &&
+	    (sp->qemu_version == NULL || dp->qemu_version == NULL ||
+	    version_compare(dp->qemu_version, sp->qemu_version) < 0)) {
+		rs = add_reason(c, R_PLATFORM_MISMATCH, sp->qemu_version ==
+		    NULL || dp->qemu_version == NULL ? V_UNKNOWN :
+		    V_INCOMPATIBLE, NULL);
+		rs->field = "qemu_version";
+		rs->values = RV_BOTH;
+		rs->sval = sp->qemu_version;
+		rs->dval = dp->qemu_version;
+	}
+	if (dp->kernel_release == NULL ||
+	    version_compare(dp->kernel_release, MIN_KERNEL) < 0) {
+		rs = add_reason(c, R_PLATFORM_MISMATCH, dp->kernel_release ==
+		    NULL ? V_UNKNOWN : V_INCOMPATIBLE, NULL);
+		rs->field = "kernel_release";
+		rs->values = RV_DST;
+		rs->dval = dp->kernel_release;
+		rs->msg = "destination kernel must be " MIN_KERNEL " or newer "
+		    "(VFIO migration uAPI v2)";
+	}
+}
+
+/* Live mode: requirements against the destination's devices. */
+static void
+eval_devices(struct ctx *c, const struct inventory *dinv,
+    struct result *res)
+{
+	struct source		*src = c->src;
+	const struct requirement *r;
+	struct reason		*rs;
+	struct assignment	*a;
+	size_t			 i, j, nleft = 0, placed;
+	int64_t			 total = 0;
+	bool			 ok;
+
+	c->nslots = 0;
+	c->nadj = 0;
+	for (i = 0; i < src->nreqs; i++) {
+		r = &src->reqs[i];
+		if (r->state == REQ_UNKNOWN) {
+			add_reason(c, R_SOURCE_UNKNOWN, V_UNKNOWN, r);
+			continue;
+		}
+		if (r->state == REQ_NOT_MIGRATABLE) {
+			add_reason(c, R_SOURCE_NOT_MIGRATABLE, V_INCOMPATIBLE,
+			    r);
+			continue;
+		}
+		if (src->nreqs > 1) {
+			if (!r->flags_known) {
+				rs = add_reason(c, W_FLAGS_UNKNOWN,
+				    V_COMPATIBLE, r);
+			} else if ((r->flags & MIG_P2P) == 0) {
+				rs = add_reason(c, R_P2P_REQUIRED,
+				    V_INCOMPATIBLE, r);
+				rs->field = "migration.flags";
+				rs->values = RV_SRC;
+				rs->sval = flag_sets[r->flags & MIG_ALL_FLAGS];
+				rs->n1 = (int64_t)src->nreqs;
+			}
+		}
+
+		c->off[nleft] = c->nadj;
+		/* Same parent and type as an earlier one: same slots. */
+		for (j = 0; j < nleft; j++)
+			if (same_group(&src->reqs[c->left[j]], r))
+				break;
+		if (j < nleft) {
+			size_t	 e, end = c->off[j + 1];
+
+			for (e = c->off[j]; e < end; e++)
+				add_edge(c, c->adj[e]);
+			ok = end > c->off[j];
+		} else if (r->kind == REQ_INSTANCE)
+			ok = candidates_instance(c, dinv, r);
+		else
+			ok = candidates_pci(c, dinv, r);
+		if (!ok) {
+			c->nadj = c->off[nleft];
+			continue;
+		}
+		c->left[nleft++] = i;
+		c->off[nleft] = c->nadj;
+	}
+	if (nleft == 0)
+		return;
+
+	placed = match_run(nleft, c->nslots, c->off, c->adj, c->caps,
+	    c->assign, c->used, c->seen);
+	for (i = 0; i < c->nslots; i++)
+		total += c->caps[i];
+	res->score = total - (int64_t)placed;
+	for (i = 0; i < nleft; i++) {
+		if (c->assign[i] != SIZE_MAX)
+			continue;
+		rs = add_reason(c, R_NO_CAPACITY, V_INCOMPATIBLE,
+		    &src->reqs[c->left[i]]);
+		rs->n1 = (int64_t)placed;
+		rs->n2 = (int64_t)nleft;
+	}
+	if (placed != nleft)
+		return;
+	res->a0 = c->nasg;
+	for (i = 0; i < nleft; i++) {
+		if (c->nasg == c->asg_cap) {
+			c->asg_cap = c->asg_cap < 64 ? 64 : c->asg_cap * 2;
+			c->asg = xreallocarray(c->asg, c->asg_cap,
+			    sizeof(*c->asg));
+		}
+		a = &c->asg[c->nasg++];
+		a->req = &src->reqs[c->left[i]];
+		a->dev = c->slots[c->assign[i]].dev;
+		a->type = c->slots[c->assign[i]].type;
+	}
+	res->na = nleft;
+}
+
+/* cpr mode: the VM stays, QEMU is replaced under it. */
+static void
+eval_cpr(struct ctx *c, const struct inventory *dinv, bool same,
+    struct result *res)
+{
+	const struct inv_platform	*dp = &dinv->platform;
+	struct source			*src = c->src;
+	const struct requirement	*r;
+	struct reason			*rs;
+	struct assignment		*a;
+	size_t				 i;
+	bool				 mdev = false;
+
+	if (!same) {
+		rs = add_reason(c, R_CPR_UNSUPPORTED, V_INCOMPATIBLE, NULL);
+		rs->msg = "cpr updates QEMU in place; the destination must be "
+		    "the source host";
+		return;
+	}
+	if (dp->qemu_version == NULL ||
+	    version_compare(dp->qemu_version, MIN_CPR_QEMU) < 0) {
+		rs = add_reason(c, R_CPR_UNSUPPORTED, dp->qemu_version ==
+		    NULL ? V_UNKNOWN : V_INCOMPATIBLE, NULL);
+		rs->field = "qemu_version";
+		rs->values = RV_DST;
+		rs->dval = dp->qemu_version;
+		rs->msg = "cpr with VFIO devices needs QEMU " MIN_CPR_QEMU
+		    " or newer";
+	}
+	for (i = 0; i < src->nreqs; i++) {
+		r = &src->reqs[i];
+		if (r->state == REQ_UNKNOWN)
+			add_reason(c, R_SOURCE_UNKNOWN, V_UNKNOWN, r);
+		else if (r->kind == REQ_INSTANCE && r->tkind == INV_KIND_MDEV)
+			mdev = true;
+	}
+	if (mdev && dp->iommufd != INV_TRI_TRUE) {
+		rs = add_reason(c, R_CPR_UNSUPPORTED, dp->iommufd ==
+		    INV_TRI_NULL ? V_UNKNOWN : V_INCOMPATIBLE, NULL);
+		rs->field = "iommufd";
+		rs->values = RV_DST;
+		rs->dval = dp->iommufd == INV_TRI_NULL ? NULL : "false";
+		rs->msg = "an mdev needs iommufd for cpr; the legacy container "
+		    "path cannot preserve its DMA mappings";
+	}
+	res->a0 = c->nasg;
+	res->score = 0;
+	for (i = 0; i < src->nreqs; i++) {
+		r = &src->reqs[i];
+		if (r->state == REQ_UNKNOWN)
+			continue;
+		if (c->nasg == c->asg_cap) {
+			c->asg_cap = c->asg_cap < 64 ? 64 : c->asg_cap * 2;
+			c->asg = xreallocarray(c->asg, c->asg_cap,
+			    sizeof(*c->asg));
+		}
+		a = &c->asg[c->nasg++];
+		a->req = r;
+		a->dev = r->dev;
+		a->type = r->kind == REQ_INSTANCE ? r->type : NULL;
+		res->na++;
+	}
+}
+
+static void
+eval_host(struct ctx *c, const char *name, const struct fleet_host *fh,
+    struct result *res)
+{
+	const struct inventory	*dinv;
+	struct reason		*rs;
+	int64_t			 age;
+	size_t			 i;
+	bool			 same;
+
+	memset(res, 0, sizeof(*res));
+	res->host = name;
+	res->fh = fh;
+	res->r0 = c->nreasons;
+	if (fh == NULL) {
+		add_reason(c, R_HOST_UNKNOWN, V_UNKNOWN, NULL);
+		goto done;
+	}
+	dinv = fh->inv;
+	age = c->cfg->now - fh->received_at;
+	if (age > c->cfg->stale_after) {
+		rs = add_reason(c, R_HOST_STALE, V_UNKNOWN, NULL);
+		rs->n1 = age;
+	} else if (age > c->cfg->stale_after / 2) {
+		rs = add_reason(c, W_DATA_OLD, V_COMPATIBLE, NULL);
+		rs->n1 = age;
+	}
+	if (c->src->unknown) {
+		add_reason(c, R_SOURCE_UNKNOWN, V_UNKNOWN, NULL);
+		goto done;
+	}
+	same = c->src->host != NULL && strcmp(c->src->host, dinv->host) == 0;
+	if (c->cpr) {
+		eval_cpr(c, dinv, same, res);
+		goto done;
+	}
+	if (same) {
+		add_reason(c, R_SAME_HOST, V_INCOMPATIBLE, NULL);
+		goto done;
+	}
+	eval_platform(c, dinv);
+	eval_devices(c, dinv, res);
+
+done:
+	res->nr = c->nreasons - res->r0;
+	res->verdict = V_COMPATIBLE;
+	for (i = res->r0; i < c->nreasons; i++)
+		if (c->reasons[i].sev > res->verdict)
+			res->verdict = c->reasons[i].sev;
+	if (res->verdict != V_COMPATIBLE)
+		res->na = 0;
+}
+
+static int
+cmp_result(const void *a, const void *b)
+{
+	const struct result	*ra = a, *rb = b;
+
+	if (ra->verdict != rb->verdict)
+		return (ra->verdict < rb->verdict ? -1 : 1);
+	if (ra->verdict == V_COMPATIBLE && ra->score != rb->score)
+		return (ra->score > rb->score ? -1 : 1);
+	return (strcmp(ra->host, rb->host));
+}
+
+struct dname {
+	const char	*name;
+	size_t		 idx;
+};
+
+static int
+cmp_dname(const void *a, const void *b)
+{
+	const struct dname	*da = a, *db = b;
+	int			 c;
+
+	if ((c = strcmp(da->name, db->name)) != 0)
+		return (c);
+	return (da->idx < db->idx ? -1 : da->idx > db->idx);
+}
+
+static int
+parse_destinations(const json_t *dests, struct compat_status *st)
+{
+	struct dname	*names;
+	const json_t	*v;
+	size_t		 i, n;
+	char		 field[48];
+	int		 rc = -1;
+
+	if (!json_is_array(dests) || json_array_size(dests) == 0 ||
+	    json_array_size(dests) > COMPAT_MAX_DESTS) {
+		compat_fail(st, 400, "VALIDATION_FAILED", "destinations",
+		    "must be an array of 1 to %d host names",
+		    COMPAT_MAX_DESTS);
+		return (-1);
+	}
+	n = json_array_size(dests);
+	names = xcalloc(n, sizeof(*names));
+	json_array_foreach(dests, i, v) {
+		if (!json_is_string(v) ||
+		    !str_is_hostname(json_string_value(v))) {
+			snprintf(field, sizeof(field), "destinations[%zu]", i);
+			compat_fail(st, 400, "VALIDATION_FAILED", field,
+			    "must be a lower-case RFC 1123 host name");
+			goto fail;
+		}
+		names[i].name = json_string_value(v);
+		names[i].idx = i;
+	}
+	qsort(names, n, sizeof(*names), cmp_dname);
+	for (i = 1; i < n; i++) {
+		if (strcmp(names[i - 1].name, names[i].name) != 0)
+			continue;
+		snprintf(field, sizeof(field), "destinations[%zu]",
+		    names[i].idx);
+		compat_fail(st, 400, "VALIDATION_FAILED", field,
+		    "duplicate host %s", names[i].name);
+		goto fail;
+	}
+	rc = 0;
+
+fail:
+	free(names);
+	return (rc);
+}
+
+static json_t *
+reason_json(const struct ctx *c, const struct result *res,
+    const struct reason *r)
+{
+	json_t		*o = json_object();
+	char		 msg[256];
+	const char	*id = r->req != NULL ? r->req->id : NULL;
+	const char	*why = r->req != NULL ? r->req->why : NULL;
+
+	json_object_set_new(o, "code", json_string(rcode_names[r->code]));
+	if (id != NULL)
+		json_object_set_new(o, "source", json_string(id));
+	if (r->field != NULL)
+		json_object_set_new(o, "field", json_string(r->field));
+	if (r->values == RV_BOTH || r->values == RV_SRC)
+		json_object_set_new(o, "source_value", r->sval == NULL ?
+		    json_null() : json_string(r->sval));
+	if (r->values == RV_BOTH || r->values == RV_DST)
+		json_object_set_new(o, "destination_value", r->dval == NULL ?
+		    json_null() : json_string(r->dval));
+
+	msg[0] = '\0';
+	switch (r->code) {
+	case R_HOST_UNKNOWN:
+		snprintf(msg, sizeof(msg), "host %s has never reported an "
+		    "inventory", res->host);
+		break;
+	case R_HOST_STALE:
+		snprintf(msg, sizeof(msg), "last report %lld s ago, older "
+		    "than the stale limit of %lld s", (long long)r->n1,
+		    (long long)c->cfg->stale_after);
+		break;
+	case W_DATA_OLD:
+		snprintf(msg, sizeof(msg), "last report %lld s ago, older "
+		    "than half the stale limit", (long long)r->n1);
+		break;
+	case R_SOURCE_UNKNOWN:
+		if (r->req != NULL)
+			snprintf(msg, sizeof(msg), "%s", why);
+		else
+			snprintf(msg, sizeof(msg), "%s is not in the "
+			    "inventory", c->src->vm != NULL &&
+			    strcmp(c->src->unknown_field, "source.vm") == 0 ?
+			    "the source VM" : "the source host");
+		break;
+	case R_SOURCE_NOT_MIGRATABLE:
+		snprintf(msg, sizeof(msg), "%s", why);
+		break;
+	case R_TYPE_MISSING:
+		snprintf(msg, sizeof(msg), "no device offers %s type %s",
+		    inv_kind_name(r->req->tkind), r->req->tid);
+		break;
+	case R_DEVICE_API_MISMATCH:
+		snprintf(msg, sizeof(msg), "type %s exists only with a "
+		    "different device_api", r->req->tid);
+		break;
+	case R_DEVICE_MISSING:
+		snprintf(msg, sizeof(msg), "no device %s:%s (subsystem %s:%s) "
+		    "with a migration-capable driver",
+		    r->req->dev->vendor_id ? r->req->dev->vendor_id : "null",
+		    r->req->dev->device_id ? r->req->dev->device_id : "null",
+		    r->req->dev->subsystem_vendor_id ?
+		    r->req->dev->subsystem_vendor_id : "null",
+		    r->req->dev->subsystem_device_id ?
+		    r->req->dev->subsystem_device_id : "null");
+		break;
+	case R_VERSION_MISMATCH:
+		snprintf(msg, sizeof(msg), "%s of every candidate differs in "
+		    "a way policy rule %s does not allow", r->field,
+		    r->req->rule != NULL ? policy_rule_name(r->req->rule) :
+		    "(none)");
+		break;
+	case R_NO_CAPACITY:
+		snprintf(msg, sizeof(msg), "not enough free instances or "
+		    "devices for all requirements at once (%lld of %lld "
+		    "placed)", (long long)r->n1, (long long)r->n2);
+		break;
+	case R_P2P_REQUIRED:
+		snprintf(msg, sizeof(msg), "%lld VFIO devices migrate together "
+		    "and this one lacks p2p; QEMU blocks the migration",
+		    (long long)r->n1);
+		break;
+	case W_FLAGS_UNKNOWN:
+		snprintf(msg, sizeof(msg), "migration flags were not probed; "
+		    "p2p support with several devices is assumed");
+		break;
+	case R_PLATFORM_MISMATCH:
+		if (r->msg != NULL)
+			snprintf(msg, sizeof(msg), "%s", r->msg);
+		else if (r->sval == NULL || r->dval == NULL)
+			snprintf(msg, sizeof(msg), "%s is not known on both "
+			    "hosts", r->field);
+		else if (strcmp(r->field, "arch") == 0)
+			snprintf(msg, sizeof(msg), "different architecture");
+		else
+			snprintf(msg, sizeof(msg), "destination QEMU is older "
+			    "than the source's");
+		break;
+	case R_SAME_HOST:
+		snprintf(msg, sizeof(msg), "live migration needs another "
+		    "host; use mode cpr to update in place");
+		break;
+	case R_CPR_UNSUPPORTED:
+		snprintf(msg, sizeof(msg), "%s", r->msg);
+		break;
+	}
+	json_object_set_new(o, "message", json_string(msg));
+	return (o);
+}
+
+static json_t *
+result_json(const struct ctx *c, const struct result *res)
+{
+	json_t			*o = json_object(), *rs, *ws, *as, *a;
+	const struct reason	*r;
+	const struct assignment	*g;
+	size_t			 i;
+
+	json_object_set_new(o, "host", json_string(res->host));
+	json_object_set_new(o, "verdict",
+	    json_string(verdict_names[res->verdict]));
+	rs = json_array();
+	ws = json_array();
+	for (i = res->r0; i < res->r0 + res->nr; i++) {
+		r = &c->reasons[i];
+		json_array_append_new(r->sev == V_COMPATIBLE ? ws : rs,
+		    reason_json(c, res, r));
+	}
+	json_object_set_new(o, "reasons", rs);
+	json_object_set_new(o, "warnings", ws);
+	as = json_array();
+	for (i = res->a0; i < res->a0 + res->na; i++) {
+		g = &c->asg[i];
+		a = json_object();
+		json_object_set_new(a, "source", json_string(g->req->id));
+		if (g->type != NULL) {
+			json_object_set_new(a, "parent",
+			    json_string(g->dev->address));
+			json_object_set_new(a, "type", json_string(g->type->id));
+		} else
+			json_object_set_new(a, "device",
+			    json_string(g->dev->address));
+		json_array_append_new(as, a);
+	}
+	json_object_set_new(o, "assignments", as);
+	json_object_set_new(o, "score", res->verdict == V_COMPATIBLE ?
+	    json_integer(res->score) : json_null());
+	json_object_set_new(o, "data_age_s", res->fh == NULL ? json_null() :
+	    json_integer(c->cfg->now > res->fh->received_at ?
+	    c->cfg->now - res->fh->received_at : 0));
+	return (o);
+}
+
+json_t *
+compat_check(const struct fleet *fleet, const struct compat_config *cfg,
+    const json_t *req, struct compat_status *st)
+{
+	static const char *const keys[] = { "mode", "source", "destinations",
+		NULL };
+	struct ctx		 c;
+	struct source		 src;
+	struct result		*res = NULL;
+	const json_t		*v, *dests;
+	const char		*key, *mode, *name;
+	json_t			*out = NULL, *results;
+	size_t			 i, k, n, nres = 0;
+
+	memset(&c, 0, sizeof(c));
+	memset(&src, 0, sizeof(src));
+	if (st != NULL) {
+		memset(st, 0, sizeof(*st));
+		st->http_status = 200;
+	}
+	if (req == NULL || !json_is_object(req)) {
+		compat_fail(st, 400, "VALIDATION_FAILED", "(document)",
+		    "the request must be a JSON object");
+		return (NULL);
+	}
+	if (json_depth_exceeds(req, COMPAT_MAX_DEPTH)) {
+		compat_fail(st, 400, "VALIDATION_FAILED", "(document)",
+		    "nested deeper than %d levels", COMPAT_MAX_DEPTH);
+		return (NULL);
+	}
+	json_object_foreach((json_t *)req, key, v) {
+		for (i = 0; keys[i] != NULL; i++)
+			if (strcmp(keys[i], key) == 0)
+				break;
+		if (keys[i] == NULL) {
+			compat_fail(st, 400, "VALIDATION_FAILED", "",
+			    "unknown field");
+			if (st != NULL)
+				snprintf(st->field, sizeof(st->field), "%.64s",
+				    key);
+			return (NULL);
+		}
+	}
+	c.cpr = false;
+	if ((v = json_object_get(req, "mode")) != NULL) {
+		mode = json_is_string(v) ? json_string_value(v) : "";
+		if (strcmp(mode, "cpr") == 0)
+			c.cpr = true;
+		else if (strcmp(mode, "live") != 0) {
+			compat_fail(st, 400, "VALIDATION_FAILED", "mode",
+			    "must be live or cpr");
+			return (NULL);
+		}
+	}
+	dests = json_object_get(req, "destinations");
+	if (dests != NULL && parse_destinations(dests, st) == -1)
+		return (NULL);
+
+	c.fleet = fleet;
+	c.cfg = cfg;
+	c.policy = cfg->policy;
+	if (c.policy == NULL) {
+		pthread_once(&default_once, make_default_policy);
+		c.policy = default_policy;
+	}
+	if (source_resolve(fleet, c.policy, json_object_get(req, "source"),
+	    c.cpr, &src, st) == -1)
+		goto fail;
+	c.src = &src;
+	c.off = xcalloc(src.nreqs + 2, sizeof(*c.off));
+	c.left = xcalloc(src.nreqs + 1, sizeof(*c.left));
+	c.assign = xcalloc(src.nreqs + 1, sizeof(*c.assign));
+
+	if (dests != NULL) {
+		n = json_array_size(dests);
+		res = xcalloc(n + 1, sizeof(*res));
+		json_array_foreach(dests, i, v) {
+			name = json_string_value(v);
+			eval_host(&c, name, fleet_get(fleet, name), &res[i]);
+		}
+		nres = n;
+	} else if (c.cpr) {
+		res = xcalloc(1, sizeof(*res));
+		if (src.host != NULL) {
+			eval_host(&c, src.host, src.fh, &res[0]);
+			nres = 1;
+		}
+	} else {
+		n = fleet_count(fleet);
+		res = xcalloc(n + 1, sizeof(*res));
+		for (k = 0; k < n; k++) {
+			const struct fleet_host	*fh = fleet_at(fleet, k);
+
+			if (src.host != NULL &&
+			    strcmp(fh->inv->host, src.host) == 0)
+				continue;
+			eval_host(&c, fh->inv->host, fh, &res[nres++]);
+		}
+	}
+	qsort(res, nres, sizeof(*res), cmp_result);
+
+	out = json_object();
+	json_object_set_new(out, "source", source_to_json(&src));
+	results = json_array();
+	for (i = 0; i < nres; i++)
+		json_array_append_new(results, result_json(&c, &res[i]));
+	json_object_set_new(out, "results", results);
+	if (src.any_unknown)
+		compat_fail(st, 404, "SOURCE_UNKNOWN", src.unknown_field,
+		    "the source is not in the inventory");
+
+fail:
+	free(res);
+	free(c.reasons);
+	free(c.asg);
+	free(c.slots);
+	free(c.caps);
+	free(c.used);
+	free(c.seen);
+	free(c.adj);
+	free(c.off);
+	free(c.left);
+	free(c.assign);
+	source_free(&src);
+	return (out);
+}
+
+size_t
+compat_filter_compatible(json_t *response)
+{
+	json_t		*results, *kept, *r;
+	const char	*verdict;
+	size_t		 i;
+
+	results = json_object_get(response, "results");
+	if (!json_is_array(results))
+		return (0);
+	/* A new array: removing in place is quadratic on 10,000 hosts. */
+	kept = json_array();
+	json_array_foreach(results, i, r) {
+		verdict = json_string_value(json_object_get(r, "verdict"));
+		if (verdict != NULL && strcmp(verdict, "compatible") == 0)
+			json_array_append(kept, r);
+	}
+	json_object_set_new(response, "results", kept);
+	return (json_array_size(kept));
+}
