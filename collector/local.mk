@@ -1,1 +1,16 @@
-# collector/: vfio-compat-collect.
+# collector/: vfio-compat-collect, one source file per kind of fact.
+bin_PROGRAMS += collector/vfio-compat-collect
+collector_vfio_compat_collect_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
+	$(SQLITE_CFLAGS) $(UDEV_CFLAGS) $(CURL_CFLAGS)
+collector_vfio_compat_collect_SOURCES = \
+	collector/collector.h \
+	collector/main.c \
+	collector/sysfs.c collector/sysfs.h \
+	collector/pci.c \
+	collector/mdev.c \
+	collector/nvidia.c \
+	collector/platform.c \
+	collector/vms.c \
+	collector/probe.c \
+	collector/push.c
+collector_vfio_compat_collect_LDADD = $(LIBVC) $(UDEV_LIBS) $(CURL_LIBS)

@@ -1,0 +1,78 @@
+/*
+ * collector.h -- what the collector's sources share.
+ *
+ * main.c builds one struct collect and hands it to each source in turn;
+ * every source adds what it finds to the inventory and warns (never
+ * fails) about what it cannot read, so one odd file costs one null.
+ */
+#ifndef VC_COLLECTOR_H
+#define VC_COLLECTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct inventory;
+struct inv_device;
+struct udev;
+struct udev_hwdb;
+
+#define SYS_PCI_DEVICES		"/sys/bus/pci/devices"
+#define SYS_MDEV_BUS		"/sys/class/mdev_bus"
+#define SYS_MDEV_DEVICES	"/sys/bus/mdev/devices"
+#define SYS_MODULE		"/sys/module"
+#define PROBE_DIR_DEFAULT	"/etc/vfio-compat/probe.d"
+
+/* Caps on what one host may contribute; beyond them we stop and warn. */
+#define COLLECT_MAX_DEVICES	4096
+#define COLLECT_MAX_TYPES	512
+
+struct collect {
+	struct inventory	*inv;
+	struct udev		*udev;
+	struct udev_hwdb	*hwdb;
+	bool			 hwdb_tried;
+	const char		*kernel_release;
+	unsigned char		*marked;	/* devices a source vouches for */
+	size_t			 nmarked;
+};
+
+/* main.c: mark device idx as VFIO-relevant for pci_select. */
+void	collect_mark(struct collect *, size_t);
+/* probe.c: run argv with a timeout, capturing at most cap bytes of
+ * stdout into *out (NUL-terminated, malloc'd). 0 when it exited 0. */
+int	run_capture(char *const argv[], int timeout_ms, size_t cap,
+	    char **out, size_t *outlen);
+
+/* pci.c */
+int	pci_scan(struct collect *);
+void	pci_set_migration(struct collect *);
+void	pci_select(struct collect *);
+const char *pci_driver_version(struct collect *, const char *devpath,
+	    const char *driver);
+
+/* mdev.c */
+int	mdev_read_types(struct collect *, size_t dev, const char *devpath);
+int	mdev_scan_parents(struct collect *);
+int	mdev_scan_instances(struct collect *);
+
+/* nvidia.c */
+int	nvidia_scan_device(struct collect *, size_t dev, const char *devpath);
+void	nvidia_fill_names(struct collect *);
+
+/* platform.c */
+int	platform_scan(struct collect *, const char *qemu,
+	    const char *qemu_version);
+
+/* vms.c */
+int	vms_scan(struct collect *);
+
+/* probe.c */
+int	probe_run_dir(struct collect *, const char *dir);
+
+/* push.c */
+int	push_inventory(const char *url, const char *host,
+	    const char *token_file, const char *cacert, const char *json,
+	    char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,423 @@
+/*
+ * pci.c -- PCI devices from /sys/bus/pci/devices, their names from udev,
+ * driver versions from /sys/module, migration capability, and the choice
+ * of which devices an inventory lists.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libudev.h>
+
+#include "inventory.h"
+#include "util/log.h"
+#include "util/strutil.h"
+#include "util/xmalloc.h"
+
+#include "collector.h"
+#include "sysfs.h"
+
+static int	 pci_read_device(struct collect *, const char *);
+static void	 pci_ids(struct collect *, size_t, const char *);
+static void	 pci_names(struct collect *, size_t, const char *,
+		    const char *);
+static void	 hwdb_lookup(struct collect *, const char *, char **,
+		    char **);
+static int	 driver_in_tree(const char *);
+static int	 driver_is_vfio(const char *);
+static int	 held_by_vm(const struct inventory *, const char *);
+static int	 is_instance_parent(const struct inventory *, const char *);
+
+/* Drivers we know ship with the kernel, for hosts without /sys/module. */
+static const char *const in_tree_drivers[] = {
+	"vfio-pci", "vfio_pci", "mlx5_vfio_pci", "hisi_acc_vfio_pci",
+	"pds_vfio_pci", "virtio_vfio_pci", "qat_vfio_pci", "xe_vfio_pci",
+	"vfio_ccw", "vfio_ap", "i915", "mtty", "mdpy", "mbochs", NULL
+};
+
+int
+pci_scan(struct collect *c)
+{
+	DIR		*dir;
+	struct dirent	*de;
+	int		 n = 0;
+
+	if ((dir = opendir(SYS_PCI_DEVICES)) == NULL) {
+		if (errno != ENOENT)
+			log_warn("%s: %s", __func__, SYS_PCI_DEVICES);
+		return (0);
+	}
+	while ((de = readdir(dir)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (++n > COLLECT_MAX_DEVICES) {
+			log_warnx("%s: more than %d PCI devices, rest ignored",
+			    __func__, COLLECT_MAX_DEVICES);
+			break;
+		}
+		pci_read_device(c, de->d_name);
+	}
+	closedir(dir);
+	return (0);
+}
+
+static int
+pci_read_device(struct collect *c, const char *addr)
+{
+	struct inventory	*inv = c->inv;
+	struct inv_device	*d;
+	char			 path[SYSFS_PATH_MAX], p[SYSFS_PATH_MAX];
+	char			*s;
+	const char		*errstr;
+	int64_t			 n;
+	size_t			 idx;
+
+	if (!str_is_pci_address(addr)) {
+		log_warnx("%s: %s/%s: not a PCI address, skipped", __func__,
+		    SYS_PCI_DEVICES, str_is_device_id(addr) ? addr : "?");
+		return (-1);
+	}
+	if (sysfs_path(path, sizeof(path), "%s/%s", SYS_PCI_DEVICES,
+	    addr) == -1)
+		return (-1);
+	idx = inv->ndevices;
+	d = inv_add_device(inv);
+	d->address = inv_str(inv, addr);
+	pci_ids(c, idx, path);
+
+	d = &inv->devices[idx];
+	if (sysfs_path(p, sizeof(p), "%s/numa_node", path) == 0) {
+		/* -1 is the kernel's "no NUMA affinity": unknown, not 0. */
+		n = sysfs_read_int(p, -1, 65535);
+		d->numa_node = n == -1 ? INV_NULL : n;
+	}
+	/* No SR-IOV capability means no VFs; garbage means unknown. */
+	if (sysfs_path(p, sizeof(p), "%s/sriov_totalvfs", path) == 0)
+		d->sriov_totalvfs = sysfs_exists(p) ?
+		    sysfs_read_int(p, 0, 65535) : 0;
+	if (sysfs_path(p, sizeof(p), "%s/sriov_numvfs", path) == 0)
+		d->sriov_numvfs = sysfs_exists(p) ?
+		    sysfs_read_int(p, 0, 65535) : 0;
+	if (sysfs_path(p, sizeof(p), "%s/iommu_group", path) == 0 &&
+	    (s = sysfs_link_base(p)) != NULL) {
+		n = vc_strtonum(s, 0, INT32_MAX, &errstr);
+		if (errstr != NULL)
+			log_warnx("%s: %s: group is %s", __func__, p, errstr);
+		else
+			d->iommu_group = n;
+		free(s);
+	}
+	if (sysfs_path(p, sizeof(p), "%s/physfn", path) == 0 &&
+	    (s = sysfs_link_base(p)) != NULL) {
+		if (str_is_pci_address(s))
+			d->physfn = inv_istr(inv, s);
+		else
+			log_warnx("%s: %s: not a PCI address", __func__, p);
+		free(s);
+	}
+	if (sysfs_path(p, sizeof(p), "%s/driver", path) == 0 &&
+	    (s = sysfs_link_base(p)) != NULL) {
+		d->driver = inv_istr(inv, s);
+		free(s);
+	}
+	d->driver_version = pci_driver_version(c, path, d->driver);
+	if (sysfs_path(p, sizeof(p), "%s/migration_version", path) == 0 &&
+	    (s = sysfs_read(p, 0)) != NULL) {
+		d->migration.version = *s != '\0' ? inv_istr(inv, s) : NULL;
+		free(s);
+	}
+	pci_names(c, idx, addr, path);
+
+	/* Types straight from the device directory: this also covers hosts
+	 * whose kernel has no /sys/class/mdev_bus. */
+	mdev_read_types(c, idx, path);
+	nvidia_scan_device(c, idx, path);
+	return (0);
+}
+
+static void
+pci_ids(struct collect *c, size_t idx, const char *path)
+{
+	static const struct {
+		const char	*file;
+		size_t		 digits;
+		size_t		 offset;
+	} ids[] = {
+		{ "vendor", 4, offsetof(struct inv_device, vendor_id) },
+		{ "device", 4, offsetof(struct inv_device, device_id) },
+		{ "subsystem_vendor", 4,
+		    offsetof(struct inv_device, subsystem_vendor_id) },
+		{ "subsystem_device", 4,
+		    offsetof(struct inv_device, subsystem_device_id) },
+		{ "class", 6, offsetof(struct inv_device, class) },
+		{ "revision", 2, offsetof(struct inv_device, revision) },
+	};
+	struct inv_device	*d = &c->inv->devices[idx];
+	char			 p[SYSFS_PATH_MAX], hex[8];
+	size_t			 i;
+	int			 rc;
+
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		if (sysfs_path(p, sizeof(p), "%s/%s", path, ids[i].file) == -1)
+			continue;
+		/* Every PCI function has all of these. */
+		if ((rc = sysfs_read_hex(p, ids[i].digits, hex)) == 1)
+			log_warnx("%s: %s: missing", __func__, p);
+		if (rc != 0)
+			continue;
+		*(const char **)((char *)d + ids[i].offset) =
+		    inv_istr(c->inv, hex);
+	}
+}
+
+/* Vendor and model names: udev's database first, the hwdb second. */
+static void
+pci_names(struct collect *c, size_t idx, const char *addr, const char *path)
+{
+	struct udev_device	*ud = NULL;
+	const char		*v;
+	char			 p[SYSFS_PATH_MAX], *modalias = NULL;
+	char			*vendor = NULL, *model = NULL;
+	struct inv_device	*d;
+
+	if (c->udev != NULL)
+		ud = udev_device_new_from_subsystem_sysname(c->udev, "pci",
+		    addr);
+	if (ud != NULL) {
+		if ((v = udev_device_get_property_value(ud,
+		    "ID_VENDOR_FROM_DATABASE")) != NULL)
+			vendor = xstrdup(v);
+		if ((v = udev_device_get_property_value(ud,
+		    "ID_MODEL_FROM_DATABASE")) != NULL)
+			model = xstrdup(v);
+		udev_device_unref(ud);
+	}
+	if ((vendor == NULL || model == NULL) &&
+	    sysfs_path(p, sizeof(p), "%s/modalias", path) == 0 &&
+	    (modalias = sysfs_read(p, 0)) != NULL)
+		hwdb_lookup(c, modalias, vendor == NULL ? &vendor : NULL,
+		    model == NULL ? &model : NULL);
+	d = &c->inv->devices[idx];
+	if (vendor != NULL && *vendor != '\0' &&
+	    str_is_clean_utf8(vendor, strlen(vendor)) &&
+	    strlen(vendor) <= INV_MAX_STRING)
+		d->vendor_name = inv_istr(c->inv, vendor);
+	if (model != NULL && *model != '\0' &&
+	    str_is_clean_utf8(model, strlen(model)) &&
+	    strlen(model) <= INV_MAX_STRING)
+		d->device_name = inv_istr(c->inv, model);
+	free(modalias);
+	free(vendor);
+	free(model);
+}
+
+/*
+ * The hwdb answers from its mmap'd file, so no udevd is needed. Each
+ * query reuses the hwdb's list, hence one query for both names.
+ */
+static void
+hwdb_lookup(struct collect *c, const char *modalias, char **vendor,
+    char **model)
+{
+	struct udev_list_entry	*e;
+	const char		*name;
+
+	if (!c->hwdb_tried) {
+		c->hwdb_tried = true;
+		if (c->udev != NULL)
+			c->hwdb = udev_hwdb_new(c->udev);
+	}
+	if (c->hwdb == NULL)
+		return;
+	udev_list_entry_foreach(e,
+	    udev_hwdb_get_properties_list_entry(c->hwdb, modalias, 0)) {
+		name = udev_list_entry_get_name(e);
+		if (vendor != NULL && *vendor == NULL &&
+		    strcmp(name, "ID_VENDOR_FROM_DATABASE") == 0)
+			*vendor = xstrdup(udev_list_entry_get_value(e));
+		else if (model != NULL && *model == NULL &&
+		    strcmp(name, "ID_MODEL_FROM_DATABASE") == 0)
+			*model = xstrdup(udev_list_entry_get_value(e));
+	}
+}
+
+/*
+ * The module's version, else its srcversion, else the running kernel's
+ * release for modules that ship with it. Out-of-tree modules without a
+ * version stay null: the kernel release says nothing about them.
+ */
+const char *
+pci_driver_version(struct collect *c, const char *devpath,
+    const char *driver)
+{
+	char	 p[SYSFS_PATH_MAX], mod[256], *s, *taint;
+	size_t	 i;
+	int	 in_tree;
+	const char *v;
+
+	if (driver == NULL)
+		return (NULL);
+	if (sysfs_path(p, sizeof(p), "%s/driver/module", devpath) == 0 &&
+	    sysfs_exists(p) && (s = sysfs_link_base(p)) != NULL) {
+		snprintf(mod, sizeof(mod), "%s", s);
+		free(s);
+	} else {
+		snprintf(mod, sizeof(mod), "%s", driver);
+		for (i = 0; mod[i] != '\0'; i++)
+			if (mod[i] == '-')
+				mod[i] = '_';
+	}
+	if (sysfs_path(p, sizeof(p), "%s/%s/version", SYS_MODULE, mod) ==
+	    -1)
+		return (NULL);
+	if ((s = sysfs_read(p, 0)) != NULL && *s == '\0')
+		log_warnx("%s: %s: empty", __func__, p);
+	if (s == NULL || *s == '\0') {
+		free(s);
+		sysfs_path(p, sizeof(p), "%s/%s/srcversion", SYS_MODULE, mod);
+		s = sysfs_read(p, 0);
+	}
+	if (s != NULL && *s != '\0') {
+		v = inv_istr(c->inv, s);
+		free(s);
+		return (v);
+	}
+	free(s);
+
+	/* A loaded module's taint tells (O: out-of-tree, P: proprietary,
+	 * E: unsigned); without one only drivers we know are in-tree. */
+	sysfs_path(p, sizeof(p), "%s/%s/taint", SYS_MODULE, mod);
+	if ((taint = sysfs_read(p, 0)) != NULL)
+		in_tree = strpbrk(taint, "OPE") == NULL;
+	else
+		in_tree = driver_in_tree(driver);
+	free(taint);
+	if (in_tree && c->kernel_release != NULL)
+		return (inv_istr(c->inv, c->kernel_release));
+	return (NULL);
+}
+
+static int
+driver_in_tree(const char *driver)
+{
+	size_t	 i;
+
+	for (i = 0; in_tree_drivers[i] != NULL; i++)
+		if (strcmp(in_tree_drivers[i], driver) == 0)
+			return (1);
+	return (0);
+}
+
+static int
+driver_is_vfio(const char *driver)
+{
+	size_t		 len;
+	unsigned int	 flags;
+
+	if (driver == NULL)
+		return (0);
+	len = strlen(driver);
+	if (strcmp(driver, "vfio-pci") == 0 ||
+	    inv_builtin_driver_flags(driver, &flags) == 0)
+		return (1);
+	return (len > 9 && strcmp(driver + len - 9, "_vfio_pci") == 0);
+}
+
+static int
+held_by_vm(const struct inventory *inv, const char *addr)
+{
+	size_t	 i, j;
+
+	for (i = 0; i < inv->nvms; i++)
+		for (j = 0; j < inv->vms[i].ndevices; j++)
+			if (strcmp(inv->vms[i].devices[j], addr) == 0)
+				return (1);
+	return (0);
+}
+
+static int
+is_instance_parent(const struct inventory *inv, const char *addr)
+{
+	size_t	 i;
+
+	for (i = 0; i < inv->ninstances; i++)
+		if (strcmp(inv->instances[i].parent, addr) == 0)
+			return (1);
+	return (0);
+}
+
+/*
+ * Migration capability: a known variant driver brings its built-in
+ * flags; a device offering mdev or vGPU types migrates through its
+ * vendor driver, flags unknown until a probe says. Plain vfio-pci has
+ * no migration path.
+ */
+void
+pci_set_migration(struct collect *c)
+{
+	struct inv_device	*d;
+	unsigned int		 flags;
+	size_t			 i;
+
+	for (i = 0; i < c->inv->ndevices; i++) {
+		d = &c->inv->devices[i];
+		if (inv_builtin_driver_flags(d->driver, &flags) == 0) {
+			d->migration.capable = true;
+			d->migration.flags = flags;
+			d->migration.flags_source = INV_FLAGS_BUILTIN;
+		} else if (d->ntypes > 0 ||
+		    is_instance_parent(c->inv, d->address)) {
+			d->migration.capable = true;
+			d->migration.flags = 0;
+			d->migration.flags_source = INV_FLAGS_NONE;
+		}
+	}
+}
+
+/*
+ * Keep what an operator asks a VFIO inventory about: devices on vfio-pci
+ * or a variant driver, mdev and vGPU parents, devices a VM holds, and the
+ * PFs of all of those. The rest of the bus (bridges, NICs the host uses)
+ * is noise here; --all-pci keeps it.
+ */
+void
+pci_select(struct collect *c)
+{
+	struct inventory	*inv = c->inv;
+	struct inv_device	*d;
+	unsigned char		*keep;
+	size_t			 i, j, n;
+	int			 changed;
+
+	keep = xcalloc(inv->ndevices + 1, 1);
+	for (i = 0; i < inv->ndevices; i++) {
+		d = &inv->devices[i];
+		keep[i] = (i < c->nmarked && c->marked[i]) ||
+		    !str_is_pci_address(d->address) ||
+		    driver_is_vfio(d->driver) || d->ntypes > 0 ||
+		    is_instance_parent(inv, d->address) ||
+		    held_by_vm(inv, d->address);
+	}
+	do {
+		changed = 0;
+		for (i = 0; i < inv->ndevices; i++) {
+			if (!keep[i] || inv->devices[i].physfn == NULL)
+				continue;
+			for (j = 0; j < inv->ndevices; j++) {
+				if (!keep[j] && strcmp(inv->devices[j].address,
+				    inv->devices[i].physfn) == 0) {
+					keep[j] = 1;
+					changed = 1;
+				}
+			}
+		}
+	} while (changed);
+	for (i = n = 0; i < inv->ndevices; i++)
+		if (keep[i])
+			inv->devices[n++] = inv->devices[i];
+	inv->ndevices = n;
+	free(keep);
+}

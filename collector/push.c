@@ -1,0 +1,218 @@
+/*
+ * push.c -- PUT the inventory to vfio-compatd.
+ *
+ * Retries connection failures, 429 and 5xx with capped exponential
+ * backoff and jitter, so a fleet of collectors restarting together does
+ * not hammer a recovering server in lockstep. Other 4xx are final: the
+ * request itself is wrong and sending it again will not help.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "util/log.h"
+#include "util/strutil.h"
+#include "util/xmalloc.h"
+
+#include "collector.h"
+
+#define PUSH_ATTEMPTS		5
+#define PUSH_BACKOFF_MS		500
+#define PUSH_BACKOFF_MAX_MS	30000
+#define PUSH_CONNECT_TIMEOUT	5L
+#define PUSH_TIMEOUT		30L
+#define PUSH_MAX_TOKEN		1024
+#define PUSH_MAX_REPLY		(64 * 1024)
+
+struct reply {
+	char	buf[PUSH_MAX_REPLY + 1];
+	size_t	len;
+};
+
+static int	 read_token(const char *, char *, size_t);
+static size_t	 on_reply(char *, size_t, size_t, void *);
+static void	 backoff(int);
+static void	 explicit_zero(void *, size_t);
+static void	 one_line(char *);
+
+/* Server error text goes into a one-line message. */
+static void
+one_line(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = ' ';
+}
+
+static void
+explicit_zero(void *p, size_t len)
+{
+	volatile unsigned char	*v = p;
+
+	while (len-- > 0)
+		*v++ = 0;
+}
+
+/* First line of the file, trimmed. */
+static int
+read_token(const char *path, char *tok, size_t size)
+{
+	FILE	*f;
+	char	*line = NULL;
+	size_t	 cap = 0;
+	ssize_t	 n;
+	int	 rc = -1;
+
+	if ((f = fopen(path, "re")) == NULL)
+		return (-1);
+	if ((n = getline(&line, &cap, f)) > 0) {
+		str_rtrim(line);
+		if (*str_ltrim(line) != '\0' &&
+		    strlen(str_ltrim(line)) < size &&
+		    strpbrk(line, "\r\n") == NULL) {
+			snprintf(tok, size, "%s", str_ltrim(line));
+			rc = 0;
+		}
+	}
+	if (line != NULL) {
+		explicit_zero(line, cap);
+		free(line);
+	}
+	fclose(f);
+	errno = 0;
+	return (rc);
+}
+
+static size_t
+on_reply(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct reply	*r = arg;
+	size_t		 n = size * nmemb, take;
+
+	take = n;
+	if (take > PUSH_MAX_REPLY - r->len)
+		take = PUSH_MAX_REPLY - r->len;
+	memcpy(r->buf + r->len, data, take);
+	r->len += take;
+	r->buf[r->len] = '\0';
+	return (n);
+}
+
+/* 0.5 s doubling per attempt up to 30 s, then a random half to all. */
+static void
+backoff(int attempt)
+{
+	long		 ms = PUSH_BACKOFF_MS;
+	struct timespec	 ts;
+
+	while (attempt-- > 0 && ms < PUSH_BACKOFF_MAX_MS)
+		ms *= 2;
+	if (ms > PUSH_BACKOFF_MAX_MS)
+		ms = PUSH_BACKOFF_MAX_MS;
+	ms = ms / 2 + random() % (ms / 2 + 1);
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+int
+push_inventory(const char *url, const char *host, const char *token_file,
+    const char *cacert, const char *json, char *err, size_t errlen)
+{
+	CURL			*curl = NULL;
+	struct curl_slist	*hdrs = NULL;
+	struct reply		*reply;
+	char			 token[PUSH_MAX_TOKEN], *auth = NULL;
+	char			*full = NULL, errbuf[CURL_ERROR_SIZE];
+	char			 why[CURL_ERROR_SIZE + 32];
+	const char		*sep;
+	long			 status = 0;
+	CURLcode		 cc = CURLE_OK;
+	int			 attempt, rc = -1;
+	size_t			 ulen;
+
+	reply = xcalloc(1, sizeof(*reply));
+	snprintf(err, errlen, "push failed");
+	if (read_token(token_file, token, sizeof(token)) == -1) {
+		snprintf(err, errlen, "token file %s: %s", token_file,
+		    errno != 0 ? strerror(errno) : "no token on its first line");
+		goto out;
+	}
+	ulen = strlen(url);
+	sep = ulen > 0 && url[ulen - 1] == '/' ? "" : "/";
+	xasprintf(&full, "%s%sv1/hosts/%s/inventory", url, sep, host);
+	xasprintf(&auth, "Authorization: Bearer %s", token);
+	explicit_zero(token, sizeof(token));
+
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 ||
+	    (curl = curl_easy_init()) == NULL) {
+		snprintf(err, errlen, "cannot initialise libcurl");
+		goto out;
+	}
+	hdrs = curl_slist_append(hdrs, auth);
+	hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+	hdrs = curl_slist_append(hdrs, "Expect:");
+	curl_easy_setopt(curl, CURLOPT_URL, full);
+	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "PUT");
+	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, json);
+	curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)strlen(json));
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, PUSH_CONNECT_TIMEOUT);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, PUSH_TIMEOUT);
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_reply);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, reply);
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+	if (cacert != NULL)
+		curl_easy_setopt(curl, CURLOPT_CAINFO, cacert);
+	srandom((unsigned int)(time(NULL) ^ getpid()));
+
+	for (attempt = 1; attempt <= PUSH_ATTEMPTS; attempt++) {
+		if (attempt > 1)
+			backoff(attempt - 2);
+		errbuf[0] = '\0';
+		reply->len = 0;
+		reply->buf[0] = '\0';
+		status = 0;
+		if ((cc = curl_easy_perform(curl)) == CURLE_OK) {
+			curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE,
+			    &status);
+			if (status >= 200 && status < 300) {
+				rc = 0;
+				goto out;
+			}
+			snprintf(why, sizeof(why), "HTTP %ld", status);
+			if (status != 429 && status < 500)
+				break;
+		} else
+			snprintf(why, sizeof(why), "%s", errbuf[0] != '\0' ?
+			    errbuf : curl_easy_strerror(cc));
+		if (attempt < PUSH_ATTEMPTS)
+			log_warnx("%s: %s: %s, retrying", __func__, full, why);
+	}
+	one_line(reply->buf);
+	snprintf(err, errlen, "push to %s failed after %d attempt%s: %s%s%.200s",
+	    full, attempt > PUSH_ATTEMPTS ? PUSH_ATTEMPTS : attempt,
+	    attempt == 1 ? "" : "s", why, reply->len > 0 ? ": " : "",
+	    reply->buf);
+
+out:
+	if (auth != NULL) {
+		explicit_zero(auth, strlen(auth));
+		free(auth);
+	}
+	curl_slist_free_all(hdrs);
+	if (curl != NULL)
+		curl_easy_cleanup(curl);
+	free(full);
+	free(reply);
+	return (rc);
+}
