@@ -88,8 +88,8 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 		    "the request body is empty");
 		goto fail;
 	}
-	if ((root = json_loadb(buf, len, JSON_REJECT_DUPLICATES,
-	    &jerr)) == NULL) {
+	if ((root = json_loadb(buf, len, JSON_REJECT_DUPLICATES |
+	    JSON_DECODE_ANY, &jerr)) == NULL) {
 		http_reply_error(rep, 400, "INVALID_JSON", "(document)",
 		    "invalid JSON at line %d column %d: %s", jerr.line,
 		    jerr.column, jerr.text);

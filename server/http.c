@@ -256,7 +256,8 @@ http_body_json(struct http_request *req, struct http_reply *rep)
 		    "the request body is empty");
 		return (NULL);
 	}
-	j = json_loadb(req->body, req->bodylen, JSON_REJECT_DUPLICATES, &jerr);
+	j = json_loadb(req->body, req->bodylen, JSON_REJECT_DUPLICATES |
+	    JSON_DECODE_ANY, &jerr);
 	if (j == NULL) {
 		http_reply_error(rep, 400, "INVALID_JSON", "(document)",
 		    "invalid JSON at line %d column %d: %s", jerr.line,

@@ -1,5 +1,5 @@
 # server/: vfio-compatd, the HTTP service.
-EXTRA_PROGRAMS = server/vfio-compatd
+bin_PROGRAMS += server/vfio-compatd
 server_vfio_compatd_SOURCES = \
 	server/server.h server/main.c \
 	server/http.c server/http.h \

@@ -1,1 +1,6 @@
 # tests/server/: integration tests against a live vfio-compatd.
+SERVER_TESTS = \
+	tests/server/api.sh \
+	tests/server/bad-input.sh
+TESTS += $(SERVER_TESTS)
+EXTRA_DIST += $(SERVER_TESTS) tests/server/server-lib.sh tests/server/data
