@@ -1,0 +1,13 @@
+# tests/deploy/: the deployment files in deploy/ (systemd units,
+# Kubernetes manifests, Prometheus config and rules) checked by the real
+# tools, and a real Prometheus scraping a live vfio-compatd.
+TESTS += tests/deploy/systemd-verify.sh tests/deploy/k8s.sh
+EXTRA_DIST += tests/deploy/systemd-verify.sh tests/deploy/k8s.sh \
+	deploy/systemd/vfio-compatd.service \
+	deploy/systemd/vfio-compat-collect.service \
+	deploy/systemd/vfio-compat-collect-once.service \
+	deploy/systemd/vfio-compat-collect.timer \
+	deploy/systemd/vfio-compatd.default \
+	deploy/systemd/vfio-compat-collect.default \
+	deploy/k8s/kustomization.yaml deploy/k8s/namespace.yaml \
+	deploy/k8s/server.yaml deploy/k8s/collector-daemonset.yaml
