@@ -1,8 +1,12 @@
 # tests/deploy/: the deployment files in deploy/ (systemd units,
 # Kubernetes manifests, Prometheus config and rules) checked by the real
 # tools, and a real Prometheus scraping a live vfio-compatd.
-TESTS += tests/deploy/systemd-verify.sh tests/deploy/k8s.sh
+TESTS += tests/deploy/systemd-verify.sh tests/deploy/k8s.sh \
+	tests/deploy/prometheus.sh
 EXTRA_DIST += tests/deploy/systemd-verify.sh tests/deploy/k8s.sh \
+	tests/deploy/prometheus.sh deploy/prometheus/prometheus.yml \
+	deploy/prometheus/vfio-compat.rules.yml \
+	deploy/prometheus/vfio-compat.rules.test.yml \
 	deploy/systemd/vfio-compatd.service \
 	deploy/systemd/vfio-compat-collect.service \
 	deploy/systemd/vfio-compat-collect-once.service \
