@@ -4,6 +4,7 @@ SERVER_TESTS = \
 	tests/server/bad-input.sh \
 	tests/server/auth.sh \
 	tests/server/lifecycle.sh \
-	tests/server/concurrency.sh
+	tests/server/concurrency.sh \
+	tests/server/fleet.sh
 TESTS += $(SERVER_TESTS)
 EXTRA_DIST += $(SERVER_TESTS) tests/server/server-lib.sh tests/server/data
