@@ -13,3 +13,5 @@ clients_cli_vfio_compat_LDADD = $(LIBVC) $(CURL_LIBS)
 
 dist_man1_MANS = clients/cli/vfio-compat.1
 
+
+EXTRA_DIST += clients/examples

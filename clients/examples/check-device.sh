@@ -1,0 +1,17 @@
+#!/bin/sh
+# check-device -- can one device (PCI address or mdev/vGPU instance id)
+# of SOURCE migrate to DEST? Prints host, verdict and the reason codes
+# (tab-separated) and exits 0 only when the verdict is compatible.
+# Usage: check-device SOURCE DEVICE DEST        (service from $VFIO_COMPAT_URL)
+set -eu
+[ $# -eq 3 ] || { echo "usage: check-device SOURCE DEVICE DEST" >&2; exit 2; }
+url=${VFIO_COMPAT_URL:-http://127.0.0.1:8080}
+auth=
+[ -z "${VFIO_COMPAT_TOKEN_FILE:-}" ] ||
+	auth="Authorization: Bearer $(head -n 1 "$VFIO_COMPAT_TOKEN_FILE")"
+
+body=$(curl -fsS ${auth:+-H "$auth"} -G "$url/v1/hosts/$3/check" \
+    --data-urlencode "source_host=$1" --data-urlencode "device=$2")
+printf '%s\n' "$body" |
+	jq -r '[.host, .verdict, (.reasons | map(.code) | join(","))] | @tsv'
+printf '%s\n' "$body" | jq -e '.verdict == "compatible"' >/dev/null

@@ -1,0 +1,7 @@
+# tests/clients/: the vfio-compat CLI and the curl/jq recipes of
+# clients/examples/, each against a live vfio-compatd.
+CLIENT_TESTS = \
+	tests/clients/cli.sh
+TESTS += $(CLIENT_TESTS)
+EXTRA_DIST += $(CLIENT_TESTS) tests/clients/clients-lib.sh \
+	tests/clients/fake-server.py tests/clients/data
