@@ -63,6 +63,7 @@ void	nvidia_fill_names(struct collect *);
 /* platform.c */
 int	platform_scan(struct collect *, const char *qemu,
 	    const char *qemu_version);
+int	platform_version_ok(const char *);
 
 /* vms.c */
 int	vms_scan(struct collect *);

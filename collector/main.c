@@ -212,6 +212,8 @@ parse_options(int argc, char **argv, struct options *o)
 		bad_usage("--cacert needs --push");
 	if (o->qemu != NULL && o->qemu_version != NULL)
 		bad_usage("--qemu and --qemu-version exclude each other");
+	if (o->qemu_version != NULL && !platform_version_ok(o->qemu_version))
+		bad_usage("--qemu-version wants a version like 9.2.0");
 	if (o->push != NULL && !str_has_prefix(o->push, "http://") &&
 	    !str_has_prefix(o->push, "https://"))
 		bad_usage("--push needs an http:// or https:// URL");
@@ -270,9 +272,7 @@ collect_mark(struct collect *c, size_t idx)
 static void
 collect(struct collect *c, const struct options *o)
 {
-	if (platform_scan(c, o->qemu, o->qemu_version) == -1)
-		fatalx("--qemu-version %s: not a version like 9.2.0",
-		    o->qemu_version);
+	platform_scan(c, o->qemu, o->qemu_version);
 	pci_scan(c);
 	mdev_scan_parents(c);
 	mdev_scan_instances(c);

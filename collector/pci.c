@@ -287,14 +287,21 @@ pci_driver_version(struct collect *c, const char *devpath,
 	}
 	free(s);
 
-	/* A loaded module's taint tells (O: out-of-tree, P: proprietary,
-	 * E: unsigned); without one only drivers we know are in-tree. */
-	sysfs_path(p, sizeof(p), "%s/%s/taint", SYS_MODULE, mod);
-	if ((taint = sysfs_read(p, 0)) != NULL)
-		in_tree = strpbrk(taint, "OPE") == NULL;
-	else
+	/*
+	 * A loadable module's taint tells (O: out-of-tree, P: proprietary,
+	 * E: unsigned); a module directory without one is built into the
+	 * kernel. With no module directory at all, only drivers we know.
+	 */
+	sysfs_path(p, sizeof(p), "%s/%s", SYS_MODULE, mod);
+	if (sysfs_exists(p)) {
+		sysfs_path(p, sizeof(p), "%s/%s/taint", SYS_MODULE, mod);
+		if ((taint = sysfs_read(p, 0)) != NULL)
+			in_tree = strpbrk(taint, "OPE") == NULL;
+		else
+			in_tree = !sysfs_exists(p);
+		free(taint);
+	} else
 		in_tree = driver_in_tree(driver);
-	free(taint);
 	if (in_tree && c->kernel_release != NULL)
 		return (inv_istr(c->inv, c->kernel_release));
 	return (NULL);

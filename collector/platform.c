@@ -20,12 +20,11 @@
 #define QEMU_MAX_OUTPUT		(64 * 1024)
 #define QEMU_BANNER		"QEMU emulator version "
 
-static int	 version_ok(const char *);
 static char	*qemu_ask(const char *);
 
 /* Dotted numeric, as QEMU prints it: "9.2.0", "8.2.2". */
-static int
-version_ok(const char *s)
+int
+platform_version_ok(const char *s)
 {
 	size_t	 i, len = strlen(s);
 
@@ -62,7 +61,7 @@ qemu_ask(const char *qemu)
 	p += strlen(QEMU_BANNER);
 	n = strspn(p, "0123456789.");
 	v = xstrndup(p, n);
-	if (!version_ok(v)) {
+	if (!platform_version_ok(v)) {
 		log_warnx("%s: %s --version: odd version", __func__, qemu);
 		free(v);
 		v = NULL;
@@ -89,14 +88,9 @@ platform_scan(struct collect *c, const char *qemu, const char *qemu_version)
 	p->vfio_container = sysfs_exists("/dev/vfio/vfio") ?
 	    INV_TRI_TRUE : INV_TRI_FALSE;
 
-	if (qemu_version != NULL) {
-		if (!version_ok(qemu_version)) {
-			log_warnx("%s: --qemu-version must look like 9.2.0",
-			    __func__);
-			return (-1);
-		}
+	if (qemu_version != NULL)
 		p->qemu_version = inv_str(c->inv, qemu_version);
-	} else if (qemu != NULL && (v = qemu_ask(qemu)) != NULL) {
+	else if (qemu != NULL && (v = qemu_ask(qemu)) != NULL) {
 		p->qemu_version = inv_str(c->inv, v);
 		free(v);
 	}

@@ -1,1 +1,18 @@
-# tests/collector/: collector over recorded trees.
+# tests/collector/: the collector over the recorded trees, with real
+# processes (VMs, probes, an HTTP listener) where the source is a process.
+COLLECTOR_TESTS = \
+	tests/collector/trees.sh \
+	tests/collector/hostile.sh \
+	tests/collector/vms.sh \
+	tests/collector/cli.sh \
+	tests/collector/probes.sh
+TESTS += $(COLLECTOR_TESTS)
+EXTRA_DIST += $(COLLECTOR_TESTS) tests/collector/common.inc \
+	tests/collector/expected
+
+check_PROGRAMS += tests/collector/fake-qemu tests/collector/validate-inventory
+tests_collector_fake_qemu_SOURCES = tests/collector/fake-qemu.c
+tests_collector_validate_inventory_SOURCES = \
+	tests/collector/validate-inventory.c
+tests_collector_validate_inventory_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tests_collector_validate_inventory_LDADD = $(LIBVC)
