@@ -502,10 +502,8 @@ eval_devices(struct ctx *c, const struct inventory *dinv,
 	c->nadj = 0;
 	for (i = 0; i < src->nreqs; i++) {
 		r = &src->reqs[i];
-		if (r->state == REQ_UNKNOWN) {
-			add_reason(c, R_SOURCE_UNKNOWN, V_UNKNOWN, r);
+		if (r->state == REQ_UNKNOWN)
 			continue;
-		}
 		if (r->state == REQ_NOT_MIGRATABLE) {
 			add_reason(c, R_SOURCE_NOT_MIGRATABLE, V_INCOMPATIBLE,
 			    r);
@@ -611,9 +609,8 @@ eval_cpr(struct ctx *c, const struct inventory *dinv, bool same,
 	}
 	for (i = 0; i < src->nreqs; i++) {
 		r = &src->reqs[i];
-		if (r->state == REQ_UNKNOWN)
-			add_reason(c, R_SOURCE_UNKNOWN, V_UNKNOWN, r);
-		else if (r->kind == REQ_INSTANCE && r->tkind == INV_KIND_MDEV)
+		if (r->state != REQ_UNKNOWN && r->kind == REQ_INSTANCE &&
+		    r->tkind == INV_KIND_MDEV)
 			mdev = true;
 	}
 	if (mdev && dp->iommufd != INV_TRI_TRUE) {
@@ -658,23 +655,30 @@ eval_host(struct ctx *c, const char *name, const struct fleet_host *fh,
 	res->host = name;
 	res->fh = fh;
 	res->r0 = c->nreasons;
-	if (fh == NULL) {
+	if (fh == NULL)
 		add_reason(c, R_HOST_UNKNOWN, V_UNKNOWN, NULL);
-		goto done;
+	else {
+		age = c->cfg->now - fh->received_at;
+		if (age > c->cfg->stale_after) {
+			rs = add_reason(c, R_HOST_STALE, V_UNKNOWN, NULL);
+			rs->n1 = age;
+		} else if (age > c->cfg->stale_after / 2) {
+			rs = add_reason(c, W_DATA_OLD, V_COMPATIBLE, NULL);
+			rs->n1 = age;
+		}
 	}
-	dinv = fh->inv;
-	age = c->cfg->now - fh->received_at;
-	if (age > c->cfg->stale_after) {
-		rs = add_reason(c, R_HOST_STALE, V_UNKNOWN, NULL);
-		rs->n1 = age;
-	} else if (age > c->cfg->stale_after / 2) {
-		rs = add_reason(c, W_DATA_OLD, V_COMPATIBLE, NULL);
-		rs->n1 = age;
-	}
+	/* Said even for unknown hosts: the GET forms answer 404 on it. */
 	if (c->src->unknown) {
 		add_reason(c, R_SOURCE_UNKNOWN, V_UNKNOWN, NULL);
 		goto done;
 	}
+	for (i = 0; c->src->any_unknown && i < c->src->nreqs; i++)
+		if (c->src->reqs[i].state == REQ_UNKNOWN)
+			add_reason(c, R_SOURCE_UNKNOWN, V_UNKNOWN,
+			    &c->src->reqs[i]);
+	if (fh == NULL)
+		goto done;
+	dinv = fh->inv;
 	same = c->src->host != NULL && strcmp(c->src->host, dinv->host) == 0;
 	if (c->cpr) {
 		eval_cpr(c, dinv, same, res);

@@ -1,1 +1,27 @@
-# tests/unit/: engine unit tests (Check).
+# tests/unit/: engine unit tests (Check), and a micro-benchmark that is
+# built with them but not run as a test (run it by hand).
+ENGINE_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
+ENGINE_LDADD = $(LIBVC) $(CHECK_LIBS)
+
+check_PROGRAMS += tests/unit/test_version tests/unit/test_policy \
+	tests/unit/test_fleet tests/unit/test_compat tests/unit/bench_compat
+TESTS += tests/unit/test_version tests/unit/test_policy \
+	tests/unit/test_fleet tests/unit/test_compat
+
+tests_unit_test_version_SOURCES = tests/unit/test_version.c
+tests_unit_test_version_CFLAGS = $(ENGINE_CFLAGS)
+tests_unit_test_version_LDADD = $(ENGINE_LDADD)
+tests_unit_test_policy_SOURCES = tests/unit/test_policy.c
+tests_unit_test_policy_CFLAGS = $(ENGINE_CFLAGS)
+tests_unit_test_policy_LDADD = $(ENGINE_LDADD)
+tests_unit_test_fleet_SOURCES = tests/unit/test_fleet.c
+tests_unit_test_fleet_CFLAGS = $(ENGINE_CFLAGS)
+tests_unit_test_fleet_LDADD = $(ENGINE_LDADD)
+tests_unit_test_compat_SOURCES = tests/unit/test_compat.c
+tests_unit_test_compat_CFLAGS = $(ENGINE_CFLAGS)
+tests_unit_test_compat_LDADD = $(ENGINE_LDADD)
+tests_unit_bench_compat_SOURCES = tests/unit/bench_compat.c
+tests_unit_bench_compat_CFLAGS = $(ENGINE_CFLAGS)
+tests_unit_bench_compat_LDADD = $(ENGINE_LDADD)
+
+EXTRA_DIST += tests/unit/data/engine

@@ -1,0 +1,178 @@
+/*
+ * bench_compat.c -- micro-benchmark of the engine at the SPEC 10 size:
+ * 10,000 hosts of 8 GPUs with 16 mdev types each and 64 mlx5 VFs, and
+ * a check for a 2-vGPU VM against all of them. Prints build time and
+ * p50/p99 of compat_check() alone and with the response serialised, as
+ * the server would. Not a test: timing assertions flake on shared
+ * machines; run it by hand (tests/unit/bench_compat [hosts] [runs]).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "compat.h"
+#include "fleet.h"
+#include "inventory.h"
+#include "policy.h"
+#include "util/strpool.h"
+
+#define VM_UUID	"6f3b1c2d-0000-4000-8000-0000000000aa"
+
+static double			 now_ms(void);
+static struct inventory		*make_host(struct fleet *, size_t, int);
+static int			 cmp_double(const void *, const void *);
+
+static double
+now_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6);
+}
+
+static struct inventory *
+make_host(struct fleet *f, size_t n, int source)
+{
+	struct inventory	*inv = inventory_new(fleet_pool(f));
+	struct inv_device	*d;
+	struct inv_type		*t;
+	struct inv_instance	*in;
+	struct inv_vm		*vm;
+	char			 buf[64];
+	size_t			 g, k;
+
+	snprintf(buf, sizeof(buf), "host-%05zu.example.org", n);
+	inv->host = inv_str(inv, buf);
+	inv->platform.arch = inv_istr(inv, "x86_64");
+	inv->platform.kernel_release = inv_istr(inv, "6.8.0-45-generic");
+	inv->platform.qemu_version = inv_istr(inv, "9.2.0");
+	inv->platform.iommufd = INV_TRI_TRUE;
+	for (g = 0; g < 8 + 64; g++) {
+		d = inv_add_device(inv);
+		snprintf(buf, sizeof(buf), "0000:%02zx:00.%zu", 0x10 + g / 8,
+		    g % 8);
+		d->address = inv_istr(inv, buf);
+		d->migration.capable = true;
+		if (g < 8) {
+			d->vendor_id = inv_istr(inv, "10de");
+			d->device_id = inv_istr(inv, "1eb8");
+			d->subsystem_vendor_id = inv_istr(inv, "10de");
+			d->subsystem_device_id = inv_istr(inv, "12a2");
+			d->driver = inv_istr(inv, "nvidia");
+			d->driver_version = inv_istr(inv, "550.90.05");
+			for (k = 0; k < 16; k++) {
+				t = inv_add_type(inv, d);
+				t->kind = INV_KIND_MDEV;
+				snprintf(buf, sizeof(buf), "nvidia-%zu",
+				    222 + k);
+				t->id = inv_istr(inv, buf);
+				t->device_api = inv_istr(inv, "vfio-pci");
+				t->available_instances = (int64_t)(n % 5);
+			}
+		} else {
+			d->vendor_id = inv_istr(inv, "15b3");
+			d->device_id = inv_istr(inv, "101e");
+			d->subsystem_vendor_id = inv_istr(inv, "15b3");
+			d->subsystem_device_id = inv_istr(inv, "0022");
+			d->driver = inv_istr(inv, "mlx5_vfio_pci");
+			d->driver_version = inv_istr(inv, "6.8.0-45-generic");
+			d->migration.flags = MIG_ALL_FLAGS;
+			d->migration.flags_source = INV_FLAGS_BUILTIN;
+		}
+	}
+	if (source) {
+		vm = inv_add_vm(inv);
+		vm->uuid = inv_str(inv, VM_UUID);
+		for (k = 0; k < 2; k++) {
+			in = inv_add_instance(inv);
+			in->kind = INV_KIND_MDEV;
+			snprintf(buf, sizeof(buf),
+			    "83b8f4f2-509f-382f-3c1e-e6bfe0fa100%zu", k);
+			in->id = inv_str(inv, buf);
+			in->type = inv_istr(inv, "nvidia-222");
+			in->parent = inv->devices[k].address;
+			inv_vm_add_device(inv, vm, buf);
+		}
+	}
+	inventory_sort(inv);
+	return (inv);
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double	 x = *(const double *)a, y = *(const double *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct fleet		*f = fleet_new();
+	struct policy		*pol = policy_default();
+	struct compat_config	 cfg;
+	struct compat_status	 st;
+	json_t			*rq, *resp;
+	size_t			 hosts = 10000, runs = 50, i, ncompat = 0;
+	double			 t0, *tc, *td;
+	char			*s;
+	size_t			 bytes = 0;
+
+	if (argc > 1)
+		hosts = (size_t)strtoul(argv[1], NULL, 10);
+	if (argc > 2)
+		runs = (size_t)strtoul(argv[2], NULL, 10);
+	if (runs == 0)
+		runs = 1;
+	t0 = now_ms();
+	for (i = 0; i < hosts; i++)
+		fleet_put(f, make_host(f, i, i == 0), 1000, 1);
+	printf("built %zu hosts in %.0f ms (pool %zu strings)\n", hosts,
+	    now_ms() - t0, strpool_count(fleet_pool(f)));
+
+	cfg.policy = pol;
+	cfg.now = 1010;
+	cfg.stale_after = 300;
+	rq = json_pack("{s:{s:s}}", "source", "vm", VM_UUID);
+	tc = calloc(runs, sizeof(*tc));
+	td = calloc(runs, sizeof(*td));
+	for (i = 0; i < runs; i++) {
+		t0 = now_ms();
+		resp = compat_check(f, &cfg, rq, &st);
+		tc[i] = now_ms() - t0;
+		s = json_dumps(resp, JSON_COMPACT);
+		td[i] = now_ms() - t0;
+		bytes = strlen(s);
+		if (i == 0) {
+			json_t	*r;
+			size_t	 k;
+
+			json_array_foreach(json_object_get(resp, "results"),
+			    k, r)
+				if (strcmp(json_string_value(json_object_get(r,
+				    "verdict")), "compatible") == 0)
+					ncompat++;
+		}
+		free(s);
+		json_decref(resp);
+	}
+	qsort(tc, runs, sizeof(*tc), cmp_double);
+	qsort(td, runs, sizeof(*td), cmp_double);
+	printf("2-vGPU VM against %zu hosts, %zu runs: %zu compatible, "
+	    "response %zu bytes\n", hosts - 1, runs, ncompat, bytes);
+	printf("compat_check:         p50 %.2f ms  p99 %.2f ms\n",
+	    tc[runs / 2], tc[(runs * 99) / 100]);
+	printf("compat_check + dumps: p50 %.2f ms  p99 %.2f ms\n",
+	    td[runs / 2], td[(runs * 99) / 100]);
+	json_decref(rq);
+	free(tc);
+	free(td);
+	policy_free(pol);
+	fleet_free(f);
+	return (0);
+}

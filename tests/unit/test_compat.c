@@ -1,0 +1,899 @@
+/*
+ * test_compat.c -- the engine driven the way the server drives it: a
+ * fleet loaded from fixture inventories (tests/unit/data/engine/), a
+ * request as JSON, the answer checked for verdicts, reason codes and
+ * their fields, assignments, scores and order.
+ *
+ * Requests are written with single quotes for readability; req()
+ * turns them into JSON.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <jansson.h>
+
+#include "compat.h"
+#include "fleet.h"
+#include "inventory.h"
+#include "policy.h"
+
+#define NOW		1000000
+#define STALE		300
+
+#define U1	"83b8f4f2-509f-382f-3c1e-e6bfe0fa1001"
+#define U2	"83b8f4f2-509f-382f-3c1e-e6bfe0fa1002"
+#define U3	"83b8f4f2-509f-382f-3c1e-e6bfe0fa1003"
+#define GA	"83b8f4f2-509f-382f-3c1e-e6bfe0fa10aa"
+#define GB	"83b8f4f2-509f-382f-3c1e-e6bfe0fa10bb"
+#define VM1	"6f3b1c2d-0000-4000-8000-000000000001"
+#define VM2	"6f3b1c2d-0000-4000-8000-000000000002"
+#define VM3	"6f3b1c2d-0000-4000-8000-000000000003"
+#define VM4	"6f3b1c2d-0000-4000-8000-000000000004"
+#define VM5	"6f3b1c2d-0000-4000-8000-000000000005"
+
+static void		 put(struct fleet *, const char *, int64_t);
+static struct fleet	*load(const char *const *);
+static json_t		*req(const char *);
+static json_t		*run(struct fleet *, const struct policy *,
+			    const char *, struct compat_status *);
+static const json_t	*result_for(const json_t *, const char *);
+static const json_t	*find_reason(const json_t *, const char *,
+			    const char *);
+static const char	*sget(const json_t *, const char *);
+static void		 expect(const json_t *, const char *, const char *,
+			    const char *);
+static void		 expect_invalid(const char *, const char *);
+static struct policy	*policy_text(const char *);
+
+static const char *const main_fleet[] = { "src-a", "dst-ok", "dst-big",
+	"dst-newer", "dst-notype", "dst-api", "dst-full", "dst-zero",
+	"dst-oldkernel", "dst-arm", "dst-oldqemu", "dst-nullplat",
+	"dst-nomlx", "dst-mlxbusy", "dst-mlxnop2p", "dst-ecc", "dst-split",
+	NULL };
+
+/* Load one fixture host into f, reported age seconds ago. */
+static void
+put(struct fleet *f, const char *host, int64_t age)
+{
+	const char		*top = getenv("top_srcdir");
+	char			 path[4096];
+	struct inv_error	 err;
+	struct inventory	*inv;
+	FILE			*fp;
+	char			*buf;
+	long			 len;
+
+	snprintf(path, sizeof(path), "%s/tests/unit/data/engine/%s.json",
+	    top != NULL ? top : ".", host);
+	fp = fopen(path, "rb");
+	ck_assert_msg(fp != NULL, "cannot open %s", path);
+	fseek(fp, 0, SEEK_END);
+	len = ftell(fp);
+	rewind(fp);
+	buf = malloc((size_t)len + 1);
+	ck_assert(fread(buf, 1, (size_t)len, fp) == (size_t)len);
+	fclose(fp);
+	inv = inventory_parse(buf, (size_t)len, fleet_pool(f), &err);
+	ck_assert_msg(inv != NULL, "%s: %s: %s", host, err.field, err.message);
+	free(buf);
+	inventory_sort(inv);
+	fleet_put(f, inv, NOW - age, 1);
+}
+
+static struct fleet *
+load(const char *const *hosts)
+{
+	struct fleet	*f = fleet_new();
+
+	for (; *hosts != NULL; hosts++)
+		put(f, *hosts, 10);
+	return (f);
+}
+
+static json_t *
+req(const char *text)
+{
+	char	*s = strdup(text), *p;
+	json_t	*j;
+
+	for (p = s; *p != '\0'; p++)
+		if (*p == '\'')
+			*p = '"';
+	j = json_loads(s, 0, NULL);
+	ck_assert_msg(j != NULL, "bad test JSON: %s", s);
+	free(s);
+	return (j);
+}
+
+static json_t *
+run(struct fleet *f, const struct policy *pol, const char *text,
+    struct compat_status *st)
+{
+	struct compat_config	 cfg;
+	struct compat_status	 local;
+	json_t			*r = req(text), *out;
+
+	cfg.policy = pol;
+	cfg.now = NOW;
+	cfg.stale_after = STALE;
+	out = compat_check(f, &cfg, r, st != NULL ? st : &local);
+	json_decref(r);
+	return (out);
+}
+
+static struct policy *
+policy_text(const char *text)
+{
+	json_t		*j = req(text);
+	struct policy	*p = policy_from_json(j, NULL);
+
+	json_decref(j);
+	ck_assert_ptr_nonnull(p);
+	return (p);
+}
+
+static const char *
+sget(const json_t *o, const char *key)
+{
+	return (json_string_value(json_object_get(o, key)));
+}
+
+static const json_t *
+result_for(const json_t *resp, const char *host)
+{
+	const json_t	*r;
+	size_t		 i;
+
+	json_array_foreach(json_object_get(resp, "results"), i, r)
+		if (strcmp(sget(r, "host"), host) == 0)
+			return (r);
+	ck_abort_msg("no result for %s", host);
+	return (NULL);
+}
+
+/* The reason (or warning) with code, from source id src if not NULL. */
+static const json_t *
+find_reason(const json_t *result, const char *code, const char *src)
+{
+	const char	*lists[] = { "reasons", "warnings" };
+	const json_t	*r;
+	size_t		 i, l;
+
+	for (l = 0; l < 2; l++)
+		json_array_foreach(json_object_get(result, lists[l]), i, r)
+			if (strcmp(sget(r, "code"), code) == 0 &&
+			    (src == NULL || (sget(r, "source") != NULL &&
+			    strcmp(sget(r, "source"), src) == 0)))
+				return (r);
+	return (NULL);
+}
+
+/* Verdict, and if code is given a reason with that code and field. */
+static void
+expect(const json_t *result, const char *verdict, const char *code,
+    const char *field)
+{
+	const json_t	*r;
+	char		*dump;
+
+	dump = json_dumps(result, JSON_COMPACT);
+	ck_assert_msg(strcmp(sget(result, "verdict"), verdict) == 0,
+	    "want %s: %s", verdict, dump);
+	if (code != NULL) {
+		r = find_reason(result, code, NULL);
+		ck_assert_msg(r != NULL, "want %s: %s", code, dump);
+		ck_assert_ptr_nonnull(sget(r, "message"));
+		if (field != NULL)
+			ck_assert_msg(sget(r, "field") != NULL &&
+			    strcmp(sget(r, "field"), field) == 0,
+			    "want field %s: %s", field, dump);
+	}
+	free(dump);
+}
+
+static void
+expect_invalid(const char *text, const char *field)
+{
+	struct fleet		*f = load(main_fleet);
+	struct compat_status	 st;
+	json_t			*out;
+
+	out = run(f, NULL, text, &st);
+	ck_assert_msg(out == NULL, "accepted: %s", text);
+	ck_assert_int_eq(st.http_status, 400);
+	ck_assert_str_eq(st.code, "VALIDATION_FAILED");
+	ck_assert_msg(strcmp(st.field, field) == 0, "field %s, want %s (%s)",
+	    st.field, field, st.message);
+	ck_assert(st.message[0] != '\0');
+	fleet_free(f);
+}
+
+START_TEST(vgpu_compatible)
+{
+	struct fleet		*f = load(main_fleet);
+	struct compat_status	 st;
+	json_t			*out;
+	const json_t		*r, *a, *d;
+
+	out = run(f, NULL, "{'source':{'host':'src-a','devices':['" U1 "']},"
+	    "'destinations':['dst-ok']}", &st);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_eq(st.http_status, 200);
+	r = result_for(out, "dst-ok");
+	expect(r, "compatible", NULL, NULL);
+	ck_assert_uint_eq(json_array_size(json_object_get(r, "reasons")), 0);
+	ck_assert_uint_eq(json_array_size(json_object_get(r, "warnings")), 0);
+	a = json_array_get(json_object_get(r, "assignments"), 0);
+	ck_assert_str_eq(sget(a, "source"), U1);
+	ck_assert_str_eq(sget(a, "parent"), "0000:3b:00.0");
+	ck_assert_str_eq(sget(a, "type"), "nvidia-222");
+	/* Two parents with 4 free each, one taken. */
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "score")), 7);
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "data_age_s")),
+	    10);
+	d = json_array_get(json_object_get(json_object_get(out, "source"),
+	    "devices"), 0);
+	ck_assert_str_eq(sget(json_object_get(out, "source"), "host"),
+	    "src-a");
+	ck_assert_str_eq(sget(d, "kind"), "mdev");
+	ck_assert_str_eq(sget(d, "type"), "nvidia-222");
+	ck_assert_str_eq(sget(d, "device_api"), "vfio-pci");
+	ck_assert_str_eq(sget(d, "parent"), "0000:3b:00.0");
+	ck_assert_str_eq(sget(d, "driver_version"), "550.90.05");
+	ck_assert_str_eq(sget(d, "policy"), "default");
+	ck_assert(json_is_null(json_object_get(d, "flags")));
+	json_decref(out);
+	fleet_free(f);
+}
+END_TEST
+
+START_TEST(version_mismatch_and_comparators)
+{
+	struct fleet	*f = load(main_fleet);
+	struct policy	*ge, *tab, *major, *ecc;
+	const char	*rq = "{'source':{'host':'src-a','devices':['" U1
+	    "']},'destinations':['dst-newer','dst-ecc']}";
+	json_t		*out;
+	const json_t	*r, *rs;
+
+	out = run(f, NULL, rq, NULL);
+	r = result_for(out, "dst-newer");
+	expect(r, "incompatible", "VERSION_MISMATCH", "driver_version");
+	rs = find_reason(r, "VERSION_MISMATCH", U1);
+	ck_assert_ptr_nonnull(rs);
+	ck_assert_str_eq(sget(rs, "source_value"), "550.90.05");
+	ck_assert_str_eq(sget(rs, "destination_value"), "550.127.05");
+	/* The default policy does not compare attributes. */
+	expect(result_for(out, "dst-ecc"), "compatible", NULL, NULL);
+	json_decref(out);
+
+	ge = policy_text("{'rules':[{'name':'ge','match':{},"
+	    "'compare':{'driver_version':'dst-ge'}}]}");
+	out = run(f, ge, rq, NULL);
+	expect(result_for(out, "dst-newer"), "compatible", NULL, NULL);
+	json_decref(out);
+
+	major = policy_text("{'rules':[{'name':'m','match':{'vendor_id':"
+	    "'10de'},'compare':{'driver_version':'same-major-dst-ge'}}]}");
+	out = run(f, major, rq, NULL);
+	expect(result_for(out, "dst-newer"), "compatible", NULL, NULL);
+	json_decref(out);
+
+	tab = policy_text("{'rules':[{'name':'t','match':{},'compare':"
+	    "{'driver_version':'table:nv'}}],'tables':{'nv':"
+	    "[['550.127.05','550.90.05']]}}");
+	out = run(f, tab, rq, NULL);
+	/* Only the downgrade is listed; the upgrade is refused. */
+	expect(result_for(out, "dst-newer"), "incompatible",
+	    "VERSION_MISMATCH", "driver_version");
+	json_decref(out);
+	policy_free(tab);
+	tab = policy_text("{'rules':[{'name':'t','match':{},'compare':"
+	    "{'driver_version':'table:nv'}}],'tables':{'nv':"
+	    "[['550.90.05','550.127.05']]}}");
+	out = run(f, tab, rq, NULL);
+	expect(result_for(out, "dst-newer"), "compatible", NULL, NULL);
+	json_decref(out);
+
+	ecc = policy_text("{'rules':[{'name':'nvidia','match':{'vendor_id':"
+	    "'10de'},'compare':{'driver_version':'exact',"
+	    "'attributes.nvidia.ecc':'exact'}}]}");
+	out = run(f, ecc, rq, NULL);
+	r = result_for(out, "dst-ecc");
+	expect(r, "incompatible", "VERSION_MISMATCH",
+	    "attributes.nvidia.ecc");
+	rs = find_reason(r, "VERSION_MISMATCH", U1);
+	ck_assert_str_eq(sget(rs, "source_value"), "enabled");
+	ck_assert_str_eq(sget(rs, "destination_value"), "disabled");
+	json_decref(out);
+
+	policy_free(ge);
+	policy_free(major);
+	policy_free(tab);
+	policy_free(ecc);
+	fleet_free(f);
+}
+END_TEST
+
+START_TEST(null_version_never_matches)
+{
+	struct fleet	*f = load(main_fleet);
+	struct policy	*p;
+	json_t		*out;
+	const json_t	*rs;
+
+	/* migration_version: null on the source, "2.0" nowhere: both null
+	 * is equal, so ask for a field that is null on one side only. */
+	p = policy_text("{'rules':[{'name':'r','match':{},'compare':"
+	    "{'revision':'dst-ge','class':'exact'}}]}");
+	out = run(f, p, "{'source':{'descriptors':[{'device':{'vendor_id':"
+	    "'10de','device_id':'1eb8','driver':'nvidia','class':'030200'},"
+	    "'type':{'kind':'mdev','id':'nvidia-222','device_api':"
+	    "'vfio-pci'}}]},'destinations':['dst-ok']}", NULL);
+	rs = find_reason(result_for(out, "dst-ok"), "VERSION_MISMATCH", NULL);
+	ck_assert_ptr_nonnull(rs);
+	ck_assert_str_eq(sget(rs, "field"), "revision");
+	ck_assert(json_is_null(json_object_get(rs, "source_value")));
+	ck_assert_str_eq(sget(rs, "destination_value"), "a1");
+	json_decref(out);
+	policy_free(p);
+	fleet_free(f);
+}
+END_TEST
+
+START_TEST(type_missing_api_capacity)
+{
+	struct fleet	*f = load(main_fleet);
+	json_t		*out;
+	const json_t	*r, *rs;
+
+	out = run(f, NULL, "{'source':{'host':'src-a','devices':['" U1 "','"
+	    U2 "']},'destinations':['dst-notype','dst-api','dst-full',"
+	    "'dst-zero','dst-split']}", NULL);
+	r = result_for(out, "dst-notype");
+	expect(r, "incompatible", "TYPE_MISSING", NULL);
+	ck_assert_ptr_nonnull(find_reason(r, "TYPE_MISSING", U1));
+	ck_assert_ptr_nonnull(find_reason(r, "TYPE_MISSING", U2));
+	r = result_for(out, "dst-api");
+	expect(r, "incompatible", "DEVICE_API_MISMATCH", "device_api");
+	rs = find_reason(r, "DEVICE_API_MISMATCH", U1);
+	ck_assert_str_eq(sget(rs, "source_value"), "vfio-pci");
+	ck_assert_str_eq(sget(rs, "destination_value"), "vfio-ccw");
+	/* One slot for two: exactly one requirement is left over. */
+	r = result_for(out, "dst-full");
+	expect(r, "incompatible", "NO_CAPACITY", NULL);
+	ck_assert_uint_eq(json_array_size(json_object_get(r, "reasons")), 1);
+	ck_assert_uint_eq(json_array_size(json_object_get(r, "assignments")),
+	    0);
+	r = result_for(out, "dst-zero");
+	ck_assert_ptr_nonnull(find_reason(r, "NO_CAPACITY", U1));
+	ck_assert_ptr_nonnull(find_reason(r, "NO_CAPACITY", U2));
+	/* Two parents with one free slot each take one each. */
+	r = result_for(out, "dst-split");
+	expect(r, "compatible", NULL, NULL);
+	ck_assert_uint_eq(json_array_size(json_object_get(r, "assignments")),
+	    2);
+	ck_assert_str_ne(sget(json_array_get(json_object_get(r,
+	    "assignments"), 0), "parent"), sget(json_array_get(
+	    json_object_get(r, "assignments"), 1), "parent"));
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "score")), 0);
+	json_decref(out);
+	fleet_free(f);
+}
+END_TEST
+
+START_TEST(greedy_fails_matching_succeeds)
+{
+	const char *const hosts[] = { "g-src", "g-dst", NULL };
+	struct fleet	*f = load(hosts);
+	struct policy	*ge;
+	json_t		*out;
+	const json_t	*r, *a;
+	size_t		 i, j;
+	const char	*order[2] = {
+	    "{'source':{'host':'g-src','devices':['" GA "','" GB "']}}",
+	    "{'source':{'host':'g-src','devices':['" GB "','" GA "']}}" };
+
+	/*
+	 * GA (driver 1.0) fits P1 (2.0) or P2 (1.0); GB (2.0) fits only
+	 * P1. First-fit in address order gives P1 to GA and strands GB.
+	 */
+	ge = policy_text("{'rules':[{'name':'ge','match':{},"
+	    "'compare':{'driver_version':'dst-ge'}}]}");
+	for (i = 0; i < 2; i++) {
+		out = run(f, ge, order[i], NULL);
+		r = result_for(out, "g-dst");
+		expect(r, "compatible", NULL, NULL);
+		json_array_foreach(json_object_get(r, "assignments"), j, a) {
+			if (strcmp(sget(a, "source"), GB) == 0)
+				ck_assert_str_eq(sget(a, "parent"),
+				    "0000:01:00.0");
+			else
+				ck_assert_str_eq(sget(a, "parent"),
+				    "0000:02:00.0");
+		}
+		ck_assert_uint_eq(json_array_size(json_object_get(r,
+		    "assignments")), 2);
+		json_decref(out);
+	}
+	policy_free(ge);
+	fleet_free(f);
+}
+END_TEST
+
+START_TEST(pci_passthrough)
+{
+	struct fleet	*f = load(main_fleet);
+	json_t		*out;
+	const json_t	*r, *a, *rs;
+
+	out = run(f, NULL, "{'source':{'host':'src-a','devices':"
+	    "['0000:5e:00.3']},'destinations':['dst-ok','dst-nomlx',"
+	    "'dst-mlxbusy','dst-mlxnop2p']}", NULL);
+	r = result_for(out, "dst-ok");
+	expect(r, "compatible", NULL, NULL);
+	a = json_array_get(json_object_get(r, "assignments"), 0);
+	ck_assert_str_eq(sget(a, "source"), "0000:5e:00.3");
+	ck_assert_str_eq(sget(a, "device"), "0000:5e:00.3");
+	ck_assert_ptr_null(json_object_get(a, "parent"));
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "score")), 1);
+	expect(result_for(out, "dst-nomlx"), "incompatible", "DEVICE_MISSING",
+	    NULL);
+	/* The only matching VF is held by a VM there. */
+	expect(result_for(out, "dst-mlxbusy"), "incompatible", "NO_CAPACITY",
+	    NULL);
+	r = result_for(out, "dst-mlxnop2p");
+	expect(r, "incompatible", "VERSION_MISMATCH", "migration.flags");
+	rs = find_reason(r, "VERSION_MISMATCH", "0000:5e:00.3");
+	ck_assert_str_eq(sget(rs, "source_value"),
+	    "stop_copy,p2p,pre_copy,dirty_tracking");
+	ck_assert_str_eq(sget(rs, "destination_value"), "stop_copy");
+	json_decref(out);
+	fleet_free(f);
+}
+END_TEST
+
+START_TEST(vm_p2p_and_flags)
+{
+	struct fleet	*f = load(main_fleet);
+	json_t		*out;
+	const json_t	*r, *rs;
+
+	/* hisi_acc (no p2p) together with an mlx5 VF. */
+	out = run(f, NULL, "{'source':{'host':'src-a','vm':'" VM3 "'},"
+	    "'destinations':['dst-ok']}", NULL);
+	r = result_for(out, "dst-ok");
+	expect(r, "incompatible", "P2P_REQUIRED", "migration.flags");
+	rs = find_reason(r, "P2P_REQUIRED", "0000:af:00.1");
+	ck_assert_ptr_nonnull(rs);
+	ck_assert_str_eq(sget(rs, "source_value"), "stop_copy,pre_copy");
+	ck_assert_ptr_null(find_reason(r, "P2P_REQUIRED", "0000:5e:00.4"));
+	ck_assert_str_eq(sget(json_object_get(out, "source"), "vm"), VM3);
+	json_decref(out);
+
+	/* The same hisi device alone migrates: p2p only matters for two. */
+	out = run(f, NULL, "{'source':{'host':'src-a','devices':"
+	    "['0000:af:00.1']},'destinations':['dst-ok']}", NULL);
+	expect(result_for(out, "dst-ok"), "compatible", NULL, NULL);
+	json_decref(out);
+
+	/* vGPU (flags unknown) plus mlx5: a warning, not a refusal. */
+	out = run(f, NULL, "{'source':{'vm':'" VM2 "'},"
+	    "'destinations':['dst-ok']}", NULL);
+	ck_assert_str_eq(sget(json_object_get(out, "source"), "host"),
+	    "src-a");
+	r = result_for(out, "dst-ok");
+	expect(r, "compatible", "FLAGS_UNKNOWN", NULL);
+	ck_assert_ptr_nonnull(find_reason(r, "FLAGS_UNKNOWN", U2));
+	ck_assert_uint_eq(json_array_size(json_object_get(r, "warnings")), 1);
+	ck_assert_uint_eq(json_array_size(json_object_get(r, "assignments")),
+	    2);
+	json_decref(out);
+	fleet_free(f);
+}
+END_TEST
+
+START_TEST(nvidia_vgpu_instance)
+{
+	struct fleet	*f = load(main_fleet);
+	json_t		*out;
+	const json_t	*r, *a;
+
+	out = run(f, NULL, "{'source':{'host':'src-a','vm':'" VM5 "'},"
+	    "'destinations':['dst-ok','dst-big']}", NULL);
+	r = result_for(out, "dst-ok");
+	expect(r, "compatible", NULL, NULL);
+	a = json_array_get(json_object_get(r, "assignments"), 0);
+	ck_assert_str_eq(sget(a, "type"), "877");
+	ck_assert_str_eq(sget(a, "parent"), "0000:e1:00.4");
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "score")), 1);
+	expect(result_for(out, "dst-big"), "incompatible", "TYPE_MISSING",
+	    NULL);
+	ck_assert_str_eq(sget(json_array_get(json_object_get(json_object_get(
+	    out, "source"), "devices"), 0), "kind"), "nvidia-vgpu");
+	json_decref(out);
+	fleet_free(f);
+}
+END_TEST
+
+START_TEST(not_migratable)
+{
+	struct fleet	*f = load(main_fleet);
+	json_t		*out;
+	const json_t	*d;
+
+	out = run(f, NULL, "{'source':{'host':'src-a','vm':'" VM4 "'},"
+	    "'destinations':['dst-ok']}", NULL);
+	expect(result_for(out, "dst-ok"), "incompatible",
+	    "SOURCE_NOT_MIGRATABLE", NULL);
+	d = json_array_get(json_object_get(json_object_get(out, "source"),
+	    "devices"), 0);
+	ck_assert_str_eq(sget(d, "state"), "not_migratable");
+	json_decref(out);
+	/* A parent of mdevs is not itself something that migrates. */
+	out = run(f, NULL, "{'source':{'host':'src-a','devices':"
+	    "['0000:3b:00.0']},'destinations':['dst-ok']}", NULL);
+	expect(result_for(out, "dst-ok"), "incompatible",
+	    "SOURCE_NOT_MIGRATABLE", NULL);
+	json_decref(out);
+	fleet_free(f);
+}
+END_TEST
+
+START_TEST(source_unknown)
+{
+	struct fleet		*f = load(main_fleet);
+	struct compat_status	 st;
+	json_t			*out;
+	const json_t		*r;
+
+	out = run(f, NULL, "{'source':{'host':'src-a','devices':['" U1
+	    "','0000:99:00.0']},'destinations':['dst-ok','nowhere']}", &st);
+	ck_assert_ptr_nonnull(out);
+	ck_assert_int_eq(st.http_status, 404);
+	ck_assert_str_eq(st.code, "SOURCE_UNKNOWN");
+	ck_assert_str_eq(st.field, "source.devices[1]");
+	r = result_for(out, "dst-ok");
+	expect(r, "unknown", "SOURCE_UNKNOWN", NULL);
+	ck_assert_ptr_nonnull(find_reason(r, "SOURCE_UNKNOWN",
+	    "0000:99:00.0"));
+	ck_assert_ptr_null(find_reason(r, "SOURCE_UNKNOWN", U1));
+	/* Even an unknown destination says the source is unknown. */
+	expect(result_for(out, "nowhere"), "unknown", "SOURCE_UNKNOWN", NULL);
+	json_decref(out);
+
+	out = run(f, NULL, "{'source':{'host':'no-such-host','devices':['"
+	    U1 "']}}", &st);
+	ck_assert_int_eq(st.http_status, 404);
+	ck_assert_str_eq(st.field, "source.host");
+	/* Every known host is a destination, all unknown. */
+	ck_assert_uint_eq(json_array_size(json_object_get(out, "results")),
+	    fleet_count(f));
+	expect(result_for(out, "dst-ok"), "unknown", "SOURCE_UNKNOWN", NULL);
+	json_decref(out);
+
+	out = run(f, NULL, "{'source':{'vm':"
+	    "'6f3b1c2d-0000-4000-8000-0000000000ee'}}", &st);
+	ck_assert_int_eq(st.http_status, 404);
+	ck_assert_str_eq(st.field, "source.vm");
+	expect(result_for(out, "dst-ok"), "unknown", "SOURCE_UNKNOWN", NULL);
+	json_decref(out);
+
+	out = run(f, NULL, "{'source':{'host':'src-a','vm':"
+	    "'6f3b1c2d-0000-4000-8000-0000000000ee'}}", &st);
+	ck_assert_int_eq(st.http_status, 404);
+	ck_assert_str_eq(st.field, "source.vm");
+	json_decref(out);
+	fleet_free(f);
+}
+END_TEST
+
+START_TEST(host_unknown_stale_old)
+{
+	struct fleet	*f = load(main_fleet);
+	json_t		*out;
+	const json_t	*r;
+
+	put(f, "dst-stale", STALE + 1);
+	put(f, "dst-old", STALE / 2 + 1);
+	out = run(f, NULL, "{'source':{'host':'src-a','devices':['" U1
+	    "']},'destinations':['nowhere','dst-stale','dst-old']}", NULL);
+	r = result_for(out, "nowhere");
+	expect(r, "unknown", "HOST_UNKNOWN", NULL);
+	ck_assert(json_is_null(json_object_get(r, "data_age_s")));
+	ck_assert(json_is_null(json_object_get(r, "score")));
+	/* Stale data that would fit is still not compatible. */
+	r = result_for(out, "dst-stale");
+	expect(r, "unknown", "HOST_STALE", NULL);
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "data_age_s")),
+	    STALE + 1);
+	r = result_for(out, "dst-old");
+	expect(r, "compatible", "DATA_OLD", NULL);
+	ck_assert_ptr_null(find_reason(r, "HOST_STALE", NULL));
+	json_decref(out);
+	fleet_free(f);
+}
+END_TEST
+
+START_TEST(platform)
+{
+	struct fleet	*f = load(main_fleet);
+	json_t		*out;
+	const json_t	*rs;
+
+	out = run(f, NULL, "{'source':{'host':'src-a','devices':['" U1
+	    "']},'destinations':['dst-oldkernel','dst-arm','dst-oldqemu',"
+	    "'dst-nullplat','src-a']}", NULL);
+	expect(result_for(out, "dst-oldkernel"), "incompatible",
+	    "PLATFORM_MISMATCH", "kernel_release");
+	expect(result_for(out, "dst-arm"), "incompatible",
+	    "PLATFORM_MISMATCH", "arch");
+	rs = find_reason(result_for(out, "dst-oldqemu"), "PLATFORM_MISMATCH",
+	    NULL);
+	ck_assert_str_eq(sget(rs, "field"), "qemu_version");
+	ck_assert_str_eq(sget(rs, "source_value"), "9.2.0");
+	ck_assert_str_eq(sget(rs, "destination_value"), "8.2.0");
+	/* Null platform facts: never compatible. */
+	expect(result_for(out, "dst-nullplat"), "unknown",
+	    "PLATFORM_MISMATCH", NULL);
+	expect(result_for(out, "src-a"), "incompatible", "SAME_HOST", NULL);
+	json_decref(out);
+	fleet_free(f);
+}
+END_TEST
+
+START_TEST(cpr)
+{
+	const char *const h1[] = { "cpr-ok", "dst-ok", NULL };
+	const char *const h2[] = { "cpr-noiommufd", NULL };
+	const char *const h3[] = { "cpr-oldqemu", NULL };
+	struct fleet	*f = load(h1);
+	json_t		*out;
+	const json_t	*r, *a;
+
+	out = run(f, NULL, "{'mode':'cpr','source':{'vm':'" VM1 "'}}", NULL);
+	ck_assert_uint_eq(json_array_size(json_object_get(out, "results")), 1);
+	r = result_for(out, "cpr-ok");
+	expect(r, "compatible", NULL, NULL);
+	a = json_array_get(json_object_get(r, "assignments"), 0);
+	ck_assert_str_eq(sget(a, "source"), U3);
+	ck_assert_str_eq(sget(a, "parent"), "0000:3b:00.0");
+	json_decref(out);
+	out = run(f, NULL, "{'mode':'cpr','source':{'vm':'" VM1 "'},"
+	    "'destinations':['dst-ok','cpr-ok']}", NULL);
+	expect(result_for(out, "dst-ok"), "incompatible", "CPR_UNSUPPORTED",
+	    NULL);
+	expect(result_for(out, "cpr-ok"), "compatible", NULL, NULL);
+	json_decref(out);
+	fleet_free(f);
+
+	f = load(h2);
+	out = run(f, NULL, "{'mode':'cpr','source':{'host':'cpr-noiommufd',"
+	    "'vm':'" VM1 "'}}", NULL);
+	expect(result_for(out, "cpr-noiommufd"), "incompatible",
+	    "CPR_UNSUPPORTED", "iommufd");
+	json_decref(out);
+	fleet_free(f);
+
+	f = load(h3);
+	out = run(f, NULL, "{'mode':'cpr','source':{'host':'cpr-oldqemu',"
+	    "'devices':['" U3 "']}}", NULL);
+	expect(result_for(out, "cpr-oldqemu"), "incompatible",
+	    "CPR_UNSUPPORTED", "qemu_version");
+	json_decref(out);
+	fleet_free(f);
+}
+END_TEST
+
+START_TEST(order_and_score)
+{
+	struct fleet	*f = load(main_fleet);
+	json_t		*out, *res;
+	const char	*want[] = { "dst-big", "dst-ok", "dst-split",
+	    "dst-stale", "nowhere", "dst-newer" };
+	size_t		 i;
+
+	put(f, "dst-stale", STALE * 2);
+	out = run(f, NULL, "{'source':{'host':'src-a','devices':['" U1
+	    "']},'destinations':['dst-newer','nowhere','dst-ok','dst-stale',"
+	    "'dst-split','dst-big']}", NULL);
+	res = json_object_get(out, "results");
+	ck_assert_uint_eq(json_array_size(res), 6);
+	for (i = 0; i < 6; i++)
+		ck_assert_str_eq(sget(json_array_get(res, i), "host"),
+		    want[i]);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+	    json_array_get(res, 0), "score")), 31);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+	    json_array_get(res, 2), "score")), 1);
+
+	/* The destinations helper keeps the compatible ones in order. */
+	ck_assert_uint_eq(compat_filter_compatible(out), 3);
+	res = json_object_get(out, "results");
+	ck_assert_str_eq(sget(json_array_get(res, 0), "host"), "dst-big");
+	ck_assert_str_eq(sget(json_array_get(res, 2), "host"), "dst-split");
+	json_decref(out);
+
+	/* Default destinations: every host but the source. */
+	out = run(f, NULL, "{'source':{'host':'src-a','devices':['" U1
+	    "']}}", NULL);
+	res = json_object_get(out, "results");
+	ck_assert_uint_eq(json_array_size(res), fleet_count(f) - 1);
+	for (i = 0; i < json_array_size(res); i++)
+		ck_assert_str_ne(sget(json_array_get(res, i), "host"),
+		    "src-a");
+	json_decref(out);
+	fleet_free(f);
+}
+END_TEST
+
+START_TEST(several_failures)
+{
+	struct fleet	*f = load(main_fleet);
+	json_t		*out;
+	const json_t	*r;
+
+	out = run(f, NULL, "{'source':{'host':'src-a','devices':['" U1
+	    "','0000:5e:00.3']},'destinations':['dst-notype']}", NULL);
+	r = result_for(out, "dst-notype");
+	expect(r, "incompatible", NULL, NULL);
+	ck_assert_ptr_nonnull(find_reason(r, "TYPE_MISSING", U1));
+	ck_assert_ptr_nonnull(find_reason(r, "DEVICE_MISSING",
+	    "0000:5e:00.3"));
+	ck_assert_uint_eq(json_array_size(json_object_get(r, "reasons")), 2);
+	json_decref(out);
+	fleet_free(f);
+}
+END_TEST
+
+START_TEST(descriptors)
+{
+	struct fleet	*f = load(main_fleet);
+	json_t		*out;
+	const json_t	*r, *a;
+
+	out = run(f, NULL, "{'source':{'descriptors':["
+	    "{'id':'my-vgpu','device':{'vendor_id':'10de','device_id':'1eb8',"
+	    "'driver':'nvidia','driver_version':'550.90.05'},"
+	    "'type':{'kind':'mdev','id':'nvidia-222','device_api':'vfio-pci'}},"
+	    "{'device':{'vendor_id':'15b3','device_id':'101e',"
+	    "'subsystem_vendor_id':'15b3','subsystem_device_id':'0022',"
+	    "'driver':'mlx5_vfio_pci','driver_version':'6.8.0-45-generic'}}],"
+	    "'platform':{'arch':'x86_64'}},"
+	    "'destinations':['dst-ok','dst-newer','dst-arm']}", NULL);
+	ck_assert_ptr_nonnull(out);
+	ck_assert(json_is_null(json_object_get(json_object_get(out, "source"),
+	    "host")));
+	r = result_for(out, "dst-ok");
+	expect(r, "compatible", "FLAGS_UNKNOWN", NULL);
+	a = json_array_get(json_object_get(r, "assignments"), 0);
+	ck_assert_str_eq(sget(a, "source"), "my-vgpu");
+	a = json_array_get(json_object_get(r, "assignments"), 1);
+	ck_assert_str_eq(sget(a, "source"), "descriptor-1");
+	ck_assert_str_eq(sget(a, "device"), "0000:5e:00.3");
+	r = result_for(out, "dst-newer");
+	expect(r, "incompatible", "VERSION_MISMATCH", "driver_version");
+	ck_assert_ptr_nonnull(find_reason(r, "VERSION_MISMATCH", "my-vgpu"));
+	expect(result_for(out, "dst-arm"), "incompatible",
+	    "PLATFORM_MISMATCH", "arch");
+	json_decref(out);
+	fleet_free(f);
+}
+END_TEST
+
+START_TEST(validation)
+{
+	char	 big[4096];
+	size_t	 i, n;
+
+	expect_invalid("[]", "(document)");
+	expect_invalid("{'source':{'host':'src-a','devices':['" U1 "']},"
+	    "'colour':1}", "colour");
+	expect_invalid("{'mode':'warp','source':{'vm':'" VM1 "'}}", "mode");
+	expect_invalid("{'mode':1,'source':{'vm':'" VM1 "'}}", "mode");
+	expect_invalid("{}", "source");
+	expect_invalid("{'source':{}}", "source");
+	expect_invalid("{'source':{'host':'src-a'}}", "source.devices");
+	expect_invalid("{'source':{'host':'Bad_Host','devices':['x']}}",
+	    "source.host");
+	expect_invalid("{'source':{'host':'src-a','devices':[]}}",
+	    "source.devices");
+	expect_invalid("{'source':{'host':'src-a','devices':'x'}}",
+	    "source.devices");
+	expect_invalid("{'source':{'host':'src-a','devices':['" U1 "',5]}}",
+	    "source.devices[1]");
+	expect_invalid("{'source':{'host':'src-a','devices':['" U1 "','a b']}}",
+	    "source.devices[1]");
+	expect_invalid("{'source':{'host':'src-a','devices':['" U1 "','" U1
+	    "']}}", "source.devices[1]");
+	expect_invalid("{'source':{'vm':'not-a-uuid'}}", "source.vm");
+	expect_invalid("{'source':{'vm':'" VM1 "','devices':['" U1 "']}}",
+	    "source");
+	expect_invalid("{'source':{'vm':'" VM1 "','extra':1}}",
+	    "source.extra");
+	expect_invalid("{'source':{'vm':'" VM1 "'},'destinations':"
+	    "['dst-ok','dst-ok']}", "destinations[1]");
+	expect_invalid("{'source':{'vm':'" VM1 "'},'destinations':"
+	    "['dst-ok','BAD!']}", "destinations[1]");
+	expect_invalid("{'source':{'vm':'" VM1 "'},'destinations':[]}",
+	    "destinations");
+	expect_invalid("{'source':{'vm':'" VM1 "'},'destinations':'dst-ok'}",
+	    "destinations");
+	expect_invalid("{'source':{'vm':'" VM1 "','platform':{}}}",
+	    "source.platform");
+	expect_invalid("{'source':{'vm':[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]}}",
+	    "(document)");
+	/* 65 devices. */
+	n = (size_t)snprintf(big, sizeof(big),
+	    "{'source':{'host':'src-a','devices':[");
+	for (i = 0; i < 65; i++)
+		n += (size_t)snprintf(big + n, sizeof(big) - n,
+		    "%s'0000:00:%02zx.0'", i ? "," : "", i);
+	snprintf(big + n, sizeof(big) - n, "]}}");
+	expect_invalid(big, "source.devices");
+}
+END_TEST
+
+START_TEST(descriptor_validation)
+{
+	expect_invalid("{'source':{'descriptors':[]}}", "source.descriptors");
+	expect_invalid("{'source':{'descriptors':[{'device':{'vendor_id':"
+	    "'10DE'}}]}}", "source.descriptors[0].device.vendor_id");
+	expect_invalid("{'source':{'descriptors':[{'device':{}},{'device':"
+	    "{'colour':'red'}}]}}", "source.descriptors[1].device.colour");
+	expect_invalid("{'source':{'descriptors':[{'device':{},'type':"
+	    "{'kind':'mdev','id':'nvidia-222'}}]}}",
+	    "source.descriptors[0].type.device_api");
+	expect_invalid("{'source':{'descriptors':[{'device':{},'type':"
+	    "{'kind':'bogus','id':'x','device_api':'vfio-pci'}}]}}",
+	    "source.descriptors[0].type.kind");
+	expect_invalid("{'source':{'descriptors':[{'type':{}}]}}",
+	    "source.descriptors[0].device");
+	expect_invalid("{'source':{'descriptors':[{'device':{},'x':1}]}}",
+	    "source.descriptors[0].x");
+	expect_invalid("{'source':{'descriptors':[{'id':'a','device':{}},"
+	    "{'id':'a','device':{}}]}}", "source.descriptors[1].id");
+	expect_invalid("{'source':{'descriptors':[{'device':{}}],"
+	    "'host':'src-a'}}", "source");
+	expect_invalid("{'mode':'cpr','source':{'descriptors':"
+	    "[{'device':{}}]}}", "mode");
+	expect_invalid("{'source':{'descriptors':[{'device':{}}],"
+	    "'platform':{'arch':5}}}", "source.platform.arch");
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("compat");
+	TCase	*tc = tcase_create("core");
+	SRunner	*sr;
+	int	 failed;
+
+	tcase_add_test(tc, vgpu_compatible);
+	tcase_add_test(tc, version_mismatch_and_comparators);
+	tcase_add_test(tc, null_version_never_matches);
+	tcase_add_test(tc, type_missing_api_capacity);
+	tcase_add_test(tc, greedy_fails_matching_succeeds);
+	tcase_add_test(tc, pci_passthrough);
+	tcase_add_test(tc, vm_p2p_and_flags);
+	tcase_add_test(tc, nvidia_vgpu_instance);
+	tcase_add_test(tc, not_migratable);
+	tcase_add_test(tc, source_unknown);
+	tcase_add_test(tc, host_unknown_stale_old);
+	tcase_add_test(tc, platform);
+	tcase_add_test(tc, cpr);
+	tcase_add_test(tc, order_and_score);
+	tcase_add_test(tc, several_failures);
+	tcase_add_test(tc, descriptors);
+	tcase_add_test(tc, validation);
+	tcase_add_test(tc, descriptor_validation);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? 0 : 1);
+}

@@ -1,0 +1,154 @@
+/*
+ * test_fleet.c -- the in-memory fleet: name order, replace, delete,
+ * VM lookup across hosts, and the shared string pool.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "fleet.h"
+#include "inventory.h"
+#include "util/strpool.h"
+
+static struct inventory	*mk(struct fleet *, const char *, const char *);
+
+/* A minimal inventory: one device with one type, optionally one VM. */
+static struct inventory *
+mk(struct fleet *f, const char *host, const char *vm)
+{
+	struct inventory	*inv = inventory_new(fleet_pool(f));
+	struct inv_device	*d;
+	struct inv_type		*t;
+	struct inv_vm		*v;
+
+	inv->host = inv_str(inv, host);
+	d = inv_add_device(inv);
+	d->address = inv_istr(inv, "0000:3b:00.0");
+	t = inv_add_type(inv, d);
+	t->id = inv_istr(inv, "nvidia-222");
+	if (vm != NULL) {
+		v = inv_add_vm(inv);
+		v->uuid = inv_str(inv, vm);
+		inv_vm_add_device(inv, v, "0000:3b:00.0");
+	}
+	return (inv);
+}
+
+START_TEST(sorted_and_found)
+{
+	struct fleet	*f = fleet_new();
+	const char	*names[] = { "m", "c", "x", "a", "k" };
+	size_t		 i;
+
+	for (i = 0; i < 5; i++)
+		fleet_put(f, mk(f, names[i], NULL), (int64_t)i, 1);
+	ck_assert_uint_eq(fleet_count(f), 5);
+	ck_assert_str_eq(fleet_at(f, 0)->inv->host, "a");
+	ck_assert_str_eq(fleet_at(f, 1)->inv->host, "c");
+	ck_assert_str_eq(fleet_at(f, 4)->inv->host, "x");
+	ck_assert_ptr_null(fleet_at(f, 5));
+	ck_assert_ptr_nonnull(fleet_get(f, "k"));
+	ck_assert_int_eq(fleet_get(f, "k")->received_at, 4);
+	ck_assert_ptr_null(fleet_get(f, "b"));
+	ck_assert_ptr_null(fleet_get(f, "zz"));
+	fleet_free(f);
+}
+END_TEST
+
+START_TEST(replace_and_delete)
+{
+	struct fleet	*f = fleet_new();
+
+	fleet_put(f, mk(f, "h1", NULL), 10, 1);
+	fleet_put(f, mk(f, "h2", NULL), 10, 1);
+	fleet_put(f, mk(f, "h1", NULL), 20, 2);
+	ck_assert_uint_eq(fleet_count(f), 2);
+	ck_assert_int_eq(fleet_get(f, "h1")->received_at, 20);
+	ck_assert_int_eq(fleet_get(f, "h1")->generation, 2);
+	ck_assert_int_eq(fleet_delete(f, "h1"), 0);
+	ck_assert_int_eq(fleet_delete(f, "h1"), 1);
+	ck_assert_uint_eq(fleet_count(f), 1);
+	ck_assert_str_eq(fleet_at(f, 0)->inv->host, "h2");
+	ck_assert_int_eq(fleet_delete(f, "h2"), 0);
+	ck_assert_uint_eq(fleet_count(f), 0);
+	fleet_free(f);
+}
+END_TEST
+
+START_TEST(find_vm)
+{
+	struct fleet		*f = fleet_new();
+	const struct inv_vm	*vm = NULL;
+	const struct fleet_host	*h;
+	const char		*u1 = "6f3b1c2d-0000-4000-8000-000000000001";
+
+	fleet_put(f, mk(f, "h1", NULL), 1, 1);
+	fleet_put(f, mk(f, "h2", u1), 1, 1);
+	h = fleet_find_vm(f, u1, &vm);
+	ck_assert_ptr_nonnull(h);
+	ck_assert_str_eq(h->inv->host, "h2");
+	ck_assert_ptr_nonnull(vm);
+	ck_assert_str_eq(vm->uuid, u1);
+	ck_assert_ptr_null(fleet_find_vm(f,
+	    "6f3b1c2d-0000-4000-8000-000000000009", &vm));
+	ck_assert_ptr_null(vm);
+	fleet_free(f);
+}
+END_TEST
+
+START_TEST(shared_pool)
+{
+	struct fleet	*f = fleet_new();
+
+	fleet_put(f, mk(f, "h1", NULL), 1, 1);
+	fleet_put(f, mk(f, "h2", NULL), 1, 1);
+	/* Equal strings from the fleet pool are one pointer. */
+	ck_assert_ptr_eq(fleet_get(f, "h1")->inv->devices[0].types[0].id,
+	    fleet_get(f, "h2")->inv->devices[0].types[0].id);
+	ck_assert_ptr_eq(fleet_get(f, "h1")->inv->pool, fleet_pool(f));
+	fleet_free(f);
+}
+END_TEST
+
+START_TEST(many_hosts)
+{
+	struct fleet	*f = fleet_new();
+	char		 name[32];
+	size_t		 i;
+
+	/* Reverse order: every insert goes to the front. */
+	for (i = 0; i < 1000; i++) {
+		snprintf(name, sizeof(name), "h%04zu", 999 - i);
+		fleet_put(f, mk(f, name, NULL), 0, 1);
+	}
+	ck_assert_uint_eq(fleet_count(f), 1000);
+	for (i = 1; i < 1000; i++)
+		ck_assert_int_lt(strcmp(fleet_at(f, i - 1)->inv->host,
+		    fleet_at(f, i)->inv->host), 0);
+	ck_assert_ptr_nonnull(fleet_get(f, "h0500"));
+	fleet_free(f);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("fleet");
+	TCase	*tc = tcase_create("core");
+	SRunner	*sr;
+	int	 failed;
+
+	tcase_add_test(tc, sorted_and_found);
+	tcase_add_test(tc, replace_and_delete);
+	tcase_add_test(tc, find_vm);
+	tcase_add_test(tc, shared_pool);
+	tcase_add_test(tc, many_hosts);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? 0 : 1);
+}

@@ -1,0 +1,305 @@
+/*
+ * test_policy.c -- policy files: validation naming the field, every
+ * comparator with nulls, tables, rule matching, field values, the
+ * round trip through policy_to_json, and loading from a file.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <jansson.h>
+
+#include "inventory.h"
+#include "inventory_json.h"
+#include "policy.h"
+
+static struct policy	*parse(const char *, struct inv_error *);
+static void		 expect_reject(const char *, const char *);
+
+static const char *tabled =
+    "{\"rules\":[{\"name\":\"nv\",\"match\":{\"vendor_id\":\"10de\"},"
+    "\"compare\":{\"driver_version\":\"table:nv\","
+    "\"attributes.nvidia.ecc\":\"exact\"}},"
+    "{\"name\":\"mlx\",\"match\":{\"driver\":\"mlx5_vfio_pci\","
+    "\"kind\":\"pci\"},\"compare\":{\"driver_version\":\"dst-ge\"}},"
+    "{\"name\":\"t\",\"match\":{\"type\":\"nvidia-222\"},"
+    "\"compare\":{\"migration_version\":\"same-major-dst-ge\"}},"
+    "{\"name\":\"default\",\"match\":{},\"compare\":{\"driver\":\"exact\"}}],"
+    "\"tables\":{\"nv\":[[\"550.90.05\",\"550.127.05\"],"
+    "[\"535.1\",\"550.90.05\"]]}}";
+
+static struct policy *
+parse(const char *text, struct inv_error *err)
+{
+	json_t		*j = json_loads(text, 0, NULL);
+	struct policy	*p;
+
+	ck_assert_msg(j != NULL, "bad test JSON: %s", text);
+	p = policy_from_json(j, err);
+	json_decref(j);
+	return (p);
+}
+
+static void
+expect_reject(const char *text, const char *field)
+{
+	struct inv_error	 err;
+	struct policy		*p;
+
+	memset(&err, 0, sizeof(err));
+	p = parse(text, &err);
+	ck_assert_msg(p == NULL, "accepted: %s", text);
+	ck_assert_msg(strcmp(err.field, field) == 0, "field %s, want %s (%s)",
+	    err.field, field, err.message);
+}
+
+START_TEST(comparators)
+{
+	struct policy	*p = parse(tabled, NULL);
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(policy_allows(p, "exact", "a", "a"), 1);
+	ck_assert_int_eq(policy_allows(p, "exact", "a", "b"), 0);
+	ck_assert_int_eq(policy_allows(p, "ignore", "a", "b"), 1);
+	ck_assert_int_eq(policy_allows(p, "dst-ge", "550.90.05",
+	    "550.127.05"), 1);
+	ck_assert_int_eq(policy_allows(p, "dst-ge", "550.127.05",
+	    "550.90.05"), 0);
+	ck_assert_int_eq(policy_allows(p, "dst-ge", "550.90.05",
+	    "550.90.05"), 1);
+	ck_assert_int_eq(policy_allows(p, "same-major-dst-ge", "550.90.05",
+	    "550.127.05"), 1);
+	ck_assert_int_eq(policy_allows(p, "same-major-dst-ge", "535.90.05",
+	    "550.127.05"), 0);
+	ck_assert_int_eq(policy_allows(p, "same-major-dst-ge", "550.127.05",
+	    "550.90.05"), 0);
+	ck_assert_int_eq(policy_allows(p, "table:nv", "550.90.05",
+	    "550.127.05"), 1);
+	/* Tables are directional: the reverse pair is not listed. */
+	ck_assert_int_eq(policy_allows(p, "table:nv", "550.127.05",
+	    "550.90.05"), 0);
+	ck_assert_int_eq(policy_allows(p, "table:nv", "535.1", "550.127.05"),
+	    0);
+	ck_assert_int_eq(policy_allows(p, "table:nv", "535.1", "535.1"), 1);
+	ck_assert_int_eq(policy_allows(p, "table:nope", "a", "a"), -1);
+	ck_assert_int_eq(policy_allows(p, "bogus", "a", "a"), -1);
+	policy_free(p);
+}
+END_TEST
+
+START_TEST(nulls)
+{
+	struct policy	*p = policy_default();
+	const char	*cmps[] = { "exact", "dst-ge", "same-major-dst-ge" };
+	size_t		 i;
+
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(policy_allows(p, cmps[i], NULL, "1.0"), 0);
+		ck_assert_int_eq(policy_allows(p, cmps[i], "1.0", NULL), 0);
+		ck_assert_int_eq(policy_allows(p, cmps[i], NULL, NULL), 1);
+	}
+	ck_assert_int_eq(policy_allows(p, "ignore", NULL, "1.0"), 1);
+	ck_assert_int_eq(policy_allows(p, "ignore", "1.0", NULL), 1);
+	policy_free(p);
+}
+END_TEST
+
+START_TEST(match_and_check)
+{
+	struct policy			*p = parse(tabled, NULL);
+	struct inv_device		 s, d, m;
+	struct inv_type			 t;
+	struct inv_attr			 sa = { "nvidia.ecc", "enabled" };
+	struct inv_attr			 da = { "nvidia.ecc", "disabled" };
+	struct policy_mismatch		 mm;
+	const struct policy_rule	*r;
+
+	memset(&s, 0, sizeof(s));
+	memset(&t, 0, sizeof(t));
+	s.vendor_id = "10de";
+	s.driver = "nvidia";
+	s.driver_version = "550.90.05";
+	s.attrs = &sa;
+	s.nattrs = 1;
+	d = s;
+	d.driver_version = "550.127.05";
+	t.kind = INV_KIND_MDEV;
+	t.id = "nvidia-222";
+
+	r = policy_match(p, &s, &t);
+	ck_assert_str_eq(policy_rule_name(r), "nv");
+	ck_assert_int_eq(policy_check(p, r, &s, &t, &d, &t, &mm), 0);
+	d.attrs = &da;
+	ck_assert_int_eq(policy_check(p, r, &s, &t, &d, &t, &mm), -1);
+	ck_assert_str_eq(mm.field, "attributes.nvidia.ecc");
+	ck_assert_str_eq(mm.src, "enabled");
+	ck_assert_str_eq(mm.dst, "disabled");
+	d.attrs = NULL;
+	d.nattrs = 0;
+	ck_assert_int_eq(policy_check(p, r, &s, &t, &d, &t, &mm), -1);
+	ck_assert_ptr_null(mm.dst);
+	d.attrs = &sa;
+	d.nattrs = 1;
+	d.driver_version = "550.54.14";
+	ck_assert_int_eq(policy_check(p, r, &s, &t, &d, &t, &mm), -1);
+	ck_assert_str_eq(mm.field, "driver_version");
+	ck_assert_str_eq(mm.src, "550.90.05");
+	ck_assert_str_eq(mm.dst, "550.54.14");
+
+	/* kind "pci" fits only devices without a type. */
+	memset(&m, 0, sizeof(m));
+	m.vendor_id = "15b3";
+	m.driver = "mlx5_vfio_pci";
+	ck_assert_str_eq(policy_rule_name(policy_match(p, &m, NULL)), "mlx");
+	t.id = "nvidia-222";
+	ck_assert_str_eq(policy_rule_name(policy_match(p, &m, &t)), "t");
+	t.id = "other";
+	ck_assert_str_eq(policy_rule_name(policy_match(p, &m, &t)),
+	    "default");
+	policy_free(p);
+}
+END_TEST
+
+START_TEST(field_values)
+{
+	struct inv_device	 d;
+	struct inv_type		 t;
+
+	memset(&d, 0, sizeof(d));
+	memset(&t, 0, sizeof(t));
+	d.migration.version = "dev-mv";
+	d.subsystem_device_id = "12a2";
+	ck_assert_str_eq(policy_field_value(&d, NULL, "migration_version"),
+	    "dev-mv");
+	ck_assert_str_eq(policy_field_value(&d, &t, "migration_version"),
+	    "dev-mv");
+	t.migration_version = "type-mv";
+	ck_assert_str_eq(policy_field_value(&d, &t, "migration_version"),
+	    "type-mv");
+	ck_assert_str_eq(policy_field_value(&d, &t, "subsystem_device_id"),
+	    "12a2");
+	ck_assert_ptr_null(policy_field_value(&d, &t, "driver"));
+	ck_assert_ptr_null(policy_field_value(&d, &t, "no_such_field"));
+}
+END_TEST
+
+START_TEST(validation)
+{
+	expect_reject("[]", "(document)");
+	expect_reject("{\"rules\":[],\"x\":1}", "x");
+	expect_reject("{\"rules\":[]}", "rules");
+	expect_reject("{}", "rules");
+	expect_reject("{\"rules\":[{\"name\":\"a\",\"compare\":{},\"y\":1}]}",
+	    "rules[0].y");
+	expect_reject("{\"rules\":[{\"compare\":{}}]}", "rules[0].name");
+	expect_reject("{\"rules\":[{\"name\":\"a\"}]}", "rules[0].compare");
+	expect_reject("{\"rules\":[{\"name\":\"a\",\"match\":{\"colour\":"
+	    "\"red\"},\"compare\":{}}]}", "rules[0].match.colour");
+	expect_reject("{\"rules\":[{\"name\":\"a\",\"match\":{\"vendor_id\":"
+	    "7},\"compare\":{}}]}", "rules[0].match.vendor_id");
+	expect_reject("{\"rules\":[{\"name\":\"a\",\"compare\":{\"driver\":"
+	    "\"exact\"}},{\"name\":\"b\",\"compare\":{\"speed\":\"exact\"}}]}",
+	    "rules[1].compare.speed");
+	expect_reject("{\"rules\":[{\"name\":\"a\",\"compare\":{\"driver\":"
+	    "\"fuzzy\"}}]}", "rules[0].compare.driver");
+	expect_reject("{\"rules\":[{\"name\":\"a\",\"compare\":{\"driver\":"
+	    "\"table:missing\"}}]}", "rules[0].compare.driver");
+	expect_reject("{\"rules\":[{\"name\":\"a\",\"compare\":{\"driver\":"
+	    "1}}]}", "rules[0].compare.driver");
+	expect_reject("{\"rules\":[{\"name\":\"a\",\"compare\":{}},"
+	    "{\"name\":\"a\",\"compare\":{}}]}", "rules[1].name");
+	expect_reject("{\"rules\":[{\"name\":\"a\",\"compare\":{}}],"
+	    "\"tables\":{\"t\":[[\"1\"]]}}", "tables.t[0]");
+	expect_reject("{\"rules\":[{\"name\":\"a\",\"compare\":{}}],"
+	    "\"tables\":{\"t\":[[\"1\",2]]}}", "tables.t[0][1]");
+	expect_reject("{\"rules\":[{\"name\":\"a\",\"compare\":{}}],"
+	    "\"tables\":[]}", "tables");
+	expect_reject("{\"rules\":[[[[[[[[[[1]]]]]]]]]]}", "(document)");
+}
+END_TEST
+
+START_TEST(round_trip)
+{
+	struct policy	*p = parse(tabled, NULL), *q;
+	json_t		*a, *b, *orig;
+
+	ck_assert_ptr_nonnull(p);
+	a = policy_to_json(p);
+	q = policy_from_json(a, NULL);
+	ck_assert_ptr_nonnull(q);
+	b = policy_to_json(q);
+	ck_assert(json_equal(a, b));
+	orig = json_loads(tabled, 0, NULL);
+	ck_assert(json_equal(a, orig));
+	json_decref(orig);
+	json_decref(a);
+	json_decref(b);
+	policy_free(p);
+	policy_free(q);
+
+	/* The built-in policy is the SPEC's default rule. */
+	p = policy_default();
+	a = policy_to_json(p);
+	orig = json_loads("{\"rules\":[{\"name\":\"default\",\"match\":{},"
+	    "\"compare\":{\"driver\":\"exact\",\"driver_version\":\"exact\","
+	    "\"migration_version\":\"exact\"}}]}", 0, NULL);
+	ck_assert(json_equal(a, orig));
+	json_decref(orig);
+	json_decref(a);
+	policy_free(p);
+}
+END_TEST
+
+START_TEST(load_file)
+{
+	char			 path[] = "/tmp/test_policy.XXXXXX";
+	struct inv_error	 err;
+	struct policy		*p;
+	FILE			*f;
+	int			 fd;
+
+	fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	fputs(tabled, f);
+	fclose(f);
+	p = policy_load(path, &err);
+	ck_assert_ptr_nonnull(p);
+	policy_free(p);
+
+	f = fopen(path, "w");
+	fputs("{\"rules\": [", f);
+	fclose(f);
+	memset(&err, 0, sizeof(err));
+	ck_assert_ptr_null(policy_load(path, &err));
+	ck_assert_str_eq(err.field, "(document)");
+	unlink(path);
+	ck_assert_ptr_null(policy_load(path, &err));
+	ck_assert_str_eq(err.field, "(file)");
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite	*s = suite_create("policy");
+	TCase	*tc = tcase_create("core");
+	SRunner	*sr;
+	int	 failed;
+
+	tcase_add_test(tc, comparators);
+	tcase_add_test(tc, nulls);
+	tcase_add_test(tc, match_and_check);
+	tcase_add_test(tc, field_values);
+	tcase_add_test(tc, validation);
+	tcase_add_test(tc, round_trip);
+	tcase_add_test(tc, load_file);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return (failed == 0 ? 0 : 1);
+}
