@@ -8,6 +8,14 @@ PARITY_TREES="gvtg t4 h100 connectx mtty s390"
 
 WITH_TREE=$top_srcdir/tests/data/with-tree
 
+# add_large_tree: also the bench's large generated host (8 GPUs x 16
+# types, 64 VFs) as $T/large.umockdev (with-tree takes a path too).
+add_large_tree() {
+	"$top_srcdir/tests/bench/gen-host-tree" "$T" large ||
+		fail "gen-host-tree failed"
+	PARITY_TREES="$PARITY_TREES $T/large.umockdev"
+}
+
 # need CMD...: skip the test (exit 77) when a reference tool is missing.
 need() {
 	for c in "$@"; do

@@ -6,15 +6,17 @@
 . "$top_srcdir/tests/parity/common.sh"
 need umockdev-run lspci jq
 
+add_large_tree
 for tree in $PARITY_TREES; do
-	collect "$T/$tree.json" "$tree" -- --all-pci
-	"$WITH_TREE" "$tree" -- lspci -Dnmmvk >"$T/$tree.lspci" 2>"$T/$tree.lspci.err" ||
-		fail "lspci failed on $tree: $(cat "$T/$tree.lspci.err")"
-	lspci_rows <"$T/$tree.lspci" >"$T/$tree.want"
-	collector_pci_rows "$T/$tree.json" >"$T/$tree.got"
-	case $tree in
-	s390) [ ! -s "$T/$tree.want" ] || fail "s390: lspci saw PCI devices (host leak?)" ;;
-	*) [ -s "$T/$tree.want" ] || fail "$tree: lspci saw no devices" ;;
+	name=$(basename "$tree" .umockdev)
+	collect "$T/$name.json" "$tree" -- --all-pci
+	"$WITH_TREE" "$tree" -- lspci -Dnmmvk >"$T/$name.lspci" 2>"$T/$name.lspci.err" ||
+		fail "lspci failed on $name: $(cat "$T/$name.lspci.err")"
+	lspci_rows <"$T/$name.lspci" >"$T/$name.want"
+	collector_pci_rows "$T/$name.json" >"$T/$name.got"
+	case $name in
+	s390) [ ! -s "$T/$name.want" ] || fail "s390: lspci saw PCI devices (host leak?)" ;;
+	*) [ -s "$T/$name.want" ] || fail "$name: lspci saw no devices" ;;
 	esac
-	compare "PCI devices of $tree" "$T/$tree.want" "$T/$tree.got"
+	compare "PCI devices of $name" "$T/$name.want" "$T/$name.got"
 done

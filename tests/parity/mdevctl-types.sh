@@ -6,16 +6,18 @@
 . "$top_srcdir/tests/parity/common.sh"
 need umockdev-run mdevctl jq
 
+add_large_tree
 for tree in $PARITY_TREES; do
-	collect "$T/$tree.json" "$tree" --
-	"$WITH_TREE" "$tree" -- mdevctl types --dumpjson >"$T/$tree.mdevctl" ||
-		fail "mdevctl failed on $tree"
-	mdevctl_types_norm "$T/$tree.mdevctl" >"$T/$tree.want"
-	collector_types_norm "$T/$tree.json" >"$T/$tree.got"
+	name=$(basename "$tree" .umockdev)
+	collect "$T/$name.json" "$tree" --
+	"$WITH_TREE" "$tree" -- mdevctl types --dumpjson >"$T/$name.mdevctl" ||
+		fail "mdevctl failed on $name"
+	mdevctl_types_norm "$T/$name.mdevctl" >"$T/$name.want"
+	collector_types_norm "$T/$name.json" >"$T/$name.got"
 	# guard against comparing two empty lists by mistake
-	case $tree in
+	case $name in
 	h100|connectx) ;;
-	*) [ "$(jq length "$T/$tree.want")" -gt 0 ] || fail "$tree: mdevctl saw no types" ;;
+	*) [ "$(jq length "$T/$name.want")" -gt 0 ] || fail "$name: mdevctl saw no types" ;;
 	esac
-	compare "mdev types of $tree" "$T/$tree.want" "$T/$tree.got"
+	compare "mdev types of $name" "$T/$name.want" "$T/$name.got"
 done
