@@ -172,8 +172,7 @@ check_vm_destinations(struct server *srv, struct http_request *req,
 	const char		*uuid = req->param[0];
 	const struct fleet_host	*fh;
 	const struct inv_vm	*vm = NULL;
-	json_t			*request, *resp, *results, *kept, *r;
-	size_t			 i;
+	json_t			*request, *resp;
 
 	if (!str_is_uuid(uuid))
 		return (http_reply_error(rep, 400, "INVALID_PARAMETER", "uuid",
@@ -196,16 +195,7 @@ check_vm_destinations(struct server *srv, struct http_request *req,
 	json_decref(request);
 	if (resp == NULL)
 		return (0);
-	results = json_object_get(resp, "results");
-	kept = json_array();
-	json_array_foreach(results, i, r) {
-		const json_t	*verdict = json_object_get(r, "verdict");
-
-		if (json_is_string(verdict) && strcmp(
-		    json_string_value(verdict), "compatible") == 0)
-			json_array_append(kept, r);
-	}
-	json_object_set_new(resp, "results", kept);
+	compat_filter_compatible(resp);
 	return (http_reply_json(rep, 200, resp));
 }
 
