@@ -5,7 +5,9 @@ COLLECTOR_TESTS = \
 	tests/collector/hostile.sh \
 	tests/collector/vms.sh \
 	tests/collector/cli.sh \
-	tests/collector/probes.sh
+	tests/collector/probes.sh \
+	tests/collector/db.sh \
+	tests/collector/push.sh
 TESTS += $(COLLECTOR_TESTS)
 EXTRA_DIST += $(COLLECTOR_TESTS) tests/collector/common.inc \
 	tests/collector/expected

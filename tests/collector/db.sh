@@ -1,0 +1,52 @@
+# db.sh -- --db stores the inventory in SQLite in one transaction: a
+# write that fails half-way (a trigger aborts on the types rows) exits 1
+# and leaves the previous inventory whole.
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/collector/common.inc"
+
+DB=$T/vc.db
+sql() { sqlite3 -batch "$DB" "$@"; }
+counts() {
+	sql "select (select count(*) from hosts), (select count(*) from devices),
+	    (select count(*) from types), (select count(*) from instances),
+	    (select count(*) from vms)"
+}
+
+collect t4 --db "$DB" || fail "--db: exit $?: $(cat "$T/t4.err")"
+[ ! -s "$T/t4.json" ] || fail "--db alone also printed the inventory"
+assert_eq "first store: generation" "testhost|1" \
+    "$(sql 'select host, generation from hosts')"
+assert_eq "first store: rows" "1|1|16|2|0" "$(counts)"
+sql 'select document from hosts' >"$T/doc1.json"
+valid "$T/doc1.json"
+same_as_expected t4 "$T/doc1.json"
+
+# A different inventory for the same host, failing at the types rows.
+sql "CREATE TRIGGER inject BEFORE INSERT ON types
+    BEGIN SELECT RAISE(ABORT, 'injected'); END;"
+rc=0
+collect gvtg --db "$DB" || rc=$?
+assert_eq "failed store: exit status" 1 "$rc"
+assert_eq "failed store: one line on stderr" 1 "$(wc -l <"$T/gvtg.err")"
+grep -q injected "$T/gvtg.err" || fail "failed store: reason not shown"
+assert_eq "failed store: generation unchanged" "testhost|1" \
+    "$(sql 'select host, generation from hosts')"
+assert_eq "failed store: rows unchanged" "1|1|16|2|0" "$(counts)"
+sql 'select document from hosts' >"$T/doc2.json"
+cmp -s "$T/doc1.json" "$T/doc2.json" || fail "failed store: document changed"
+ok "failed store: previous document intact"
+
+sql 'DROP TRIGGER inject'
+collect gvtg --db "$DB" || fail "second store: exit $?"
+assert_eq "second store: generation" "testhost|2" \
+    "$(sql 'select host, generation from hosts')"
+assert_eq "second store: rows" "1|1|2|0|0" "$(counts)"
+collect gvtg --db "$DB" --output - || fail "third store: exit $?"
+assert_eq "same content: generation kept" "testhost|2" \
+    "$(sql 'select host, generation from hosts')"
+same_as_expected gvtg "$T/gvtg.json"
+
+rc=0
+collect t4 --db "$T/missing/dir/vc.db" || rc=$?
+assert_eq "unopenable --db: exit status" 1 "$rc"
+assert_eq "unopenable --db: one line on stderr" 1 "$(wc -l <"$T/t4.err")"
