@@ -101,6 +101,7 @@ class FilterTest(unittest.TestCase):
         by_name = {c.__name__: c for c in classes}
         self.assertIn("VfioCompatFilter", by_name)
         self.assertIn("ComputeFilter", by_name)
+        self.assertIs(by_name["VfioCompatFilter"], vcf.VfioCompatFilter)
         self.handler = handler
         self.filter = by_name["VfioCompatFilter"]()
         self.hosts = [host_manager.HostState(h, h + "-node", None)

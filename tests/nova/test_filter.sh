@@ -64,8 +64,30 @@ assert r == {"gpu-ok.example.org": "compatible",
 PYEOF
 ok "fixture verdicts"
 
+# Test what an operator installs: build the wheel from pyproject.toml
+# (in a copy: the source tree may be read-only) and unpack it as a
+# site directory; the entry point makes the options visible to
+# oslo-config-generator.
+export PYTHONDONTWRITEBYTECODE=1
+cp -r "$top_srcdir/clients/nova" "$T/pkg"
+(cd "$T/pkg" && "$PY" -c \
+    'from setuptools import build_meta as b; b.build_wheel("dist")') \
+    >"$T/wheel.log" 2>&1 || { cat "$T/wheel.log" >&2; fail "wheel build"; }
+mkdir "$T/site"
+"$PY" -m zipfile -e "$T"/pkg/dist/vfio_compat_nova-*-py3-none-any.whl \
+    "$T/site" || fail "wheel unpack"
+[ -f "$T/site/vfio_compat_nova/filter.py" ] || fail "wheel lacks filter.py"
+PYTHONPATH=$T/site "$PY" -m oslo_config.generator \
+    --namespace vfio_compat_nova >"$T/sample.conf" ||
+    fail "oslo-config-generator"
+for opt in url token_file timeout ca_file on_error host_suffix; do
+	grep -q "^#$opt =" "$T/sample.conf" || fail "sample config lacks $opt"
+done
+grep -q '^\[vfio_compat\]' "$T/sample.conf" || fail "sample lacks [vfio_compat]"
+ok "wheel and oslo-config-generator"
+
 VC_URL=$url VC_READER_TOKEN=$T/reader.token \
-PYTHONPATH="$top_srcdir/clients/nova${PYTHONPATH:+:$PYTHONPATH}" \
+PYTHONPATH="$T/site${PYTHONPATH:+:$PYTHONPATH}" \
     "$PY" "$top_srcdir/tests/nova/test_filter.py" ||
     { tail -n 50 "$T/server.log" >&2; fail "filter tests"; }
 ok "nova filter"
