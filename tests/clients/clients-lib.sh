@@ -29,10 +29,11 @@ SRV_LOG="$T/server.log"
 # The environment must not leak into the tests.
 unset VFIO_COMPAT_URL VFIO_COMPAT_TOKEN_FILE
 
-# wait_http URL: until it answers at all (any status), or fail.
-wait_http() {
+# wait_listen URL: until something accepts connections there, or fail.
+wait_listen() {
 	i=0
-	until curl -s -o /dev/null "$@" 2>/dev/null; do
+	while w=0; curl -s -o /dev/null --max-time 0.5 "$1" 2>/dev/null || w=$?
+	    [ "$w" = 7 ]; do
 		i=$((i + 1))
 		[ $i -lt 100 ] || { cat "$SRV_LOG" >&2; fail "$1 did not answer"; }
 		sleep 0.1

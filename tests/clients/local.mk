@@ -1,7 +1,9 @@
 # tests/clients/: the vfio-compat CLI and the curl/jq recipes of
 # clients/examples/, each against a live vfio-compatd.
 CLIENT_TESTS = \
-	tests/clients/cli.sh
+	tests/clients/cli.sh \
+	tests/clients/examples.sh \
+	tests/clients/cli-errors.sh
 TESTS += $(CLIENT_TESTS)
 EXTRA_DIST += $(CLIENT_TESTS) tests/clients/clients-lib.sh \
 	tests/clients/fake-server.py tests/clients/data
