@@ -8,7 +8,12 @@
  * no allocation per host beyond amortised array growth, because a check
  * against ten thousand hosts must stay well under 50 ms. Last, the
  * results are sorted (compatible by score, then unknown, then
- * incompatible, ties by name) and only then turned into JSON.
+ * incompatible, ties by name) and only then written out.
+ *
+ * The answer is written as text by jsonw.c straight from the results
+ * (compat_check() parses that text back for callers that want a tree),
+ * because building and printing a jansson tree of ten thousand results
+ * costs more than the whole evaluation.
  *
  * Evaluating one destination: host-level facts first (unknown, stale,
  * same host, platform), then per requirement the candidate slots on
@@ -138,6 +143,16 @@ struct result {
 	int64_t			 score;
 	size_t			 r0, nr;	/* into ctx reasons */
 	size_t			 a0, na;	/* into ctx assignments */
+	size_t			 seq;		/* position in name order */
+};
+
+/* What the candidate scan of one requirement has seen so far. */
+struct scan {
+	bool			 found;		/* kind and id offered */
+	bool			 api_ok;	/* ... with the device_api */
+	const struct inv_type	*api_type;	/* first other device_api */
+	struct policy_mismatch	 first;		/* first policy refusal */
+	size_t			 n;		/* slots added */
 };
 
 struct slot {
@@ -182,22 +197,29 @@ static size_t	 add_slot(struct ctx *, const struct inv_device *,
 static void	 add_edge(struct ctx *, size_t);
 static bool	 same_group(const struct requirement *,
 		    const struct requirement *);
-static bool	 candidates_instance(struct ctx *, const struct inventory *,
+static void	 consider(struct ctx *, const struct requirement *,
+		    const struct inv_device *, const struct inv_type *,
+		    struct scan *);
+static bool	 candidates_instance(struct ctx *, const struct fleet_host *,
 		    const struct requirement *);
 static bool	 candidates_pci(struct ctx *, const struct inventory *,
 		    const struct requirement *);
 static void	 eval_platform(struct ctx *, const struct inventory *);
-static void	 eval_devices(struct ctx *, const struct inventory *,
+static void	 eval_devices(struct ctx *, const struct fleet_host *,
 		    struct result *);
 static void	 eval_cpr(struct ctx *, const struct inventory *, bool,
 		    struct result *);
 static void	 eval_host(struct ctx *, const char *,
 		    const struct fleet_host *, struct result *);
+static int	 cmp_name(const void *, const void *);
 static int	 cmp_result(const void *, const void *);
 static int	 parse_destinations(const json_t *, struct compat_status *);
-static json_t	*reason_json(const struct ctx *, const struct result *,
-		    const struct reason *);
-static json_t	*result_json(const struct ctx *, const struct result *);
+static void	 reason_message(const struct ctx *, const struct result *,
+		    const struct reason *, char *, size_t);
+static void	 write_reason(struct jsonw *, const struct ctx *,
+		    const struct result *, const struct reason *);
+static void	 write_result(struct jsonw *, const struct ctx *,
+		    const struct result *);
 
 void
 compat_fail(struct compat_status *st, int status, const char *code,
@@ -323,62 +345,85 @@ same_group(const struct requirement *a, const struct requirement *b)
 	    a->kind == REQ_INSTANCE);
 }
 
+static void
+consider(struct ctx *c, const struct requirement *r,
+    const struct inv_device *d, const struct inv_type *t, struct scan *sc)
+{
+	struct policy_mismatch	 mm;
+
+	sc->found = true;
+	if (!seq(t->device_api, r->device_api, false)) {
+		if (sc->api_type == NULL)
+			sc->api_type = t;
+		return;
+	}
+	sc->api_ok = true;
+	if (policy_check(c->policy, r->rule, r->dev, r->type, d, t,
+	    &mm) == -1) {
+		if (sc->first.field == NULL)
+			sc->first = mm;
+		return;
+	}
+	add_edge(c, add_slot(c, d, t, t->available_instances == INV_NULL ?
+	    0 : t->available_instances));
+	sc->n++;
+}
+
 /*
  * Slots for an instance requirement on one destination, as edges; false
- * (with the most specific reason added) when there is none at all.
+ * (with the most specific reason added) when there is none at all. With
+ * the fleet's type index and pooled ids this reads only the parents
+ * that offer the type; otherwise it walks every device.
  */
 static bool
-candidates_instance(struct ctx *c, const struct inventory *dinv,
+candidates_instance(struct ctx *c, const struct fleet_host *fh,
     const struct requirement *r)
 {
-	const struct inv_device	*d;
-	const struct inv_type	*t, *api_type = NULL;
-	struct policy_mismatch	 mm, first;
-	struct reason		*rs;
-	bool			 pooled, found = false, api_ok = false;
-	size_t			 i, n = 0;
-	int64_t			 cap;
+	const struct inventory		*dinv = fh->inv;
+	const struct inv_device		*d;
+	const struct inv_type		*t;
+	const struct fleet_type		*ft;
+	const struct fleet_offer	*o;
+	struct reason			*rs;
+	struct scan			 sc;
+	bool				 pooled, found;
+	size_t				 i;
 
 	pooled = r->pool != NULL && r->pool == dinv->pool;
-	memset(&first, 0, sizeof(first));
-	for (i = 0; i < dinv->ndevices; i++) {
-		d = &dinv->devices[i];
-		if (d->ntypes == 0 ||
-		    (t = find_type(d, r, pooled, &found)) == NULL)
-			continue;
-		if (!seq(t->device_api, r->device_api, false)) {
-			if (api_type == NULL)
-				api_type = t;
-			continue;
+	memset(&sc, 0, sizeof(sc));
+	if (pooled && fh->indexed) {
+		ft = fleet_host_type(fh, r->tid);
+		for (i = 0; ft != NULL && i < ft->count; i++) {
+			o = &fh->offers[ft->first + i];
+			d = &dinv->devices[o->device];
+			t = &d->types[o->type];
+			if (t->kind == r->tkind)
+				consider(c, r, d, t, &sc);
 		}
-		api_ok = true;
-		if (policy_check(c->policy, r->rule, r->dev, r->type, d, t,
-		    &mm) == -1) {
-			if (first.field == NULL)
-				first = mm;
-			continue;
+	} else {
+		for (i = 0; i < dinv->ndevices; i++) {
+			d = &dinv->devices[i];
+			found = false;
+			if ((t = find_type(d, r, pooled, &found)) != NULL)
+				consider(c, r, d, t, &sc);
 		}
-		cap = t->available_instances == INV_NULL ? 0 :
-		    t->available_instances;
-		add_edge(c, add_slot(c, d, t, cap));
-		n++;
 	}
-	if (n > 0)
+	if (sc.n > 0)
 		return (true);
-	if (!found) {
+	if (!sc.found) {
 		add_reason(c, R_TYPE_MISSING, V_INCOMPATIBLE, r);
-	} else if (!api_ok) {
+	} else if (!sc.api_ok) {
 		rs = add_reason(c, R_DEVICE_API_MISMATCH, V_INCOMPATIBLE, r);
 		rs->field = "device_api";
 		rs->values = RV_BOTH;
 		rs->sval = r->device_api;
-		rs->dval = api_type->device_api;
+		rs->dval = sc.api_type->device_api;
 	} else {
 		rs = add_reason(c, R_VERSION_MISMATCH, V_INCOMPATIBLE, r);
-		rs->field = first.field;
+		rs->field = sc.first.field;
 		rs->values = RV_BOTH;
-		rs->sval = first.src;
-		rs->dval = first.dst;
+		rs->sval = sc.first.src;
+		rs->dval = sc.first.dst;
 	}
 	return (false);
 }
@@ -487,9 +532,9 @@ eval_platform(struct ctx *c, const struct inventory *dinv)
 
 /* Live mode: requirements against the destination's devices. */
 static void
-eval_devices(struct ctx *c, const struct inventory *dinv,
-    struct result *res)
+eval_devices(struct ctx *c, const struct fleet_host *fh, struct result *res)
 {
+	const struct inventory	*dinv = fh->inv;
 	struct source		*src = c->src;
 	const struct requirement *r;
 	struct reason		*rs;
@@ -535,7 +580,7 @@ eval_devices(struct ctx *c, const struct inventory *dinv,
 				add_edge(c, c->adj[e]);
 			ok = end > c->off[j];
 		} else if (r->kind == REQ_INSTANCE)
-			ok = candidates_instance(c, dinv, r);
+			ok = candidates_instance(c, fh, r);
 		else
 			ok = candidates_pci(c, dinv, r);
 		if (!ok) {
@@ -689,7 +734,7 @@ eval_host(struct ctx *c, const char *name, const struct fleet_host *fh,
 		goto done;
 	}
 	eval_platform(c, dinv);
-	eval_devices(c, dinv, res);
+	eval_devices(c, fh, res);
 
 done:
 	res->nr = c->nreasons - res->r0;
@@ -702,6 +747,13 @@ done:
 }
 
 static int
+cmp_name(const void *a, const void *b)
+{
+	return (strcmp(((const struct result *)a)->host,
+	    ((const struct result *)b)->host));
+}
+
+static int
 cmp_result(const void *a, const void *b)
 {
 	const struct result	*ra = a, *rb = b;
@@ -710,7 +762,8 @@ cmp_result(const void *a, const void *b)
 		return (ra->verdict < rb->verdict ? -1 : 1);
 	if (ra->verdict == V_COMPATIBLE && ra->score != rb->score)
 		return (ra->score > rb->score ? -1 : 1);
-	return (strcmp(ra->host, rb->host));
+	/* Ties by name: seq is name order, saving strcmp on big fleets. */
+	return (ra->seq < rb->seq ? -1 : ra->seq > rb->seq);
 }
 
 struct dname {
@@ -775,162 +828,192 @@ fail:
 	return (rc);
 }
 
-static json_t *
-reason_json(const struct ctx *c, const struct result *res,
-    const struct reason *r)
+/* The human text of a reason; msg is always set. */
+static void
+reason_message(const struct ctx *c, const struct result *res,
+    const struct reason *r, char *msg, size_t len)
 {
-	json_t		*o = json_object();
-	char		 msg[256];
-	const char	*id = r->req != NULL ? r->req->id : NULL;
-	const char	*why = r->req != NULL ? r->req->why : NULL;
-
-	json_object_set_new(o, "code", json_string(rcode_names[r->code]));
-	if (id != NULL)
-		json_object_set_new(o, "source", json_string(id));
-	if (r->field != NULL)
-		json_object_set_new(o, "field", json_string(r->field));
-	if (r->values == RV_BOTH || r->values == RV_SRC)
-		json_object_set_new(o, "source_value", r->sval == NULL ?
-		    json_null() : json_string(r->sval));
-	if (r->values == RV_BOTH || r->values == RV_DST)
-		json_object_set_new(o, "destination_value", r->dval == NULL ?
-		    json_null() : json_string(r->dval));
+	const struct requirement	*q = r->req;
+	const char			*why = q != NULL ? q->why : NULL;
 
 	msg[0] = '\0';
 	switch (r->code) {
 	case R_HOST_UNKNOWN:
-		snprintf(msg, sizeof(msg), "host %s has never reported an "
-		    "inventory", res->host);
+		snprintf(msg, len, "host %s has never reported an inventory",
+		    res->host);
 		break;
 	case R_HOST_STALE:
-		snprintf(msg, sizeof(msg), "last report %lld s ago, older "
-		    "than the stale limit of %lld s", (long long)r->n1,
+		snprintf(msg, len, "last report %lld s ago, older than the "
+		    "stale limit of %lld s", (long long)r->n1,
 		    (long long)c->cfg->stale_after);
 		break;
 	case W_DATA_OLD:
-		snprintf(msg, sizeof(msg), "last report %lld s ago, older "
-		    "than half the stale limit", (long long)r->n1);
+		snprintf(msg, len, "last report %lld s ago, older than half "
+		    "the stale limit", (long long)r->n1);
 		break;
 	case R_SOURCE_UNKNOWN:
-		if (r->req != NULL)
-			snprintf(msg, sizeof(msg), "%s", why);
+		if (q != NULL)
+			snprintf(msg, len, "%s", why);
 		else
-			snprintf(msg, sizeof(msg), "%s is not in the "
-			    "inventory", c->src->vm != NULL &&
+			snprintf(msg, len, "%s is not in the inventory",
 			    strcmp(c->src->unknown_field, "source.vm") == 0 ?
 			    "the source VM" : "the source host");
 		break;
 	case R_SOURCE_NOT_MIGRATABLE:
-		snprintf(msg, sizeof(msg), "%s", why);
+		snprintf(msg, len, "%s", why);
 		break;
 	case R_TYPE_MISSING:
-		snprintf(msg, sizeof(msg), "no device offers %s type %s",
-		    inv_kind_name(r->req->tkind), r->req->tid);
+		snprintf(msg, len, "no device offers %s type %s",
+		    inv_kind_name(q->tkind), q->tid);
 		break;
 	case R_DEVICE_API_MISMATCH:
-		snprintf(msg, sizeof(msg), "type %s exists only with a "
-		    "different device_api", r->req->tid);
+		snprintf(msg, len, "type %s is offered only with another "
+		    "device_api", q->tid);
 		break;
 	case R_DEVICE_MISSING:
-		snprintf(msg, sizeof(msg), "no device %s:%s (subsystem %s:%s) "
-		    "with a migration-capable driver",
-		    r->req->dev->vendor_id ? r->req->dev->vendor_id : "null",
-		    r->req->dev->device_id ? r->req->dev->device_id : "null",
-		    r->req->dev->subsystem_vendor_id ?
-		    r->req->dev->subsystem_vendor_id : "null",
-		    r->req->dev->subsystem_device_id ?
-		    r->req->dev->subsystem_device_id : "null");
+		snprintf(msg, len, "no device %s:%s (subsystem %s:%s) with a "
+		    "migration-capable driver",
+		    q->dev->vendor_id ? q->dev->vendor_id : "null",
+		    q->dev->device_id ? q->dev->device_id : "null",
+		    q->dev->subsystem_vendor_id ?
+		    q->dev->subsystem_vendor_id : "null",
+		    q->dev->subsystem_device_id ?
+		    q->dev->subsystem_device_id : "null");
 		break;
 	case R_VERSION_MISMATCH:
-		snprintf(msg, sizeof(msg), "%s of every candidate differs in "
-		    "a way policy rule %s does not allow", r->field,
-		    r->req->rule != NULL ? policy_rule_name(r->req->rule) :
-		    "(none)");
+		snprintf(msg, len, "%s differs on every candidate in a way "
+		    "policy rule %s does not allow", r->field,
+		    q->rule != NULL ? policy_rule_name(q->rule) : "(none)");
 		break;
 	case R_NO_CAPACITY:
-		snprintf(msg, sizeof(msg), "not enough free instances or "
-		    "devices for all requirements at once (%lld of %lld "
-		    "placed)", (long long)r->n1, (long long)r->n2);
+		snprintf(msg, len, "not enough free instances or devices for "
+		    "all requirements at once (%lld of %lld placed)",
+		    (long long)r->n1, (long long)r->n2);
 		break;
 	case R_P2P_REQUIRED:
-		snprintf(msg, sizeof(msg), "%lld VFIO devices migrate together "
-		    "and this one lacks p2p; QEMU blocks the migration",
+		snprintf(msg, len, "%lld VFIO devices migrate together and "
+		    "this one lacks p2p; QEMU blocks the migration",
 		    (long long)r->n1);
 		break;
 	case W_FLAGS_UNKNOWN:
-		snprintf(msg, sizeof(msg), "migration flags were not probed; "
-		    "p2p support with several devices is assumed");
+		snprintf(msg, len, "migration flags not probed; p2p assumed");
 		break;
 	case R_PLATFORM_MISMATCH:
 		if (r->msg != NULL)
-			snprintf(msg, sizeof(msg), "%s", r->msg);
+			snprintf(msg, len, "%s", r->msg);
 		else if (r->sval == NULL || r->dval == NULL)
-			snprintf(msg, sizeof(msg), "%s is not known on both "
-			    "hosts", r->field);
+			snprintf(msg, len, "%s is not known on both hosts",
+			    r->field);
 		else if (strcmp(r->field, "arch") == 0)
-			snprintf(msg, sizeof(msg), "different architecture");
+			snprintf(msg, len, "different architecture");
 		else
-			snprintf(msg, sizeof(msg), "destination QEMU is older "
-			    "than the source's");
+			snprintf(msg, len, "destination QEMU is older than "
+			    "the source's");
 		break;
 	case R_SAME_HOST:
-		snprintf(msg, sizeof(msg), "live migration needs another "
-		    "host; use mode cpr to update in place");
+		snprintf(msg, len, "live migration needs another host; use "
+		    "mode cpr to update in place");
 		break;
 	case R_CPR_UNSUPPORTED:
-		snprintf(msg, sizeof(msg), "%s", r->msg);
+		snprintf(msg, len, "%s", r->msg);
 		break;
 	}
-	json_object_set_new(o, "message", json_string(msg));
-	return (o);
 }
 
-static json_t *
-result_json(const struct ctx *c, const struct result *res)
+static void
+write_reason(struct jsonw *w, const struct ctx *c, const struct result *res,
+    const struct reason *r)
 {
-	json_t			*o = json_object(), *rs, *ws, *as, *a;
+	char	 msg[256];
+
+	jw_lit(w, "{\"code\":");
+	jw_str(w, rcode_names[r->code]);
+	if (r->req != NULL) {
+		jw_lit(w, ",\"source\":");
+		jw_str(w, r->req->id);
+	}
+	if (r->field != NULL) {
+		jw_lit(w, ",\"field\":");
+		jw_str(w, r->field);
+	}
+	if (r->values == RV_BOTH || r->values == RV_SRC) {
+		jw_lit(w, ",\"source_value\":");
+		jw_str(w, r->sval);
+	}
+	if (r->values == RV_BOTH || r->values == RV_DST) {
+		jw_lit(w, ",\"destination_value\":");
+		jw_str(w, r->dval);
+	}
+	reason_message(c, res, r, msg, sizeof(msg));
+	jw_lit(w, ",\"message\":");
+	jw_str(w, msg);
+	jw_lit(w, "}");
+}
+
+static void
+write_result(struct jsonw *w, const struct ctx *c, const struct result *res)
+{
 	const struct reason	*r;
 	const struct assignment	*g;
-	size_t			 i;
+	size_t			 i, k;
+	int			 warn;
 
-	json_object_set_new(o, "host", json_string(res->host));
-	json_object_set_new(o, "verdict",
-	    json_string(verdict_names[res->verdict]));
-	rs = json_array();
-	ws = json_array();
-	for (i = res->r0; i < res->r0 + res->nr; i++) {
-		r = &c->reasons[i];
-		json_array_append_new(r->sev == V_COMPATIBLE ? ws : rs,
-		    reason_json(c, res, r));
+	jw_lit(w, "{\"host\":");
+	jw_str(w, res->host);
+	jw_lit(w, ",\"verdict\":");
+	jw_str(w, verdict_names[res->verdict]);
+	/* Reasons, then warnings: one pass each over the same range. */
+	for (warn = 0; warn < 2; warn++) {
+		if (warn)
+			jw_lit(w, "],\"warnings\":[");
+		else
+			jw_lit(w, ",\"reasons\":[");
+		k = 0;
+		for (i = res->r0; i < res->r0 + res->nr; i++) {
+			r = &c->reasons[i];
+			if ((r->sev == V_COMPATIBLE) != (warn == 1))
+				continue;
+			if (k++ > 0)
+				jw_lit(w, ",");
+			write_reason(w, c, res, r);
+		}
 	}
-	json_object_set_new(o, "reasons", rs);
-	json_object_set_new(o, "warnings", ws);
-	as = json_array();
+	jw_lit(w, "],\"assignments\":[");
 	for (i = res->a0; i < res->a0 + res->na; i++) {
 		g = &c->asg[i];
-		a = json_object();
-		json_object_set_new(a, "source", json_string(g->req->id));
+		if (i > res->a0)
+			jw_lit(w, ",");
+		jw_lit(w, "{\"source\":");
+		jw_str(w, g->req->id);
 		if (g->type != NULL) {
-			json_object_set_new(a, "parent",
-			    json_string(g->dev->address));
-			json_object_set_new(a, "type", json_string(g->type->id));
-		} else
-			json_object_set_new(a, "device",
-			    json_string(g->dev->address));
-		json_array_append_new(as, a);
+			jw_lit(w, ",\"parent\":");
+			jw_str(w, g->dev->address);
+			jw_lit(w, ",\"type\":");
+			jw_str(w, g->type->id);
+		} else {
+			jw_lit(w, ",\"device\":");
+			jw_str(w, g->dev->address);
+		}
+		jw_lit(w, "}");
 	}
-	json_object_set_new(o, "assignments", as);
-	json_object_set_new(o, "score", res->verdict == V_COMPATIBLE ?
-	    json_integer(res->score) : json_null());
-	json_object_set_new(o, "data_age_s", res->fh == NULL ? json_null() :
-	    json_integer(c->cfg->now > res->fh->received_at ?
-	    c->cfg->now - res->fh->received_at : 0));
-	return (o);
+	jw_lit(w, "],\"score\":");
+	if (res->verdict == V_COMPATIBLE)
+		jw_int(w, res->score);
+	else
+		jw_lit(w, "null");
+	jw_lit(w, ",\"data_age_s\":");
+	if (res->fh == NULL)
+		jw_lit(w, "null");
+	else
+		jw_int(w, c->cfg->now > res->fh->received_at ?
+		    c->cfg->now - res->fh->received_at : 0);
+	jw_lit(w, "}");
 }
 
-json_t *
-compat_check(const struct fleet *fleet, const struct compat_config *cfg,
-    const json_t *req, struct compat_status *st)
+char *
+compat_check_text(const struct fleet *fleet, const struct compat_config *cfg,
+    const json_t *req, bool compatible_only, size_t *lenp,
+    struct compat_status *st)
 {
 	static const char *const keys[] = { "mode", "source", "destinations",
 		NULL };
@@ -939,11 +1022,15 @@ compat_check(const struct fleet *fleet, const struct compat_config *cfg,
 	struct result		*res = NULL;
 	const json_t		*v, *dests;
 	const char		*key, *mode, *name;
-	json_t			*out = NULL, *results;
-	size_t			 i, k, n, nres = 0;
+	json_t			*sj;
+	struct jsonw		 w;
+	size_t			 i, k, n, nres = 0, nout = 0;
 
 	memset(&c, 0, sizeof(c));
 	memset(&src, 0, sizeof(src));
+	memset(&w, 0, sizeof(w));
+	if (lenp != NULL)
+		*lenp = 0;
 	if (st != NULL) {
 		memset(st, 0, sizeof(*st));
 		st->http_status = 200;
@@ -1009,6 +1096,9 @@ compat_check(const struct fleet *fleet, const struct compat_config *cfg,
 			eval_host(&c, name, fleet_get(fleet, name), &res[i]);
 		}
 		nres = n;
+		qsort(res, nres, sizeof(*res), cmp_name);
+		for (i = 0; i < nres; i++)
+			res[i].seq = i;
 	} else if (c.cpr) {
 		res = xcalloc(1, sizeof(*res));
 		if (src.host != NULL) {
@@ -1024,17 +1114,28 @@ compat_check(const struct fleet *fleet, const struct compat_config *cfg,
 			if (src.host != NULL &&
 			    strcmp(fh->inv->host, src.host) == 0)
 				continue;
-			eval_host(&c, fh->inv->host, fh, &res[nres++]);
+			eval_host(&c, fh->inv->host, fh, &res[nres]);
+			res[nres].seq = nres;
+			nres++;
 		}
 	}
 	qsort(res, nres, sizeof(*res), cmp_result);
 
-	out = json_object();
-	json_object_set_new(out, "source", source_to_json(&src));
-	results = json_array();
-	for (i = 0; i < nres; i++)
-		json_array_append_new(results, result_json(&c, &res[i]));
-	json_object_set_new(out, "results", results);
+	jw_lit(&w, "{\"source\":");
+	sj = source_to_json(&src);
+	jw_json(&w, sj);
+	json_decref(sj);
+	jw_lit(&w, ",\"results\":[");
+	for (i = 0; i < nres; i++) {
+		if (compatible_only && res[i].verdict != V_COMPATIBLE)
+			continue;
+		if (nout++ > 0)
+			jw_lit(&w, ",");
+		write_result(&w, &c, &res[i]);
+	}
+	jw_lit(&w, "]}");
+	if (lenp != NULL)
+		*lenp = w.len;
 	if (src.any_unknown)
 		compat_fail(st, 404, "SOURCE_UNKNOWN", src.unknown_field,
 		    "the source is not in the inventory");
@@ -1052,6 +1153,27 @@ fail:
 	free(c.left);
 	free(c.assign);
 	source_free(&src);
+	return (w.buf);
+}
+
+json_t *
+compat_check(const struct fleet *fleet, const struct compat_config *cfg,
+    const json_t *req, struct compat_status *st)
+{
+	json_t		*out;
+	json_error_t	 jerr;
+	char		*text;
+	size_t		 len;
+
+	/* One writer for both forms, so they cannot drift apart. */
+	if ((text = compat_check_text(fleet, cfg, req, false, &len,
+	    st)) == NULL)
+		return (NULL);
+	out = json_loadb(text, len, 0, &jerr);
+	free(text);
+	if (out == NULL)
+		compat_fail(st, 500, "INTERNAL", "", "answer not valid JSON: %s",
+		    jerr.text);
 	return (out);
 }
 

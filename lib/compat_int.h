@@ -3,7 +3,8 @@
  *
  * compat.c parses the request, evaluates every destination and writes
  * the answer; requirement.c turns the request's source into resolved
- * requirements; match.c assigns requirements to capacitated slots.
+ * requirements; match.c assigns requirements to capacitated slots;
+ * jsonw.c writes the answer's text.
  */
 #ifndef VC_COMPAT_INT_H
 #define VC_COMPAT_INT_H
@@ -86,6 +87,18 @@ json_t	*source_to_json(const struct source *);
 size_t	 match_run(size_t nleft, size_t nright, const size_t *off,
 	    const size_t *adj, const int64_t *cap, size_t *assign,
 	    int64_t *used, unsigned char *seen);
+
+/* jsonw.c: a growing buffer of JSON text; buf is NUL-terminated. */
+struct jsonw {
+	char	*buf;
+	size_t	 len, cap;
+};
+#define jw_lit(w, s)	jw_raw((w), (s), sizeof(s) - 1)
+void	 jw_raw(struct jsonw *, const char *, size_t);
+void	 jw_str(struct jsonw *, const char *);	/* NULL writes null */
+void	 jw_int(struct jsonw *, int64_t);
+void	 jw_key(struct jsonw *, const char *);
+void	 jw_json(struct jsonw *, const json_t *);
 
 /* compat.c */
 void	 compat_fail(struct compat_status *, int, const char *, const char *,

@@ -8,11 +8,18 @@
  * it. All inventories share the fleet's string pool, so the engine can
  * compare type ids and versions across hosts by pointer.
  *
+ * For the engine's hot loop each host also carries a small index of
+ * the type ids it offers (fleet_type, fleet_offer), built once per PUT:
+ * a check for a vGPU then reads a few hundred bytes per host instead of
+ * every device and type record, which at ten thousand hosts is the
+ * difference between cache misses and a memory-bound crawl.
+ *
  * Locking is the caller's (fleet_rdlock/fleet_wrlock): a check holds
  * the read lock for its whole run so that the host records it reads
  * cannot be freed under it, and several checks run at once.
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,7 +34,15 @@ struct fleet {
 	size_t			 nhosts, cap;
 };
 
+struct triple {
+	const char	*id;
+	uint16_t	 device, type;
+};
+
 static size_t	 lookup(const struct fleet *, const char *, int *);
+static int	 cmp_triple(const void *, const void *);
+static void	 build_index(struct fleet *, struct fleet_host *);
+static void	 free_index(struct fleet_host *);
 
 struct fleet *
 fleet_new(void)
@@ -52,8 +67,10 @@ fleet_free(struct fleet *f)
 
 	if (f == NULL)
 		return;
-	for (i = 0; i < f->nhosts; i++)
+	for (i = 0; i < f->nhosts; i++) {
 		inventory_free(f->hosts[i].inv);
+		free_index(&f->hosts[i]);
+	}
 	free(f->hosts);
 	pthread_rwlock_destroy(&f->lock);
 	strpool_free(f->pool);
@@ -107,6 +124,99 @@ lookup(const struct fleet *f, const char *host, int *found)
 	return (lo);
 }
 
+static int
+cmp_triple(const void *a, const void *b)
+{
+	const struct triple	*x = a, *y = b;
+
+	if (x->id != y->id)
+		return ((uintptr_t)x->id < (uintptr_t)y->id ? -1 : 1);
+	if (x->device != y->device)
+		return (x->device < y->device ? -1 : 1);
+	return (x->type < y->type ? -1 : x->type > y->type);
+}
+
+static void
+free_index(struct fleet_host *h)
+{
+	/* types and offers share one allocation. */
+	free((void *)h->types);
+	h->indexed = false;
+	h->types = NULL;
+	h->offers = NULL;
+	h->ntypes = 0;
+}
+
+static void
+build_index(struct fleet *f, struct fleet_host *h)
+{
+	const struct inventory	*inv = h->inv;
+	struct triple		*t;
+	struct fleet_type	*types;
+	struct fleet_offer	*offers;
+	size_t			 i, j, n = 0, nt = 0;
+	void			*block;
+
+	free_index(h);
+	if (inv->pool != f->pool || inv->ndevices > UINT16_MAX)
+		return;
+	for (i = 0; i < inv->ndevices; i++)
+		n += inv->devices[i].ntypes;
+	h->indexed = true;
+	if (n == 0)
+		return;
+	t = xcalloc(n, sizeof(*t));
+	n = 0;
+	for (i = 0; i < inv->ndevices; i++) {
+		for (j = 0; j < inv->devices[i].ntypes &&
+		    j <= UINT16_MAX; j++) {
+			t[n].id = inv->devices[i].types[j].id;
+			t[n].device = (uint16_t)i;
+			t[n].type = (uint16_t)j;
+			n++;
+		}
+	}
+	qsort(t, n, sizeof(*t), cmp_triple);
+	for (i = 0; i < n; i++)
+		if (i == 0 || t[i].id != t[i - 1].id)
+			nt++;
+	block = xcalloc(1, nt * sizeof(*types) + n * sizeof(*offers));
+	types = block;
+	offers = (struct fleet_offer *)(types + nt);
+	nt = 0;
+	for (i = 0; i < n; i++) {
+		if (i == 0 || t[i].id != t[i - 1].id) {
+			types[nt].id = t[i].id;
+			types[nt].first = (uint32_t)i;
+			nt++;
+		}
+		types[nt - 1].count++;
+		offers[i].device = t[i].device;
+		offers[i].type = t[i].type;
+	}
+	free(t);
+	h->types = types;
+	h->ntypes = nt;
+	h->offers = offers;
+}
+
+const struct fleet_type *
+fleet_host_type(const struct fleet_host *h, const char *id)
+{
+	size_t	 lo = 0, hi = h->ntypes, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (h->types[mid].id == id)
+			return (&h->types[mid]);
+		if ((uintptr_t)h->types[mid].id < (uintptr_t)id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (NULL);
+}
+
 void
 fleet_put(struct fleet *f, struct inventory *inv, int64_t received_at,
     int64_t generation)
@@ -119,6 +229,7 @@ fleet_put(struct fleet *f, struct inventory *inv, int64_t received_at,
 	if (found) {
 		h = &f->hosts[i];
 		inventory_free(h->inv);
+		free_index(h);
 	} else {
 		if (f->nhosts == f->cap) {
 			f->cap = f->cap < 16 ? 16 : f->cap * 2;
@@ -129,10 +240,12 @@ fleet_put(struct fleet *f, struct inventory *inv, int64_t received_at,
 		    (f->nhosts - i) * sizeof(*f->hosts));
 		f->nhosts++;
 		h = &f->hosts[i];
+		memset(h, 0, sizeof(*h));
 	}
 	h->inv = inv;
 	h->received_at = received_at;
 	h->generation = generation;
+	build_index(f, h);
 }
 
 int
@@ -145,6 +258,7 @@ fleet_delete(struct fleet *f, const char *host)
 	if (!found)
 		return (1);
 	inventory_free(f->hosts[i].inv);
+	free_index(&f->hosts[i]);
 	memmove(&f->hosts[i], &f->hosts[i + 1],
 	    (f->nhosts - i - 1) * sizeof(*f->hosts));
 	f->nhosts--;

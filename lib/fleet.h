@@ -11,6 +11,7 @@
 #ifndef VC_FLEET_H
 #define VC_FLEET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -19,10 +20,30 @@
 struct fleet;
 struct strpool;
 
+/*
+ * Where a host offers each type id, built by fleet_put() for the
+ * engine so that a check finds a type's parents without walking every
+ * device: offers[first .. first + count) are (device, type) index pairs
+ * of inv, in device order. Only built when inv uses the fleet's pool
+ * (ids are then compared by pointer); NULL otherwise.
+ */
+struct fleet_type {
+	const char	*id;		/* pooled */
+	uint32_t	 first, count;
+};
+struct fleet_offer {
+	uint16_t	 device;
+	uint16_t	 type;
+};
+
 struct fleet_host {
 	struct inventory	*inv;		/* owned by the fleet */
 	int64_t			 received_at;	/* unix seconds */
 	int64_t			 generation;
+	bool			 indexed;	/* types/offers are valid */
+	const struct fleet_type	*types;		/* sorted by id pointer */
+	size_t			 ntypes;
+	const struct fleet_offer *offers;
 };
 
 struct fleet		*fleet_new(void);
@@ -34,7 +55,8 @@ void	fleet_rdlock(struct fleet *);
 void	fleet_wrlock(struct fleet *);
 void	fleet_unlock(struct fleet *);
 
-/* Take ownership of inv, replacing what inv->host had. */
+/* Take ownership of inv, replacing what inv->host had. inv must be in
+ * its final (sorted) form: the type index refers to it by position. */
 void	fleet_put(struct fleet *, struct inventory *, int64_t received_at,
 	    int64_t generation);
 /* 0 when removed, 1 when the host was not there. */
@@ -44,6 +66,9 @@ size_t			 fleet_count(const struct fleet *);
 /* i-th host in name order, 0 <= i < fleet_count(). */
 const struct fleet_host	*fleet_at(const struct fleet *, size_t);
 const struct fleet_host	*fleet_get(const struct fleet *, const char *host);
+/* The type index entry of a host for a pooled id, or NULL. */
+const struct fleet_type	*fleet_host_type(const struct fleet_host *,
+			    const char *pooled_id);
 /* The host running VM uuid (and the VM entry), or NULL. */
 const struct fleet_host	*fleet_find_vm(const struct fleet *, const char *uuid,
 			    const struct inv_vm **);
