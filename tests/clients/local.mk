@@ -6,7 +6,8 @@ CLIENT_TESTS = \
 	tests/clients/cli-errors.sh \
 	tests/clients/cli-help.sh \
 	tests/clients/cli-policy.sh \
-	tests/clients/cli-stale.sh
+	tests/clients/cli-stale.sh \
+	tests/clients/cli-tls.sh
 TESTS += $(CLIENT_TESTS)
 EXTRA_DIST += $(CLIENT_TESTS) tests/clients/clients-lib.sh \
 	tests/clients/fake-server.py tests/clients/data
