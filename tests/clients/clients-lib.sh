@@ -64,8 +64,11 @@ put_inv() {
 	h=$(jq -r .host "$f")
 	st=$(curl -s -o "$T/put.out" -w '%{http_code}' -X PUT \
 	    -H 'Content-Type: application/json' --data-binary "@$f" "$@" \
-	    "$URL/v1/hosts/$h/inventory")
-	[ "$st" = 200 ] || fail "PUT $h: $st $(cat "$T/put.out")"
+	    "$URL/v1/hosts/$h/inventory") || true
+	if [ "$st" != 200 ]; then
+		tail -n 20 "$SRV_LOG" >&2
+		fail "PUT $h: status $st $(cat "$T/put.out" 2>/dev/null)"
+	fi
 }
 
 load_fleet() {
