@@ -14,4 +14,4 @@ clients_cli_vfio_compat_LDADD = $(LIBVC) $(CURL_LIBS)
 dist_man1_MANS = clients/cli/vfio-compat.1
 
 
-EXTRA_DIST += clients/examples
+EXTRA_DIST += clients/README.md clients/examples
