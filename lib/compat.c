@@ -214,8 +214,9 @@ static void	 eval_host(struct ctx *, const char *,
 static int	 cmp_name(const void *, const void *);
 static int	 cmp_result(const void *, const void *);
 static int	 parse_destinations(const json_t *, struct compat_status *);
-static void	 reason_message(const struct ctx *, const struct result *,
-		    const struct reason *, char *, size_t);
+static const char *reason_message(const struct ctx *,
+		    const struct result *, const struct reason *, char *,
+		    size_t);
 static void	 write_reason(struct jsonw *, const struct ctx *,
 		    const struct result *, const struct reason *);
 static void	 write_result(struct jsonw *, const struct ctx *,
@@ -694,7 +695,7 @@ eval_host(struct ctx *c, const char *name, const struct fleet_host *fh,
 	struct reason		*rs;
 	int64_t			 age;
 	size_t			 i;
-	bool			 same;
+	bool			 same, stale = false;
 
 	memset(res, 0, sizeof(*res));
 	res->host = name;
@@ -707,6 +708,7 @@ eval_host(struct ctx *c, const char *name, const struct fleet_host *fh,
 		if (age > c->cfg->stale_after) {
 			rs = add_reason(c, R_HOST_STALE, V_UNKNOWN, NULL);
 			rs->n1 = age;
+			stale = true;
 		} else if (age > c->cfg->stale_after / 2) {
 			rs = add_reason(c, W_DATA_OLD, V_COMPATIBLE, NULL);
 			rs->n1 = age;
@@ -742,6 +744,9 @@ done:
 	for (i = res->r0; i < c->nreasons; i++)
 		if (c->reasons[i].sev > res->verdict)
 			res->verdict = c->reasons[i].sev;
+	/* What stale data says against a host may no longer hold. */
+	if (stale)
+		res->verdict = V_UNKNOWN;
 	if (res->verdict != V_COMPATIBLE)
 		res->na = 0;
 }
@@ -828,8 +833,8 @@ fail:
 	return (rc);
 }
 
-/* The human text of a reason; msg is always set. */
-static void
+/* The human text of a reason: fixed text, or formatted into msg. */
+static const char *
 reason_message(const struct ctx *c, const struct result *res,
     const struct reason *r, char *msg, size_t len)
 {
@@ -853,15 +858,14 @@ reason_message(const struct ctx *c, const struct result *res,
 		break;
 	case R_SOURCE_UNKNOWN:
 		if (q != NULL)
-			snprintf(msg, len, "%s", why);
+			return (why);
 		else
 			snprintf(msg, len, "%s is not in the inventory",
 			    strcmp(c->src->unknown_field, "source.vm") == 0 ?
 			    "the source VM" : "the source host");
 		break;
 	case R_SOURCE_NOT_MIGRATABLE:
-		snprintf(msg, len, "%s", why);
-		break;
+		return (why);
 	case R_TYPE_MISSING:
 		snprintf(msg, len, "no device offers %s type %s",
 		    inv_kind_name(q->tkind), q->tid);
@@ -896,8 +900,7 @@ reason_message(const struct ctx *c, const struct result *res,
 		    (long long)r->n1);
 		break;
 	case W_FLAGS_UNKNOWN:
-		snprintf(msg, len, "migration flags not probed; p2p assumed");
-		break;
+		return ("migration flags not probed; p2p assumed");
 	case R_PLATFORM_MISMATCH:
 		if (r->msg != NULL)
 			snprintf(msg, len, "%s", r->msg);
@@ -911,13 +914,12 @@ reason_message(const struct ctx *c, const struct result *res,
 			    "the source's");
 		break;
 	case R_SAME_HOST:
-		snprintf(msg, len, "live migration needs another host; use "
-		    "mode cpr to update in place");
-		break;
+		return ("live migration needs another host; use mode cpr to "
+		    "update in place");
 	case R_CPR_UNSUPPORTED:
-		snprintf(msg, len, "%s", r->msg);
-		break;
+		return (r->msg);
 	}
+	return (msg);
 }
 
 static void
@@ -944,9 +946,8 @@ write_reason(struct jsonw *w, const struct ctx *c, const struct result *res,
 		jw_lit(w, ",\"destination_value\":");
 		jw_str(w, r->dval);
 	}
-	reason_message(c, res, r, msg, sizeof(msg));
 	jw_lit(w, ",\"message\":");
-	jw_str(w, msg);
+	jw_str(w, reason_message(c, res, r, msg, sizeof(msg)));
 	jw_lit(w, "}");
 }
 
@@ -1121,6 +1122,9 @@ compat_check_text(const struct fleet *fleet, const struct compat_config *cfg,
 	}
 	qsort(res, nres, sizeof(*res), cmp_result);
 
+	/* Most of a large answer is compatible results of ~300 bytes. */
+	w.cap = 1024 + nres * 320;
+	w.buf = xmalloc(w.cap);
 	jw_lit(&w, "{\"source\":");
 	sj = source_to_json(&src);
 	jw_json(&w, sj);

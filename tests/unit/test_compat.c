@@ -78,7 +78,7 @@ put(struct fleet *f, const char *host, int64_t age)
 	inv = inventory_parse(buf, (size_t)len, fleet_pool(f), &err);
 	ck_assert_msg(inv != NULL, "%s: %s: %s", host, err.field, err.message);
 	free(buf);
-	inventory_sort(inv);
+	/* Fixtures are written in canonical order already. */
 	fleet_put(f, inv, NOW - age, 1);
 }
 
@@ -612,6 +612,15 @@ START_TEST(host_unknown_stale_old)
 	r = result_for(out, "dst-old");
 	expect(r, "compatible", "DATA_OLD", NULL);
 	ck_assert_ptr_null(find_reason(r, "HOST_STALE", NULL));
+	json_decref(out);
+
+	/* Stale and against: still unknown, the reasons kept for people. */
+	put(f, "dst-notype", STALE * 10);
+	out = run(f, NULL, "{'source':{'host':'src-a','devices':['" U1
+	    "']},'destinations':['dst-notype']}", NULL);
+	r = result_for(out, "dst-notype");
+	expect(r, "unknown", "HOST_STALE", NULL);
+	ck_assert_ptr_nonnull(find_reason(r, "TYPE_MISSING", U1));
 	json_decref(out);
 	fleet_free(f);
 }
