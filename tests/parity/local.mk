@@ -1,7 +1,9 @@
 # tests/parity/: collector against mdevctl and lspci.
-TESTS += tests/parity/mdevctl-types.sh tests/parity/lspci-trees.sh \
+TESTS += tests/parity/trees.sh tests/parity/mdevctl-types.sh \
+	tests/parity/lspci-trees.sh \
 	tests/parity/lspci-host.sh
-EXTRA_DIST += tests/parity/mdevctl-types.sh tests/parity/lspci-trees.sh \
+EXTRA_DIST += tests/parity/trees.sh tests/parity/mdevctl-types.sh \
+	tests/parity/lspci-trees.sh \
 	tests/parity/lspci-host.sh tests/parity/common.sh
 # The trees under tests/data/ (used here and by tests/collector/).
 EXTRA_DIST += tests/data/with-tree tests/data/README.md \
