@@ -1130,6 +1130,14 @@ compat_check_text(const struct fleet *fleet, const struct compat_config *cfg,
 	jw_json(&w, sj);
 	json_decref(sj);
 	jw_lit(&w, ",\"results\":[");
+	for (i = 0; st != NULL && i < nres; i++) {
+		if (res[i].verdict == V_COMPATIBLE)
+			st->n_compatible++;
+		else if (res[i].verdict == V_UNKNOWN)
+			st->n_unknown++;
+		else
+			st->n_incompatible++;
+	}
 	for (i = 0; i < nres; i++) {
 		if (compatible_only && res[i].verdict != V_COMPATIBLE)
 			continue;

@@ -33,6 +33,9 @@ struct compat_status {
 	char	code[48];	/* UPPER_SNAKE, e.g. VALIDATION_FAILED */
 	char	message[256];
 	char	field[128];	/* offending field, or "" */
+	/* On an answer: how many results had each verdict (all of them,
+	 * also with compatible_only), for the checks_total metric. */
+	size_t	n_compatible, n_unknown, n_incompatible;
 };
 
 /*

@@ -718,6 +718,37 @@ START_TEST(order_and_score)
 	ck_assert_int_eq(json_integer_value(json_object_get(
 	    json_array_get(res, 2), "score")), 1);
 
+	/* The text form: same answer, or only the compatible results. */
+	{
+		struct compat_config	 cfg = { NULL, NOW, STALE };
+		struct compat_status	 st;
+		json_t			*rq, *t;
+		char			*text;
+		size_t			 len;
+
+		rq = req("{'source':{'host':'src-a','devices':['" U1 "']},"
+		    "'destinations':['dst-newer','nowhere','dst-ok',"
+		    "'dst-stale','dst-split','dst-big']}");
+		text = compat_check_text(f, &cfg, rq, false, &len, &st);
+		ck_assert_ptr_nonnull(text);
+		ck_assert_uint_eq(strlen(text), len);
+		t = json_loads(text, 0, NULL);
+		ck_assert(json_equal(t, out));
+		ck_assert_uint_eq(st.n_compatible, 3);
+		ck_assert_uint_eq(st.n_unknown, 2);
+		ck_assert_uint_eq(st.n_incompatible, 1);
+		json_decref(t);
+		free(text);
+		text = compat_check_text(f, &cfg, rq, true, &len, &st);
+		t = json_loads(text, 0, NULL);
+		ck_assert_uint_eq(json_array_size(json_object_get(t,
+		    "results")), 3);
+		ck_assert_uint_eq(st.n_incompatible, 1);
+		json_decref(t);
+		free(text);
+		json_decref(rq);
+	}
+
 	/* The destinations helper keeps the compatible ones in order. */
 	ck_assert_uint_eq(compat_filter_compatible(out), 3);
 	res = json_object_get(out, "results");
