@@ -97,6 +97,7 @@ void	http_response_print(const struct http_response *);
 /* table.c */
 enum table_align { ALIGN_LEFT, ALIGN_RIGHT };
 struct table;
+/* headers NULL: no header row; align NULL: all left. */
 struct table	*table_new(size_t ncols, const char *const *headers,
 		    const enum table_align *);
 /* Add a row of ncols cells; NULL cells print as "-". */
@@ -106,7 +107,11 @@ void		 table_free(struct table *);
 /* Grow a cell: append fmt, after sep unless *cell is still NULL. */
 void		 table_join(char **cell, const char *sep, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
-/* The text of a JSON scalar for a cell, "-" for null or missing. */
+/*
+ * The text of a JSON scalar for a cell: strings as they are, numbers
+ * written into buf ("?" without one), booleans "yes"/"no", "-" for
+ * null, missing or anything else. Never NULL.
+ */
 const char	*table_cell(const json_t *, char *buf, size_t len);
 
 /* commands.c */

@@ -29,6 +29,7 @@ static void	print_vms(const json_t *);
 static const char *vm_of(const json_t *, const char *);
 static size_t	count_instances(const json_t *, const char *, const char *);
 static const char *str_of(const json_t *, const char *);
+static void	add_query(char **, const char *, const char *);
 
 /* Parse the common "no options of its own" command line. */
 #define PARSE_GLOBAL_ONLY(name) do {					\
@@ -52,6 +53,20 @@ get_json(struct cli *cli, const char *path, struct http_response *r)
 	if (cli->json)
 		http_response_print(r);
 	return (0);
+}
+
+/* Append key=value to the path's query; value is already checked. */
+static void
+add_query(char **path, const char *key, const char *value)
+{
+	char	*q;
+
+	if (value == NULL)
+		return;
+	xasprintf(&q, "%s%c%s=%s", *path, strchr(*path, '?') != NULL ?
+	    '&' : '?', key, value);
+	free(*path);
+	*path = q;
 }
 
 static const char *
@@ -81,7 +96,7 @@ cmd_hosts(struct cli *cli, int argc, char **argv)
 	const json_t			*hosts, *h;
 	const char			*type = NULL, *vendor = NULL;
 	const char			*stale = NULL, *cells[6];
-	char				*path = NULL, *q;
+	char				*path = NULL;
 	char				 b[3][32];
 	size_t				 i;
 	int				 ch;
@@ -122,23 +137,9 @@ cmd_hosts(struct cli *cli, int argc, char **argv)
 		return (cli_usage("hosts", "--stale must be true or false"));
 
 	path = xstrdup("/v1/hosts");
-	if (type != NULL) {
-		xasprintf(&q, "%s%ctype=%s", path, '?', type);
-		free(path);
-		path = q;
-	}
-	if (vendor != NULL) {
-		xasprintf(&q, "%s%cvendor_id=%s", path,
-		    strchr(path, '?') != NULL ? '&' : '?', vendor);
-		free(path);
-		path = q;
-	}
-	if (stale != NULL) {
-		xasprintf(&q, "%s%cstale=%s", path,
-		    strchr(path, '?') != NULL ? '&' : '?', stale);
-		free(path);
-		path = q;
-	}
+	add_query(&path, "type", type);
+	add_query(&path, "vendor_id", vendor);
+	add_query(&path, "stale", stale);
 	if (get_json(cli, path, &r) == -1)
 		goto fail;
 	free(path);
@@ -176,33 +177,39 @@ fail:
 static void
 print_platform(const json_t *inv)
 {
+	static const struct {
+		const char	*label;
+		int		 platform;
+		const char	*key;
+	} rows[] = {
+		{ "host:", 0, "host" },
+		{ "collected_at:", 0, "collected_at" },
+		{ "received_at:", 0, "received_at" },
+		{ "stale:", 0, "stale" },
+		{ "generation:", 0, "generation" },
+		{ "collector:", 0, "collector_version" },
+		{ "kernel:", 1, "kernel_release" },
+		{ "arch:", 1, "arch" },
+		{ "iommufd:", 1, "iommufd" },
+		{ "vfio_container:", 1, "vfio_container" },
+		{ "qemu:", 1, "qemu_version" },
+		{ "libvirt:", 1, "libvirt_version" },
+	};
 	const json_t	*p = json_object_get(inv, "platform");
+	struct table	*t;
+	const char	*cells[2];
 	char		 b[32];
+	size_t		 i;
 
-	printf("host:          %s\n", table_cell(json_object_get(inv, "host"),
-	    NULL, 0));
-	printf("collected_at:  %s\n", table_cell(json_object_get(inv,
-	    "collected_at"), NULL, 0));
-	printf("received_at:   %s\n", table_cell(json_object_get(inv,
-	    "received_at"), NULL, 0));
-	printf("stale:         %s\n", table_cell(json_object_get(inv,
-	    "stale"), NULL, 0));
-	printf("generation:    %s\n", table_cell(json_object_get(inv,
-	    "generation"), b, sizeof(b)));
-	printf("collector:     %s\n", table_cell(json_object_get(inv,
-	    "collector_version"), NULL, 0));
-	printf("kernel:        %s\n", table_cell(json_object_get(p,
-	    "kernel_release"), NULL, 0));
-	printf("arch:          %s\n", table_cell(json_object_get(p, "arch"),
-	    NULL, 0));
-	printf("iommufd:       %s\n", table_cell(json_object_get(p,
-	    "iommufd"), NULL, 0));
-	printf("vfio_container: %s\n", table_cell(json_object_get(p,
-	    "vfio_container"), NULL, 0));
-	printf("qemu:          %s\n", table_cell(json_object_get(p,
-	    "qemu_version"), NULL, 0));
-	printf("libvirt:       %s\n", table_cell(json_object_get(p,
-	    "libvirt_version"), NULL, 0));
+	t = table_new(2, NULL, NULL);
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		cells[0] = rows[i].label;
+		cells[1] = table_cell(json_object_get(rows[i].platform ? p :
+		    inv, rows[i].key), b, sizeof(b));
+		table_add(t, cells);
+	}
+	table_print(t);
+	table_free(t);
 }
 
 static void

@@ -87,7 +87,8 @@ table_new(size_t ncols, const char *const *headers,
 	t->ncols = ncols;
 	for (c = 0; c < ncols; c++)
 		t->align[c] = align != NULL ? align[c] : ALIGN_LEFT;
-	add_row(t, headers);
+	if (headers != NULL)
+		add_row(t, headers);
 	return (t);
 }
 
@@ -161,6 +162,8 @@ table_cell(const json_t *v, char *buf, size_t len)
 {
 	if (json_is_string(v))
 		return (json_string_value(v));
+	if (json_is_number(v) && (buf == NULL || len == 0))
+		return ("?");
 	if (json_is_integer(v)) {
 		snprintf(buf, len, "%" JSON_INTEGER_FORMAT,
 		    json_integer_value(v));

@@ -46,10 +46,12 @@ assert_eq "--json filtered" "$SRC $SAME $NEWER" \
 
 # --- host ------------------------------------------------------------
 expect_rc "host" 0 $U host $SRC
-contains "host: name" "host:          $SRC" "$out"
-contains "host: kernel" "kernel:        6.8.0-45-generic" "$out"
-contains "host: qemu" "qemu:          9.2.0" "$out"
-contains "host: null libvirt" "libvirt:       -" "$out"
+assert_eq "host: name" "host: $SRC" "$(row host:)"
+assert_eq "host: kernel" "kernel: 6.8.0-45-generic" "$(row kernel:)"
+assert_eq "host: qemu" "qemu: 9.2.0" "$(row qemu:)"
+assert_eq "host: iommufd" "iommufd: yes" "$(row iommufd:)"
+assert_eq "host: generation" "generation: 1" "$(row generation:)"
+assert_eq "host: null libvirt" "libvirt: -" "$(row libvirt:)"
 assert_eq "host: T4 device" \
     "$GPU 10de:1eb8 nvidia 550.90.05 capable TU104GL [Tesla T4]" "$(row $GPU | head -n 1)"
 contains "host: VF flags" "capable stop_copy,p2p,pre_copy,dirty_tracking" "$out"
