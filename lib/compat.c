@@ -155,6 +155,12 @@ struct scan {
 	size_t			 n;		/* slots added */
 };
 
+/* A destination name and where the request listed it. */
+struct dname {
+	const char	*name;
+	size_t		 idx;
+};
+
 struct slot {
 	const struct inv_device	*dev;
 	const struct inv_type	*type;
@@ -190,7 +196,7 @@ static struct reason *add_reason(struct ctx *, enum rcode, enum verdict,
 		    const struct requirement *);
 static bool	 seq(const char *, const char *, bool);
 static const struct inv_type *find_type(const struct inv_device *,
-		    const struct requirement *, bool, bool *);
+		    const struct requirement *, bool);
 static bool	 in_use(const struct inventory *, const char *);
 static size_t	 add_slot(struct ctx *, const struct inv_device *,
 		    const struct inv_type *, int64_t);
@@ -212,6 +218,7 @@ static void	 eval_cpr(struct ctx *, const struct inventory *, bool,
 static void	 eval_host(struct ctx *, const char *,
 		    const struct fleet_host *, struct result *);
 static int	 cmp_name(const void *, const void *);
+static int	 cmp_dname(const void *, const void *);
 static int	 cmp_result(const void *, const void *);
 static int	 parse_destinations(const json_t *, struct compat_status *);
 static const char *reason_message(const struct ctx *,
@@ -276,17 +283,15 @@ seq(const char *a, const char *b, bool pooled)
 
 static const struct inv_type *
 find_type(const struct inv_device *d, const struct requirement *r,
-    bool pooled, bool *found)
+    bool pooled)
 {
 	const struct inv_type	*t;
 	size_t			 i;
 
 	for (i = 0; i < d->ntypes; i++) {
 		t = &d->types[i];
-		if (t->kind == r->tkind && seq(t->id, r->tid, pooled)) {
-			*found = true;
+		if (t->kind == r->tkind && seq(t->id, r->tid, pooled))
 			return (t);
-		}
 	}
 	return (NULL);
 }
@@ -387,7 +392,7 @@ candidates_instance(struct ctx *c, const struct fleet_host *fh,
 	const struct fleet_offer	*o;
 	struct reason			*rs;
 	struct scan			 sc;
-	bool				 pooled, found;
+	bool				 pooled;
 	size_t				 i;
 
 	pooled = r->pool != NULL && r->pool == dinv->pool;
@@ -404,8 +409,7 @@ candidates_instance(struct ctx *c, const struct fleet_host *fh,
 	} else {
 		for (i = 0; i < dinv->ndevices; i++) {
 			d = &dinv->devices[i];
-			found = false;
-			if ((t = find_type(d, r, pooled, &found)) != NULL)
+			if ((t = find_type(d, r, pooled)) != NULL)
 				consider(c, r, d, t, &sc);
 		}
 	}
@@ -770,11 +774,6 @@ cmp_result(const void *a, const void *b)
 	/* Ties by name: seq is name order, saving strcmp on big fleets. */
 	return (ra->seq < rb->seq ? -1 : ra->seq > rb->seq);
 }
-
-struct dname {
-	const char	*name;
-	size_t		 idx;
-};
 
 static int
 cmp_dname(const void *a, const void *b)

@@ -97,7 +97,6 @@ struct jsonw {
 void	 jw_raw(struct jsonw *, const char *, size_t);
 void	 jw_str(struct jsonw *, const char *);	/* NULL writes null */
 void	 jw_int(struct jsonw *, int64_t);
-void	 jw_key(struct jsonw *, const char *);
 void	 jw_json(struct jsonw *, const json_t *);
 
 /* compat.c */

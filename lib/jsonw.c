@@ -82,21 +82,6 @@ jw_int(struct jsonw *w, int64_t v)
 	jw_raw(w, tmp, (size_t)n);
 }
 
-/* "key": -- keys are literals of the caller and need no escaping. */
-void
-jw_key(struct jsonw *w, const char *key)
-{
-	size_t	 n = strlen(key);
-
-	jw_reserve(w, n + 3);
-	w->buf[w->len++] = '"';
-	memcpy(w->buf + w->len, key, n);
-	w->len += n;
-	w->buf[w->len++] = '"';
-	w->buf[w->len++] = ':';
-	w->buf[w->len] = '\0';
-}
-
 void
 jw_json(struct jsonw *w, const json_t *v)
 {
