@@ -143,7 +143,6 @@ cmd_hosts(struct cli *cli, int argc, char **argv)
 	if (get_json(cli, path, &r) == -1)
 		goto fail;
 	free(path);
-	path = NULL;
 	if (cli->json) {
 		http_response_free(&r);
 		return (EXIT_COMPATIBLE);

@@ -191,6 +191,17 @@ contains "--timeout 0 reason" "--timeout 0: too small" "$err"
 expect_rc "--timeout x" 2 $U --timeout x hosts
 expect_rc "--timeout 5" 0 $U --timeout 5 hosts
 
+# --- text from the network is cleaned --------------------------------
+# The codec lets a tab through in names; the table must not.
+jq '.host = "compute-21.example.org" | .instances = [] | .vms = [] |
+    .devices[0].device_name = "Tesla\tT4"' "$SAMPLE" > "$T/tab.json"
+put_inv "$T/tab.json"
+expect_rc "host with a tab in a name" 0 $U host compute-21.example.org
+assert_eq "tab replaced" "$GPU 10de:1eb8 nvidia 550.90.05 capable Tesla?T4" \
+    "$(row $GPU | head -n 1)"
+printf '%s' "$out" | grep -q "$(printf '\t')" && fail "a tab reached the table"
+ok "no tab in the table"
+
 # --- the server goes away --------------------------------------------
 kill "$SRV_PID"
 wait "$SRV_PID" 2>/dev/null || true
