@@ -45,8 +45,8 @@ void
 jw_str(struct jsonw *w, const char *s)
 {
 	static const char	 hex[] = "0123456789abcdef";
-	const unsigned char	*p;
-	size_t			 n, i;
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 n, i, run;
 
 	if (s == NULL) {
 		jw_lit(w, "null");
@@ -56,17 +56,24 @@ jw_str(struct jsonw *w, const char *s)
 	/* Worst case every byte becomes \u00XX. */
 	jw_reserve(w, 6 * n + 2);
 	w->buf[w->len++] = '"';
-	for (p = (const unsigned char *)s, i = 0; i < n; i++) {
+	for (i = 0; i < n; i++) {
+		/* Copy runs that need no escaping in one go. */
+		for (run = i; i < n && p[i] >= 0x20 && p[i] != '"' &&
+		    p[i] != '\\'; i++)
+			;
+		memcpy(w->buf + w->len, p + run, i - run);
+		w->len += i - run;
+		if (i == n)
+			break;
 		if (p[i] == '"' || p[i] == '\\') {
 			w->buf[w->len++] = '\\';
 			w->buf[w->len++] = (char)p[i];
-		} else if (p[i] < 0x20) {
+		} else {
 			memcpy(w->buf + w->len, "\\u00", 4);
 			w->len += 4;
 			w->buf[w->len++] = hex[p[i] >> 4];
 			w->buf[w->len++] = hex[p[i] & 0xf];
-		} else
-			w->buf[w->len++] = (char)p[i];
+		}
 	}
 	w->buf[w->len++] = '"';
 	w->buf[w->len] = '\0';

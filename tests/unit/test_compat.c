@@ -823,6 +823,42 @@ START_TEST(descriptors)
 }
 END_TEST
 
+/* Values travel into the answer text escaped and come back intact. */
+START_TEST(escaping)
+{
+	struct fleet	*f = load(main_fleet);
+	struct policy	*ecc;
+	json_t		*rq, *out, *dev, *attrs;
+	const json_t	*rs;
+	struct compat_config	 cfg = { NULL, NOW, STALE };
+	struct compat_status	 st;
+	const char	*odd = "on \"x\"\t\\ \xc3\xa9";
+
+	ecc = policy_text("{'rules':[{'name':'e','match':{},'compare':"
+	    "{'attributes.nvidia.ecc':'exact'}}]}");
+	cfg.policy = ecc;
+	rq = req("{'source':{'descriptors':[{'device':{'vendor_id':'10de',"
+	    "'device_id':'1eb8','driver':'nvidia'},'type':{'kind':'mdev',"
+	    "'id':'nvidia-222','device_api':'vfio-pci'}}]},"
+	    "'destinations':['dst-ok']}");
+	dev = json_object_get(json_array_get(json_object_get(json_object_get(
+	    rq, "source"), "descriptors"), 0), "device");
+	attrs = json_object();
+	json_object_set_new(attrs, "nvidia.ecc", json_string(odd));
+	json_object_set_new(dev, "attributes", attrs);
+	out = compat_check(f, &cfg, rq, &st);
+	ck_assert_ptr_nonnull(out);
+	rs = find_reason(result_for(out, "dst-ok"), "VERSION_MISMATCH", NULL);
+	ck_assert_ptr_nonnull(rs);
+	ck_assert_str_eq(sget(rs, "source_value"), odd);
+	ck_assert_str_eq(sget(rs, "destination_value"), "enabled");
+	json_decref(out);
+	json_decref(rq);
+	policy_free(ecc);
+	fleet_free(f);
+}
+END_TEST
+
 START_TEST(validation)
 {
 	char	 big[4096];
@@ -928,6 +964,7 @@ main(void)
 	tcase_add_test(tc, order_and_score);
 	tcase_add_test(tc, several_failures);
 	tcase_add_test(tc, descriptors);
+	tcase_add_test(tc, escaping);
 	tcase_add_test(tc, validation);
 	tcase_add_test(tc, descriptor_validation);
 	suite_add_tcase(s, tc);
