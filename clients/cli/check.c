@@ -14,7 +14,9 @@
  *   destinations: 0 when there is at least one compatible host, else 1.
  *
  * The two readings differ on purpose: naming hosts asks "can it go to
- * these", asking the fleet asks "can it go anywhere".
+ * these", asking the fleet asks "can it go anywhere". A source the
+ * service does not know is 3 in every case, also when there is no
+ * destination to carry SOURCE_UNKNOWN (the answer's source says so).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +41,7 @@ static int	 valid_mode(const char *);
 static void	 format_reasons(const json_t *, char **);
 static void	 print_results(const json_t *);
 static int	 verdict_status(const json_t *, int);
+static int	 source_unknown(const json_t *);
 
 static int
 valid_mode(const char *mode)
@@ -108,6 +111,27 @@ print_results(const json_t *results)
 	}
 	table_print(t);
 	table_free(t);
+}
+
+/* Whether the answer's source block marks the source as not known. */
+static int
+source_unknown(const json_t *resp)
+{
+	const json_t	*src, *devs, *d, *state;
+	size_t		 i;
+
+	src = json_object_get(resp, "source");
+	if (json_is_string(json_object_get(src, "vm")) &&
+	    json_is_null(json_object_get(src, "host")))
+		return (1);
+	devs = json_object_get(src, "devices");
+	json_array_foreach(devs, i, d) {
+		state = json_object_get(d, "state");
+		if (json_is_string(state) &&
+		    strcmp(json_string_value(state), "unknown") == 0)
+			return (1);
+	}
+	return (0);
 }
 
 /* The exit status for a set of results; all: every one must pass. */
@@ -258,8 +282,11 @@ cmd_check(struct cli *cli, int argc, char **argv)
 		http_response_print(&r);
 	else
 		print_results(json_object_get(r.json, "results"));
-	rv = verdict_status(json_object_get(r.json, "results"),
-	    json_array_size(dests) > 0);
+	if (source_unknown(r.json))
+		rv = EXIT_UNKNOWN;
+	else
+		rv = verdict_status(json_object_get(r.json, "results"),
+		    json_array_size(dests) > 0);
 
 fail:
 	http_response_free(&r);

@@ -71,8 +71,9 @@ static const struct command commands[] = {
 	    "Exit status, with --to: 0 when every named destination is\n"
 	    "compatible, 1 when one is incompatible, 3 when none is\n"
 	    "incompatible but one is unknown. Without --to: 0 when at least\n"
-	    "one host is compatible, else 1 when one is incompatible, else 3.\n"
-	    "2 on error.\n" },
+	    "one host is compatible, else 1 when one is incompatible or there\n"
+	    "is no other host, else 3. A source the service does not know is\n"
+	    "always 3. 2 on error.\n" },
 	{ "destinations", cmd_destinations,
 	    "destinations VM_UUID [--mode live|cpr]",
 	    "List the hosts a VM can migrate to, best first.\n"

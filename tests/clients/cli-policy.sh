@@ -31,6 +31,13 @@ put_inv "$SAMPLE"
 expect_rc "check with no other host" 1 --url "$URL" check --from $SRC --device $MDEV
 assert_eq "check with no other host: header only" "HOST VERDICT SCORE REASONS" \
     "$(printf '%s\n' "$out" | tr -s ' ')"
+expect_rc "unknown device, no other host" 3 --url "$URL" check --from $SRC --device 0000:01:00.0
+assert_eq "unknown device, no other host: header only" "HOST VERDICT SCORE REASONS" \
+    "$(printf '%s\n' "$out" | tr -s ' ')"
+expect_rc "unknown source host, no other host" 3 --url "$URL" check \
+    --from nope.example.org --device $VF --json
+assert_eq "unknown source host: source state" unknown \
+    "$(printf '%s' "$out" | jq -r '.source.devices[0].state')"
 expect_rc "destinations with no other host" 1 --url "$URL" destinations $VM
 expect_rc "destinations with no other host, --json" 1 --url "$URL" destinations $VM --json
 assert_eq "destinations --json empty" 0 "$(printf '%s' "$out" | jq '.results | length')"
