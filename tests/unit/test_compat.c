@@ -819,6 +819,24 @@ START_TEST(descriptors)
 	expect(result_for(out, "dst-arm"), "incompatible",
 	    "PLATFORM_MISMATCH", "arch");
 	json_decref(out);
+
+	/* Three of a type: 8 free on dst-ok, 1 + 1 on dst-split. */
+#define VGPU_D	"{'device':{'vendor_id':'10de','device_id':'1eb8'," \
+	    "'driver':'nvidia','driver_version':'550.90.05'},'type':" \
+	    "{'kind':'mdev','id':'nvidia-222','device_api':'vfio-pci'}}"
+	out = run(f, NULL, "{'source':{'descriptors':[" VGPU_D "," VGPU_D ","
+	    VGPU_D "]},'destinations':['dst-ok','dst-split']}", NULL);
+	r = result_for(out, "dst-ok");
+	expect(r, "compatible", NULL, NULL);
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "score")), 5);
+	ck_assert_uint_eq(json_array_size(json_object_get(r, "assignments")),
+	    3);
+	r = result_for(out, "dst-split");
+	expect(r, "incompatible", "NO_CAPACITY", NULL);
+	ck_assert_uint_eq(json_array_size(json_object_get(r, "reasons")), 1);
+	ck_assert_ptr_nonnull(find_reason(r, "NO_CAPACITY", "descriptor-2"));
+	json_decref(out);
+#undef VGPU_D
 	fleet_free(f);
 }
 END_TEST
