@@ -17,10 +17,15 @@
  *
  * Evaluating one destination: host-level facts first (unknown, stale,
  * same host, platform), then per requirement the candidate slots on
- * that host. Scanning a host's devices for a type is the hot loop; when
- * source and destination strings come from the same pool (the fleet's)
- * a type id matches only by pointer, so the scan is pointer compares.
- * A requirement's most specific failure is reported: TYPE_MISSING when
+ * that host. Finding a type's parents is the hot loop. When source and
+ * destination strings come from the same pool (the fleet's) a type id
+ * matches only by pointer, and the fleet keeps per host an index from
+ * type id to the (device, type) pairs offering it, so the pre-filter is
+ * a binary search over a few pointers and only the parents that offer
+ * the type are read; other sources (descriptors) fall back to a scan
+ * with strcmp. The walk over hosts is memory-bound, so the records of
+ * hosts a few steps ahead are prefetched. Requirements on the same
+ * parent and type share their candidate list. A requirement's most specific failure is reported: TYPE_MISSING when
  * no device offers its kind and id, DEVICE_API_MISMATCH when only other
  * device_apis do, VERSION_MISMATCH (naming the field) when every such
  * parent fails the policy; otherwise its candidates go into the
@@ -47,6 +52,14 @@
  *    are the devices themselves, and SOURCE_NOT_MIGRATABLE does not
  *    apply (cpr hands file descriptors over, not device state).
  *  - A null available_instances counts as no free instance.
+ *  - Capacity is per (parent, type) as available_instances reports it;
+ *    that two types on one parent may share resources is the vendor
+ *    driver's to reflect in those numbers.
+ *  - Stale hosts are unknown even when their data says incompatible:
+ *    what made them so may have changed; the reasons are still listed.
+ *  - score is the free capacity the requirements' candidate slots have
+ *    left after the assignment: sum of their free units minus the
+ *    units assigned. Only compatible results carry one (else null).
  */
 #include <pthread.h>
 #include <stdarg.h>
