@@ -20,6 +20,8 @@ static int	 cmp_attr(const void *, const void *);
 static int	 cmp_instance(const void *, const void *);
 static int	 cmp_vm(const void *, const void *);
 static int	 cmp_str(const void *, const void *);
+static void	 sort_array(void *, size_t, size_t,
+		    int (*)(const void *, const void *));
 
 const char *const inv_flag_names[4] = {
 	"stop_copy", "p2p", "pre_copy", "dirty_tracking"
@@ -139,7 +141,7 @@ inv_set_attr(struct inventory *inv, struct inv_device *d, const char *key,
 	d->attrs[d->nattrs].key = inv_istr(inv, key);
 	d->attrs[d->nattrs].value = inv_istr(inv, value);
 	d->nattrs++;
-	qsort(d->attrs, d->nattrs, sizeof(*d->attrs), cmp_attr);
+	sort_array(d->attrs, d->nattrs, sizeof(*d->attrs), cmp_attr);
 }
 
 const char *
@@ -235,23 +237,33 @@ cmp_vm(const void *a, const void *b)
 	    ((const struct inv_vm *)b)->uuid));
 }
 
+/* qsort() of a NULL base is undefined even for n == 0 (UBSan says so). */
+static void
+sort_array(void *base, size_t n, size_t size,
+    int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
 void
 inventory_sort(struct inventory *inv)
 {
 	size_t	 i;
 
-	qsort(inv->devices, inv->ndevices, sizeof(*inv->devices), cmp_device);
+	sort_array(inv->devices, inv->ndevices, sizeof(*inv->devices),
+	    cmp_device);
 	for (i = 0; i < inv->ndevices; i++) {
-		qsort(inv->devices[i].types, inv->devices[i].ntypes,
+		sort_array(inv->devices[i].types, inv->devices[i].ntypes,
 		    sizeof(*inv->devices[i].types), cmp_type);
-		qsort(inv->devices[i].attrs, inv->devices[i].nattrs,
+		sort_array(inv->devices[i].attrs, inv->devices[i].nattrs,
 		    sizeof(*inv->devices[i].attrs), cmp_attr);
 	}
-	qsort(inv->instances, inv->ninstances, sizeof(*inv->instances),
+	sort_array(inv->instances, inv->ninstances, sizeof(*inv->instances),
 	    cmp_instance);
-	qsort(inv->vms, inv->nvms, sizeof(*inv->vms), cmp_vm);
+	sort_array(inv->vms, inv->nvms, sizeof(*inv->vms), cmp_vm);
 	for (i = 0; i < inv->nvms; i++)
-		qsort(inv->vms[i].devices, inv->vms[i].ndevices,
+		sort_array(inv->vms[i].devices, inv->vms[i].ndevices,
 		    sizeof(*inv->vms[i].devices), cmp_str);
 }
 
