@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sysfs.h"
+
 struct inventory;
 struct inv_device;
 struct udev;
@@ -21,13 +23,34 @@ struct udev_hwdb;
 #define SYS_MDEV_BUS		"/sys/class/mdev_bus"
 #define SYS_MDEV_DEVICES	"/sys/bus/mdev/devices"
 #define SYS_MODULE		"/sys/module"
+#define SYS_PCI_DRIVERS		"/sys/bus/pci/drivers"
+#define SYS_IOMMU_GROUPS	"/sys/kernel/iommu_groups"
 #define PROBE_DIR_DEFAULT	"/etc/vfio-compat/probe.d"
 
 /* Caps on what one host may contribute; beyond them we stop and warn. */
 #define COLLECT_MAX_DEVICES	4096
 #define COLLECT_MAX_TYPES	512
 
+#define COLLECT_MAX_DRIVERS	64
+#define COLLECT_MAX_NAMES	1024
+
+/* Per-driver facts: the same for every device the driver binds. */
+struct driver_cache {
+	char		*driver;
+	const char	*version;
+};
+
+/* Names by modalias: udev derives them from the modalias alone. */
+struct name_cache {
+	char		*modalias;
+	const char	*vendor;
+	const char	*model;
+};
+
 struct collect {
+	struct sysfs_dir	 pci_devices;	/* /sys/bus/pci/devices */
+	struct sysfs_dir	 pci_drivers;	/* /sys/bus/pci/drivers */
+	struct sysfs_dir	 iommu_groups;	/* /sys/kernel/iommu_groups */
 	struct inventory	*inv;
 	struct udev		*udev;
 	struct udev_hwdb	*hwdb;
@@ -35,6 +58,10 @@ struct collect {
 	const char		*kernel_release;
 	unsigned char		*marked;	/* devices a source vouches for */
 	size_t			 nmarked;
+	struct driver_cache	 drivers[COLLECT_MAX_DRIVERS];
+	size_t			 ndrivers;
+	struct name_cache	*names;
+	size_t			 nnames;
 };
 
 /* main.c: mark device idx as VFIO-relevant for pci_select. */

@@ -13,4 +13,5 @@ collector_vfio_compat_collect_SOURCES = \
 	collector/vms.c \
 	collector/probe.c \
 	collector/push.c
-collector_vfio_compat_collect_LDADD = $(LIBVC) $(UDEV_LIBS) $(CURL_LIBS)
+# libcurl is dlopen'd by push.c when pushing (see there), so not linked.
+collector_vfio_compat_collect_LDADD = $(LIBVC) $(UDEV_LIBS)

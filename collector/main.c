@@ -68,7 +68,8 @@ static void	 parse_options(int, char **, struct options *);
 static void	 resolve_host(const struct options *, char *, size_t);
 static void	 utc_now(char *, size_t);
 static void	 collect(struct collect *, const struct options *);
-static char	*validate(const struct inventory *);
+static void	 render(const struct inventory *, const struct options *,
+		    char **, char **);
 static int	 write_atomic(const char *, const char *, char *, size_t);
 static void	 store_inventory(const char *, const struct inventory *,
 		    const char *);
@@ -285,21 +286,34 @@ collect(struct collect *c, const struct options *o)
 	inventory_sort(c->inv);
 }
 
-/* Print compactly and prove the codec accepts it; NULL if not. */
-static char *
-validate(const struct inventory *inv)
+/*
+ * Print the document (pretty for people, compact for the store and the
+ * server) and prove the codec accepts it; both come from one model, so
+ * parsing one of them proves both.
+ */
+static void
+render(const struct inventory *inv, const struct options *o, char **pretty,
+    char **compact)
 {
 	struct inventory	*back;
 	struct inv_error	 err;
 	char			*json;
 
-	if ((json = inventory_dump(inv, false)) == NULL)
+	*pretty = *compact = NULL;
+	if (o->output != NULL) {
+		if ((json = inventory_dump(inv, true)) == NULL)
+			fatalx("cannot print the inventory");
+		xasprintf(pretty, "%s\n", json);
+		free(json);
+	}
+	if ((o->db != NULL || o->push != NULL) &&
+	    (*compact = inventory_dump(inv, false)) == NULL)
 		fatalx("cannot print the inventory");
+	json = *pretty != NULL ? *pretty : *compact;
 	if ((back = inventory_parse(json, strlen(json), NULL, &err)) == NULL)
 		fatalx("refusing to emit an invalid inventory: %s: %s",
 		    err.field, err.message);
 	inventory_free(back);
-	return (json);
 }
 
 /* Write beside the target and rename, so readers see old or new. */
@@ -384,7 +398,7 @@ main(int argc, char **argv)
 	struct options	 o;
 	struct collect	 c;
 	char		 host[256], now[32], err[1024], *compact, *pretty;
-	char		*dump;
+	size_t		 i;
 
 	parse_options(argc, argv, &o);
 	log_init(PROGNAME, o.verbose);
@@ -399,12 +413,8 @@ main(int argc, char **argv)
 	c.udev = udev_new();
 	collect(&c, &o);
 
-	compact = validate(c.inv);
+	render(c.inv, &o, &pretty, &compact);
 	if (o.output != NULL) {
-		if ((dump = inventory_dump(c.inv, true)) == NULL)
-			fatalx("cannot print the inventory");
-		xasprintf(&pretty, "%s\n", dump);
-		free(dump);
 		if (strcmp(o.output, "-") == 0) {
 			if (fputs(pretty, stdout) == EOF ||
 			    fflush(stdout) == EOF)
@@ -412,7 +422,6 @@ main(int argc, char **argv)
 		} else if (write_atomic(o.output, pretty, err,
 		    sizeof(err)) == -1)
 			fatalx("--output %s", err);
-		free(pretty);
 	}
 	if (o.db != NULL)
 		store_inventory(o.db, c.inv, compact);
@@ -420,8 +429,17 @@ main(int argc, char **argv)
 	    o.cacert, compact, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 
+	free(pretty);
 	free(compact);
 	free(c.marked);
+	sysfs_list_free(&c.pci_devices);
+	sysfs_list_free(&c.pci_drivers);
+	sysfs_list_free(&c.iommu_groups);
+	for (i = 0; i < c.ndrivers; i++)
+		free(c.drivers[i].driver);
+	for (i = 0; i < c.nnames; i++)
+		free(c.names[i].modalias);
+	free(c.names);
 	if (c.hwdb != NULL)
 		udev_hwdb_unref(c.hwdb);
 	if (c.udev != NULL)

@@ -23,7 +23,9 @@
 #include "sysfs.h"
 
 static const char *read_text(struct collect *, const char *, const char *,
-		    const char *, int);
+		    int);
+static void	 read_type(struct collect *, size_t, const char *,
+		    const char *);
 static int	 find_device(const struct inventory *, const char *);
 static int	 add_other_parent(struct collect *, const char *,
 		    const char *);
@@ -31,18 +33,48 @@ static int	 read_instance(struct collect *, const char *);
 
 /* A type attribute as text; empty means unknown. */
 static const char *
-read_text(struct collect *c, const char *dir, const char *id,
-    const char *file, int flags)
+read_text(struct collect *c, const char *dir, const char *file, int flags)
 {
 	char		 p[SYSFS_PATH_MAX], *s;
 	const char	*v = NULL;
 
-	if (sysfs_path(p, sizeof(p), "%s/%s/%s", dir, id, file) == -1)
+	if (sysfs_path(p, sizeof(p), "%s/%s", dir, file) == -1)
 		return (NULL);
 	if ((s = sysfs_read(p, flags)) != NULL && *s != '\0')
 		v = inv_istr(c->inv, s);
 	free(s);
 	return (v);
+}
+
+/*
+ * One type directory: mdev_supported_types/<id>/. Files are read
+ * directly: a type has nearly all of them, so listing first would cost
+ * more calls than the one or two that are absent.
+ */
+static void
+read_type(struct collect *c, size_t idx, const char *dir, const char *id)
+{
+	struct inv_type		*t;
+	char			 p[SYSFS_PATH_MAX];
+
+	t = inv_add_type(c->inv, &c->inv->devices[idx]);
+	t->kind = INV_KIND_MDEV;
+	t->id = inv_istr(c->inv, id);
+	t->name = read_text(c, dir, "name", 0);
+	t->device_api = read_text(c, dir, "device_api", 0);
+	/* GVT-g writes one fact per line; keep them on one. */
+	t->description = read_text(c, dir, "description", SYSFS_MULTILINE);
+	/* The proposal that named it was never merged: rarely there. */
+	t->migration_version = read_text(c, dir, "migration_version",
+	    SYSFS_OPTIONAL);
+	sysfs_path(p, sizeof(p), "%s/available_instances", dir);
+	t->available_instances = sysfs_read_int(p, 0, 1 << 20);
+	/* The mdev ABI makes this one and device_api mandatory. */
+	if (t->available_instances == INV_NULL && !sysfs_lexists(p))
+		log_warnx("%s: %s: missing", __func__, p);
+	sysfs_path(p, sizeof(p), "%s/device_api", dir);
+	if (t->device_api == NULL && !sysfs_lexists(p))
+		log_warnx("%s: %s: missing", __func__, p);
 }
 
 int
@@ -51,7 +83,6 @@ mdev_read_types(struct collect *c, size_t idx, const char *devpath)
 	char		 dir[SYSFS_PATH_MAX], p[SYSFS_PATH_MAX];
 	DIR		*dp;
 	struct dirent	*de;
-	struct inv_type	*t;
 	struct stat	 sb;
 	size_t		 n = 0;
 
@@ -74,7 +105,9 @@ mdev_read_types(struct collect *c, size_t idx, const char *devpath)
 		}
 		if (sysfs_path(p, sizeof(p), "%s/%s", dir, de->d_name) == -1)
 			continue;
-		if (stat(p, &sb) == -1 || !S_ISDIR(sb.st_mode)) {
+		/* sysfs type entries are directories; trust d_type there. */
+		if (de->d_type != DT_DIR && (de->d_type != DT_UNKNOWN ||
+		    stat(p, &sb) == -1 || !S_ISDIR(sb.st_mode))) {
 			log_warnx("%s: %s: not a type directory, skipped",
 			    __func__, p);
 			continue;
@@ -87,26 +120,7 @@ mdev_read_types(struct collect *c, size_t idx, const char *devpath)
 			    __func__, dir, COLLECT_MAX_TYPES);
 			break;
 		}
-		t = inv_add_type(c->inv, &c->inv->devices[idx]);
-		t->kind = INV_KIND_MDEV;
-		t->id = inv_istr(c->inv, de->d_name);
-		t->name = read_text(c, dir, de->d_name, "name", 0);
-		t->device_api = read_text(c, dir, de->d_name, "device_api", 0);
-		/* GVT-g writes one fact per line; keep them on one. */
-		t->description = read_text(c, dir, de->d_name, "description",
-		    SYSFS_MULTILINE);
-		t->migration_version = read_text(c, dir, de->d_name,
-		    "migration_version", 0);
-		if (sysfs_path(p, sizeof(p), "%s/%s/available_instances", dir,
-		    de->d_name) == 0)
-			t->available_instances = sysfs_read_int(p, 0, 1 << 20);
-		/* The mdev ABI makes these two mandatory. */
-		if (t->available_instances == INV_NULL && !sysfs_exists(p))
-			log_warnx("%s: %s: missing", __func__, p);
-		if (t->device_api == NULL && sysfs_path(p, sizeof(p),
-		    "%s/%s/device_api", dir, de->d_name) == 0 &&
-		    !sysfs_exists(p))
-			log_warnx("%s: %s: missing", __func__, p);
+		read_type(c, idx, p, de->d_name);
 	}
 	closedir(dp);
 	return (0);

@@ -3,7 +3,6 @@
  * driver versions from /sys/module, migration capability, and the choice
  * of which devices an inventory lists.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -21,9 +20,13 @@
 #include "sysfs.h"
 
 static int	 pci_read_device(struct collect *, const char *);
-static void	 pci_ids(struct collect *, size_t, const char *);
+static void	 pci_ids(struct collect *, size_t, const char *,
+		    const struct sysfs_dir *);
 static void	 pci_names(struct collect *, size_t, const char *,
+		    const struct sysfs_dir *);
+static const char *driver_version(struct collect *, const char *,
 		    const char *);
+static char	*make_modalias(const struct inv_device *);
 static void	 hwdb_lookup(struct collect *, const char *, char **,
 		    char **);
 static int	 driver_in_tree(const char *);
@@ -41,26 +44,20 @@ static const char *const in_tree_drivers[] = {
 int
 pci_scan(struct collect *c)
 {
-	DIR		*dir;
-	struct dirent	*de;
-	int		 n = 0;
+	size_t	 i;
 
-	if ((dir = opendir(SYS_PCI_DEVICES)) == NULL) {
-		if (errno != ENOENT)
-			log_warn("%s: %s", __func__, SYS_PCI_DEVICES);
-		return (0);
-	}
-	while ((de = readdir(dir)) != NULL) {
-		if (de->d_name[0] == '.')
-			continue;
-		if (++n > COLLECT_MAX_DEVICES) {
+	/* Listed once: link targets are checked against these lists. */
+	sysfs_list(SYS_PCI_DEVICES, &c->pci_devices);
+	sysfs_list(SYS_PCI_DRIVERS, &c->pci_drivers);
+	sysfs_list(SYS_IOMMU_GROUPS, &c->iommu_groups);
+	for (i = 0; i < c->pci_devices.n; i++) {
+		if (i >= COLLECT_MAX_DEVICES) {
 			log_warnx("%s: more than %d PCI devices, rest ignored",
 			    __func__, COLLECT_MAX_DEVICES);
 			break;
 		}
-		pci_read_device(c, de->d_name);
+		pci_read_device(c, c->pci_devices.names[i]);
 	}
-	closedir(dir);
 	return (0);
 }
 
@@ -69,6 +66,7 @@ pci_read_device(struct collect *c, const char *addr)
 {
 	struct inventory	*inv = c->inv;
 	struct inv_device	*d;
+	struct sysfs_dir	 sd;
 	char			 path[SYSFS_PATH_MAX], p[SYSFS_PATH_MAX];
 	char			*s;
 	const char		*errstr;
@@ -83,26 +81,31 @@ pci_read_device(struct collect *c, const char *addr)
 	if (sysfs_path(path, sizeof(path), "%s/%s", SYS_PCI_DEVICES,
 	    addr) == -1)
 		return (-1);
+	sysfs_list(path, &sd);
 	idx = inv->ndevices;
 	d = inv_add_device(inv);
 	d->address = inv_str(inv, addr);
-	pci_ids(c, idx, path);
+	pci_ids(c, idx, path, &sd);
 
 	d = &inv->devices[idx];
-	if (sysfs_path(p, sizeof(p), "%s/numa_node", path) == 0) {
+	if (sysfs_has(&sd, "numa_node") &&
+	    sysfs_path(p, sizeof(p), "%s/numa_node", path) == 0) {
 		/* -1 is the kernel's "no NUMA affinity": unknown, not 0. */
 		n = sysfs_read_int(p, -1, 65535);
 		d->numa_node = n == -1 ? INV_NULL : n;
 	}
 	/* No SR-IOV capability means no VFs; garbage means unknown. */
-	if (sysfs_path(p, sizeof(p), "%s/sriov_totalvfs", path) == 0)
-		d->sriov_totalvfs = sysfs_exists(p) ?
-		    sysfs_read_int(p, 0, 65535) : 0;
-	if (sysfs_path(p, sizeof(p), "%s/sriov_numvfs", path) == 0)
-		d->sriov_numvfs = sysfs_exists(p) ?
-		    sysfs_read_int(p, 0, 65535) : 0;
-	if (sysfs_path(p, sizeof(p), "%s/iommu_group", path) == 0 &&
-	    (s = sysfs_link_base(p)) != NULL) {
+	d->sriov_totalvfs = d->sriov_numvfs = 0;
+	if (sysfs_has(&sd, "sriov_totalvfs") &&
+	    sysfs_path(p, sizeof(p), "%s/sriov_totalvfs", path) == 0)
+		d->sriov_totalvfs = sysfs_read_int(p, 0, 65535);
+	if (sysfs_has(&sd, "sriov_numvfs") &&
+	    sysfs_path(p, sizeof(p), "%s/sriov_numvfs", path) == 0)
+		d->sriov_numvfs = sysfs_read_int(p, 0, 65535);
+	if (sysfs_has(&sd, "iommu_group") &&
+	    sysfs_path(p, sizeof(p), "%s/iommu_group", path) == 0 &&
+	    (s = sysfs_link_base_in(p, "iommu_groups", &c->iommu_groups)) !=
+	    NULL) {
 		n = vc_strtonum(s, 0, INT32_MAX, &errstr);
 		if (errstr != NULL)
 			log_warnx("%s: %s: group is %s", __func__, p, errstr);
@@ -110,36 +113,43 @@ pci_read_device(struct collect *c, const char *addr)
 			d->iommu_group = n;
 		free(s);
 	}
-	if (sysfs_path(p, sizeof(p), "%s/physfn", path) == 0 &&
-	    (s = sysfs_link_base(p)) != NULL) {
+	if (sysfs_has(&sd, "physfn") &&
+	    sysfs_path(p, sizeof(p), "%s/physfn", path) == 0 &&
+	    (s = sysfs_link_base_in(p, NULL, &c->pci_devices)) != NULL) {
 		if (str_is_pci_address(s))
 			d->physfn = inv_istr(inv, s);
 		else
 			log_warnx("%s: %s: not a PCI address", __func__, p);
 		free(s);
 	}
-	if (sysfs_path(p, sizeof(p), "%s/driver", path) == 0 &&
-	    (s = sysfs_link_base(p)) != NULL) {
+	if (sysfs_has(&sd, "driver") &&
+	    sysfs_path(p, sizeof(p), "%s/driver", path) == 0 &&
+	    (s = sysfs_link_base_in(p, "drivers", &c->pci_drivers)) != NULL) {
 		d->driver = inv_istr(inv, s);
 		free(s);
 	}
 	d->driver_version = pci_driver_version(c, path, d->driver);
-	if (sysfs_path(p, sizeof(p), "%s/migration_version", path) == 0 &&
+	if (sysfs_has(&sd, "migration_version") &&
+	    sysfs_path(p, sizeof(p), "%s/migration_version", path) == 0 &&
 	    (s = sysfs_read(p, 0)) != NULL) {
 		d->migration.version = *s != '\0' ? inv_istr(inv, s) : NULL;
 		free(s);
 	}
-	pci_names(c, idx, addr, path);
+	pci_names(c, idx, path, &sd);
 
 	/* Types straight from the device directory: this also covers hosts
 	 * whose kernel has no /sys/class/mdev_bus. */
-	mdev_read_types(c, idx, path);
-	nvidia_scan_device(c, idx, path);
+	if (sysfs_has(&sd, "mdev_supported_types"))
+		mdev_read_types(c, idx, path);
+	if (sysfs_has(&sd, "nvidia"))
+		nvidia_scan_device(c, idx, path);
+	sysfs_list_free(&sd);
 	return (0);
 }
 
 static void
-pci_ids(struct collect *c, size_t idx, const char *path)
+pci_ids(struct collect *c, size_t idx, const char *path,
+    const struct sysfs_dir *sd)
 {
 	static const struct {
 		const char	*file;
@@ -164,7 +174,9 @@ pci_ids(struct collect *c, size_t idx, const char *path)
 		if (sysfs_path(p, sizeof(p), "%s/%s", path, ids[i].file) == -1)
 			continue;
 		/* Every PCI function has all of these. */
-		if ((rc = sysfs_read_hex(p, ids[i].digits, hex)) == 1)
+		rc = sysfs_has(sd, ids[i].file) ?
+		    sysfs_read_hex(p, ids[i].digits, hex) : 1;
+		if (rc == 1)
 			log_warnx("%s: %s: missing", __func__, p);
 		if (rc != 0)
 			continue;
@@ -173,19 +185,62 @@ pci_ids(struct collect *c, size_t idx, const char *path)
 	}
 }
 
-/* Vendor and model names: udev's database first, the hwdb second. */
+/*
+ * The kernel's modalias is made of the ids alone (pci-sysfs.c
+ * modalias_show), so build it rather than read one more file.
+ */
+static char *
+make_modalias(const struct inv_device *d)
+{
+	unsigned long	 cls;
+	char		*m;
+
+	if (d->vendor_id == NULL || d->device_id == NULL ||
+	    d->subsystem_vendor_id == NULL ||
+	    d->subsystem_device_id == NULL || d->class == NULL)
+		return (NULL);
+	cls = strtoul(d->class, NULL, 16);
+	xasprintf(&m, "pci:v%08lXd%08lXsv%08lXsd%08lXbc%02lXsc%02lXi%02lX",
+	    strtoul(d->vendor_id, NULL, 16), strtoul(d->device_id, NULL, 16),
+	    strtoul(d->subsystem_vendor_id, NULL, 16),
+	    strtoul(d->subsystem_device_id, NULL, 16), cls >> 16,
+	    (cls >> 8) & 0xff, cls & 0xff);
+	return (m);
+}
+
+/*
+ * Vendor and model names: udev's database first, the hwdb second. udev
+ * derives both from the modalias alone, so devices sharing a modalias
+ * (a card's VFs) share the answer and only the first one asks.
+ */
 static void
-pci_names(struct collect *c, size_t idx, const char *addr, const char *path)
+pci_names(struct collect *c, size_t idx, const char *path,
+    const struct sysfs_dir *sd)
 {
 	struct udev_device	*ud = NULL;
+	struct name_cache	*nc = NULL;
 	const char		*v;
 	char			 p[SYSFS_PATH_MAX], *modalias = NULL;
 	char			*vendor = NULL, *model = NULL;
-	struct inv_device	*d;
+	struct inv_device	*d = &c->inv->devices[idx];
+	size_t			 i;
+
+	if ((modalias = make_modalias(d)) == NULL &&
+	    sysfs_has(sd, "modalias") &&
+	    sysfs_path(p, sizeof(p), "%s/modalias", path) == 0)
+		modalias = sysfs_read(p, 0);
+	for (i = 0; modalias != NULL && i < c->nnames; i++) {
+		if (strcmp(c->names[i].modalias, modalias) == 0) {
+			d->vendor_name = c->names[i].vendor;
+			d->device_name = c->names[i].model;
+			free(modalias);
+			return;
+		}
+	}
 
 	if (c->udev != NULL)
 		ud = udev_device_new_from_subsystem_sysname(c->udev, "pci",
-		    addr);
+		    d->address);
 	if (ud != NULL) {
 		if ((v = udev_device_get_property_value(ud,
 		    "ID_VENDOR_FROM_DATABASE")) != NULL)
@@ -195,12 +250,9 @@ pci_names(struct collect *c, size_t idx, const char *addr, const char *path)
 			model = xstrdup(v);
 		udev_device_unref(ud);
 	}
-	if ((vendor == NULL || model == NULL) &&
-	    sysfs_path(p, sizeof(p), "%s/modalias", path) == 0 &&
-	    (modalias = sysfs_read(p, 0)) != NULL)
+	if ((vendor == NULL || model == NULL) && modalias != NULL)
 		hwdb_lookup(c, modalias, vendor == NULL ? &vendor : NULL,
 		    model == NULL ? &model : NULL);
-	d = &c->inv->devices[idx];
 	if (vendor != NULL && *vendor != '\0' &&
 	    str_is_clean_utf8(vendor, strlen(vendor)) &&
 	    strlen(vendor) <= INV_MAX_STRING)
@@ -209,6 +261,16 @@ pci_names(struct collect *c, size_t idx, const char *addr, const char *path)
 	    str_is_clean_utf8(model, strlen(model)) &&
 	    strlen(model) <= INV_MAX_STRING)
 		d->device_name = inv_istr(c->inv, model);
+	if (modalias != NULL && c->nnames < COLLECT_MAX_NAMES) {
+		if (c->names == NULL)
+			c->names = xcalloc(COLLECT_MAX_NAMES,
+			    sizeof(*c->names));
+		nc = &c->names[c->nnames++];
+		nc->modalias = modalias;
+		nc->vendor = d->vendor_name;
+		nc->model = d->device_name;
+		modalias = NULL;
+	}
 	free(modalias);
 	free(vendor);
 	free(model);
@@ -244,22 +306,42 @@ hwdb_lookup(struct collect *c, const char *modalias, char **vendor,
 	}
 }
 
+/* A driver's version is the same for every device it binds: ask once. */
+const char *
+pci_driver_version(struct collect *c, const char *devpath,
+    const char *driver)
+{
+	struct driver_cache	*dc;
+	const char		*v;
+	size_t			 i;
+
+	if (driver == NULL)
+		return (NULL);
+	for (i = 0; i < c->ndrivers; i++)
+		if (strcmp(c->drivers[i].driver, driver) == 0)
+			return (c->drivers[i].version);
+	v = driver_version(c, devpath, driver);
+	if (c->ndrivers < COLLECT_MAX_DRIVERS) {
+		dc = &c->drivers[c->ndrivers++];
+		dc->driver = xstrdup(driver);
+		dc->version = v;
+	}
+	return (v);
+}
+
 /*
  * The module's version, else its srcversion, else the running kernel's
  * release for modules that ship with it. Out-of-tree modules without a
  * version stay null: the kernel release says nothing about them.
  */
-const char *
-pci_driver_version(struct collect *c, const char *devpath,
-    const char *driver)
+static const char *
+driver_version(struct collect *c, const char *devpath, const char *driver)
 {
 	char	 p[SYSFS_PATH_MAX], mod[256], *s, *taint;
 	size_t	 i;
 	int	 in_tree;
 	const char *v;
 
-	if (driver == NULL)
-		return (NULL);
 	if (sysfs_path(p, sizeof(p), "%s/driver/module", devpath) == 0 &&
 	    sysfs_exists(p) && (s = sysfs_link_base(p)) != NULL) {
 		snprintf(mod, sizeof(mod), "%s", s);

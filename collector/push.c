@@ -5,14 +5,22 @@
  * backoff and jitter, so a fleet of collectors restarting together does
  * not hammer a recovering server in lockstep. Other 4xx are final: the
  * request itself is wrong and sending it again will not help.
+ *
+ * libcurl is loaded with dlopen only when pushing: it and the twenty
+ * libraries it pulls in take longer to load and relocate than a whole
+ * scan of a large host, which every run without --push would pay.
  */
+#include <dlfcn.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+/* Calls go through the pointers below, not curl's checked macros. */
+#define CURL_DISABLE_TYPECHECK
 #include <curl/curl.h>
 
 #include "util/log.h"
@@ -29,6 +37,38 @@
 #define PUSH_MAX_TOKEN		1024
 #define PUSH_MAX_REPLY		(64 * 1024)
 
+#define LIBCURL_SONAME		"libcurl.so.4"
+
+struct curl_api {
+	CURLcode		 (*global_init)(long);
+	CURL			*(*easy_init)(void);
+	CURLcode		 (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode		 (*easy_perform)(CURL *);
+	CURLcode		 (*easy_getinfo)(CURL *, CURLINFO, ...);
+	const char		*(*easy_strerror)(CURLcode);
+	void			 (*easy_cleanup)(CURL *);
+	struct curl_slist	*(*slist_append)(struct curl_slist *,
+				    const char *);
+	void			 (*slist_free_all)(struct curl_slist *);
+};
+
+static const struct {
+	const char	*name;
+	size_t		 offset;
+} curl_syms[] = {
+	{ "curl_global_init", offsetof(struct curl_api, global_init) },
+	{ "curl_easy_init", offsetof(struct curl_api, easy_init) },
+	{ "curl_easy_setopt", offsetof(struct curl_api, easy_setopt) },
+	{ "curl_easy_perform", offsetof(struct curl_api, easy_perform) },
+	{ "curl_easy_getinfo", offsetof(struct curl_api, easy_getinfo) },
+	{ "curl_easy_strerror", offsetof(struct curl_api, easy_strerror) },
+	{ "curl_easy_cleanup", offsetof(struct curl_api, easy_cleanup) },
+	{ "curl_slist_append", offsetof(struct curl_api, slist_append) },
+	{ "curl_slist_free_all", offsetof(struct curl_api, slist_free_all) },
+};
+
+static struct curl_api	 cu;
+
 struct reply {
 	char	buf[PUSH_MAX_REPLY + 1];
 	size_t	len;
@@ -38,6 +78,30 @@ static int	 read_token(const char *, char *, size_t);
 static size_t	 on_reply(char *, size_t, size_t, void *);
 static void	 backoff(int);
 static void	 explicit_zero(void *, size_t);
+static int	 load_curl(char *, size_t);
+
+/* POSIX lets dlsym's void * carry a function pointer. */
+static int
+load_curl(char *err, size_t errlen)
+{
+	void	*h, *sym;
+	size_t	 i;
+
+	if ((h = dlopen(LIBCURL_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
+		snprintf(err, errlen, "cannot load %s: %s", LIBCURL_SONAME,
+		    dlerror());
+		return (-1);
+	}
+	for (i = 0; i < sizeof(curl_syms) / sizeof(curl_syms[0]); i++) {
+		if ((sym = dlsym(h, curl_syms[i].name)) == NULL) {
+			snprintf(err, errlen, "%s: no %s", LIBCURL_SONAME,
+			    curl_syms[i].name);
+			return (-1);
+		}
+		memcpy((char *)&cu + curl_syms[i].offset, &sym, sizeof(sym));
+	}
+	return (0);
+}
 static void	 one_line(char *);
 
 /* Server error text goes into a one-line message. */
@@ -150,29 +214,31 @@ push_inventory(const char *url, const char *host, const char *token_file,
 	xasprintf(&auth, "Authorization: Bearer %s", token);
 	explicit_zero(token, sizeof(token));
 
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 ||
-	    (curl = curl_easy_init()) == NULL) {
+	if (load_curl(err, errlen) == -1)
+		goto out;
+	if (cu.global_init(CURL_GLOBAL_DEFAULT) != 0 ||
+	    (curl = cu.easy_init()) == NULL) {
 		snprintf(err, errlen, "cannot initialise libcurl");
 		goto out;
 	}
-	hdrs = curl_slist_append(hdrs, auth);
-	hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
-	hdrs = curl_slist_append(hdrs, "Expect:");
-	curl_easy_setopt(curl, CURLOPT_URL, full);
-	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "PUT");
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDS, json);
-	curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+	hdrs = cu.slist_append(hdrs, auth);
+	hdrs = cu.slist_append(hdrs, "Content-Type: application/json");
+	hdrs = cu.slist_append(hdrs, "Expect:");
+	cu.easy_setopt(curl, CURLOPT_URL, full);
+	cu.easy_setopt(curl, CURLOPT_CUSTOMREQUEST, "PUT");
+	cu.easy_setopt(curl, CURLOPT_POSTFIELDS, json);
+	cu.easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
 	    (curl_off_t)strlen(json));
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, PUSH_CONNECT_TIMEOUT);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, PUSH_TIMEOUT);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_reply);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, reply);
-	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+	cu.easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);
+	cu.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, PUSH_CONNECT_TIMEOUT);
+	cu.easy_setopt(curl, CURLOPT_TIMEOUT, PUSH_TIMEOUT);
+	cu.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	cu.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	cu.easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_reply);
+	cu.easy_setopt(curl, CURLOPT_WRITEDATA, reply);
+	cu.easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
 	if (cacert != NULL)
-		curl_easy_setopt(curl, CURLOPT_CAINFO, cacert);
+		cu.easy_setopt(curl, CURLOPT_CAINFO, cacert);
 	srandom((unsigned int)(time(NULL) ^ getpid()));
 
 	for (attempt = 1; attempt <= PUSH_ATTEMPTS; attempt++) {
@@ -182,8 +248,8 @@ push_inventory(const char *url, const char *host, const char *token_file,
 		reply->len = 0;
 		reply->buf[0] = '\0';
 		status = 0;
-		if ((cc = curl_easy_perform(curl)) == CURLE_OK) {
-			curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE,
+		if ((cc = cu.easy_perform(curl)) == CURLE_OK) {
+			cu.easy_getinfo(curl, CURLINFO_RESPONSE_CODE,
 			    &status);
 			if (status >= 200 && status < 300) {
 				rc = 0;
@@ -194,7 +260,7 @@ push_inventory(const char *url, const char *host, const char *token_file,
 				break;
 		} else
 			snprintf(why, sizeof(why), "%s", errbuf[0] != '\0' ?
-			    errbuf : curl_easy_strerror(cc));
+			    errbuf : cu.easy_strerror(cc));
 		if (attempt < PUSH_ATTEMPTS)
 			log_warnx("%s: %s: %s, retrying", __func__, full, why);
 	}
@@ -209,9 +275,10 @@ out:
 		explicit_zero(auth, strlen(auth));
 		free(auth);
 	}
-	curl_slist_free_all(hdrs);
+	if (hdrs != NULL)
+		cu.slist_free_all(hdrs);
 	if (curl != NULL)
-		curl_easy_cleanup(curl);
+		cu.easy_cleanup(curl);
 	free(full);
 	free(reply);
 	return (rc);

@@ -5,6 +5,7 @@
  * anything, so every read is capped and every value checked before it
  * can reach the inventory.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -98,12 +99,13 @@ sysfs_read(const char *path, int flags)
 {
 	struct stat	 sb;
 	char		*buf = NULL;
-	size_t		 len = 0;
+	size_t		 len = 0, want;
 	ssize_t		 n;
 	int		 fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
-		if (errno == ENOENT && lstat(path, &sb) == 0)
+		if (errno == ENOENT && !(flags & SYSFS_OPTIONAL) &&
+		    lstat(path, &sb) == 0)
 			log_warnx("%s: %s: dangling link", __func__, path);
 		else if (errno != ENOENT && errno != ENOTDIR)
 			log_warn("%s: %s", __func__, path);
@@ -111,7 +113,8 @@ sysfs_read(const char *path, int flags)
 	}
 	buf = xmalloc(SYSFS_MAX_READ + 1);
 	for (;;) {
-		n = read(fd, buf + len, SYSFS_MAX_READ + 1 - len);
+		want = SYSFS_MAX_READ + 1 - len;
+		n = read(fd, buf + len, want);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -128,6 +131,10 @@ sysfs_read(const char *path, int flags)
 			    path, SYSFS_MAX_READ);
 			goto fail;
 		}
+		/* sysfs hands out an attribute (at most a page) in one
+		 * read, as files do up to their end: short means done. */
+		if ((size_t)n < want)
+			break;
 	}
 	close(fd);
 	fd = -1;
@@ -231,17 +238,19 @@ sysfs_readlink(const char *path)
 char *
 sysfs_link_base(const char *path)
 {
-	char		*target, *base, *out;
+	return (sysfs_link_base_in(path, NULL, NULL));
+}
+
+char *
+sysfs_link_base_in(const char *path, const char *parent,
+    const struct sysfs_dir *targets)
+{
+	char		*target, *base, *out, *up;
 	struct stat	 sb;
+	int		 dangling;
 
 	if ((target = sysfs_readlink(path)) == NULL)
 		return (NULL);
-	if (stat(path, &sb) == -1) {
-		log_warnx("%s: %s: dangling link to %s", __func__, path,
-		    str_is_clean_utf8(target, strlen(target)) ? target : "?");
-		free(target);
-		return (NULL);
-	}
 	str_rtrim(target);
 	while (strlen(target) > 1 && target[strlen(target) - 1] == '/')
 		target[strlen(target) - 1] = '\0';
@@ -252,9 +261,100 @@ sysfs_link_base(const char *path)
 		free(target);
 		return (NULL);
 	}
+	up = NULL;
+	if (parent != NULL && base > target + 1) {
+		base[-1] = '\0';
+		up = strrchr(target, '/');
+		up = up == NULL ? target : up + 1;
+	}
+	if (targets != NULL && !targets->unlisted &&
+	    (parent == NULL || (up != NULL && strcmp(up, parent) == 0)))
+		dangling = !sysfs_has(targets, base);
+	else
+		dangling = stat(path, &sb) == -1;
+	if (up != NULL)
+		base[-1] = '/';
+	if (dangling) {
+		log_warnx("%s: %s: dangling link to %s", __func__, path,
+		    str_is_clean_utf8(target, strlen(target)) ? target : "?");
+		free(target);
+		return (NULL);
+	}
 	out = xstrdup(base);
 	free(target);
 	return (out);
+}
+
+static int
+cmp_name(const void *a, const void *b)
+{
+	return (strcmp(*(char *const *)a, *(char *const *)b));
+}
+
+int
+sysfs_list(const char *path, struct sysfs_dir *sd)
+{
+	DIR		*dp;
+	struct dirent	*de;
+	size_t		 cap = 0;
+
+	memset(sd, 0, sizeof(*sd));
+	if ((dp = opendir(path)) == NULL) {
+		if (errno != ENOENT && errno != ENOTDIR)
+			log_warn("%s: %s", __func__, path);
+		sd->unlisted = 1;
+		return (-1);
+	}
+	while ((de = readdir(dp)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0)
+			continue;
+		if (sd->n >= SYSFS_MAX_ENTRIES) {
+			log_warnx("%s: %s: more than %d entries", __func__,
+			    path, SYSFS_MAX_ENTRIES);
+			break;
+		}
+		if (sd->n == cap) {
+			cap = cap == 0 ? 64 : cap * 2;
+			sd->names = xreallocarray(sd->names, cap,
+			    sizeof(*sd->names));
+		}
+		sd->names[sd->n++] = xstrdup(de->d_name);
+	}
+	closedir(dp);
+	if (sd->n > 0)
+		qsort(sd->names, sd->n, sizeof(*sd->names), cmp_name);
+	return (0);
+}
+
+int
+sysfs_has(const struct sysfs_dir *sd, const char *name)
+{
+	if (sd->unlisted)
+		return (1);
+	if (sd->n == 0)
+		return (0);
+	return (bsearch(&name, sd->names, sd->n, sizeof(*sd->names),
+	    cmp_name) != NULL);
+}
+
+void
+sysfs_list_free(struct sysfs_dir *sd)
+{
+	size_t	 i;
+
+	for (i = 0; i < sd->n; i++)
+		free(sd->names[i]);
+	free(sd->names);
+	memset(sd, 0, sizeof(*sd));
+}
+
+int
+sysfs_lexists(const char *path)
+{
+	struct stat	 sb;
+
+	return (lstat(path, &sb) == 0);
 }
 
 int

@@ -38,6 +38,7 @@ struct vm_args {
 };
 
 static int	 holds_vfio(pid_t, const char *);
+static int	 has_uuid_arg(const char *, size_t);
 static char	*read_cmdline(pid_t, size_t *);
 static int	 parse_cmdline(pid_t, char *, size_t, struct vm_args *);
 static char	*opt_value(const char *, const char *);
@@ -74,25 +75,46 @@ holds_vfio(pid_t pid, const char *testbed)
 	return (found);
 }
 
+/* VMs without -uuid are skipped anyway (a UUID is what names a VM). */
+static int
+has_uuid_arg(const char *buf, size_t len)
+{
+	const char	*arg, *end = buf + len;
+
+	for (arg = buf; arg < end; arg += strlen(arg) + 1)
+		if (strcmp(arg, "-uuid") == 0 || strcmp(arg, "--uuid") == 0)
+			return (1);
+	return (0);
+}
+
 static char *
 read_cmdline(pid_t pid, size_t *lenp)
 {
 	char	 p[64], *buf;
-	size_t	 len = 0;
+	size_t	 len = 0, cap = 4096;
 	ssize_t	 n;
 	int	 fd;
 
 	snprintf(p, sizeof(p), "/proc/%d/cmdline", (int)pid);
 	if ((fd = open(p, O_RDONLY | O_CLOEXEC)) == -1)
 		return (NULL);
-	buf = xmalloc(PROC_MAX_CMDLINE + 1);
-	while (len < PROC_MAX_CMDLINE) {
-		n = read(fd, buf + len, PROC_MAX_CMDLINE - len);
+	buf = xmalloc(cap + 1);
+	for (;;) {
+		if (len == cap) {
+			if (cap >= PROC_MAX_CMDLINE)
+				break;
+			cap *= 2;
+			buf = xreallocarray(buf, cap + 1, 1);
+		}
+		n = read(fd, buf + len, cap - len);
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n <= 0)
 			break;
 		len += (size_t)n;
+		/* The kernel fills the buffer while the command line lasts. */
+		if (len < cap)
+			break;
 	}
 	close(fd);
 	if (len == 0) {
@@ -260,12 +282,7 @@ parse_cmdline(pid_t pid, char *buf, size_t len, struct vm_args *a)
 			continue;
 		next += strlen(next) + 1;
 	}
-	if (a->uuid == NULL) {
-		log_debug("%s: pid %d holds VFIO without -uuid", __func__,
-		    (int)pid);
-		return (-1);
-	}
-	if (!str_is_uuid(a->uuid)) {
+	if (a->uuid == NULL || !str_is_uuid(a->uuid)) {
 		log_warnx("%s: pid %d: -uuid is not a UUID, VM skipped",
 		    __func__, (int)pid);
 		return (-1);
@@ -283,7 +300,7 @@ vms_scan(struct collect *c)
 	const char	*errstr, *env;
 	char		*cmdline, *testbed = NULL;
 	size_t		 len, i;
-	long long	 pid;
+	long long	 pid, self = getpid();
 
 	if ((dp = opendir("/proc")) == NULL)
 		return (0);
@@ -291,12 +308,17 @@ vms_scan(struct collect *c)
 		xasprintf(&testbed, "%s%s", env, VFIO_DEV_PREFIX);
 	while ((de = readdir(dp)) != NULL) {
 		pid = vc_strtonum(de->d_name, 1, INT32_MAX, &errstr);
-		if (errstr != NULL || pid == getpid())
+		if (errstr != NULL || pid == self)
 			continue;
-		if (!holds_vfio((pid_t)pid, testbed))
-			continue;
+		/* The command line first: one read rules out most processes,
+		 * where the descriptors would cost a call each. */
 		if ((cmdline = read_cmdline((pid_t)pid, &len)) == NULL)
 			continue;
+		if (!has_uuid_arg(cmdline, len) ||
+		    !holds_vfio((pid_t)pid, testbed)) {
+			free(cmdline);
+			continue;
+		}
 		memset(&a, 0, sizeof(a));
 		if (parse_cmdline((pid_t)pid, cmdline, len, &a) == 0) {
 			if (inv_find_vm(c->inv, a.uuid) != NULL)
