@@ -175,8 +175,11 @@ struct dname {
 };
 
 struct slot {
-	const struct inv_device	*dev;
-	const struct inv_type	*type;
+	const struct inv_device	*dev;		/* or a class's first */
+	const struct inv_type	*type;		/* NULL: PCI */
+	const uint16_t		*members;	/* a class of look-alikes */
+	size_t			 nmembers;
+	size_t			 taken;		/* members handed out */
 };
 
 struct ctx {
@@ -199,6 +202,10 @@ struct ctx {
 	size_t				*adj;
 	size_t				 nadj, adj_cap;
 	size_t				*off, *assign, *left;
+	size_t				*snext;		/* slot chain */
+	const struct inv_device		*dbase;		/* host's devices */
+	size_t				*dslot, *dstamp;
+	size_t				 dcap, stamp;
 	const char			*hot_tid;	/* to prefetch */
 };
 
@@ -211,7 +218,9 @@ static struct reason *add_reason(struct ctx *, enum rcode, enum verdict,
 static bool	 seq(const char *, const char *, bool);
 static const struct inv_type *find_type(const struct inv_device *,
 		    const struct requirement *, bool);
-static bool	 in_use(const struct inventory *, const char *);
+static bool	 in_use(const struct inventory *, const struct inv_device *);
+static const struct inv_device *take_member(const struct inventory *,
+		    struct slot *);
 static size_t	 add_slot(struct ctx *, const struct inv_device *,
 		    const struct inv_type *, int64_t);
 static void	 add_edge(struct ctx *, size_t);
@@ -222,7 +231,11 @@ static void	 consider(struct ctx *, const struct requirement *,
 		    struct scan *);
 static bool	 candidates_instance(struct ctx *, const struct fleet_host *,
 		    const struct requirement *);
-static bool	 candidates_pci(struct ctx *, const struct inventory *,
+static bool	 pci_ids_equal(const struct inv_device *,
+		    const struct inv_device *, bool);
+static bool	 pci_allowed(struct ctx *, const struct requirement *,
+		    const struct inv_device *, struct policy_mismatch *);
+static bool	 candidates_pci(struct ctx *, const struct fleet_host *,
 		    const struct requirement *);
 static void	 eval_platform(struct ctx *, const struct inventory *);
 static void	 eval_devices(struct ctx *, const struct fleet_host *,
@@ -312,41 +325,75 @@ find_type(const struct inv_device *d, const struct requirement *r,
 	return (NULL);
 }
 
+/* Listed by a VM; the address is read only when there are VMs. */
 static bool
-in_use(const struct inventory *inv, const char *address)
+in_use(const struct inventory *inv, const struct inv_device *d)
 {
 	size_t	 i, j;
 
 	for (i = 0; i < inv->nvms; i++)
 		for (j = 0; j < inv->vms[i].ndevices; j++)
-			if (strcmp(inv->vms[i].devices[j], address) == 0)
+			if (strcmp(inv->vms[i].devices[j], d->address) == 0)
 				return (true);
 	return (false);
 }
 
+/* The next free member of a class slot, for an assignment. */
+static const struct inv_device *
+take_member(const struct inventory *inv, struct slot *sl)
+{
+	const struct inv_device	*d;
+	size_t			 i, k = 0;
+
+	for (i = 0; i < sl->nmembers; i++) {
+		d = &inv->devices[sl->members[i]];
+		if (in_use(inv, d))
+			continue;
+		if (k++ == sl->taken) {
+			sl->taken++;
+			return (d);
+		}
+	}
+	return (sl->dev);
+}
+
+/*
+ * The slot of (d, t), made on first use. Requirements of different
+ * groups can name the same slot; a per-device chain, valid for the
+ * current host only (stamp), finds it without a search of all slots.
+ */
 static size_t
 add_slot(struct ctx *c, const struct inv_device *d, const struct inv_type *t,
     int64_t cap)
 {
-	size_t	 i;
+	size_t	 di = (size_t)(d - c->dbase), i, n;
 
-	for (i = 0; i < c->nslots; i++)
-		if (c->slots[i].dev == d && c->slots[i].type == t)
-			return (i);
-	if (c->nslots == c->slots_cap) {
-		c->slots_cap = c->slots_cap < 32 ? 32 : c->slots_cap * 2;
-		c->slots = xreallocarray(c->slots, c->slots_cap,
-		    sizeof(*c->slots));
-		c->caps = xreallocarray(c->caps, c->slots_cap,
-		    sizeof(*c->caps));
-		c->used = xreallocarray(c->used, c->slots_cap,
-		    sizeof(*c->used));
-		c->seen = xreallocarray(c->seen, c->slots_cap, 1);
+	if (c->dstamp[di] == c->stamp) {
+		for (i = c->dslot[di]; i != SIZE_MAX; i = c->snext[i])
+			if (c->slots[i].type == t)
+				return (i);
+	} else {
+		c->dstamp[di] = c->stamp;
+		c->dslot[di] = SIZE_MAX;
 	}
-	c->slots[c->nslots].dev = d;
-	c->slots[c->nslots].type = t;
-	c->caps[c->nslots] = cap;
-	return (c->nslots++);
+	if (c->nslots == c->slots_cap) {
+		n = c->slots_cap = c->slots_cap < 32 ? 32 : c->slots_cap * 2;
+		c->slots = xreallocarray(c->slots, n, sizeof(*c->slots));
+		c->caps = xreallocarray(c->caps, n, sizeof(*c->caps));
+		c->used = xreallocarray(c->used, n, sizeof(*c->used));
+		c->snext = xreallocarray(c->snext, n, sizeof(*c->snext));
+		c->seen = xreallocarray(c->seen, n, 1);
+	}
+	i = c->nslots++;
+	c->slots[i].dev = d;
+	c->slots[i].type = t;
+	c->slots[i].members = NULL;
+	c->slots[i].nmembers = 0;
+	c->slots[i].taken = 0;
+	c->caps[i] = cap;
+	c->snext[i] = c->dslot[di];
+	c->dslot[di] = i;
+	return (i);
 }
 
 static void
@@ -450,50 +497,98 @@ candidates_instance(struct ctx *c, const struct fleet_host *fh,
 }
 
 static bool
-candidates_pci(struct ctx *c, const struct inventory *dinv,
+pci_ids_equal(const struct inv_device *d, const struct inv_device *s,
+    bool pooled)
+{
+	return (seq(d->vendor_id, s->vendor_id, pooled) &&
+	    seq(d->device_id, s->device_id, pooled) &&
+	    seq(d->subsystem_vendor_id, s->subsystem_vendor_id, pooled) &&
+	    seq(d->subsystem_device_id, s->subsystem_device_id, pooled));
+}
+
+/* Flags and policy between the source device and a look-alike class. */
+static bool
+pci_allowed(struct ctx *c, const struct requirement *r,
+    const struct inv_device *d, struct policy_mismatch *first)
+{
+	struct policy_mismatch	 mm;
+
+	if (r->flags_known && d->migration.flags_source != INV_FLAGS_NONE &&
+	    (d->migration.flags & r->flags) != r->flags) {
+		if (first->field == NULL) {
+			first->field = "migration.flags";
+			first->src = flag_sets[r->flags & MIG_ALL_FLAGS];
+			first->dst = flag_sets[d->migration.flags &
+			    MIG_ALL_FLAGS];
+		}
+		return (false);
+	}
+	if (policy_check(c->policy, r->rule, r->dev, NULL, d, NULL,
+	    &mm) == -1) {
+		if (first->field == NULL)
+			*first = mm;
+		return (false);
+	}
+	return (true);
+}
+
+/*
+ * Devices for a passed-through requirement. With the fleet's index only
+ * one device per class of look-alikes is compared, and the class is one
+ * slot whose units are its members not in use by a VM (the concrete
+ * device is picked when the assignment is written); without the index
+ * every device is compared and is a slot of its own. A device in use
+ * adds no capacity, so the matching reports NO_CAPACITY for it.
+ */
+static bool
+candidates_pci(struct ctx *c, const struct fleet_host *fh,
     const struct requirement *r)
 {
-	const struct inv_device	*s = r->dev, *d;
-	struct policy_mismatch	 mm, first;
+	const struct inventory	*dinv = fh->inv;
+	const struct inv_device	*s = r->dev, *d, *m;
+	const struct fleet_pci	*cl;
+	struct policy_mismatch	 first;
 	struct reason		*rs;
-	bool			 pooled, found = false, dflags;
-	size_t			 i, n = 0;
+	bool			 pooled, found = false;
+	size_t			 i, k, si, n = 0, free_;
 
 	pooled = r->pool != NULL && r->pool == dinv->pool;
 	memset(&first, 0, sizeof(first));
-	for (i = 0; i < dinv->ndevices; i++) {
-		d = &dinv->devices[i];
-		if (d->ntypes != 0 || !d->migration.capable ||
-		    d->driver == NULL || strcmp(d->driver, "vfio-pci") == 0 ||
-		    !seq(d->vendor_id, s->vendor_id, pooled) ||
-		    !seq(d->device_id, s->device_id, pooled) ||
-		    !seq(d->subsystem_vendor_id, s->subsystem_vendor_id,
-		    pooled) ||
-		    !seq(d->subsystem_device_id, s->subsystem_device_id,
-		    pooled))
-			continue;
-		found = true;
-		dflags = d->migration.flags_source != INV_FLAGS_NONE;
-		if (r->flags_known && dflags &&
-		    (d->migration.flags & r->flags) != r->flags) {
-			if (first.field == NULL) {
-				first.field = "migration.flags";
-				first.src = flag_sets[r->flags & MIG_ALL_FLAGS];
-				first.dst =
-				    flag_sets[d->migration.flags & MIG_ALL_FLAGS];
+	if (pooled && fh->indexed) {
+		for (k = 0; k < fh->npcis; k++) {
+			cl = &fh->pcis[k];
+			d = &dinv->devices[cl->rep];
+			if (cl->device_id != s->device_id ||
+			    !pci_ids_equal(d, s, true))
+				continue;
+			found = true;
+			if (!pci_allowed(c, r, d, &first))
+				continue;
+			/* One slot per class, its free members the units. */
+			free_ = cl->count;
+			for (i = 0; dinv->nvms > 0 && i < cl->count; i++) {
+				m = &dinv->devices[fh->members[cl->first + i]];
+				if (in_use(dinv, m))
+					free_--;
 			}
-			continue;
+			si = add_slot(c, d, NULL, (int64_t)free_);
+			c->slots[si].members = &fh->members[cl->first];
+			c->slots[si].nmembers = cl->count;
+			add_edge(c, si);
+			n++;
 		}
-		if (policy_check(c->policy, r->rule, s, NULL, d, NULL,
-		    &mm) == -1) {
-			if (first.field == NULL)
-				first = mm;
-			continue;
+	} else {
+		for (i = 0; i < dinv->ndevices; i++) {
+			d = &dinv->devices[i];
+			if (!fleet_passthrough(d) || !pci_ids_equal(d, s, pooled))
+				continue;
+			found = true;
+			if (!pci_allowed(c, r, d, &first))
+				continue;
+			add_edge(c, add_slot(c, d, NULL, in_use(dinv, d) ?
+			    0 : 1));
+			n++;
 		}
-		/* In use: a slot without capacity, so NO_CAPACITY says so. */
-		add_edge(c, add_slot(c, d, NULL, in_use(dinv, d->address) ?
-		    0 : 1));
-		n++;
 	}
 	if (n > 0)
 		return (true);
@@ -560,12 +655,24 @@ eval_devices(struct ctx *c, const struct fleet_host *fh, struct result *res)
 	const struct requirement *r;
 	struct reason		*rs;
 	struct assignment	*a;
+	struct slot		*sl;
 	size_t			 i, j, nleft = 0, placed;
 	int64_t			 total = 0;
 	bool			 ok;
 
 	c->nslots = 0;
 	c->nadj = 0;
+	c->stamp++;
+	c->dbase = dinv->devices;
+	if (dinv->ndevices > c->dcap) {
+		c->dslot = xreallocarray(c->dslot, dinv->ndevices,
+		    sizeof(*c->dslot));
+		c->dstamp = xreallocarray(c->dstamp, dinv->ndevices,
+		    sizeof(*c->dstamp));
+		memset(c->dstamp + c->dcap, 0, (dinv->ndevices - c->dcap) *
+		    sizeof(*c->dstamp));
+		c->dcap = dinv->ndevices;
+	}
 	for (i = 0; i < src->nreqs; i++) {
 		r = &src->reqs[i];
 		if (r->state == REQ_UNKNOWN)
@@ -603,7 +710,7 @@ eval_devices(struct ctx *c, const struct fleet_host *fh, struct result *res)
 		} else if (r->kind == REQ_INSTANCE)
 			ok = candidates_instance(c, fh, r);
 		else
-			ok = candidates_pci(c, dinv, r);
+			ok = candidates_pci(c, fh, r);
 		if (!ok) {
 			c->nadj = c->off[nleft];
 			continue;
@@ -638,8 +745,9 @@ eval_devices(struct ctx *c, const struct fleet_host *fh, struct result *res)
 		}
 		a = &c->asg[c->nasg++];
 		a->req = &src->reqs[c->left[i]];
-		a->dev = c->slots[c->assign[i]].dev;
-		a->type = c->slots[c->assign[i]].type;
+		sl = &c->slots[c->assign[i]];
+		a->dev = sl->members != NULL ? take_member(dinv, sl) : sl->dev;
+		a->type = sl->type;
 	}
 	res->na = nleft;
 }
@@ -1230,6 +1338,9 @@ fail:
 	free(c.used);
 	free(c.seen);
 	free(c.adj);
+	free(c.snext);
+	free(c.dslot);
+	free(c.dstamp);
 	free(c.off);
 	free(c.left);
 	free(c.assign);

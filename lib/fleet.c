@@ -9,7 +9,9 @@
  * compare type ids and versions across hosts by pointer.
  *
  * For the engine's hot loop each host also carries a small index of
- * the type ids it offers (fleet_type, fleet_offer), built once per PUT:
+ * the type ids it offers (fleet_type, fleet_offer) and of its
+ * passthrough devices grouped by look-alikes (fleet_pci), built once
+ * per PUT:
  * a check for a vGPU then reads a few hundred bytes per host instead of
  * every device and type record, which at ten thousand hosts is the
  * difference between cache misses and a memory-bound crawl.
@@ -42,6 +44,8 @@ struct triple {
 static size_t	 lookup(const struct fleet *, const char *, int *);
 static int	 cmp_triple(const void *, const void *);
 static void	 build_index(struct fleet *, struct fleet_host *);
+static bool	 alike(const struct inv_device *, const struct inv_device *);
+static void	 build_pci(struct fleet_host *);
 static void	 free_index(struct fleet_host *);
 
 struct fleet *
@@ -141,6 +145,10 @@ free_index(struct fleet_host *h)
 {
 	/* types and offers share one allocation. */
 	free((void *)h->types);
+	free((void *)h->pcis);
+	h->pcis = NULL;
+	h->members = NULL;
+	h->npcis = 0;
 	h->indexed = false;
 	h->types = NULL;
 	h->offers = NULL;
@@ -163,6 +171,7 @@ build_index(struct fleet *f, struct fleet_host *h)
 	for (i = 0; i < inv->ndevices; i++)
 		n += inv->devices[i].ntypes;
 	h->indexed = true;
+	build_pci(h);
 	if (n == 0)
 		return;
 	t = xcalloc(n, sizeof(*t));
@@ -198,6 +207,88 @@ build_index(struct fleet *f, struct fleet_host *h)
 	h->types = types;
 	h->ntypes = nt;
 	h->offers = offers;
+}
+
+bool
+fleet_passthrough(const struct inv_device *d)
+{
+	return (d->ntypes == 0 && d->migration.capable && d->driver != NULL &&
+	    strcmp(d->driver, "vfio-pci") != 0);
+}
+
+/* Same pooled strings, so pointer equality is string equality. */
+static bool
+alike(const struct inv_device *a, const struct inv_device *b)
+{
+	size_t	 i;
+
+	if (a->vendor_id != b->vendor_id || a->device_id != b->device_id ||
+	    a->subsystem_vendor_id != b->subsystem_vendor_id ||
+	    a->subsystem_device_id != b->subsystem_device_id ||
+	    a->class != b->class || a->revision != b->revision ||
+	    a->driver != b->driver || a->driver_version != b->driver_version ||
+	    a->migration.capable != b->migration.capable ||
+	    a->migration.flags != b->migration.flags ||
+	    a->migration.flags_source != b->migration.flags_source ||
+	    a->migration.version != b->migration.version ||
+	    a->nattrs != b->nattrs)
+		return (false);
+	for (i = 0; i < a->nattrs; i++)
+		if (a->attrs[i].key != b->attrs[i].key ||
+		    a->attrs[i].value != b->attrs[i].value)
+			return (false);
+	return (true);
+}
+
+static void
+build_pci(struct fleet_host *h)
+{
+	const struct inventory	*inv = h->inv;
+	struct fleet_pci	*pcis;
+	uint16_t		*members, *cls;
+	size_t			 i, j, n = 0, nc = 0, m;
+	void			*block;
+
+	for (i = 0; i < inv->ndevices; i++)
+		if (fleet_passthrough(&inv->devices[i]))
+			n++;
+	if (n == 0)
+		return;
+	/* Class of each candidate: the index of its first look-alike. */
+	cls = xcalloc(inv->ndevices, sizeof(*cls));
+	for (i = 0; i < inv->ndevices; i++) {
+		if (!fleet_passthrough(&inv->devices[i]))
+			continue;
+		for (j = 0; j < i; j++)
+			if (cls[j] == j && fleet_passthrough(&inv->devices[j]) &&
+			    alike(&inv->devices[i], &inv->devices[j]))
+				break;
+		cls[i] = (uint16_t)j;
+		if (j == i)
+			nc++;
+	}
+	block = xcalloc(1, nc * sizeof(*pcis) + n * sizeof(*members));
+	pcis = block;
+	members = (uint16_t *)(pcis + nc);
+	nc = m = 0;
+	for (i = 0; i < inv->ndevices; i++) {
+		if (!fleet_passthrough(&inv->devices[i]) || cls[i] != i)
+			continue;
+		pcis[nc].device_id = inv->devices[i].device_id;
+		pcis[nc].rep = (uint16_t)i;
+		pcis[nc].first = (uint32_t)m;
+		for (j = i; j < inv->ndevices; j++) {
+			if (fleet_passthrough(&inv->devices[j]) && cls[j] == i) {
+				members[m++] = (uint16_t)j;
+				pcis[nc].count++;
+			}
+		}
+		nc++;
+	}
+	free(cls);
+	h->pcis = pcis;
+	h->npcis = nc;
+	h->members = members;
 }
 
 const struct fleet_type *

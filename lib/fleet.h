@@ -36,6 +36,21 @@ struct fleet_offer {
 	uint16_t	 type;
 };
 
+/*
+ * The host's passthrough candidates (no types, a migration-capable
+ * driver other than plain vfio-pci), grouped into classes whose members
+ * agree on every field the engine compares (ids, class, revision,
+ * driver, driver_version, migration, attributes): the engine checks one
+ * representative per class. members[first .. first + count) are device
+ * indices; rep is the first of them.
+ */
+struct fleet_pci {
+	const char	*device_id;	/* pooled, for the pre-filter */
+	uint16_t	 rep;
+	uint16_t	 count;
+	uint32_t	 first;
+};
+
 struct fleet_host {
 	struct inventory	*inv;		/* owned by the fleet */
 	int64_t			 received_at;	/* unix seconds */
@@ -44,6 +59,9 @@ struct fleet_host {
 	const struct fleet_type	*types;		/* sorted by id pointer */
 	size_t			 ntypes;
 	const struct fleet_offer *offers;
+	const struct fleet_pci	*pcis;
+	size_t			 npcis;
+	const uint16_t		*members;
 };
 
 struct fleet		*fleet_new(void);
@@ -66,6 +84,9 @@ size_t			 fleet_count(const struct fleet *);
 /* i-th host in name order, 0 <= i < fleet_count(). */
 const struct fleet_host	*fleet_at(const struct fleet *, size_t);
 const struct fleet_host	*fleet_get(const struct fleet *, const char *host);
+/* A device that may stand in for a passed-through one: no types, a
+ * migration-capable driver other than plain vfio-pci. */
+bool			 fleet_passthrough(const struct inv_device *);
 /* The type index entry of a host for a pooled id, or NULL. */
 const struct fleet_type	*fleet_host_type(const struct fleet_host *,
 			    const char *pooled_id);

@@ -3,8 +3,9 @@
  * 10,000 hosts of 8 GPUs with 16 mdev types each and 64 mlx5 VFs, and
  * a check for a 2-vGPU VM against all of them. Prints build time and
  * p50/p99 of compat_check_text(), the answer as the server sends it,
- * for all results and for the compatible ones only. Not a test: timing assertions flake on shared
- * machines; run it by hand (tests/unit/bench_compat [hosts] [runs]).
+ * for all results and for the compatible ones only. A third argument
+ * "vf" adds an mlx5 VF to the VM, to time the passthrough path too. Not a test: timing assertions flake on shared
+ * machines; run it by hand (tests/unit/bench_compat [hosts] [runs] [vf]).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,8 @@
 
 static double			 now_ms(void);
 static struct inventory		*make_host(struct fleet *, size_t, int);
+
+static int	 with_vf;	/* the VM also holds an mlx5 VF */
 static int			 cmp_double(const void *, const void *);
 static long			 rss_kb(void);
 
@@ -112,6 +115,8 @@ make_host(struct fleet *f, size_t n, int source)
 			in->parent = inv->devices[k].address;
 			inv_vm_add_device(inv, vm, buf);
 		}
+		if (with_vf)
+			inv_vm_add_device(inv, vm, inv->devices[8].address);
 	}
 	/* Built in canonical order: addresses and type ids ascend. */
 	return (inv);
@@ -142,6 +147,8 @@ main(int argc, char **argv)
 		hosts = (size_t)strtoul(argv[1], NULL, 10);
 	if (argc > 2)
 		runs = (size_t)strtoul(argv[2], NULL, 10);
+	if (argc > 3 && strcmp(argv[3], "vf") == 0)
+		with_vf = 1;
 	if (runs == 0)
 		runs = 1;
 	t0 = now_ms();
@@ -175,8 +182,8 @@ main(int argc, char **argv)
 	json_decref(resp);
 	qsort(tc, runs, sizeof(*tc), cmp_double);
 	qsort(td, runs, sizeof(*td), cmp_double);
-	printf("2-vGPU VM against %zu hosts, %zu runs: %zu compatible, "
-	    "response %zu bytes\n", hosts - 1, runs, ncompat, bytes);
+	printf("2-vGPU%s VM against %zu hosts, %zu runs: %zu compatible, "
+	    "response %zu bytes\n", with_vf ? " + VF" : "", hosts - 1, runs, ncompat, bytes);
 	printf("compat_check_text, all results:   p50 %.2f ms  p99 %.2f ms\n",
 	    tc[runs / 2], tc[(runs * 99) / 100]);
 	printf("compat_check_text, compatible only (%zu bytes): p50 %.2f ms  "

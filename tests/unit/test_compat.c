@@ -51,7 +51,7 @@ static const char *const main_fleet[] = { "src-a", "dst-ok", "dst-big",
 	"dst-newer", "dst-notype", "dst-api", "dst-full", "dst-zero",
 	"dst-oldkernel", "dst-arm", "dst-oldqemu", "dst-nullplat",
 	"dst-nomlx", "dst-mlxbusy", "dst-mlxnop2p", "dst-ecc", "dst-split",
-	NULL };
+	"dst-mlxhalf", NULL };
 
 /* Load one fixture host into f, reported age seconds ago. */
 static void
@@ -450,6 +450,44 @@ START_TEST(pci_passthrough)
 	ck_assert_str_eq(sget(rs, "source_value"),
 	    "stop_copy,p2p,pre_copy,dirty_tracking");
 	ck_assert_str_eq(sget(rs, "destination_value"), "stop_copy");
+	json_decref(out);
+	fleet_free(f);
+}
+END_TEST
+
+/* Two look-alike VFs: distinct devices, and the one in use skipped. */
+START_TEST(pci_two_alike)
+{
+	struct fleet	*f = load(main_fleet);
+	json_t		*out;
+	const json_t	*r, *as;
+
+	out = run(f, NULL, "{'source':{'host':'src-a','devices':"
+	    "['0000:5e:00.3','0000:5e:00.4']},'destinations':['dst-ok',"
+	    "'dst-mlxhalf','dst-mlxbusy']}", NULL);
+	r = result_for(out, "dst-ok");
+	expect(r, "compatible", NULL, NULL);
+	as = json_object_get(r, "assignments");
+	ck_assert_uint_eq(json_array_size(as), 2);
+	ck_assert_str_eq(sget(json_array_get(as, 0), "device"),
+	    "0000:5e:00.3");
+	ck_assert_str_eq(sget(json_array_get(as, 1), "device"),
+	    "0000:5e:00.4");
+	ck_assert_int_eq(json_integer_value(json_object_get(r, "score")), 0);
+	r = result_for(out, "dst-mlxhalf");
+	expect(r, "incompatible", "NO_CAPACITY", NULL);
+	ck_assert_uint_eq(json_array_size(json_object_get(r, "reasons")), 1);
+	r = result_for(out, "dst-mlxbusy");
+	ck_assert_ptr_nonnull(find_reason(r, "NO_CAPACITY", "0000:5e:00.3"));
+	ck_assert_ptr_nonnull(find_reason(r, "NO_CAPACITY", "0000:5e:00.4"));
+	json_decref(out);
+
+	out = run(f, NULL, "{'source':{'host':'src-a','devices':"
+	    "['0000:5e:00.3']},'destinations':['dst-mlxhalf']}", NULL);
+	r = result_for(out, "dst-mlxhalf");
+	expect(r, "compatible", NULL, NULL);
+	ck_assert_str_eq(sget(json_array_get(json_object_get(r,
+	    "assignments"), 0), "device"), "0000:5e:00.4");
 	json_decref(out);
 	fleet_free(f);
 }
@@ -972,6 +1010,7 @@ main(void)
 	tcase_add_test(tc, type_missing_api_capacity);
 	tcase_add_test(tc, greedy_fails_matching_succeeds);
 	tcase_add_test(tc, pci_passthrough);
+	tcase_add_test(tc, pci_two_alike);
 	tcase_add_test(tc, vm_p2p_and_flags);
 	tcase_add_test(tc, nvidia_vgpu_instance);
 	tcase_add_test(tc, not_migratable);
