@@ -1,6 +1,7 @@
 /*
  * test_fleet.c -- the in-memory fleet: name order, replace, delete,
- * VM lookup across hosts, and the shared string pool.
+ * VM lookup across hosts, the shared string pool and the engine's
+ * per-host index of types and passthrough look-alikes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "util/strpool.h"
 
 static struct inventory	*mk(struct fleet *, const char *, const char *);
+static struct inv_device *vf(struct inventory *, const char *, const char *);
 
 /* A minimal inventory: one device with one type, optionally one VM. */
 static struct inventory *
@@ -112,6 +114,79 @@ START_TEST(shared_pool)
 }
 END_TEST
 
+static struct inv_device *
+vf(struct inventory *inv, const char *addr, const char *dver)
+{
+	struct inv_device	*d = inv_add_device(inv);
+
+	d->address = inv_istr(inv, addr);
+	d->vendor_id = inv_istr(inv, "15b3");
+	d->device_id = inv_istr(inv, "101e");
+	d->driver = inv_istr(inv, "mlx5_vfio_pci");
+	d->driver_version = inv_istr(inv, dver);
+	d->migration.capable = true;
+	return (d);
+}
+
+START_TEST(type_and_pci_index)
+{
+	struct fleet		*f = fleet_new();
+	struct strpool		*other = strpool_new();
+	struct inventory	*inv = mk(f, "h1", NULL), *inv2;
+	struct inv_device	*d;
+	struct inv_type		*t;
+	const struct fleet_host	*h;
+	const struct fleet_type	*ft;
+	const char		*id;
+
+	/* A second parent of nvidia-222, and one of another type. */
+	d = inv_add_device(inv);
+	d->address = inv_istr(inv, "0000:3c:00.0");
+	t = inv_add_type(inv, d);
+	t->id = inv_istr(inv, "nvidia-230");
+	t = inv_add_type(inv, d);
+	t->id = inv_istr(inv, "nvidia-222");
+	vf(inv, "0000:5e:00.1", "6.8");
+	vf(inv, "0000:5e:00.2", "6.8");
+	vf(inv, "0000:5e:00.3", "6.9");
+	d = vf(inv, "0000:5e:00.4", "6.8");
+	d->driver = inv_istr(inv, "vfio-pci");
+	fleet_put(f, inv, 1, 1);
+	h = fleet_get(f, "h1");
+	ck_assert(h->indexed);
+	id = strpool_intern(fleet_pool(f), "nvidia-222");
+	ft = fleet_host_type(h, id);
+	ck_assert_ptr_nonnull(ft);
+	ck_assert_uint_eq(ft->count, 2);
+	ck_assert_uint_eq(h->offers[ft->first].device, 0);
+	ck_assert_uint_eq(h->offers[ft->first + 1].device, 1);
+	ck_assert_uint_eq(h->offers[ft->first + 1].type, 1);
+	ck_assert_ptr_nonnull(fleet_host_type(h,
+	    strpool_intern(fleet_pool(f), "nvidia-230")));
+	/* Same text, another pool: not found by pointer. */
+	ck_assert_ptr_null(fleet_host_type(h, strpool_intern(other,
+	    "nvidia-222")));
+	/* Two look-alikes, one with another driver version; plain vfio-pci
+	 * is no candidate. */
+	ck_assert_uint_eq(h->npcis, 2);
+	ck_assert_uint_eq(h->pcis[0].count, 2);
+	ck_assert_uint_eq(h->pcis[0].rep, 2);
+	ck_assert_uint_eq(h->members[h->pcis[0].first + 1], 3);
+	ck_assert_uint_eq(h->pcis[1].count, 1);
+	ck_assert(fleet_passthrough(&h->inv->devices[2]));
+	ck_assert(!fleet_passthrough(&h->inv->devices[5]));
+	ck_assert(!fleet_passthrough(&h->inv->devices[0]));
+
+	/* An inventory from another pool is kept but not indexed. */
+	inv2 = inventory_new(other);
+	inv2->host = inv_str(inv2, "h2");
+	fleet_put(f, inv2, 1, 1);
+	ck_assert(!fleet_get(f, "h2")->indexed);
+	fleet_free(f);
+	strpool_free(other);
+}
+END_TEST
+
 START_TEST(many_hosts)
 {
 	struct fleet	*f = fleet_new();
@@ -144,6 +219,7 @@ main(void)
 	tcase_add_test(tc, replace_and_delete);
 	tcase_add_test(tc, find_vm);
 	tcase_add_test(tc, shared_pool);
+	tcase_add_test(tc, type_and_pci_index);
 	tcase_add_test(tc, many_hosts);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
