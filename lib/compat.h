@@ -8,6 +8,20 @@
  * once. Keeping the boundary at JSON means the HTTP layer holds no
  * compatibility logic and the unit tests drive the engine exactly as a
  * client would.
+ *
+ * Answer: {"source": {"host", "vm"?, "devices": [resolved requirements:
+ * id, state ok|unknown|not_migratable, kind mdev|nvidia-vgpu|pci, type,
+ * device_api, parent, ids, driver, driver_version, migration_version,
+ * flags (null when not probed), policy (rule name)]}, "results": [{host,
+ * verdict, reasons, warnings, assignments, score, data_age_s}]}. Reason
+ * codes: HOST_UNKNOWN, HOST_STALE, SOURCE_UNKNOWN, SOURCE_NOT_MIGRATABLE,
+ * TYPE_MISSING, DEVICE_API_MISMATCH, DEVICE_MISSING, VERSION_MISMATCH,
+ * NO_CAPACITY, P2P_REQUIRED, PLATFORM_MISMATCH, SAME_HOST,
+ * CPR_UNSUPPORTED; warnings FLAGS_UNKNOWN, DATA_OLD. score (compatible
+ * results only, else null) is the free capacity of the candidate slots
+ * left after the assignment. Order: compatible by score, then unknown,
+ * then incompatible, ties by host name. compat.c's opening comment
+ * lists the decisions the SPEC leaves open.
  */
 #ifndef VC_COMPAT_H
 #define VC_COMPAT_H

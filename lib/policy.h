@@ -6,6 +6,15 @@
  * device applies. Each rule maps a field name (driver, driver_version,
  * migration_version, vendor_id, ..., attributes.<key>) to a comparator:
  * exact, ignore, dst-ge, same-major-dst-ge or table:<name>.
+ *
+ * File: {"rules": [{"name", "match"?: {vendor_id, device_id, driver,
+ * type, kind}, "compare": {field: comparator}}], "tables"?: {name:
+ * [[src, dst], ...]}}; unknown keys, fields and comparators, tables that
+ * do not exist and duplicate rule names are refused naming the path.
+ * match.kind is mdev, nvidia-vgpu or pci (a passed-through device).
+ * A null on one side is refused by all comparators but ignore; null on
+ * both is equal. A table allows equal values and its listed pairs, in
+ * that direction only. The rule applied is the source device's.
  */
 #ifndef VC_POLICY_H
 #define VC_POLICY_H
