@@ -13,6 +13,7 @@ units="vfio-compatd.service vfio-compat-collect.service
 vfio-compat-collect-once.service vfio-compat-collect.timer"
 [ -x "$VC_SERVER" ] || fail "server not built: $VC_SERVER"
 [ -x "$VC_COLLECT" ] || fail "collector not built: $VC_COLLECT"
+command -v curl >/dev/null || fail "curl is missing (Debian package curl)"
 
 mkdir "$T/units"
 for u in $units; do

@@ -4,6 +4,8 @@ Run by tests/nova/test_filter.sh, which starts the server, loads the
 fleet in tests/nova/data/ and exports:
   VC_URL            base URL of the server
   VC_READER_TOKEN   file with a reader token accepted by the server
+  VC_TLS_URL        https URL of a second server with the same fleet
+  VC_TLS_CA         CA certificate of that server
 The filter is loaded the way nova-scheduler loads it (available_filters
 names resolved by HostFilterHandler) and driven through
 get_filtered_objects with real HostState and RequestSpec objects.
@@ -29,6 +31,8 @@ import vfio_compat_nova.filter as vcf
 
 URL = os.environ["VC_URL"]
 READER_TOKEN = os.environ["VC_READER_TOKEN"]
+TLS_URL = os.environ["VC_TLS_URL"]      # same fleet, https, no tokens
+TLS_CA = os.environ["VC_TLS_CA"]        # the CA that signed its certificate
 
 LIVE_VM = "6f3b1c2d-0000-4000-8000-00000000002a"   # runs on gpu-src
 NEW_VM = "0b5e7a8c-1111-4222-8333-444455556666"    # in no inventory
@@ -111,7 +115,8 @@ class FilterTest(unittest.TestCase):
 
     def tearDown(self) -> None:
         cfg.CONF.clear_override("url", group="vfio_compat")
-        for opt in ("token_file", "timeout", "on_error", "host_suffix"):
+        for opt in ("token_file", "timeout", "on_error", "host_suffix",
+                    "ca_file"):
             cfg.CONF.clear_override(opt, group="vfio_compat")
 
     def set(self, **kw: object) -> None:
@@ -207,6 +212,19 @@ class FilterTest(unittest.TestCase):
                 self.assertEqual(srv.posts, 2)
             finally:
                 srv.close()
+
+    def test_tls_with_ca_file(self) -> None:
+        self.set(url=TLS_URL, token_file=None, ca_file=TLS_CA,
+                 on_error="fail")
+        self.assertEqual(self.run_filter(self.spec(LIVE_VM)), ["gpu-ok"])
+        self.assertEqual(self.run_filter(self.spec(NEW_VM)), CANDIDATES)
+
+    def test_tls_unknown_ca_is_an_error(self) -> None:
+        """Without ca_file the test CA is not trusted: no answer used."""
+        self.set(url=TLS_URL, token_file=None, on_error="fail")
+        self.assertEqual(self.run_filter(self.spec(NEW_VM)), [])
+        self.set(on_error="pass")
+        self.assertEqual(self.run_filter(self.spec(LIVE_VM)), CANDIDATES)
 
     def test_bad_token(self) -> None:
         with tempfile.NamedTemporaryFile("w", suffix=".token") as f:
