@@ -61,9 +61,10 @@ struct options {
 	int		 verbose;
 };
 
-static void	 usage(FILE *) ;
+static void	 usage(FILE *);
 static void	 fatalx(const char *, ...)
 		    __attribute__((format(printf, 1, 2), noreturn));
+static void	 bad_usage(const char *) __attribute__((noreturn));
 static void	 parse_options(int, char **, struct options *);
 static void	 resolve_host(const struct options *, char *, size_t);
 static void	 utc_now(char *, size_t);

@@ -26,7 +26,6 @@ static const char *read_text(struct collect *, const char *, const char *,
 		    int);
 static void	 read_type(struct collect *, size_t, const char *,
 		    const char *);
-static int	 find_device(const struct inventory *, const char *);
 static int	 add_other_parent(struct collect *, const char *,
 		    const char *);
 static int	 read_instance(struct collect *, const char *);
@@ -126,24 +125,13 @@ mdev_read_types(struct collect *c, size_t idx, const char *devpath)
 	return (0);
 }
 
-static int
-find_device(const struct inventory *inv, const char *address)
-{
-	size_t	 i;
-
-	for (i = 0; i < inv->ndevices; i++)
-		if (strcmp(inv->devices[i].address, address) == 0)
-			return ((int)i);
-	return (-1);
-}
-
 int
 mdev_scan_parents(struct collect *c)
 {
 	char		 path[SYSFS_PATH_MAX];
 	DIR		*dp;
 	struct dirent	*de;
-	int		 idx;
+	struct inv_device *d;
 
 	if ((dp = opendir(SYS_MDEV_BUS)) == NULL) {
 		if (errno != ENOENT)
@@ -166,9 +154,10 @@ mdev_scan_parents(struct collect *c)
 			    path);
 			continue;
 		}
-		if ((idx = find_device(c->inv, de->d_name)) != -1) {
-			if (c->inv->devices[idx].ntypes == 0)
-				mdev_read_types(c, (size_t)idx, path);
+		if ((d = inv_find_device(c->inv, de->d_name)) != NULL) {
+			if (d->ntypes == 0)
+				mdev_read_types(c, (size_t)(d - c->inv->devices),
+				    path);
 			continue;
 		}
 		if (str_is_pci_address(de->d_name))
