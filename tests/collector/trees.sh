@@ -31,3 +31,12 @@ assert_eq "t4 --all-pci lists the NIC" 1 \
 assert_eq "t4 --all-pci in-tree driver versions" \
     "e1000e $KREL pcieport $KREL" \
     "$(jq -r '[.devices[] | select(.address == "0000:00:1f.6" or .address == "0000:3a:00.0") | "\(.driver) \(.driver_version)"] | join(" ")' "$T/t4.json")"
+
+# Kernels without /sys/class/mdev_bus: PCI parents' types are still
+# found in their device directories (non-PCI parents need the class).
+"$WITH_TREE" t4 -- sh -c 'rm -rf "$UMOCKDEV_DIR/sys/class/mdev_bus" &&
+    [ ! -e /sys/class/mdev_bus ] &&
+    exec "$0" --host testhost --probe-dir "$1"' "$VC_COLLECT" "$NOPROBES" \
+    >"$T/nobus.json" 2>"$T/nobus.err" || fail "no mdev_bus: exit $?"
+[ ! -s "$T/nobus.err" ] || fail "no mdev_bus: warnings: $(cat "$T/nobus.err")"
+same_as_expected t4 "$T/nobus.json"
