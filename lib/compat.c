@@ -143,10 +143,11 @@ struct reason {
 	int64_t				 n1, n2;
 };
 
+/* Strings copied while the records are in cache; written much later. */
 struct assignment {
-	const struct requirement	*req;
-	const struct inv_device		*dev;
-	const struct inv_type		*type;	/* NULL: a PCI device */
+	const char	*source;
+	const char	*device;	/* parent, or the PCI device */
+	const char	*type;		/* NULL: a PCI device */
 };
 
 struct result {
@@ -744,10 +745,11 @@ eval_devices(struct ctx *c, const struct fleet_host *fh, struct result *res)
 			    sizeof(*c->asg));
 		}
 		a = &c->asg[c->nasg++];
-		a->req = &src->reqs[c->left[i]];
 		sl = &c->slots[c->assign[i]];
-		a->dev = sl->members != NULL ? take_member(dinv, sl) : sl->dev;
-		a->type = sl->type;
+		a->source = src->reqs[c->left[i]].id;
+		a->device = (sl->members != NULL ? take_member(dinv, sl) :
+		    sl->dev)->address;
+		a->type = sl->type != NULL ? sl->type->id : NULL;
 	}
 	res->na = nleft;
 }
@@ -808,9 +810,10 @@ eval_cpr(struct ctx *c, const struct inventory *dinv, bool same,
 			    sizeof(*c->asg));
 		}
 		a = &c->asg[c->nasg++];
-		a->req = r;
-		a->dev = r->dev;
-		a->type = r->kind == REQ_INSTANCE ? r->type : NULL;
+		a->source = r->id;
+		a->device = r->kind == REQ_INSTANCE ? r->parent :
+		    r->dev->address;
+		a->type = r->kind == REQ_INSTANCE ? r->tid : NULL;
 		res->na++;
 	}
 }
@@ -1153,15 +1156,15 @@ write_result(struct jsonw *w, const struct ctx *c, const struct result *res)
 		if (i > res->a0)
 			jw_lit(w, ",");
 		jw_lit(w, "{\"source\":");
-		jw_str(w, g->req->id);
+		jw_str(w, g->source);
 		if (g->type != NULL) {
 			jw_lit(w, ",\"parent\":");
-			jw_str(w, g->dev->address);
+			jw_str(w, g->device);
 			jw_lit(w, ",\"type\":");
-			jw_str(w, g->type->id);
+			jw_str(w, g->type);
 		} else {
 			jw_lit(w, ",\"device\":");
-			jw_str(w, g->dev->address);
+			jw_str(w, g->device);
 		}
 		jw_lit(w, "}");
 	}
