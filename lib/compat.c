@@ -208,6 +208,8 @@ struct ctx {
 	size_t				*dslot, *dstamp;
 	size_t				 dcap, stamp;
 	const char			*hot_tid;	/* to prefetch */
+	const char			*kernel_seen;
+	bool				 kernel_old;
 };
 
 static pthread_once_t	 default_once = PTHREAD_ONCE_INIT;
@@ -615,8 +617,7 @@ eval_platform(struct ctx *c, const struct inventory *dinv)
 	bool				 loose = c->src->scratch != NULL;
 
 	if (sp != NULL && !(loose && sp->arch == NULL) &&
-	    (sp->arch == NULL || dp->arch == NULL ||
-	    strcmp(sp->arch, dp->arch) != 0)) {
+	    (sp->arch == NULL || !seq(sp->arch, dp->arch, false))) {
 		rs = add_reason(c, R_PLATFORM_MISMATCH, sp->arch == NULL ||
 		    dp->arch == NULL ? V_UNKNOWN : V_INCOMPATIBLE, NULL);
 		rs->field = "arch";
@@ -635,8 +636,13 @@ eval_platform(struct ctx *c, const struct inventory *dinv)
 		rs->sval = sp->qemu_version;
 		rs->dval = dp->qemu_version;
 	}
-	if (dp->kernel_release == NULL ||
-	    version_compare(dp->kernel_release, MIN_KERNEL) < 0) {
+	/* Fleets share a few kernel strings: remember the last verdict. */
+	if (dp->kernel_release != c->kernel_seen) {
+		c->kernel_seen = dp->kernel_release;
+		c->kernel_old = dp->kernel_release == NULL ||
+		    version_compare(dp->kernel_release, MIN_KERNEL) < 0;
+	}
+	if (c->kernel_old) {
 		rs = add_reason(c, R_PLATFORM_MISMATCH, dp->kernel_release ==
 		    NULL ? V_UNKNOWN : V_INCOMPATIBLE, NULL);
 		rs->field = "kernel_release";
@@ -684,10 +690,9 @@ eval_devices(struct ctx *c, const struct fleet_host *fh, struct result *res)
 			continue;
 		}
 		if (src->nreqs > 1) {
-			if (!r->flags_known) {
-				rs = add_reason(c, W_FLAGS_UNKNOWN,
-				    V_COMPATIBLE, r);
-			} else if ((r->flags & MIG_P2P) == 0) {
+			if (!r->flags_known)
+				add_reason(c, W_FLAGS_UNKNOWN, V_COMPATIBLE, r);
+			else if ((r->flags & MIG_P2P) == 0) {
 				rs = add_reason(c, R_P2P_REQUIRED,
 				    V_INCOMPATIBLE, r);
 				rs->field = "migration.flags";
@@ -1199,6 +1204,7 @@ compat_check_text(const struct fleet *fleet, const struct compat_config *cfg,
 	size_t			 i, k, n, nres = 0, nout = 0;
 
 	memset(&c, 0, sizeof(c));
+	c.kernel_old = true;		/* the verdict for kernel_seen, NULL */
 	memset(&src, 0, sizeof(src));
 	memset(&w, 0, sizeof(w));
 	if (lenp != NULL)

@@ -51,7 +51,7 @@ static const char *const main_fleet[] = { "src-a", "dst-ok", "dst-big",
 	"dst-newer", "dst-notype", "dst-api", "dst-full", "dst-zero",
 	"dst-oldkernel", "dst-arm", "dst-oldqemu", "dst-nullplat",
 	"dst-nomlx", "dst-mlxbusy", "dst-mlxnop2p", "dst-ecc", "dst-split",
-	"dst-mlxhalf", NULL };
+	"dst-mlxhalf", "dst-nullkernel", NULL };
 
 /* Load one fixture host into f, reported age seconds ago. */
 static void
@@ -686,6 +686,13 @@ START_TEST(platform)
 	expect(result_for(out, "dst-nullplat"), "unknown",
 	    "PLATFORM_MISMATCH", NULL);
 	expect(result_for(out, "src-a"), "incompatible", "SAME_HOST", NULL);
+	json_decref(out);
+
+	/* An unknown kernel, first and alone: unknown, not compatible. */
+	out = run(f, NULL, "{'source':{'host':'src-a','devices':['" U1
+	    "']},'destinations':['dst-nullkernel']}", NULL);
+	expect(result_for(out, "dst-nullkernel"), "unknown",
+	    "PLATFORM_MISMATCH", "kernel_release");
 	json_decref(out);
 	fleet_free(f);
 }
