@@ -14,6 +14,7 @@ get_filtered_objects with real HostState and RequestSpec objects.
 from __future__ import annotations
 
 import http.server
+import json
 import os
 import re
 import tempfile
@@ -145,9 +146,15 @@ class FilterTest(unittest.TestCase):
     def test_live_migration_only_compatible(self) -> None:
         before = check_posts()
         compat_before = metric_sum("checks_total", verdict="compatible")
-        got = self.run_filter(self.spec(LIVE_VM))
+        with self.assertLogs("vfio_compat_nova.filter", "INFO") as logs:
+            got = self.run_filter(self.spec(LIVE_VM))
         self.assertEqual(got, ["gpu-ok"])
         self.assertEqual(check_posts() - before, 1)
+        line = "\n".join(logs.output)
+        for part in ("instance %s: 1 of 4 host(s) compatible" % LIVE_VM,
+                     "incompatible VERSION_MISMATCH x1",
+                     "incompatible SAME_HOST x1", "unknown HOST_UNKNOWN x1"):
+            self.assertIn(part, line)
         self.assertGreaterEqual(
             metric_sum("checks_total", verdict="compatible") - compat_before,
             1)
@@ -241,6 +248,35 @@ class FilterTest(unittest.TestCase):
                  on_error="fail")
         self.assertEqual(self.run_filter(self.spec(LIVE_VM)), [])
         self.assertEqual(check_posts() - before, 0)
+
+    def test_more_candidates_than_one_request_names(self) -> None:
+        """Past the service's destination limit: still one request."""
+        extra = [host_manager.HostState("filler-%05d" % i, "n", None)
+                 for i in range(vcf.MAX_DESTINATIONS)]
+        before = check_posts()
+        got = self.handler.get_filtered_objects(
+            [self.filter], self.hosts + extra, self.spec(LIVE_VM), 0)
+        self.assertEqual([h.host for h in got], ["gpu-ok"])
+        self.assertEqual(check_posts() - before, 1)
+
+    def test_source_unknown_needs_vm_not_found(self) -> None:
+        """SOURCE_UNKNOWN for a VM the service did find is no new boot."""
+        for source_host, expected in (("gpu-src.example.org", []),
+                                      (None, CANDIDATES)):
+            body = {"source": {"host": source_host, "vm": LIVE_VM,
+                               "devices": []},
+                    "results": [{"host": h + ".example.org",
+                                 "verdict": "unknown",
+                                 "reasons": [{"code": "SOURCE_UNKNOWN"}]}
+                                for h in CANDIDATES]}
+            srv = GarbageServer(200, json.dumps(body).encode())
+            try:
+                self.set(url=srv.url, on_error="pass")
+                self.assertEqual(self.run_filter(self.spec(LIVE_VM)),
+                                 expected, source_host)
+                self.assertEqual(srv.posts, 1)
+            finally:
+                srv.close()
 
     def test_no_candidates_no_request(self) -> None:
         before = check_posts()

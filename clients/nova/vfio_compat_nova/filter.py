@@ -25,6 +25,7 @@ fits fleets where both sides use the short name; set it to e.g.
 
 from __future__ import annotations
 
+import collections
 import json
 from typing import Any, Iterable
 
@@ -77,6 +78,11 @@ OPTS = [
         help="Appended to each nova host name to form the inventory host "
              "name, e.g. '.example.org' when collectors report FQDNs."),
 ]
+
+# The service accepts at most this many destinations in one request;
+# beyond it the filter omits the list, which the service reads as "every
+# known host", and still makes a single request.
+MAX_DESTINATIONS = 10000
 
 CONF = cfg.CONF
 CONF.register_group(GROUP)
@@ -141,16 +147,22 @@ class VfioCompatFilter(filters.BaseHostFilter):
             return hosts
 
         passed = []
+        why: collections.Counter[str] = collections.Counter()
         for h in hosts:
             verdict, codes = answer.get(names[h], ("missing", []))
             if verdict == "compatible":
                 passed.append(h)
-            else:
-                LOG.info("VfioCompatFilter: host %s rejected for instance "
-                         "%s: %s %s", h.host, uuid, verdict,
-                         ",".join(codes) or "-")
-        LOG.debug("VfioCompatFilter: %d of %d host(s) compatible with "
-                  "instance %s", len(passed), len(hosts), uuid)
+                continue
+            reason = "%s %s" % (verdict, ",".join(codes) or "-")
+            why[reason] += 1
+            LOG.debug("VfioCompatFilter: host %s rejected for instance %s: "
+                      "%s", h.host, uuid, reason)
+        # One line per request at INFO: a fleet has thousands of hosts.
+        LOG.info("VfioCompatFilter: instance %s: %d of %d host(s) "
+                 "compatible%s", uuid, len(passed), len(hosts),
+                 "; rejected: " + "; ".join(
+                     "%s x%d" % kv for kv in why.most_common())
+                 if why else "")
         return passed
 
     def host_passes(self, host_state: Any, spec_obj: Any) -> bool:
@@ -189,8 +201,9 @@ def _ask(conf: Any, uuid: str,
                "Accept": "application/json"}
     if conf.token_file:
         headers["Authorization"] = "Bearer " + _read_token(conf.token_file)
-    body = {"mode": "live", "source": {"vm": uuid},
-            "destinations": destinations}
+    body: dict[str, Any] = {"mode": "live", "source": {"vm": uuid}}
+    if len(destinations) <= MAX_DESTINATIONS:
+        body["destinations"] = destinations
     kwargs: dict[str, Any] = {"timeout": conf.timeout}
     if conf.ca_file:
         kwargs["verify"] = conf.ca_file
@@ -225,10 +238,19 @@ def _error_code(doc: Any) -> str | None:
 
 def _parse(url: str,
            doc: Any) -> dict[str, tuple[str, list[str]]] | None:
-    """Check the answer's shape; a garbled answer must not pass hosts."""
+    """Check the answer's shape; a garbled answer must not pass hosts.
+
+    The VM counts as unknown (a new boot) only when the service found no
+    host running it. A VM that is found but whose devices are missing
+    from its host's inventory also yields SOURCE_UNKNOWN; its hosts stay
+    "unknown" and are rejected, as data missing must never read as
+    compatible.
+    """
     if not isinstance(doc, dict) or not isinstance(doc.get("results"),
                                                    list):
         raise ServiceError(f"{url}: answer has no results list")
+    source = doc.get("source")
+    vm_found = isinstance(source, dict) and source.get("host") is not None
     answer: dict[str, tuple[str, list[str]]] = {}
     source_unknown = False
     for r in doc["results"]:
@@ -242,4 +264,4 @@ def _parse(url: str,
         if "SOURCE_UNKNOWN" in codes:
             source_unknown = True
         answer[r["host"]] = (r["verdict"], codes)
-    return None if source_unknown else answer
+    return None if source_unknown and not vm_found else answer
