@@ -79,6 +79,27 @@ static size_t	 on_reply(char *, size_t, size_t, void *);
 static void	 backoff(int);
 static void	 explicit_zero(void *, size_t);
 static int	 load_curl(char *, size_t);
+static int	 transient(CURLcode);
+
+/* Worth another try: the network or the server may recover. A bad URL,
+ * certificate or CA file will be as bad next time. */
+static int
+transient(CURLcode cc)
+{
+	switch (cc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_SSL_CONNECT_ERROR:
+		return (1);
+	default:
+		return (0);
+	}
+}
 
 /* POSIX lets dlsym's void * carry a function pointer. */
 static int
@@ -258,9 +279,12 @@ push_inventory(const char *url, const char *host, const char *token_file,
 			snprintf(why, sizeof(why), "HTTP %ld", status);
 			if (status != 429 && status < 500)
 				break;
-		} else
+		} else {
 			snprintf(why, sizeof(why), "%s", errbuf[0] != '\0' ?
 			    errbuf : cu.easy_strerror(cc));
+			if (!transient(cc))
+				break;
+		}
 		if (attempt < PUSH_ATTEMPTS)
 			log_warnx("%s: %s: %s, retrying", __func__, full, why);
 	}

@@ -1,6 +1,7 @@
 # push.sh -- --push PUTs the compact inventory with the bearer token to a
 # listener started here; it retries 5xx and 429 with backoff, gives up on
-# other 4xx at once, and an unreachable server fails with one line.
+# other 4xx at once, an unreachable server fails with one line, and
+# https is verified against --cacert.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/collector/common.inc"
 
@@ -8,7 +9,7 @@ PORT=$(free_port)
 # The listener answers the statuses listed in $T/plan, one per request
 # (200 once the plan is used up), and records each request.
 cat >"$T/listener.py" <<'PY'
-import http.server, json, sys
+import http.server, json, ssl, sys
 port, plan_file, log_file = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 class H(http.server.BaseHTTPRequestHandler):
     def do_PUT(self):
@@ -33,19 +34,27 @@ class H(http.server.BaseHTTPRequestHandler):
         self.wfile.write(reply)
     def log_message(self, *a):
         pass
-http.server.HTTPServer(("127.0.0.1", port), H).serve_forever()
+srv = http.server.HTTPServer(("127.0.0.1", port), H)
+if len(sys.argv) > 5:
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(sys.argv[4], sys.argv[5])
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+srv.serve_forever()
 PY
 : >"$T/plan"
 : >"$T/requests"
-python3 "$T/listener.py" "$PORT" "$T/plan" "$T/requests" &
-LPID=$!
-at_exit "kill $LPID 2>/dev/null || :"
-i=0
-until python3 -c "import socket; socket.create_connection(('127.0.0.1', $PORT))" 2>/dev/null; do
-	i=$((i + 1))
-	[ $i -lt 100 ] || fail "listener did not start"
-	sleep 0.1
-done
+# listen PORT [CERT KEY]: start the listener, wait until it accepts.
+listen() {
+	python3 "$T/listener.py" "$1" "$T/plan" "$T/requests" ${2:+"$2" "$3"} &
+	at_exit "kill $! 2>/dev/null || :"
+	i=0
+	until python3 -c "import socket; socket.create_connection(('127.0.0.1', $1))" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || fail "listener did not start"
+		sleep 0.1
+	done
+}
+listen "$PORT"
 
 printf '  s3cret-token  \nsecond line ignored\n' >"$T/token"
 URL=http://127.0.0.1:$PORT
@@ -112,3 +121,25 @@ collect t4 --push "$URL" --token-file "$T/missing" || rc=$?
 assert_eq "missing token file: exit status" 1 "$rc"
 assert_eq "missing token file: one line" 1 "$(wc -l <"$T/t4.err")"
 assert_eq "missing token file: no request" 0 "$(wc -l <"$T/requests")"
+
+# HTTPS: verified against --cacert; an untrusted certificate is final
+# (no retries) and a one-line failure.
+openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$T/key.pem" \
+    -out "$T/cert.pem" 2>/dev/null || fail "openssl req failed"
+TPORT=$(free_port)
+listen "$TPORT" "$T/cert.pem" "$T/key.pem"
+: >"$T/requests"
+: >"$T/plan"
+collect t4 --push "https://127.0.0.1:$TPORT" --token-file "$T/token" \
+    --cacert "$T/cert.pem" || fail "https push: exit $?: $(cat "$T/t4.err")"
+assert_eq "https: one request" 1 "$(wc -l <"$T/requests")"
+assert_eq "https: token sent" "Bearer s3cret-token" \
+    "$(jq -r .auth "$T/requests")"
+rc=0
+collect t4 --push "https://127.0.0.1:$TPORT" --token-file "$T/token" || rc=$?
+assert_eq "untrusted certificate: exit status" 1 "$rc"
+assert_eq "untrusted certificate: one line, no retries" 1 "$(wc -l <"$T/t4.err")"
+grep -q 'failed after 1 attempt: .*certificate' "$T/t4.err" ||
+    fail "untrusted certificate: reason not shown: $(cat "$T/t4.err")"
+assert_eq "untrusted certificate: nothing delivered" 1 "$(wc -l <"$T/requests")"
