@@ -2,9 +2,10 @@
 # tests/deploy/prometheus.sh -- vfio-compatd's /metrics as Prometheus
 # sees it: promtool accepts the example config, the alert rules and their
 # unit tests, and the live /metrics text; then a real Prometheus server
-# (loopback, temporary storage, 1 s scrapes) scrapes a server loaded with
-# the fleet in tests/nova/data/ and its HTTP API answers up == 1 and the
-# inventory gauges the fleet holds.
+# (loopback, temporary storage, 1 s scrapes) scrapes two servers, one
+# started with --demo (the fleet in deploy/demo/) and one loaded by PUT
+# with the fleet in tests/nova/data/, and its HTTP API answers up == 1
+# and the inventory gauges each fleet holds.
 . "$top_srcdir/tests/lib.sh"
 
 PY=/usr/bin/python3
@@ -57,7 +58,29 @@ curl -s -X POST -H 'Content-Type: application/json' \
 curl -s "$url/v1/hosts/no-such-host" >/dev/null
 curl -s "$url/v1/hosts" >/dev/null
 
-# What the fleet holds, from the fixtures themselves.
+# The demo server, as an operator starts it.
+dport=$(free_port)
+durl=http://127.0.0.1:$dport
+"$VC_SERVER" --listen "127.0.0.1:$dport" --db "$T/demo.db" --demo \
+    >"$T/demo.log" 2>&1 &
+demo=$!
+at_exit "kill $demo 2>/dev/null; wait $demo 2>/dev/null || true"
+wait_for "demo server up" curl -sf "$durl/healthz"
+
+# What the demo fleet holds, from its files.
+read -r ndemo demofree <<EOFV
+$("$PY" - "$top_srcdir"/deploy/demo/*.json <<'PYEOF'
+import json, sys
+invs = [json.load(open(f)) for f in sys.argv[1:]]
+print(len(invs), sum(t["available_instances"] or 0 for i in invs
+                     for d in i["devices"] for t in d["types"]))
+PYEOF
+)
+EOFV
+[ "$ndemo" -gt 0 ] && [ "$demofree" -gt 0 ] ||
+    fail "demo fleet: $ndemo hosts, $demofree free instances"
+
+# What the PUT fleet holds, from the fixtures themselves.
 read -r nhosts free222 freeok <<EOFV
 $("$PY" - "$data"/*.json <<'PYEOF'
 import json, sys
@@ -74,13 +97,17 @@ EOFV
 [ "$nhosts" -ge 3 ] && [ "$freeok" -gt 0 ] && [ "$free222" -gt "$freeok" ] ||
     fail "fixtures: $nhosts hosts, $free222 and $freeok free"
 
-curl -sf "$url/metrics" -D "$T/headers" -o "$T/metrics" || fail "GET /metrics"
-grep -qi '^content-type: text/plain; version=0.0.4' "$T/headers" ||
-    fail "metrics content type: $(grep -i content-type "$T/headers")"
-promtool check metrics <"$T/metrics" >"$T/out" 2>&1 ||
-    { cat "$T/out" >&2; fail "promtool check metrics"; }
-[ ! -s "$T/out" ] || { cat "$T/out" >&2; fail "promtool check metrics lint"; }
-ok "promtool check metrics on /metrics"
+for u in "$url" "$durl"; do
+	curl -sf "$u/metrics" -D "$T/headers" -o "$T/metrics" ||
+	    fail "GET $u/metrics"
+	grep -qi '^content-type: text/plain; version=0.0.4' "$T/headers" ||
+	    fail "metrics content type: $(grep -i content-type "$T/headers")"
+	promtool check metrics <"$T/metrics" >"$T/out" 2>&1 ||
+	    { cat "$T/out" >&2; fail "promtool check metrics ($u)"; }
+	[ ! -s "$T/out" ] ||
+	    { cat "$T/out" >&2; fail "promtool check metrics lint ($u)"; }
+	ok "promtool check metrics on $u/metrics"
+done
 
 # A real Prometheus scraping it every second, with the alert rules loaded.
 pport=$(free_port)
@@ -97,6 +124,9 @@ scrape_configs:
   - job_name: vfio-compat
     static_configs:
       - targets: ["127.0.0.1:$port"]
+  - job_name: vfio-compat-demo
+    static_configs:
+      - targets: ["127.0.0.1:$dport"]
 EOFC
 prometheus --config.file="$T/prom/prometheus.yml" \
     --storage.tsdb.path="$T/prom/data" \
@@ -136,7 +166,14 @@ expect "free nvidia-222" \
     'sum(vfio_compat_type_available_instances{job="vfio-compat",kind="mdev",type="nvidia-222"})' \
     "$free222"
 expect "used nvidia-222 on the source" \
-    'vfio_compat_type_instances{host="gpu-src.example.org",type="nvidia-222"}' 1
+    'vfio_compat_type_instances{job="vfio-compat",host="gpu-src.example.org",type="nvidia-222"}' 1
+
+expect "demo scraped" 'up{job="vfio-compat-demo"}' 1
+expect "demo fresh hosts" \
+    'vfio_compat_hosts{job="vfio-compat-demo",state="fresh"}' "$ndemo"
+expect "demo free instances" \
+    'sum(vfio_compat_type_available_instances{job="vfio-compat-demo"})' \
+    "$demofree"
 
 # A change in the fleet reaches Prometheus: forget a host.
 curl -sf -X DELETE "$url/v1/hosts/gpu-ok.example.org" >/dev/null ||
