@@ -175,9 +175,11 @@ struct dname {
 	size_t		 idx;
 };
 
+#define SLOT_PCI	UINT32_MAX
+
 struct slot {
 	const struct inv_device	*dev;		/* or a class's first */
-	const struct inv_type	*type;		/* NULL: PCI */
+	uint32_t		 tidx;		/* in dev->types, or SLOT_PCI */
 	const uint16_t		*members;	/* a class of look-alikes */
 	size_t			 nmembers;
 	size_t			 taken;		/* members handed out */
@@ -210,6 +212,8 @@ struct ctx {
 	const char			*hot_tid;	/* to prefetch */
 	const char			*kernel_seen;
 	bool				 kernel_old;
+	unsigned char			*ostate;	/* per offer: ok */
+	size_t				 ostate_cap;
 };
 
 static pthread_once_t	 default_once = PTHREAD_ONCE_INIT;
@@ -225,11 +229,11 @@ static bool	 in_use(const struct inventory *, const struct inv_device *);
 static const struct inv_device *take_member(const struct inventory *,
 		    struct slot *);
 static size_t	 add_slot(struct ctx *, const struct inv_device *,
-		    const struct inv_type *, int64_t);
+		    uint32_t, int64_t);
 static void	 add_edge(struct ctx *, size_t);
 static bool	 same_group(const struct requirement *,
 		    const struct requirement *);
-static void	 consider(struct ctx *, const struct requirement *,
+static bool	 consider(struct ctx *, const struct requirement *,
 		    const struct inv_device *, const struct inv_type *,
 		    struct scan *);
 static bool	 candidates_instance(struct ctx *, const struct fleet_host *,
@@ -366,14 +370,14 @@ take_member(const struct inventory *inv, struct slot *sl)
  * current host only (stamp), finds it without a search of all slots.
  */
 static size_t
-add_slot(struct ctx *c, const struct inv_device *d, const struct inv_type *t,
+add_slot(struct ctx *c, const struct inv_device *d, uint32_t tidx,
     int64_t cap)
 {
 	size_t	 di = (size_t)(d - c->dbase), i, n;
 
 	if (c->dstamp[di] == c->stamp) {
 		for (i = c->dslot[di]; i != SIZE_MAX; i = c->snext[i])
-			if (c->slots[i].type == t)
+			if (c->slots[i].tidx == tidx)
 				return (i);
 	} else {
 		c->dstamp[di] = c->stamp;
@@ -389,7 +393,7 @@ add_slot(struct ctx *c, const struct inv_device *d, const struct inv_type *t,
 	}
 	i = c->nslots++;
 	c->slots[i].dev = d;
-	c->slots[i].type = t;
+	c->slots[i].tidx = tidx;
 	c->slots[i].members = NULL;
 	c->slots[i].nmembers = 0;
 	c->slots[i].taken = 0;
@@ -417,7 +421,8 @@ same_group(const struct requirement *a, const struct requirement *b)
 	    a->kind == REQ_INSTANCE);
 }
 
-static void
+/* May parent d's type t (of the requirement's kind and id) take it? */
+static bool
 consider(struct ctx *c, const struct requirement *r,
     const struct inv_device *d, const struct inv_type *t, struct scan *sc)
 {
@@ -427,18 +432,16 @@ consider(struct ctx *c, const struct requirement *r,
 	if (!seq(t->device_api, r->device_api, false)) {
 		if (sc->api_type == NULL)
 			sc->api_type = t;
-		return;
+		return (false);
 	}
 	sc->api_ok = true;
 	if (policy_check(c->policy, r->rule, r->dev, r->type, d, t,
 	    &mm) == -1) {
 		if (sc->first.field == NULL)
 			sc->first = mm;
-		return;
+		return (false);
 	}
-	add_edge(c, add_slot(c, d, t, t->available_instances == INV_NULL ?
-	    0 : t->available_instances));
-	sc->n++;
+	return (true);
 }
 
 /*
@@ -458,25 +461,46 @@ candidates_instance(struct ctx *c, const struct fleet_host *fh,
 	const struct fleet_offer	*o;
 	struct reason			*rs;
 	struct scan			 sc;
-	bool				 pooled;
-	size_t				 i;
+	bool				 pooled, ok;
+	size_t				 i, k;
 
 	pooled = r->pool != NULL && r->pool == dinv->pool;
 	memset(&sc, 0, sizeof(sc));
 	if (pooled && fh->indexed) {
-		ft = fleet_host_type(fh, r->tid);
+		/* Only look-alike representatives are read; the others
+		 * share their outcome and bring their own capacity. */
+		if ((ft = fleet_host_type(fh, r->tid)) != NULL &&
+		    ft->count > c->ostate_cap) {
+			c->ostate_cap = ft->count;
+			c->ostate = xreallocarray(c->ostate, c->ostate_cap, 1);
+		}
 		for (i = 0; ft != NULL && i < ft->count; i++) {
-			o = &fh->offers[ft->first + i];
-			d = &dinv->devices[o->device];
-			t = &d->types[o->type];
-			if (t->kind == r->tkind)
-				consider(c, r, d, t, &sc);
+			k = ft->first + i;
+			o = &fh->offers[k];
+			if (o->rep == k) {
+				d = &dinv->devices[o->device];
+				t = &d->types[o->type];
+				ok = t->kind == r->tkind &&
+				    consider(c, r, d, t, &sc);
+				c->ostate[i] = ok;
+			} else
+				ok = c->ostate[o->rep - ft->first];
+			if (!ok)
+				continue;
+			add_edge(c, add_slot(c, &dinv->devices[o->device],
+			    o->type, o->avail));
+			sc.n++;
 		}
 	} else {
 		for (i = 0; i < dinv->ndevices; i++) {
 			d = &dinv->devices[i];
-			if ((t = find_type(d, r, pooled)) != NULL)
-				consider(c, r, d, t, &sc);
+			if ((t = find_type(d, r, pooled)) == NULL ||
+			    !consider(c, r, d, t, &sc))
+				continue;
+			add_edge(c, add_slot(c, d, (uint32_t)(t - d->types),
+			    t->available_instances == INV_NULL ? 0 :
+			    t->available_instances));
+			sc.n++;
 		}
 	}
 	if (sc.n > 0)
@@ -574,7 +598,7 @@ candidates_pci(struct ctx *c, const struct fleet_host *fh,
 				if (in_use(dinv, m))
 					free_--;
 			}
-			si = add_slot(c, d, NULL, (int64_t)free_);
+			si = add_slot(c, d, SLOT_PCI, (int64_t)free_);
 			c->slots[si].members = &fh->members[cl->first];
 			c->slots[si].nmembers = cl->count;
 			add_edge(c, si);
@@ -588,7 +612,7 @@ candidates_pci(struct ctx *c, const struct fleet_host *fh,
 			found = true;
 			if (!pci_allowed(c, r, d, &first))
 				continue;
-			add_edge(c, add_slot(c, d, NULL, in_use(dinv, d) ?
+			add_edge(c, add_slot(c, d, SLOT_PCI, in_use(dinv, d) ?
 			    0 : 1));
 			n++;
 		}
@@ -754,7 +778,9 @@ eval_devices(struct ctx *c, const struct fleet_host *fh, struct result *res)
 		a->source = src->reqs[c->left[i]].id;
 		a->device = (sl->members != NULL ? take_member(dinv, sl) :
 		    sl->dev)->address;
-		a->type = sl->type != NULL ? sl->type->id : NULL;
+		/* The requirement's type id is the slot's by construction. */
+		a->type = sl->tidx == SLOT_PCI ? NULL :
+		    src->reqs[c->left[i]].tid;
 	}
 	res->na = nleft;
 }
@@ -892,8 +918,8 @@ done:
  * host's records sit in their own arena, far from the last. So while
  * host k is evaluated, the records of the next few are requested in
  * stages, each stage using what the previous one brought in: the
- * inventory and type index 8 hosts ahead, the parents offering the hot
- * type 4 ahead, their type records 2 ahead.
+ * inventory and type index 8 hosts ahead, the look-alike representative
+ * parents offering the hot type 4 ahead, their type records 2 ahead.
  */
 static void
 prefetch_ahead(const struct ctx *c, const struct fleet *fleet, size_t k,
@@ -922,6 +948,8 @@ prefetch_ahead(const struct ctx *c, const struct fleet *fleet, size_t k,
 			continue;
 		for (i = 0; i < ft->count && i < 16; i++) {
 			o = &fh->offers[ft->first + i];
+			if (o->rep != ft->first + i)
+				continue;
 			d = &fh->inv->devices[o->device];
 			if (stage == 4) {
 				__builtin_prefetch(&d->driver);
@@ -1348,6 +1376,7 @@ fail:
 	free(c.seen);
 	free(c.adj);
 	free(c.snext);
+	free(c.ostate);
 	free(c.dslot);
 	free(c.dstamp);
 	free(c.off);

@@ -45,6 +45,8 @@ static size_t	 lookup(const struct fleet *, const char *, int *);
 static int	 cmp_triple(const void *, const void *);
 static void	 build_index(struct fleet *, struct fleet_host *);
 static bool	 alike(const struct inv_device *, const struct inv_device *);
+static bool	 alike_offer(const struct inventory *, const struct fleet_offer *,
+		    const struct fleet_offer *);
 static void	 build_pci(struct fleet_host *);
 static void	 free_index(struct fleet_host *);
 
@@ -194,6 +196,8 @@ build_index(struct fleet *f, struct fleet_host *h)
 	offers = (struct fleet_offer *)(types + nt);
 	nt = 0;
 	for (i = 0; i < n; i++) {
+		const struct inv_type	*ty;
+
 		if (i == 0 || t[i].id != t[i - 1].id) {
 			types[nt].id = t[i].id;
 			types[nt].first = (uint32_t)i;
@@ -202,6 +206,19 @@ build_index(struct fleet *f, struct fleet_host *h)
 		types[nt - 1].count++;
 		offers[i].device = t[i].device;
 		offers[i].type = t[i].type;
+		ty = &inv->devices[t[i].device].types[t[i].type];
+		offers[i].avail = ty->available_instances == INV_NULL ||
+		    ty->available_instances < 0 ? 0 :
+		    (uint32_t)ty->available_instances;
+		/* The first look-alike among this id's earlier offers. */
+		offers[i].rep = (uint32_t)i;
+		for (j = types[nt - 1].first; j < i; j++) {
+			if (offers[j].rep == j &&
+			    alike_offer(inv, &offers[i], &offers[j])) {
+				offers[i].rep = (uint32_t)j;
+				break;
+			}
+		}
 	}
 	free(t);
 	h->types = types;
@@ -238,6 +255,19 @@ alike(const struct inv_device *a, const struct inv_device *b)
 		    a->attrs[i].value != b->attrs[i].value)
 			return (false);
 	return (true);
+}
+
+static bool
+alike_offer(const struct inventory *inv, const struct fleet_offer *a,
+    const struct fleet_offer *b)
+{
+	const struct inv_device	*da = &inv->devices[a->device];
+	const struct inv_device	*db = &inv->devices[b->device];
+	const struct inv_type	*ta = &da->types[a->type];
+	const struct inv_type	*tb = &db->types[b->type];
+
+	return (ta->kind == tb->kind && ta->device_api == tb->device_api &&
+	    ta->migration_version == tb->migration_version && alike(da, db));
 }
 
 static void

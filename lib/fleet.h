@@ -24,8 +24,13 @@ struct strpool;
  * Where a host offers each type id, built by fleet_put() for the
  * engine so that a check finds a type's parents without walking every
  * device: offers[first .. first + count) are (device, type) index pairs
- * of inv, in device order. Only built when inv uses the fleet's pool
- * (ids are then compared by pointer); NULL otherwise.
+ * of inv, in device order, with the type's available_instances (null as
+ * 0) and rep, the index of the first offer of the same id whose parent
+ * and type agree with this one on every field a check compares (ids,
+ * class, revision, driver, driver_version, migration, attributes, kind,
+ * device_api, migration_version): a check evaluates only those and
+ * reads the capacity here. Only built when inv uses the fleet's pool
+ * (ids are then compared by pointer).
  */
 struct fleet_type {
 	const char	*id;		/* pooled */
@@ -34,6 +39,8 @@ struct fleet_type {
 struct fleet_offer {
 	uint16_t	 device;
 	uint16_t	 type;
+	uint32_t	 rep;		/* index into offers */
+	uint32_t	 avail;
 };
 
 /*

@@ -146,6 +146,13 @@ START_TEST(type_and_pci_index)
 	t->id = inv_istr(inv, "nvidia-230");
 	t = inv_add_type(inv, d);
 	t->id = inv_istr(inv, "nvidia-222");
+	t->available_instances = 3;
+	/* A third parent on another driver version: its own class. */
+	d = inv_add_device(inv);
+	d->address = inv_istr(inv, "0000:3d:00.0");
+	d->driver_version = inv_istr(inv, "550.127.05");
+	t = inv_add_type(inv, d);
+	t->id = inv_istr(inv, "nvidia-222");
 	vf(inv, "0000:5e:00.1", "6.8");
 	vf(inv, "0000:5e:00.2", "6.8");
 	vf(inv, "0000:5e:00.3", "6.9");
@@ -157,10 +164,18 @@ START_TEST(type_and_pci_index)
 	id = strpool_intern(fleet_pool(f), "nvidia-222");
 	ft = fleet_host_type(h, id);
 	ck_assert_ptr_nonnull(ft);
-	ck_assert_uint_eq(ft->count, 2);
+	ck_assert_uint_eq(ft->count, 3);
 	ck_assert_uint_eq(h->offers[ft->first].device, 0);
 	ck_assert_uint_eq(h->offers[ft->first + 1].device, 1);
 	ck_assert_uint_eq(h->offers[ft->first + 1].type, 1);
+	/* Both parents agree on every compared field: one representative;
+	 * a null available_instances is no capacity. */
+	ck_assert_uint_eq(h->offers[ft->first].rep, ft->first);
+	ck_assert_uint_eq(h->offers[ft->first + 1].rep, ft->first);
+	ck_assert_uint_eq(h->offers[ft->first].avail, 0);
+	ck_assert_uint_eq(h->offers[ft->first + 1].avail, 3);
+	ck_assert_uint_eq(h->offers[ft->first + 2].device, 2);
+	ck_assert_uint_eq(h->offers[ft->first + 2].rep, ft->first + 2);
 	ck_assert_ptr_nonnull(fleet_host_type(h,
 	    strpool_intern(fleet_pool(f), "nvidia-230")));
 	/* Same text, another pool: not found by pointer. */
@@ -170,11 +185,11 @@ START_TEST(type_and_pci_index)
 	 * is no candidate. */
 	ck_assert_uint_eq(h->npcis, 2);
 	ck_assert_uint_eq(h->pcis[0].count, 2);
-	ck_assert_uint_eq(h->pcis[0].rep, 2);
-	ck_assert_uint_eq(h->members[h->pcis[0].first + 1], 3);
+	ck_assert_uint_eq(h->pcis[0].rep, 3);
+	ck_assert_uint_eq(h->members[h->pcis[0].first + 1], 4);
 	ck_assert_uint_eq(h->pcis[1].count, 1);
-	ck_assert(fleet_passthrough(&h->inv->devices[2]));
-	ck_assert(!fleet_passthrough(&h->inv->devices[5]));
+	ck_assert(fleet_passthrough(&h->inv->devices[3]));
+	ck_assert(!fleet_passthrough(&h->inv->devices[6]));
 	ck_assert(!fleet_passthrough(&h->inv->devices[0]));
 
 	/* An inventory from another pool is kept but not indexed. */
