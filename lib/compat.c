@@ -21,11 +21,15 @@
  * destination strings come from the same pool (the fleet's) a type id
  * matches only by pointer, and the fleet keeps per host an index from
  * type id to the (device, type) pairs offering it, so the pre-filter is
- * a binary search over a few pointers and only the parents that offer
- * the type are read; other sources (descriptors) fall back to a scan
- * with strcmp. The walk over hosts is memory-bound, so the records of
- * hosts a few steps ahead are prefetched. Requirements on the same
- * parent and type share their candidate list. A requirement's most specific failure is reported: TYPE_MISSING when
+ * a binary search over a few pointers; parents that agree on every
+ * compared field are evaluated once (the index names a representative
+ * and carries each pair's capacity), so a host of eight identical GPUs
+ * costs one policy check. Passed-through devices are indexed the same
+ * way, as classes of look-alikes that become one slot each. Other
+ * sources (descriptors) fall back to a scan of every device with
+ * strcmp. The walk over hosts is memory-bound, so the records of hosts
+ * a few steps ahead are prefetched. Requirements on the same parent
+ * and type share their candidate list. A requirement's most specific failure is reported: TYPE_MISSING when
  * no device offers its kind and id, DEVICE_API_MISMATCH when only other
  * device_apis do, VERSION_MISMATCH (naming the field) when every such
  * parent fails the policy; otherwise its candidates go into the
