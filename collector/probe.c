@@ -35,10 +35,8 @@
 #define PROBE_TIMEOUT_MS	5000
 #define PROBE_MAX_OUTPUT	(1024 * 1024)
 #define PROBE_FLAGS_KEY		"migration.flags"
-#define ATTR_KEY_MAX		128
 
 static int64_t	 now_ms(void);
-static int	 attr_key_ok(const char *);
 static int	 parse_flags(const char *, unsigned int *);
 static int	 check_output(const char *, const json_t *);
 static void	 apply_output(struct collect *, const char *, const json_t *);
@@ -151,18 +149,6 @@ fail:
 	return (rc);
 }
 
-/* The codec's attribute key syntax: [A-Za-z0-9._-], at most 128. */
-static int
-attr_key_ok(const char *s)
-{
-	size_t	 len = strlen(s);
-
-	if (len == 0 || len > ATTR_KEY_MAX)
-		return (0);
-	return (strspn(s, "abcdefghijklmnopqrstuvwxyz"
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == len);
-}
-
 static int
 parse_flags(const char *list, unsigned int *flags)
 {
@@ -211,7 +197,7 @@ check_output(const char *path, const json_t *root)
 			return (-1);
 		}
 		json_object_foreach((json_t *)attrs, key, v) {
-			if (!attr_key_ok(key) || !json_is_string(v)) {
+			if (!str_is_attr_key(key) || !json_is_string(v)) {
 				log_warnx("%s: %s: %s: bad attribute key or "
 				    "non-string value, ignored", __func__,
 				    path, addr);

@@ -170,8 +170,6 @@ jpath(char *buf, size_t len, const char *path, const char *fmt, ...)
 static bool
 syntax_ok(const char *s, enum str_syntax syn)
 {
-	size_t	 i;
-
 	switch (syn) {
 	case SYN_TEXT:
 		return (true);
@@ -192,15 +190,7 @@ syntax_ok(const char *s, enum str_syntax syn)
 	case SYN_TIME:
 		return (str_is_timestamp(s));
 	case SYN_ATTRKEY:
-		if (*s == '\0' || strlen(s) > 128)
-			return (false);
-		for (i = 0; s[i] != '\0'; i++)
-			if (!((s[i] >= 'a' && s[i] <= 'z') ||
-			    (s[i] >= 'A' && s[i] <= 'Z') ||
-			    (s[i] >= '0' && s[i] <= '9') || s[i] == '.' ||
-			    s[i] == '_' || s[i] == '-'))
-				return (false);
-		return (true);
+		return (str_is_attr_key(s));
 	}
 	return (false);
 }

@@ -138,6 +138,17 @@ str_is_device_id(const char *s)
 }
 
 bool
+str_is_attr_key(const char *s)
+{
+	size_t	 len = strlen(s);
+
+	if (len == 0 || len > 128)
+		return (false);
+	return (strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == len);
+}
+
+bool
 str_is_timestamp(const char *s)
 {
 	static const char	 shape[] = "dddd-dd-ddTdd:dd:ddZ";

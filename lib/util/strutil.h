@@ -24,6 +24,8 @@ bool	str_is_uuid(const char *);
 bool	str_is_hostname(const char *);
 /* An mdev/css/ap parent or instance id: [A-Za-z0-9._:-]+, max 64. */
 bool	str_is_device_id(const char *);
+/* Inventory attribute key: [A-Za-z0-9._-], 1 to 128 characters. */
+bool	str_is_attr_key(const char *);
 /* RFC 3339 UTC timestamp of the form YYYY-MM-DDTHH:MM:SSZ. */
 bool	str_is_timestamp(const char *);
 /* Valid UTF-8 without control characters other than tab. */
