@@ -1,10 +1,11 @@
 /*
  * compat_int.h -- what the engine's files share and nobody else sees.
  *
- * compat.c parses the request, evaluates every destination and writes
- * the answer; requirement.c turns the request's source into resolved
- * requirements; match.c assigns requirements to capacitated slots;
- * jsonw.c writes the answer's text.
+ * compat.c validates the request and runs the check over the
+ * destinations; requirement.c turns the request's source into resolved
+ * requirements; evaluate.c judges one destination; match.c assigns
+ * requirements to capacitated slots; answer.c and jsonw.c write the
+ * answer's text.
  */
 #ifndef VC_COMPAT_INT_H
 #define VC_COMPAT_INT_H
@@ -22,6 +23,7 @@ struct fleet;
 struct fleet_host;
 struct policy;
 struct policy_rule;
+struct slot;
 struct strpool;
 
 #define COMPAT_MAX_DEVICES	64
@@ -98,6 +100,117 @@ void	 jw_raw(struct jsonw *, const char *, size_t);
 void	 jw_str(struct jsonw *, const char *);	/* NULL writes null */
 void	 jw_int(struct jsonw *, int64_t);
 void	 jw_json(struct jsonw *, const json_t *);
+
+/*
+ * The check in progress. A result is one destination's verdict; its
+ * reasons and assignments live in arrays shared by the whole check
+ * (index ranges r0/nr, a0/na), so evaluating ten thousand hosts
+ * allocates nothing per host.
+ */
+enum verdict {
+	V_COMPATIBLE,
+	V_UNKNOWN,
+	V_INCOMPATIBLE
+};
+
+enum rcode {
+	R_HOST_UNKNOWN,
+	R_HOST_STALE,
+	R_SOURCE_UNKNOWN,
+	R_SOURCE_NOT_MIGRATABLE,
+	R_TYPE_MISSING,
+	R_DEVICE_API_MISMATCH,
+	R_DEVICE_MISSING,
+	R_VERSION_MISMATCH,
+	R_NO_CAPACITY,
+	R_P2P_REQUIRED,
+	R_PLATFORM_MISMATCH,
+	R_SAME_HOST,
+	R_CPR_UNSUPPORTED,
+	W_FLAGS_UNKNOWN,
+	W_DATA_OLD
+};
+
+enum rvalues {
+	RV_NONE,
+	RV_BOTH,
+	RV_SRC,		/* source_value only: a property of the source */
+	RV_DST		/* destination_value only: a fixed minimum */
+};
+
+struct reason {
+	enum rcode			 code;
+	enum verdict			 sev;	/* V_COMPATIBLE: a warning */
+	const struct requirement	*req;
+	const char			*field;
+	enum rvalues			 values;
+	const char			*sval;
+	const char			*dval;
+	const char			*msg;	/* fixed text, or NULL */
+	int64_t				 n1, n2;
+};
+
+/* Strings copied while the records are in cache; written much later. */
+struct assignment {
+	const char	*source;
+	const char	*device;	/* parent, or the PCI device */
+	const char	*type;		/* NULL: a PCI device */
+};
+
+struct result {
+	const char		*host;
+	const struct fleet_host	*fh;		/* NULL: never reported */
+	enum verdict		 verdict;
+	int64_t			 score;
+	size_t			 r0, nr;	/* into ctx reasons */
+	size_t			 a0, na;	/* into ctx assignments */
+	size_t			 seq;		/* position in name order */
+};
+
+struct ctx {
+	const struct fleet		*fleet;
+	const struct compat_config	*cfg;
+	const struct policy		*policy;
+	struct source			*src;
+	bool				 cpr;
+
+	struct reason			*reasons;
+	size_t				 nreasons, reasons_cap;
+	struct assignment		*asg;
+	size_t				 nasg, asg_cap;
+
+	/* Per-host matching scratch of evaluate.c, reused host to host. */
+	struct slot			*slots;
+	int64_t				*caps, *used;
+	unsigned char			*seen;
+	size_t				 nslots, slots_cap;
+	size_t				*adj;
+	size_t				 nadj, adj_cap;
+	size_t				*off, *assign, *left;
+	size_t				*snext;		/* slot chain */
+	const struct inv_device		*dbase;		/* host's devices */
+	size_t				*dslot, *dstamp;
+	size_t				 dcap, stamp;
+	const char			*hot_tid;	/* to prefetch */
+	const char			*kernel_seen;
+	bool				 kernel_old;
+	unsigned char			*ostate;	/* per offer: ok */
+	size_t				 ostate_cap;
+};
+
+/* evaluate.c: one destination at a time. */
+void	 eval_init(struct ctx *, const struct fleet *,
+	    const struct compat_config *, const struct policy *,
+	    struct source *, bool cpr);
+void	 eval_host(struct ctx *, const char *, const struct fleet_host *,
+	    struct result *);
+void	 eval_prefetch(const struct ctx *, const struct fleet *, size_t,
+	    size_t);
+void	 eval_free(struct ctx *);
+
+/* answer.c: one result as JSON text. */
+void	 answer_result(struct jsonw *, const struct ctx *,
+	    const struct result *);
 
 /* compat.c */
 void	 compat_fail(struct compat_status *, int, const char *, const char *,
