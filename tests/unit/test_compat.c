@@ -7,6 +7,7 @@
  * Requests are written with single quotes for readability; req()
  * turns them into JSON.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,7 @@ static void		 expect(const json_t *, const char *, const char *,
 			    const char *);
 static void		 expect_invalid(const char *, const char *);
 static struct policy	*policy_text(const char *);
+static void		*worker_run(void *);
 
 static const char *const main_fleet[] = { "src-a", "dst-ok", "dst-big",
 	"dst-newer", "dst-notype", "dst-api", "dst-full", "dst-zero",
@@ -922,6 +924,68 @@ START_TEST(escaping)
 }
 END_TEST
 
+struct worker {
+	struct fleet	*fleet;
+	const char	*want;
+	int		 same;
+};
+
+static void *
+worker_run(void *arg)
+{
+	struct worker		*wk = arg;
+	struct compat_config	 cfg = { NULL, NOW, STALE };
+	struct compat_status	 st;
+	json_t			*rq;
+	char			*text;
+	size_t			 len;
+	int			 i;
+
+	rq = req("{'source':{'vm':'" VM2 "'}}");
+	wk->same = 1;
+	for (i = 0; i < 50; i++) {
+		fleet_rdlock(wk->fleet);
+		text = compat_check_text(wk->fleet, &cfg, rq, false, &len, &st);
+		fleet_unlock(wk->fleet);
+		if (text == NULL || strcmp(text, wk->want) != 0)
+			wk->same = 0;
+		free(text);
+	}
+	json_decref(rq);
+	return (NULL);
+}
+
+/* Checks share nothing but the fleet: parallel answers are identical. */
+START_TEST(concurrent)
+{
+	struct fleet		*f = load(main_fleet);
+	struct compat_config	 cfg = { NULL, NOW, STALE };
+	struct compat_status	 st;
+	struct worker		 wk[4];
+	pthread_t		 th[4];
+	json_t			*rq;
+	char			*want;
+	size_t			 len, i;
+
+	rq = req("{'source':{'vm':'" VM2 "'}}");
+	want = compat_check_text(f, &cfg, rq, false, &len, &st);
+	json_decref(rq);
+	ck_assert_ptr_nonnull(want);
+	for (i = 0; i < 4; i++) {
+		wk[i].fleet = f;
+		wk[i].want = want;
+		ck_assert_int_eq(pthread_create(&th[i], NULL, worker_run,
+		    &wk[i]), 0);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		ck_assert_int_eq(wk[i].same, 1);
+	}
+	free(want);
+	fleet_free(f);
+}
+END_TEST
+
 START_TEST(validation)
 {
 	char	 big[4096];
@@ -1029,6 +1093,7 @@ main(void)
 	tcase_add_test(tc, several_failures);
 	tcase_add_test(tc, descriptors);
 	tcase_add_test(tc, escaping);
+	tcase_add_test(tc, concurrent);
 	tcase_add_test(tc, validation);
 	tcase_add_test(tc, descriptor_validation);
 	suite_add_tcase(s, tc);
