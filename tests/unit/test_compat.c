@@ -1039,6 +1039,106 @@ START_TEST(validation)
 }
 END_TEST
 
+/* Every value slot of a request replaced by every JSON type: each is
+ * either answered or refused with 400 naming a field, never a crash. */
+START_TEST(hostile_values)
+{
+	struct fleet		*f = load(main_fleet);
+	struct compat_config	 cfg = { NULL, NOW, STALE };
+	struct compat_status	 st;
+	const char		*base[] = {
+	    "{'mode':'live','source':{'host':'src-a','devices':['" U1 "']},"
+	    "'destinations':['dst-ok']}",
+	    "{'source':{'host':'src-a','vm':'" VM2 "'}}",
+	    "{'source':{'descriptors':[{'id':'x','device':{'vendor_id':'10de',"
+	    "'migration':{'capable':true,'flags':['p2p'],'flags_source':"
+	    "'probe','version':null},'attributes':{'a':'b'}},'type':{'kind':"
+	    "'mdev','id':'nvidia-222','device_api':'vfio-pci'}}],"
+	    "'platform':{'arch':'x86_64','qemu_version':'9.2'}}}" };
+	const char		*vals[] = { "null", "true", "0", "-1", "1.5",
+	    "\"\"", "\"0000:3b:00.0\"", "[]", "[null]", "{}",
+	    "{\"a\":1}", "[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]" };
+	json_t			*v, *out;
+	char			*text;
+	size_t			 b, k, tried = 0;
+
+	for (b = 0; b < 3; b++) {
+		json_t	*orig = req(base[b]);
+		json_t	*stack[32];
+		size_t	 top = 0;
+
+		/* Depth-first over every object member and array element. */
+		stack[top++] = orig;
+		while (top > 0) {
+			json_t		*node = stack[--top];
+			const char	*key;
+			json_t		*child;
+			void		*iter;
+			size_t		 i;
+
+			if (json_is_object(node)) {
+				json_object_foreach_safe(node, iter, key,
+				    child) {
+					for (k = 0; k < 12; k++) {
+						json_t	*saved = json_incref(
+						    child);
+
+						v = json_loads(vals[k],
+						    JSON_DECODE_ANY, NULL);
+						json_object_set_new(node, key,
+						    v);
+						out = compat_check(f, &cfg,
+						    orig, &st);
+						if (out == NULL)
+							ck_assert_int_eq(
+							    st.http_status,
+							    400);
+						json_decref(out);
+						json_object_set_new(node, key,
+						    saved);
+						tried++;
+					}
+					if ((json_is_object(child) ||
+					    json_is_array(child)) && top < 32)
+						stack[top++] = child;
+				}
+			} else if (json_is_array(node)) {
+				json_array_foreach(node, i, child) {
+					for (k = 0; k < 12; k++) {
+						json_t	*saved = json_incref(
+						    child);
+
+						v = json_loads(vals[k],
+						    JSON_DECODE_ANY, NULL);
+						json_array_set_new(node, i, v);
+						out = compat_check(f, &cfg,
+						    orig, &st);
+						if (out == NULL)
+							ck_assert_int_eq(
+							    st.http_status,
+							    400);
+						json_decref(out);
+						json_array_set_new(node, i,
+						    saved);
+						tried++;
+					}
+					if ((json_is_object(child) ||
+					    json_is_array(child)) && top < 32)
+						stack[top++] = child;
+				}
+			}
+		}
+		/* And the original still answers. */
+		text = compat_check_text(f, &cfg, orig, false, NULL, &st);
+		ck_assert_ptr_nonnull(text);
+		free(text);
+		json_decref(orig);
+	}
+	ck_assert_uint_gt(tried, 300);
+	fleet_free(f);
+}
+END_TEST
+
 START_TEST(descriptor_validation)
 {
 	expect_invalid("{'source':{'descriptors':[]}}", "source.descriptors");
@@ -1096,6 +1196,7 @@ main(void)
 	tcase_add_test(tc, concurrent);
 	tcase_add_test(tc, validation);
 	tcase_add_test(tc, descriptor_validation);
+	tcase_add_test(tc, hostile_values);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
