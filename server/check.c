@@ -19,53 +19,82 @@
 #include "server.h"
 #include "util/strutil.h"
 
+static void	engine_config(const struct server *, struct compat_config *);
+static void	refused(const struct compat_status *, struct http_reply *);
 static json_t	*run_check(struct server *, const json_t *,
-		    struct http_reply *);
-static const json_t *find_reason(const json_t *, const char *);
+		    struct compat_status *, struct http_reply *);
+static int	run_check_text(struct server *, const json_t *, bool,
+		    struct compat_status *, struct http_reply *);
 static int	parse_mode(const char *, struct http_reply *);
 
-/* Ask the engine; NULL with the refusal in rep. */
+static void
+engine_config(const struct server *srv, struct compat_config *cfg)
+{
+	cfg->policy = srv->policy;
+	cfg->now = server_now();
+	cfg->stale_after = srv->stale_after;
+}
+
+/* A request the engine refused: its status, code, field and message. */
+static void
+refused(const struct compat_status *st, struct http_reply *rep)
+{
+	http_reply_error(rep, st->http_status >= 400 && st->http_status < 600 ?
+	    (unsigned int)st->http_status : 400,
+	    st->code[0] != '\0' ? st->code : "VALIDATION_FAILED", st->field,
+	    "%s", st->message[0] != '\0' ? st->message :
+	    "the check request is not valid");
+}
+
+/* Ask the engine for a tree; NULL with the refusal in rep. st keeps
+ * the engine's status (404 SOURCE_UNKNOWN on an answer, for GET forms). */
 static json_t *
-run_check(struct server *srv, const json_t *request, struct http_reply *rep)
+run_check(struct server *srv, const json_t *request, struct compat_status *st,
+    struct http_reply *rep)
 {
 	struct compat_config	 cfg;
-	struct compat_status	 st;
 	json_t			*resp;
 
-	memset(&st, 0, sizeof(st));
-	cfg.policy = srv->policy;
-	cfg.now = server_now();
-	cfg.stale_after = srv->stale_after;
+	memset(st, 0, sizeof(*st));
+	engine_config(srv, &cfg);
 	fleet_rdlock(srv->fleet);
-	resp = compat_check(srv->fleet, &cfg, request, &st);
+	resp = compat_check(srv->fleet, &cfg, request, st);
 	fleet_unlock(srv->fleet);
 	if (resp == NULL) {
-		http_reply_error(rep, st.http_status >= 400 &&
-		    st.http_status < 600 ? (unsigned int)st.http_status : 400,
-		    st.code[0] != '\0' ? st.code : "VALIDATION_FAILED",
-		    st.field, "%s", st.message[0] != '\0' ? st.message :
-		    "the check request is not valid");
+		refused(st, rep);
 		return (NULL);
 	}
-	metrics_checks(resp);
+	metrics_checks(st->n_compatible, st->n_incompatible, st->n_unknown);
 	return (resp);
 }
 
-/* The first reason with this code in one result, or NULL. */
-static const json_t *
-find_reason(const json_t *result, const char *code)
+/* Ask the engine for the answer as text, straight into the reply: a
+ * check against the whole fleet is megabytes, built once. Returns -1
+ * with the refusal in rep. */
+static int
+run_check_text(struct server *srv, const json_t *request, bool compatible_only,
+    struct compat_status *st, struct http_reply *rep)
 {
-	const json_t	*reasons, *r, *c;
-	size_t		 i;
+	struct compat_config	 cfg;
+	char			*text;
+	size_t			 len;
 
-	reasons = json_object_get(result, "reasons");
-	json_array_foreach(reasons, i, r) {
-		c = json_object_get(r, "code");
-		if (json_is_string(c) && strcmp(json_string_value(c),
-		    code) == 0)
-			return (r);
+	memset(st, 0, sizeof(*st));
+	engine_config(srv, &cfg);
+	fleet_rdlock(srv->fleet);
+	text = compat_check_text(srv->fleet, &cfg, request, compatible_only,
+	    &len, st);
+	fleet_unlock(srv->fleet);
+	if (text == NULL) {
+		refused(st, rep);
+		return (-1);
 	}
-	return (NULL);
+	metrics_checks(st->n_compatible, st->n_incompatible, st->n_unknown);
+	free(rep->body);
+	rep->status = 200;
+	rep->body = text;
+	rep->len = len;
+	return (0);
 }
 
 static int
@@ -83,15 +112,14 @@ int
 check_post(struct server *srv, struct http_request *req,
     struct http_reply *rep)
 {
-	json_t	*request, *resp;
+	struct compat_status	 st;
+	json_t			*request;
 
 	if ((request = http_body_json(req, rep)) == NULL)
 		return (0);
-	resp = run_check(srv, request, rep);
+	run_check_text(srv, request, false, &st, rep);
 	json_decref(request);
-	if (resp == NULL)
-		return (0);
-	return (http_reply_json(rep, 200, resp));
+	return (0);
 }
 
 int
@@ -100,10 +128,11 @@ check_get(struct server *srv, struct http_request *req,
 {
 	static const char *const keys[] = { "source_host", "device", "vm",
 	    "mode" };
-	const char	*v[4];
-	const char	*dst = req->param[0];
-	const json_t	*result, *unknown;
-	json_t		*request, *source, *resp;
+	const char		*v[4];
+	const char		*dst = req->param[0];
+	const json_t		*result;
+	json_t			*request, *source, *resp;
+	struct compat_status	 st;
 
 	if (!str_is_hostname(dst))
 		return (http_reply_error(rep, 400, "INVALID_HOST", "dst",
@@ -140,23 +169,19 @@ check_get(struct server *srv, struct http_request *req,
 	    dst);
 	if (request == NULL)
 		return (-1);
-	resp = run_check(srv, request, rep);
+	resp = run_check(srv, request, &st, rep);
 	json_decref(request);
 	if (resp == NULL)
 		return (0);
+	if (strcmp(st.code, "SOURCE_UNKNOWN") == 0) {
+		json_decref(resp);
+		return (http_reply_error(rep, 404, "SOURCE_UNKNOWN",
+		    v[1] != NULL ? "device" : "vm", "%s", st.message));
+	}
 	result = json_array_get(json_object_get(resp, "results"), 0);
 	if (result == NULL) {
 		json_decref(resp);
 		return (-1);
-	}
-	if ((unknown = find_reason(result, "SOURCE_UNKNOWN")) != NULL) {
-		const json_t	*msg = json_object_get(unknown, "message");
-
-		http_reply_error(rep, 404, "SOURCE_UNKNOWN", v[1] != NULL ?
-		    "device" : "vm", "%s", json_is_string(msg) ?
-		    json_string_value(msg) : "the source is not known");
-		json_decref(resp);
-		return (0);
 	}
 	json_incref((json_t *)result);
 	json_decref(resp);
@@ -170,9 +195,9 @@ check_vm_destinations(struct server *srv, struct http_request *req,
 	static const char *const keys[] = { "mode" };
 	const char		*v[1];
 	const char		*uuid = req->param[0];
-	const struct fleet_host	*fh;
-	const struct inv_vm	*vm = NULL;
-	json_t			*request, *resp;
+	struct compat_status	 st;
+	json_t			*request;
+	int			 rv;
 
 	if (!str_is_uuid(uuid))
 		return (http_reply_error(rep, 400, "INVALID_PARAMETER", "uuid",
@@ -181,22 +206,16 @@ check_vm_destinations(struct server *srv, struct http_request *req,
 		return (0);
 	if (parse_mode(v[0], rep) == -1)
 		return (0);
-	fleet_rdlock(srv->fleet);
-	fh = fleet_find_vm(srv->fleet, uuid, &vm);
-	fleet_unlock(srv->fleet);
-	if (fh == NULL)
-		return (http_reply_error(rep, 404, "SOURCE_UNKNOWN", "uuid",
-		    "no host reports VM %s", uuid));
 	request = json_pack("{s:s,s:{s:s}}", "mode", v[0] != NULL ? v[0] :
 	    "live", "source", "vm", uuid);
 	if (request == NULL)
 		return (-1);
-	resp = run_check(srv, request, rep);
+	rv = run_check_text(srv, request, true, &st, rep);
 	json_decref(request);
-	if (resp == NULL)
-		return (0);
-	compat_filter_compatible(resp);
-	return (http_reply_json(rep, 200, resp));
+	if (rv == 0 && strcmp(st.code, "SOURCE_UNKNOWN") == 0)
+		return (http_reply_error(rep, 404, "SOURCE_UNKNOWN", "uuid",
+		    "no host reports VM %s", uuid));
+	return (0);
 }
 
 int

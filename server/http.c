@@ -24,6 +24,7 @@
 #include "auth.h"
 #include "http.h"
 #include "inventory_json.h"
+#include "jsonout.h"
 #include "server.h"
 #include "util/log.h"
 #include "util/strutil.h"
@@ -141,16 +142,15 @@ http_reply_json(struct http_reply *rep, unsigned int status, json_t *j)
 	free(rep->body);
 	rep->body = NULL;
 	rep->status = status;
-	if (j != NULL) {
-		rep->body = json_dumps(j, JSON_COMPACT);
-		json_decref(j);
-	}
-	if (rep->body == NULL) {
+	if (j == NULL) {
 		rep->status = 500;
 		rep->body = xstrdup("{\"error\":{\"code\":\"INTERNAL\","
 		    "\"message\":\"cannot encode the answer\"}}");
+		rep->len = strlen(rep->body);
+		return (0);
 	}
-	rep->len = strlen(rep->body);
+	rep->body = json_out(j, &rep->len);
+	json_decref(j);
 	return (0);
 }
 
@@ -321,18 +321,22 @@ route_find(struct http_ctx *ctx, struct http_reply *rep)
 	int			 rv;
 
 	req->route = NROUTES;
-	if (strlen(req->path) > HTTP_MAX_PATH)
-		return (http_reply_error(rep, 414, "URI_TOO_LONG", NULL,
-		    "the path is longer than %d bytes", HTTP_MAX_PATH), -1);
+	if (strlen(req->path) > HTTP_MAX_PATH) {
+		http_reply_error(rep, 414, "URI_TOO_LONG", NULL,
+		    "the path is longer than %d bytes", HTTP_MAX_PATH);
+		return (-1);
+	}
 	for (i = 0; i < NROUTES; i++) {
 		r = &routes[i];
 		if ((rv = route_match(r->tmpl, req->path, req)) == -1)
 			continue;
 		req->route = i;
-		if (rv == 1)
-			return (http_reply_error(rep, 400, "INVALID_PARAMETER",
+		if (rv == 1) {
+			http_reply_error(rep, 400, "INVALID_PARAMETER",
 			    NULL, "a path parameter is longer than %d bytes",
-			    HTTP_MAX_PARAM - 1), -1);
+			    HTTP_MAX_PARAM - 1);
+			return (-1);
+		}
 		for (m = 0; m < 2 && r->methods[m].method != NULL; m++) {
 			if (strcmp(r->methods[m].method, req->method) == 0) {
 				ctx->rm = &r->methods[m];
@@ -340,12 +344,14 @@ route_find(struct http_ctx *ctx, struct http_reply *rep)
 			}
 		}
 		rep->allow = r->allow;
-		return (http_reply_error(rep, 405, "METHOD_NOT_ALLOWED", NULL,
+		http_reply_error(rep, 405, "METHOD_NOT_ALLOWED", NULL,
 		    "%s is not allowed on %s (allowed: %s)", req->method,
-		    r->tmpl, r->allow), -1);
+		    r->tmpl, r->allow);
+		return (-1);
 	}
-	return (http_reply_error(rep, 404, "NOT_FOUND", NULL,
-	    "no such resource"), -1);
+	http_reply_error(rep, 404, "NOT_FOUND", NULL,
+	    "no such resource");
+	return (-1);
 }
 
 static int
@@ -385,28 +391,33 @@ preflight(struct server *srv, struct MHD_Connection *conn,
 			break;
 		case AUTH_UNAUTHENTICATED:
 			rep->challenge = 1;
-			return (http_reply_error(rep, 401, "UNAUTHENTICATED",
-			    NULL, "a valid bearer token is required"), -1);
+			http_reply_error(rep, 401, "UNAUTHENTICATED",
+			    NULL, "a valid bearer token is required");
+			return (-1);
 		case AUTH_FORBIDDEN:
-			return (http_reply_error(rep, 403, "FORBIDDEN", NULL,
-			    "the token does not allow this request"), -1);
+			http_reply_error(rep, 403, "FORBIDDEN", NULL,
+			    "the token does not allow this request");
+			return (-1);
 		}
 	}
 	if (!ctx->rm->body)
 		return (0);
 	ct = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_TYPE);
-	if (!is_json_type(ct))
-		return (http_reply_error(rep, 415, "UNSUPPORTED_MEDIA_TYPE",
-		    NULL, "the body must be application/json"), -1);
+	if (!is_json_type(ct)) {
+		http_reply_error(rep, 415, "UNSUPPORTED_MEDIA_TYPE", NULL,
+		    "the body must be application/json");
+		return (-1);
+	}
 	cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl != NULL) {
 		len = vc_strtonum(cl, 0, LLONG_MAX, &errstr);
-		if (errstr != NULL || len > (long long)HTTP_MAX_BODY)
-			return (http_reply_error(rep, 413, "PAYLOAD_TOO_LARGE",
-			    NULL, "the body is larger than %u bytes",
-			    HTTP_MAX_BODY), -1);
+		if (errstr != NULL || len > (long long)HTTP_MAX_BODY) {
+			http_reply_error(rep, 413, "PAYLOAD_TOO_LARGE", NULL,
+			    "the body is larger than %u bytes", HTTP_MAX_BODY);
+			return (-1);
+		}
 	}
 	return (0);
 }

@@ -78,18 +78,11 @@ metrics_http(size_t route, unsigned int status, double seconds)
 }
 
 void
-metrics_checks(const json_t *resp)
+metrics_checks(size_t compatible, size_t incompatible, size_t unknown)
 {
-	const json_t	*r, *v;
-	size_t		 i, k;
-
-	json_array_foreach(json_object_get(resp, "results"), i, r) {
-		if (!json_is_string(v = json_object_get(r, "verdict")))
-			continue;
-		for (k = 0; k < 3; k++)
-			if (strcmp(json_string_value(v), verdicts[k]) == 0)
-				atomic_fetch_add(&checks[k], 1);
-	}
+	atomic_fetch_add(&checks[0], compatible);
+	atomic_fetch_add(&checks[1], incompatible);
+	atomic_fetch_add(&checks[2], unknown);
 }
 
 void

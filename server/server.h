@@ -11,6 +11,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -67,7 +68,8 @@ int	check_policy(struct server *, struct http_request *,
 /* metrics.c */
 int	metrics_get(struct server *, struct http_request *, struct http_reply *);
 void	metrics_http(size_t route, unsigned int status, double seconds);
-void	metrics_checks(const json_t *response);
+void	metrics_checks(size_t compatible, size_t incompatible,
+	    size_t unknown);
 void	metrics_update(const char *result);
 
 /* openapi.c */
