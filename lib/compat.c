@@ -33,6 +33,13 @@
 #include "util/strutil.h"
 #include "util/xmalloc.h"
 
+/* What of the answer to write. */
+enum form {
+	FORM_ALL,
+	FORM_COMPATIBLE,	/* results that are compatible only */
+	FORM_ONE		/* the one result, without the envelope */
+};
+
 /* A destination name and where the request listed it. */
 struct dname {
 	const char	*name;
@@ -47,6 +54,9 @@ static int	 cmp_name(const void *, const void *);
 static int	 cmp_dname(const void *, const void *);
 static int	 cmp_result(const void *, const void *);
 static int	 parse_destinations(const json_t *, struct compat_status *);
+static char	*run(const struct fleet *, const struct compat_config *,
+		    const json_t *, enum form, size_t *,
+		    struct compat_status *);
 
 void
 compat_fail(struct compat_status *st, int status, const char *code,
@@ -152,6 +162,24 @@ compat_check_text(const struct fleet *fleet, const struct compat_config *cfg,
     const json_t *req, bool compatible_only, size_t *lenp,
     struct compat_status *st)
 {
+	return (run(fleet, cfg, req, compatible_only ? FORM_COMPATIBLE :
+	    FORM_ALL, lenp, st));
+}
+
+char *
+compat_check_one_text(const struct fleet *fleet,
+    const struct compat_config *cfg, const json_t *req, size_t *lenp,
+    struct compat_status *st)
+{
+	return (run(fleet, cfg, req, FORM_ONE, lenp, st));
+}
+
+/* The whole check; form says what of the answer to write. */
+static char *
+run(const struct fleet *fleet, const struct compat_config *cfg,
+    const json_t *req, enum form form, size_t *lenp,
+    struct compat_status *st)
+{
 	static const char *const keys[] = { "mode", "source", "destinations",
 		NULL };
 	struct ctx		 c;
@@ -210,6 +238,11 @@ compat_check_text(const struct fleet *fleet, const struct compat_config *cfg,
 	dests = json_object_get(req, "destinations");
 	if (dests != NULL && parse_destinations(dests, st) == -1)
 		return (NULL);
+	if (form == FORM_ONE && json_array_size(dests) != 1) {
+		compat_fail(st, 400, "VALIDATION_FAILED", "destinations",
+		    "must name exactly one host");
+		return (NULL);
+	}
 
 	if ((pol = cfg->policy) == NULL) {
 		pthread_once(&default_once, make_default_policy);
@@ -254,14 +287,6 @@ compat_check_text(const struct fleet *fleet, const struct compat_config *cfg,
 	}
 	qsort(res, nres, sizeof(*res), cmp_result);
 
-	/* Compatible results of a VM are a few hundred bytes each. */
-	w.cap = 1024 + nres * 640;
-	w.buf = xmalloc(w.cap);
-	jw_lit(&w, "{\"source\":");
-	sj = source_to_json(&src);
-	jw_json(&w, sj);
-	json_decref(sj);
-	jw_lit(&w, ",\"results\":[");
 	for (i = 0; st != NULL && i < nres; i++) {
 		if (res[i].verdict == V_COMPATIBLE)
 			st->n_compatible++;
@@ -270,14 +295,28 @@ compat_check_text(const struct fleet *fleet, const struct compat_config *cfg,
 		else
 			st->n_incompatible++;
 	}
+	/* Compatible results of a VM are a few hundred bytes each. */
+	w.cap = 1024 + nres * 640;
+	w.buf = xmalloc(w.cap);
+	if (form == FORM_ONE) {
+		answer_result(&w, &c, &res[0]);
+		goto done;
+	}
+	jw_lit(&w, "{\"source\":");
+	sj = source_to_json(&src);
+	jw_json(&w, sj);
+	json_decref(sj);
+	jw_lit(&w, ",\"results\":[");
 	for (i = 0; i < nres; i++) {
-		if (compatible_only && res[i].verdict != V_COMPATIBLE)
+		if (form == FORM_COMPATIBLE && res[i].verdict != V_COMPATIBLE)
 			continue;
 		if (nout++ > 0)
 			jw_lit(&w, ",");
 		answer_result(&w, &c, &res[i]);
 	}
 	jw_lit(&w, "]}");
+
+done:
 	if (lenp != NULL)
 		*lenp = w.len;
 	if (src.any_unknown)

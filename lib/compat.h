@@ -86,6 +86,17 @@ char	*compat_check_text(const struct fleet *, const struct compat_config *,
 	    struct compat_status *st);
 
 /*
+ * For GET /v1/hosts/{dst}/check: a request naming exactly one
+ * destination (else 400 on "destinations"), answered with just that
+ * result's object as text, no envelope and no source section -- the
+ * cheapest form, for the route benchmarked per request. st as above:
+ * 404 SOURCE_UNKNOWN when the source is not in the fleet.
+ */
+char	*compat_check_one_text(const struct fleet *,
+	    const struct compat_config *, const json_t *request, size_t *lenp,
+	    struct compat_status *st);
+
+/*
  * For GET /v1/vms/{uuid}/destinations on a compat_check() tree: drop every result of a
  * compat_check() response whose verdict is not compatible, in place.
  * The order (best score first) is kept. Returns the number left.

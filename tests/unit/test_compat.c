@@ -955,6 +955,59 @@ worker_run(void *arg)
 	return (NULL);
 }
 
+/* The single-result form is results[0] of the full answer. */
+START_TEST(one_result)
+{
+	struct fleet		*f = load(main_fleet);
+	struct compat_config	 cfg = { NULL, NOW, STALE };
+	struct compat_status	 st;
+	const char		*rqs[] = {
+	    "{'source':{'host':'src-a','devices':['" U1 "']},"
+	    "'destinations':['dst-ok']}",
+	    "{'source':{'host':'src-a','vm':'" VM3 "'},"
+	    "'destinations':['dst-ok']}",
+	    "{'source':{'host':'src-a','devices':['" U1 "']},"
+	    "'destinations':['nowhere']}" };
+	json_t			*rq, *full, *one;
+	char			*text;
+	size_t			 i, len;
+
+	for (i = 0; i < 3; i++) {
+		rq = req(rqs[i]);
+		full = compat_check(f, &cfg, rq, &st);
+		text = compat_check_one_text(f, &cfg, rq, &len, &st);
+		ck_assert_ptr_nonnull(text);
+		ck_assert_int_eq(st.http_status, 200);
+		one = json_loads(text, 0, NULL);
+		ck_assert(json_equal(one, json_array_get(json_object_get(full,
+		    "results"), 0)));
+		json_decref(one);
+		json_decref(full);
+		free(text);
+		json_decref(rq);
+	}
+	rq = req("{'source':{'host':'src-a','devices':['0000:99:00.0']},"
+	    "'destinations':['dst-ok']}");
+	text = compat_check_one_text(f, &cfg, rq, &len, &st);
+	ck_assert_ptr_nonnull(text);
+	ck_assert_int_eq(st.http_status, 404);
+	ck_assert_str_eq(st.field, "source.devices[0]");
+	free(text);
+	json_decref(rq);
+	rq = req("{'source':{'host':'src-a','devices':['" U1 "']},"
+	    "'destinations':['dst-ok','dst-big']}");
+	ck_assert_ptr_null(compat_check_one_text(f, &cfg, rq, &len, &st));
+	ck_assert_int_eq(st.http_status, 400);
+	ck_assert_str_eq(st.field, "destinations");
+	json_decref(rq);
+	rq = req("{'source':{'host':'src-a','devices':['" U1 "']}}");
+	ck_assert_ptr_null(compat_check_one_text(f, &cfg, rq, &len, &st));
+	ck_assert_str_eq(st.field, "destinations");
+	json_decref(rq);
+	fleet_free(f);
+}
+END_TEST
+
 /* Checks share nothing but the fleet: parallel answers are identical. */
 START_TEST(concurrent)
 {
@@ -1193,6 +1246,7 @@ main(void)
 	tcase_add_test(tc, several_failures);
 	tcase_add_test(tc, descriptors);
 	tcase_add_test(tc, escaping);
+	tcase_add_test(tc, one_result);
 	tcase_add_test(tc, concurrent);
 	tcase_add_test(tc, validation);
 	tcase_add_test(tc, descriptor_validation);
