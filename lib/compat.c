@@ -346,8 +346,8 @@ compat_check(const struct fleet *fleet, const struct compat_config *cfg,
 	out = json_loadb(text, len, 0, &jerr);
 	free(text);
 	if (out == NULL)
-		compat_fail(st, 500, "INTERNAL", "", "answer not valid JSON: %s",
-		    jerr.text);
+		compat_fail(st, 500, "INTERNAL", "",
+		    "answer not valid JSON: %s", jerr.text);
 	return (out);
 }
 

@@ -97,9 +97,10 @@ char	*compat_check_one_text(const struct fleet *,
 	    struct compat_status *st);
 
 /*
- * For GET /v1/vms/{uuid}/destinations on a compat_check() tree: drop every result of a
- * compat_check() response whose verdict is not compatible, in place.
- * The order (best score first) is kept. Returns the number left.
+ * For GET /v1/vms/{uuid}/destinations on a compat_check() tree (the
+ * text form does the same with compatible_only): drop every result
+ * whose verdict is not compatible, in place. The order (best score
+ * first) is kept. Returns the number left.
  */
 size_t	 compat_filter_compatible(json_t *response);
 

@@ -445,7 +445,8 @@ candidates_pci(struct ctx *c, const struct fleet_host *fh,
 	} else {
 		for (i = 0; i < dinv->ndevices; i++) {
 			d = &dinv->devices[i];
-			if (!fleet_passthrough(d) || !pci_ids_equal(d, s, pooled))
+			if (!fleet_passthrough(d) ||
+			    !pci_ids_equal(d, s, pooled))
 				continue;
 			found = true;
 			if (!pci_allowed(c, r, d, &first))

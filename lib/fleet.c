@@ -48,8 +48,8 @@ static size_t	 lookup(const struct fleet *, const char *, int *);
 static int	 cmp_triple(const void *, const void *);
 static void	 build_index(struct fleet *, struct fleet_host *);
 static bool	 alike(const struct inv_device *, const struct inv_device *);
-static bool	 alike_offer(const struct inventory *, const struct fleet_offer *,
-		    const struct fleet_offer *);
+static bool	 alike_offer(const struct inventory *,
+		    const struct fleet_offer *, const struct fleet_offer *);
 static void	 build_pci(struct fleet_host *);
 static void	 free_index(struct fleet_host *);
 
@@ -293,7 +293,8 @@ build_pci(struct fleet_host *h)
 		if (!fleet_passthrough(&inv->devices[i]))
 			continue;
 		for (j = 0; j < i; j++)
-			if (cls[j] == j && fleet_passthrough(&inv->devices[j]) &&
+			if (cls[j] == j &&
+			    fleet_passthrough(&inv->devices[j]) &&
 			    alike(&inv->devices[i], &inv->devices[j]))
 				break;
 		cls[i] = (uint16_t)j;
@@ -311,7 +312,8 @@ build_pci(struct fleet_host *h)
 		pcis[nc].rep = (uint16_t)i;
 		pcis[nc].first = (uint32_t)m;
 		for (j = i; j < inv->ndevices; j++) {
-			if (fleet_passthrough(&inv->devices[j]) && cls[j] == i) {
+			if (cls[j] == i &&
+			    fleet_passthrough(&inv->devices[j])) {
 				members[m++] = (uint16_t)j;
 				pcis[nc].count++;
 			}

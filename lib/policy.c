@@ -299,9 +299,9 @@ parse_compare(struct policy *p, const char *key, const json_t *v,
 		    "driver_version, migration_version, vendor_id, device_id, "
 		    "subsystem_vendor_id, subsystem_device_id, class, "
 		    "revision, attributes.<key>"));
-	if (c->field == F_ATTR && (strlen(c->attr) > 128 ||
-	    !str_is_device_id(c->attr)))
-		return (inv_fail(err, path, "bad attribute key"));
+	if (c->field == F_ATTR && !str_is_attr_key(c->attr))
+		return (inv_fail(err, path, "attribute key must be "
+		    "[A-Za-z0-9._-], at most 128"));
 	if ((s = get_text(p, v, path, err)) == NULL)
 		return (-1);
 	if (parse_comparator(p, s, &c->cmp, &c->table) == -1)

@@ -137,7 +137,8 @@ resolve_id(const struct inventory *inv, const struct policy *pol,
 		r->parent = in->parent;
 		if ((r->dev = inv_find_device(inv, in->parent)) == NULL) {
 			r->state = REQ_UNKNOWN;
-			r->why = "the instance's parent is not in the inventory";
+			r->why = "the instance's parent is not in the "
+			    "inventory";
 			return;
 		}
 		if ((t = inv_find_type(r->dev, in->kind, in->type)) == NULL) {
@@ -473,7 +474,8 @@ source_resolve(const struct fleet *fleet, const struct policy *pol,
 		src->host = json_string_value(host);
 	}
 	if (vm != NULL) {
-		if (!json_is_string(vm) || !str_is_uuid(json_string_value(vm))) {
+		if (!json_is_string(vm) ||
+		    !str_is_uuid(json_string_value(vm))) {
 			compat_fail(st, 400, "VALIDATION_FAILED", "source.vm",
 			    "must be a lower-case UUID");
 			return (-1);

@@ -3,9 +3,11 @@
  * 10,000 hosts of 8 GPUs with 16 mdev types each and 64 mlx5 VFs, and
  * a check for a 2-vGPU VM against all of them. Prints build time and
  * p50/p99 of compat_check_text(), the answer as the server sends it,
- * for all results and for the compatible ones only. A third argument
- * "vf" adds an mlx5 VF to the VM, to time the passthrough path too. Not a test: timing assertions flake on shared
- * machines; run it by hand (tests/unit/bench_compat [hosts] [runs] [vf]).
+ * for all results and for the compatible ones only, and of the tree
+ * form for comparison. A third argument "vf" adds an mlx5 VF to the
+ * VM, to time the passthrough path too. Not a test: timing assertions
+ * flake on shared machines; run it by hand
+ * (tests/unit/bench_compat [hosts] [runs] [vf]).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -208,7 +210,8 @@ main(int argc, char **argv)
 	qsort(tu, runs, sizeof(*tu), cmp_double);
 	qsort(tt, runs, sizeof(*tt), cmp_double);
 	printf("2-vGPU%s VM against %zu hosts, %zu runs: %zu compatible, "
-	    "response %zu bytes\n", with_vf ? " + VF" : "", hosts - 1, runs, ncompat, bytes);
+	    "response %zu bytes\n", with_vf ? " + VF" : "", hosts - 1, runs,
+	    ncompat, bytes);
 	printf("compat_check_text, all results:   p50 %.2f ms  p99 %.2f ms\n",
 	    tc[runs / 2], tc[(runs * 99) / 100]);
 	printf("compat_check_text, all results, CPU time: p50 %.2f ms  "

@@ -204,6 +204,9 @@ START_TEST(validation)
 	    "rules[1].compare.speed");
 	expect_reject("{\"rules\":[{\"name\":\"a\",\"compare\":{\"driver\":"
 	    "\"fuzzy\"}}]}", "rules[0].compare.driver");
+	expect_reject("{\"rules\":[{\"name\":\"a\",\"compare\":"
+	    "{\"attributes.a:b\":\"exact\"}}]}",
+	    "rules[0].compare.attributes.a:b");
 	expect_reject("{\"rules\":[{\"name\":\"a\",\"compare\":{\"driver\":"
 	    "\"table:missing\"}}]}", "rules[0].compare.driver");
 	expect_reject("{\"rules\":[{\"name\":\"a\",\"compare\":{\"driver\":"
