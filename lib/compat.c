@@ -50,10 +50,12 @@ static pthread_once_t	 default_once = PTHREAD_ONCE_INIT;
 static struct policy	*default_policy;
 
 static void	 make_default_policy(void);
-static int	 cmp_name(const void *, const void *);
 static int	 cmp_dname(const void *, const void *);
 static int	 cmp_result(const void *, const void *);
-static int	 parse_destinations(const json_t *, struct compat_status *);
+static int	 parse_destinations(const json_t *, struct dname **,
+		    struct compat_status *);
+static void	 eval_named(struct ctx *, const struct fleet *,
+		    const struct dname *, size_t, struct result *);
 static char	*run(const struct fleet *, const struct compat_config *,
 		    const json_t *, enum form, size_t *,
 		    struct compat_status *);
@@ -81,13 +83,6 @@ make_default_policy(void)
 }
 
 static int
-cmp_name(const void *a, const void *b)
-{
-	return (strcmp(((const struct result *)a)->host,
-	    ((const struct result *)b)->host));
-}
-
-static int
 cmp_result(const void *a, const void *b)
 {
 	const struct result	*ra = a, *rb = b;
@@ -112,14 +107,15 @@ cmp_dname(const void *a, const void *b)
 }
 
 static int
-parse_destinations(const json_t *dests, struct compat_status *st)
+parse_destinations(const json_t *dests, struct dname **out,
+    struct compat_status *st)
 {
 	struct dname	*names;
 	const json_t	*v;
 	size_t		 i, n;
 	char		 field[48];
-	int		 rc = -1;
 
+	*out = NULL;
 	if (!json_is_array(dests) || json_array_size(dests) == 0 ||
 	    json_array_size(dests) > COMPAT_MAX_DESTS) {
 		compat_fail(st, 400, "VALIDATION_FAILED", "destinations",
@@ -150,11 +146,49 @@ parse_destinations(const json_t *dests, struct compat_status *st)
 		    "duplicate host %s", names[i].name);
 		goto fail;
 	}
-	rc = 0;
+	*out = names;
+	return (0);
 
 fail:
 	free(names);
-	return (rc);
+	return (-1);
+}
+
+/*
+ * Destinations the request names, in name order (names is sorted).
+ * Against a fleet of similar size a merge walk over both sorted lists
+ * reads the host records in order, which prefetching keeps ahead of;
+ * a few names against a big fleet are binary searches instead.
+ */
+static void
+eval_named(struct ctx *c, const struct fleet *fleet,
+    const struct dname *names, size_t n, struct result *res)
+{
+	const struct fleet_host	*fh;
+	size_t			 i, k = 0, nf = fleet_count(fleet), lg = 1;
+	int			 cmp;
+
+	while ((1UL << lg) < nf)
+		lg++;
+	for (i = 0; i < n; i++) {
+		if (n * lg < nf)
+			fh = fleet_get(fleet, names[i].name);
+		else {
+			fh = NULL;
+			for (; k < nf; k++) {
+				eval_prefetch(c, fleet, k, nf);
+				cmp = strcmp(fleet_at(fleet, k)->inv->host,
+				    names[i].name);
+				if (cmp >= 0) {
+					if (cmp == 0)
+						fh = fleet_at(fleet, k++);
+					break;
+				}
+			}
+		}
+		eval_host(c, names[i].name, fh, &res[i]);
+		res[i].seq = i;
+	}
 }
 
 char *
@@ -185,9 +219,10 @@ run(const struct fleet *fleet, const struct compat_config *cfg,
 	struct ctx		 c;
 	struct source		 src;
 	struct result		*res = NULL;
+	struct dname		*names = NULL;
 	const struct policy	*pol;
 	const json_t		*v, *dests;
-	const char		*key, *mode, *name;
+	const char		*key, *mode;
 	json_t			*sj;
 	struct jsonw		 w;
 	size_t			 i, k, n, nres = 0, nout = 0;
@@ -236,12 +271,12 @@ run(const struct fleet *fleet, const struct compat_config *cfg,
 		}
 	}
 	dests = json_object_get(req, "destinations");
-	if (dests != NULL && parse_destinations(dests, st) == -1)
+	if (dests != NULL && parse_destinations(dests, &names, st) == -1)
 		return (NULL);
 	if (form == FORM_ONE && json_array_size(dests) != 1) {
 		compat_fail(st, 400, "VALIDATION_FAILED", "destinations",
 		    "must name exactly one host");
-		return (NULL);
+		goto fail;
 	}
 
 	if ((pol = cfg->policy) == NULL) {
@@ -254,16 +289,9 @@ run(const struct fleet *fleet, const struct compat_config *cfg,
 	eval_init(&c, fleet, cfg, pol, &src, cpr);
 
 	if (dests != NULL) {
-		n = json_array_size(dests);
-		res = xcalloc(n + 1, sizeof(*res));
-		json_array_foreach(dests, i, v) {
-			name = json_string_value(v);
-			eval_host(&c, name, fleet_get(fleet, name), &res[i]);
-		}
-		nres = n;
-		qsort(res, nres, sizeof(*res), cmp_name);
-		for (i = 0; i < nres; i++)
-			res[i].seq = i;
+		nres = json_array_size(dests);
+		res = xcalloc(nres + 1, sizeof(*res));
+		eval_named(&c, fleet, names, nres, res);
 	} else if (cpr) {
 		res = xcalloc(1, sizeof(*res));
 		if (src.host != NULL) {
@@ -324,6 +352,7 @@ done:
 		    "the source is not in the inventory");
 
 fail:
+	free(names);
 	free(res);
 	eval_free(&c);
 	source_free(&src);

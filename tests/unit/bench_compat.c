@@ -5,9 +5,10 @@
  * p50/p99 of compat_check_text(), the answer as the server sends it,
  * for all results and for the compatible ones only, and of the tree
  * form for comparison. A third argument "vf" adds an mlx5 VF to the
- * VM, to time the passthrough path too. Not a test: timing assertions
- * flake on shared machines; run it by hand
- * (tests/unit/bench_compat [hosts] [runs] [vf]).
+ * VM, to time the passthrough path too; "named" lists every host as a
+ * destination instead of relying on the default. Not a test: timing
+ * assertions flake on shared machines; run it by hand
+ * (tests/unit/bench_compat [hosts] [runs] [vf|named]).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@ static double			 cpu_ms(void);
 static struct inventory		*make_host(struct fleet *, size_t, int);
 
 static int	 with_vf;	/* the VM also holds an mlx5 VF */
+static int	 named;		/* destinations listed by name */
 static int			 cmp_double(const void *, const void *);
 static long			 rss_kb(void);
 
@@ -163,6 +165,8 @@ main(int argc, char **argv)
 		runs = (size_t)strtoul(argv[2], NULL, 10);
 	if (argc > 3 && strcmp(argv[3], "vf") == 0)
 		with_vf = 1;
+	if (argc > 3 && strcmp(argv[3], "named") == 0)
+		named = 1;
 	if (runs == 0)
 		runs = 1;
 	t0 = now_ms();
@@ -176,6 +180,15 @@ main(int argc, char **argv)
 	cfg.now = 1010;
 	cfg.stale_after = 300;
 	rq = json_pack("{s:{s:s}}", "source", "vm", VM_UUID);
+	if (named) {
+		json_t	*d = json_array();
+
+		/* As a scheduler would: candidates in no particular order. */
+		for (i = hosts; i > 1; i--)
+			json_array_append_new(d, json_string(fleet_at(f,
+			    i - 1)->inv->host));
+		json_object_set_new(rq, "destinations", d);
+	}
 	tc = calloc(runs, sizeof(*tc));
 	td = calloc(runs, sizeof(*td));
 	tu = calloc(runs, sizeof(*tu));
