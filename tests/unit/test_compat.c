@@ -654,6 +654,20 @@ START_TEST(host_unknown_stale_old)
 	ck_assert_ptr_null(find_reason(r, "HOST_STALE", NULL));
 	json_decref(out);
 
+	/* Enough names for the merge walk, unknown ones at both ends. */
+	out = run(f, NULL, "{'source':{'host':'src-a','devices':['" U1
+	    "']},'destinations':['zzz','dst-ok','aaa','dst-big','dst-split',"
+	    "'dst-newer','dst-zero']}", NULL);
+	expect(result_for(out, "aaa"), "unknown", "HOST_UNKNOWN", NULL);
+	expect(result_for(out, "zzz"), "unknown", "HOST_UNKNOWN", NULL);
+	expect(result_for(out, "dst-ok"), "compatible", NULL, NULL);
+	expect(result_for(out, "dst-big"), "compatible", NULL, NULL);
+	expect(result_for(out, "dst-newer"), "incompatible",
+	    "VERSION_MISMATCH", NULL);
+	expect(result_for(out, "dst-zero"), "incompatible", "NO_CAPACITY",
+	    NULL);
+	json_decref(out);
+
 	/* Stale and against: still unknown, the reasons kept for people. */
 	put(f, "dst-notype", STALE * 10);
 	out = run(f, NULL, "{'source':{'host':'src-a','devices':['" U1
