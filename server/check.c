@@ -17,15 +17,15 @@
 #include "http.h"
 #include "policy.h"
 #include "server.h"
+#include "util/log.h"
 #include "util/strutil.h"
 
 static void	engine_config(const struct server *, struct compat_config *);
 static void	refused(const struct compat_status *, struct http_reply *);
-static json_t	*run_check(struct server *, const json_t *,
-		    struct compat_status *, struct http_reply *);
 static int	run_check_text(struct server *, const json_t *, bool,
 		    struct compat_status *, struct http_reply *);
 static int	parse_mode(const char *, struct http_reply *);
+static int	only_result(struct http_reply *);
 
 static void
 engine_config(const struct server *srv, struct compat_config *cfg)
@@ -44,28 +44,6 @@ refused(const struct compat_status *st, struct http_reply *rep)
 	    st->code[0] != '\0' ? st->code : "VALIDATION_FAILED", st->field,
 	    "%s", st->message[0] != '\0' ? st->message :
 	    "the check request is not valid");
-}
-
-/* Ask the engine for a tree; NULL with the refusal in rep. st keeps
- * the engine's status (404 SOURCE_UNKNOWN on an answer, for GET forms). */
-static json_t *
-run_check(struct server *srv, const json_t *request, struct compat_status *st,
-    struct http_reply *rep)
-{
-	struct compat_config	 cfg;
-	json_t			*resp;
-
-	memset(st, 0, sizeof(*st));
-	engine_config(srv, &cfg);
-	fleet_rdlock(srv->fleet);
-	resp = compat_check(srv->fleet, &cfg, request, st);
-	fleet_unlock(srv->fleet);
-	if (resp == NULL) {
-		refused(st, rep);
-		return (NULL);
-	}
-	metrics_checks(st->n_compatible, st->n_incompatible, st->n_unknown);
-	return (resp);
 }
 
 /* Ask the engine for the answer as text, straight into the reply: a
@@ -108,6 +86,37 @@ parse_mode(const char *mode, struct http_reply *rep)
 	return (-1);
 }
 
+/*
+ * Cut the reply to the one element of "results" of an answer for one
+ * destination, in place. The answer is {"source":{...},"results":[R]};
+ * the byte sequence "results":[ can only be that key, since a quote
+ * inside a JSON string is always escaped.
+ */
+static int
+only_result(struct http_reply *rep)
+{
+	static const char	 key[] = "\"results\":[";
+	char			*p;
+	size_t			 off, n;
+
+	p = memmem(rep->body, rep->len, key, sizeof(key) - 1);
+	if (p == NULL || rep->len < 2 ||
+	    memcmp(rep->body + rep->len - 2, "]}", 2) != 0)
+		goto fail;
+	off = (p - rep->body) + sizeof(key) - 1;
+	if (off >= rep->len - 2 || rep->body[off] != '{')
+		goto fail;
+	n = rep->len - 2 - off;
+	memmove(rep->body, rep->body + off, n);
+	rep->body[n] = '\0';
+	rep->len = n;
+	return (0);
+
+fail:
+	log_warnx("%s: unexpected answer from the engine", __func__);
+	return (-1);
+}
+
 int
 check_post(struct server *srv, struct http_request *req,
     struct http_reply *rep)
@@ -130,9 +139,9 @@ check_get(struct server *srv, struct http_request *req,
 	    "mode" };
 	const char		*v[4];
 	const char		*dst = req->param[0];
-	const json_t		*result;
-	json_t			*request, *source, *resp;
+	json_t			*request, *source;
 	struct compat_status	 st;
+	int			 rv;
 
 	if (!str_is_hostname(dst))
 		return (http_reply_error(rep, 400, "INVALID_HOST", "dst",
@@ -169,23 +178,14 @@ check_get(struct server *srv, struct http_request *req,
 	    dst);
 	if (request == NULL)
 		return (-1);
-	resp = run_check(srv, request, &st, rep);
+	rv = run_check_text(srv, request, false, &st, rep);
 	json_decref(request);
-	if (resp == NULL)
+	if (rv == -1)
 		return (0);
-	if (strcmp(st.code, "SOURCE_UNKNOWN") == 0) {
-		json_decref(resp);
+	if (strcmp(st.code, "SOURCE_UNKNOWN") == 0)
 		return (http_reply_error(rep, 404, "SOURCE_UNKNOWN",
 		    v[1] != NULL ? "device" : "vm", "%s", st.message));
-	}
-	result = json_array_get(json_object_get(resp, "results"), 0);
-	if (result == NULL) {
-		json_decref(resp);
-		return (-1);
-	}
-	json_incref((json_t *)result);
-	json_decref(resp);
-	return (http_reply_json(rep, 200, (json_t *)result));
+	return (only_result(rep));
 }
 
 int
