@@ -17,8 +17,10 @@
 #include "http.h"
 #include "inventory.h"
 #include "inventory_json.h"
+#include "jsonout.h"
 #include "server.h"
 #include "store.h"
+#include "util/digest.h"
 #include "util/log.h"
 #include "util/strutil.h"
 #include "util/xmalloc.h"
@@ -28,6 +30,7 @@ static json_t	*host_summary(const struct server *,
 static int	host_offers_type(const struct inventory *, const char *);
 static int	host_has_vendor(const struct inventory *, const char *);
 static int	check_host_param(const char *, struct http_reply *);
+static int	encode(const struct inventory *, char **, char *);
 
 int64_t
 server_now(void)
@@ -69,6 +72,31 @@ check_host_param(const char *host, struct http_reply *rep)
 	return (0);
 }
 
+/*
+ * The canonical document and its digest from one tree: what
+ * inventory_dump() and inventory_digest() give, without building and
+ * printing the inventory twice (ingestion is dominated by such work).
+ */
+static int
+encode(const struct inventory *inv, char **doc, char *digest)
+{
+	json_t	*o;
+	char	*s;
+	size_t	 len;
+	int	 rv;
+
+	*doc = NULL;
+	if ((o = inventory_to_json(inv)) == NULL)
+		return (-1);
+	*doc = json_out(o, &len);
+	json_object_del(o, "collected_at");
+	s = json_out(o, &len);
+	json_decref(o);
+	rv = sha256_hex(s, len, digest);
+	free(s);
+	return (rv);
+}
+
 int
 hosts_ingest(struct server *srv, const char *buf, size_t len,
     const char *expect_host, int64_t received_at, struct ingest_result *res,
@@ -79,7 +107,7 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 	struct inventory	*inv = NULL;
 	struct inv_error	 err;
 	char			*doc = NULL;
-	char			 digest[65];
+	char			 digest[SHA256_HEX_LEN + 1];
 	int			 locked = 0;
 
 	memset(&err, 0, sizeof(err));
@@ -115,8 +143,7 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 		goto fail;
 	}
 	inventory_sort(inv);
-	if ((doc = inventory_dump(inv, false)) == NULL ||
-	    inventory_digest(inv, digest) == -1) {
+	if (encode(inv, &doc, digest) == -1) {
 		http_reply_error(rep, 500, "INTERNAL", NULL,
 		    "cannot encode the inventory");
 		goto fail;
