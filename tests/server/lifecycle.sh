@@ -98,3 +98,25 @@ assert_eq "--demo-dir" gpu-a2.demo.example "$(curl -s "$URL/v1/hosts" | jq -r '[
 stop_server
 echo '{"schema": "nope"}' > "$T/demo2/bad.json"
 assert_eq "--demo-dir with a bad inventory" 1 "$(usage_rc --demo-dir "$T/demo2" --db "$T/demo3.db" --listen 127.0.0.1:$(free_port))"
+
+# HTTPS with --tls-cert/--tls-key; client certificates are refused.
+if command -v openssl >/dev/null; then
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem" \
+	    -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1
+	DB="$T/tls.db"
+	PORT=$(free_port)
+	"$VC_SERVER" --listen "127.0.0.1:$PORT" --db "$DB" --tls-cert "$T/cert.pem" \
+	    --tls-key "$T/key.pem" >>"$SRV_LOG" 2>&1 &
+	SRV_PID=$!
+	at_exit "kill $SRV_PID 2>/dev/null || true"
+	i=0
+	until curl -fs --cacert "$T/cert.pem" "https://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; do
+		i=$((i + 1)); [ $i -lt 100 ] || { cat "$SRV_LOG" >&2; fail "HTTPS server did not start"; }
+		sleep 0.1
+	done
+	ok "HTTPS with --tls-cert and --tls-key"
+	curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && fail "plain HTTP answered on the HTTPS port"
+	ok "no plain HTTP on the HTTPS port"
+	stop_server
+	assert_eq "--tls-client-ca refused" 2 "$(usage_rc --tls-cert "$T/cert.pem" --tls-key "$T/key.pem" --tls-client-ca "$T/cert.pem")"
+fi
