@@ -317,9 +317,12 @@ route_find(struct http_ctx *ctx, struct http_reply *rep)
 {
 	struct http_request	*req = &ctx->req;
 	const struct route	*r;
+	const char		*method;
 	size_t			 i, m;
 	int			 rv;
 
+	/* HEAD is GET without the body, which libmicrohttpd leaves out. */
+	method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
 	req->route = NROUTES;
 	if (strlen(req->path) > HTTP_MAX_PATH) {
 		http_reply_error(rep, 414, "URI_TOO_LONG", NULL,
@@ -338,7 +341,7 @@ route_find(struct http_ctx *ctx, struct http_reply *rep)
 			return (-1);
 		}
 		for (m = 0; m < 2 && r->methods[m].method != NULL; m++) {
-			if (strcmp(r->methods[m].method, req->method) == 0) {
+			if (strcmp(r->methods[m].method, method) == 0) {
 				ctx->rm = &r->methods[m];
 				return (0);
 			}

@@ -11,6 +11,7 @@ INST=$(jq -r '.instances[0].id' "$SAMPLE")
 
 assert_eq "healthz" '200 {"status":"ok"}' "$(req GET /healthz)"
 assert_eq "readyz" '200 {"status":"ready"}' "$(req GET /readyz)"
+assert_eq "HEAD healthz" 200 "$(curl -sI -o /dev/null -w '%{http_code}' "$URL/healthz")"
 ct=$(curl -s -o /dev/null -w '%{content_type}' "$URL/healthz")
 assert_eq "healthz content type" "application/json" "$ct"
 
