@@ -13,7 +13,8 @@
 #include "util/strpool.h"
 #include "util/xmalloc.h"
 
-static void	*grow(struct inventory *, void *, size_t *, size_t, size_t);
+static void	*grow(struct inventory *, void *, size_t, size_t, size_t,
+		    size_t *);
 static int	 cmp_device(const void *, const void *);
 static int	 cmp_type(const void *, const void *);
 static int	 cmp_attr(const void *, const void *);
@@ -80,20 +81,23 @@ inv_istr(struct inventory *inv, const char *s)
 	return (arena_strdup(inv->arena, s));
 }
 
-/* Make room for one more element of size esize; returns the new base. */
+/*
+ * Make room for one more element of size esize in an array holding n of
+ * cap; returns the (possibly new) base and stores the capacity in *ncap.
+ */
 static void *
-grow(struct inventory *inv, void *base, size_t *cap, size_t n, size_t esize)
+grow(struct inventory *inv, void *base, size_t n, size_t cap, size_t esize,
+    size_t *ncap)
 {
 	void	*nbase;
-	size_t	 ncap;
 
-	if (n < *cap)
+	*ncap = cap;
+	if (n < cap)
 		return (base);
-	ncap = *cap < 4 ? 4 : *cap * 2;
-	nbase = arena_calloc(inv->arena, ncap, esize);
+	*ncap = cap < 4 ? 4 : cap * 2;
+	nbase = arena_calloc(inv->arena, *ncap, esize);
 	if (n > 0)
 		memcpy(nbase, base, n * esize);
-	*cap = ncap;
 	return (nbase);
 }
 
@@ -102,8 +106,8 @@ inv_add_device(struct inventory *inv)
 {
 	struct inv_device	*d;
 
-	inv->devices = grow(inv, inv->devices, &inv->devices_cap,
-	    inv->ndevices, sizeof(*inv->devices));
+	inv->devices = grow(inv, inv->devices, inv->ndevices, inv->devices_cap,
+	    sizeof(*inv->devices), &inv->devices_cap);
 	d = &inv->devices[inv->ndevices++];
 	memset(d, 0, sizeof(*d));
 	d->iommu_group = d->numa_node = INV_NULL;
@@ -115,9 +119,11 @@ struct inv_type *
 inv_add_type(struct inventory *inv, struct inv_device *d)
 {
 	struct inv_type	*t;
+	size_t		 cap;
 
-	d->types = grow(inv, d->types, &d->types_cap, d->ntypes,
-	    sizeof(*d->types));
+	d->types = grow(inv, d->types, d->ntypes, d->types_cap,
+	    sizeof(*d->types), &cap);
+	d->types_cap = (uint32_t)cap;
 	t = &d->types[d->ntypes++];
 	memset(t, 0, sizeof(*t));
 	t->available_instances = INV_NULL;
@@ -128,7 +134,7 @@ void
 inv_set_attr(struct inventory *inv, struct inv_device *d, const char *key,
     const char *value)
 {
-	size_t	 i;
+	size_t	 i, cap;
 
 	for (i = 0; i < d->nattrs; i++) {
 		if (strcmp(d->attrs[i].key, key) == 0) {
@@ -136,8 +142,9 @@ inv_set_attr(struct inventory *inv, struct inv_device *d, const char *key,
 			return;
 		}
 	}
-	d->attrs = grow(inv, d->attrs, &d->attrs_cap, d->nattrs,
-	    sizeof(*d->attrs));
+	d->attrs = grow(inv, d->attrs, d->nattrs, d->attrs_cap,
+	    sizeof(*d->attrs), &cap);
+	d->attrs_cap = (uint32_t)cap;
 	d->attrs[d->nattrs].key = inv_istr(inv, key);
 	d->attrs[d->nattrs].value = inv_istr(inv, value);
 	d->nattrs++;
@@ -160,8 +167,8 @@ inv_add_instance(struct inventory *inv)
 {
 	struct inv_instance	*in;
 
-	inv->instances = grow(inv, inv->instances, &inv->instances_cap,
-	    inv->ninstances, sizeof(*inv->instances));
+	inv->instances = grow(inv, inv->instances, inv->ninstances,
+	    inv->instances_cap, sizeof(*inv->instances), &inv->instances_cap);
 	in = &inv->instances[inv->ninstances++];
 	memset(in, 0, sizeof(*in));
 	return (in);
@@ -172,8 +179,8 @@ inv_add_vm(struct inventory *inv)
 {
 	struct inv_vm	*vm;
 
-	inv->vms = grow(inv, inv->vms, &inv->vms_cap, inv->nvms,
-	    sizeof(*inv->vms));
+	inv->vms = grow(inv, inv->vms, inv->nvms, inv->vms_cap,
+	    sizeof(*inv->vms), &inv->vms_cap);
 	vm = &inv->vms[inv->nvms++];
 	memset(vm, 0, sizeof(*vm));
 	vm->pid = INV_NULL;
@@ -183,13 +190,14 @@ inv_add_vm(struct inventory *inv)
 void
 inv_vm_add_device(struct inventory *inv, struct inv_vm *vm, const char *dev)
 {
-	size_t	 i;
+	size_t	 i, cap;
 
 	for (i = 0; i < vm->ndevices; i++)
 		if (strcmp(vm->devices[i], dev) == 0)
 			return;
-	vm->devices = grow(inv, vm->devices, &vm->devices_cap, vm->ndevices,
-	    sizeof(*vm->devices));
+	vm->devices = grow(inv, vm->devices, vm->ndevices, vm->devices_cap,
+	    sizeof(*vm->devices), &cap);
+	vm->devices_cap = (uint32_t)cap;
 	vm->devices[vm->ndevices++] = inv_str(inv, dev);
 }
 

@@ -11,6 +11,8 @@
 #include "arena.h"
 #include "xmalloc.h"
 
+static struct chunk	*new_chunk(struct arena *, size_t);
+
 #define ARENA_MIN_CHUNK	1024
 #define ARENA_MAX_CHUNK	65536
 #define ARENA_ALIGN	(sizeof(max_align_t))
@@ -51,6 +53,27 @@ arena_free(struct arena *a)
 	free(a);
 }
 
+static struct chunk *
+new_chunk(struct arena *a, size_t csize)
+{
+	struct chunk	*c;
+
+	c = xmalloc(sizeof(*c) + csize);
+	c->size = csize;
+	c->used = 0;
+	c->next = a->head;
+	a->head = c;
+	return (c);
+}
+
+void
+arena_reserve(struct arena *a, size_t size)
+{
+	size = (size + ARENA_ALIGN - 1) & ~(ARENA_ALIGN - 1);
+	if (a->head == NULL || a->head->size - a->head->used < size)
+		new_chunk(a, size);
+}
+
 void *
 arena_alloc(struct arena *a, size_t size)
 {
@@ -65,11 +88,7 @@ arena_alloc(struct arena *a, size_t size)
 		csize = a->next_size;
 		if (csize < size)
 			csize = size;
-		c = xmalloc(sizeof(*c) + csize);
-		c->size = csize;
-		c->used = 0;
-		c->next = a->head;
-		a->head = c;
+		c = new_chunk(a, csize);
 		if (a->next_size < ARENA_MAX_CHUNK)
 			a->next_size *= 2;
 	}
