@@ -17,15 +17,20 @@
 #include "http.h"
 #include "policy.h"
 #include "server.h"
-#include "util/log.h"
 #include "util/strutil.h"
+
+/* What a check answers with. */
+enum answer {
+	ANSWER_ALL,		/* every result */
+	ANSWER_COMPATIBLE,	/* compatible results only */
+	ANSWER_ONE		/* the one destination's result, bare */
+};
 
 static void	engine_config(const struct server *, struct compat_config *);
 static void	refused(const struct compat_status *, struct http_reply *);
-static int	run_check_text(struct server *, const json_t *, bool,
+static int	run_check_text(struct server *, const json_t *, enum answer,
 		    struct compat_status *, struct http_reply *);
 static int	parse_mode(const char *, struct http_reply *);
-static int	only_result(struct http_reply *);
 
 static void
 engine_config(const struct server *srv, struct compat_config *cfg)
@@ -46,11 +51,14 @@ refused(const struct compat_status *st, struct http_reply *rep)
 	    "the check request is not valid");
 }
 
-/* Ask the engine for the answer as text, straight into the reply: a
- * check against the whole fleet is megabytes, built once. Returns -1
- * with the refusal in rep. */
+/*
+ * Ask the engine for the answer as text, straight into the reply: a
+ * check against the whole fleet is megabytes, built once. For
+ * ANSWER_ONE the request names one destination and the answer is that
+ * result alone (the GET form). Returns -1 with the refusal in rep.
+ */
 static int
-run_check_text(struct server *srv, const json_t *request, bool compatible_only,
+run_check_text(struct server *srv, const json_t *request, enum answer form,
     struct compat_status *st, struct http_reply *rep)
 {
 	struct compat_config	 cfg;
@@ -60,8 +68,12 @@ run_check_text(struct server *srv, const json_t *request, bool compatible_only,
 	memset(st, 0, sizeof(*st));
 	engine_config(srv, &cfg);
 	fleet_rdlock(srv->fleet);
-	text = compat_check_text(srv->fleet, &cfg, request, compatible_only,
-	    &len, st);
+	if (form == ANSWER_ONE)
+		text = compat_check_one_text(srv->fleet, &cfg, request, &len,
+		    st);
+	else
+		text = compat_check_text(srv->fleet, &cfg, request,
+		    form == ANSWER_COMPATIBLE, &len, st);
 	fleet_unlock(srv->fleet);
 	if (text == NULL) {
 		refused(st, rep);
@@ -86,37 +98,6 @@ parse_mode(const char *mode, struct http_reply *rep)
 	return (-1);
 }
 
-/*
- * Cut the reply to the one element of "results" of an answer for one
- * destination, in place. The answer is {"source":{...},"results":[R]};
- * the byte sequence "results":[ can only be that key, since a quote
- * inside a JSON string is always escaped.
- */
-static int
-only_result(struct http_reply *rep)
-{
-	static const char	 key[] = "\"results\":[";
-	char			*p;
-	size_t			 off, n;
-
-	p = memmem(rep->body, rep->len, key, sizeof(key) - 1);
-	if (p == NULL || rep->len < 2 ||
-	    memcmp(rep->body + rep->len - 2, "]}", 2) != 0)
-		goto fail;
-	off = (p - rep->body) + sizeof(key) - 1;
-	if (off >= rep->len - 2 || rep->body[off] != '{')
-		goto fail;
-	n = rep->len - 2 - off;
-	memmove(rep->body, rep->body + off, n);
-	rep->body[n] = '\0';
-	rep->len = n;
-	return (0);
-
-fail:
-	log_warnx("%s: unexpected answer from the engine", __func__);
-	return (-1);
-}
-
 int
 check_post(struct server *srv, struct http_request *req,
     struct http_reply *rep)
@@ -126,7 +107,7 @@ check_post(struct server *srv, struct http_request *req,
 
 	if ((request = http_body_json(req, rep)) == NULL)
 		return (0);
-	run_check_text(srv, request, false, &st, rep);
+	run_check_text(srv, request, ANSWER_ALL, &st, rep);
 	json_decref(request);
 	return (0);
 }
@@ -178,14 +159,12 @@ check_get(struct server *srv, struct http_request *req,
 	    dst);
 	if (request == NULL)
 		return (-1);
-	rv = run_check_text(srv, request, false, &st, rep);
+	rv = run_check_text(srv, request, ANSWER_ONE, &st, rep);
 	json_decref(request);
-	if (rv == -1)
-		return (0);
-	if (strcmp(st.code, "SOURCE_UNKNOWN") == 0)
+	if (rv == 0 && strcmp(st.code, "SOURCE_UNKNOWN") == 0)
 		return (http_reply_error(rep, 404, "SOURCE_UNKNOWN",
 		    v[1] != NULL ? "device" : "vm", "%s", st.message));
-	return (only_result(rep));
+	return (0);
 }
 
 int
@@ -210,7 +189,7 @@ check_vm_destinations(struct server *srv, struct http_request *req,
 	    "live", "source", "vm", uuid);
 	if (request == NULL)
 		return (-1);
-	rv = run_check_text(srv, request, true, &st, rep);
+	rv = run_check_text(srv, request, ANSWER_COMPATIBLE, &st, rep);
 	json_decref(request);
 	if (rv == 0 && strcmp(st.code, "SOURCE_UNKNOWN") == 0)
 		return (http_reply_error(rep, 404, "SOURCE_UNKNOWN", "uuid",
