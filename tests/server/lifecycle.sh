@@ -88,13 +88,13 @@ start_server --demo
 ndemo=$(ls "$top_srcdir"/deploy/demo/*.json | wc -l)
 assert_eq "--demo loads every demo host" "$ndemo" "$(curl -s "$URL/v1/hosts?stale=false" | jq '.hosts | length')"
 r=$(curl -s "$URL/v1/vms/3d6f0a52-1b7e-4c39-8a1d-5e2f9b7c4a10/destinations")
-assert_eq "demo VM destinations" "gpu-a2.demo.example gpu-a3.demo.example" "$(echo "$r" | jq -r '[.results[].host] | join(" ")')"
+assert_eq "demo VM destinations" "gpu-a2 gpu-a3" "$(echo "$r" | jq -r '[.results[].host] | join(" ")')"
 stop_server
 mkdir "$T/demo2"
-cp "$top_srcdir/deploy/demo/gpu-a2.demo.example.json" "$T/demo2/"
+cp "$top_srcdir/deploy/demo/gpu-a2.json" "$T/demo2/"
 DB="$T/demo2.db"
 start_server --demo-dir "$T/demo2"
-assert_eq "--demo-dir" gpu-a2.demo.example "$(curl -s "$URL/v1/hosts" | jq -r '[.hosts[].host] | join(" ")')"
+assert_eq "--demo-dir" gpu-a2 "$(curl -s "$URL/v1/hosts" | jq -r '[.hosts[].host] | join(" ")')"
 stop_server
 echo '{"schema": "nope"}' > "$T/demo2/bad.json"
 assert_eq "--demo-dir with a bad inventory" 1 "$(usage_rc --demo-dir "$T/demo2" --db "$T/demo3.db" --listen 127.0.0.1:$(free_port))"
