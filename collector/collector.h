@@ -64,6 +64,35 @@ struct collect {
 	size_t			 nnames;
 };
 
+/* What a run asks for: main.c parses it, watch.c repeats it. */
+struct collect_options {
+	const char	*host;
+	const char	*output;
+	const char	*db;
+	const char	*push;
+	const char	*token_file;
+	const char	*cacert;
+	const char	*qemu;
+	const char	*qemu_version;
+	const char	*probe_dir;
+	const char	*textfile;
+	bool		 all_pci;
+	bool		 watch;
+	long long	 interval;	/* seconds, with watch */
+	int		 verbose;
+};
+
+#define WATCH_INTERVAL_DEFAULT	60
+#define WATCH_INTERVAL_MAX	86400
+
+/* main.c: one full scan of this host as host (caller frees), and its
+ * delivery to --output and --db. collect_emit renders and re-parses the
+ * document; with --push it hands back the compact JSON in *compact. */
+struct inventory *collect_scan(const struct collect_options *,
+	    const char *host);
+int	collect_emit(const struct collect_options *, const struct inventory *,
+	    char **compact, char *err, size_t errlen);
+
 /* main.c: mark device idx as VFIO-relevant for pci_select. */
 void	collect_mark(struct collect *, size_t);
 /* probe.c: run argv with a timeout, capturing at most cap bytes of
@@ -98,9 +127,30 @@ int	vms_scan(struct collect *);
 /* probe.c */
 int	probe_run_dir(struct collect *, const char *dir);
 
-/* push.c */
+/* push.c: push_inventory tries up to five times, sleeping between;
+ * push_once tries once with a total timeout in seconds, for the watch
+ * loop, which waits push_backoff_ms(n, cap) after its nth failure. */
 int	push_inventory(const char *url, const char *host,
 	    const char *token_file, const char *cacert, const char *json,
 	    char *err, size_t errlen);
+int	push_once(const char *url, const char *host, const char *token_file,
+	    const char *cacert, const char *json, long timeout, char *err,
+	    size_t errlen);
+long	push_backoff_ms(int attempt, long cap_ms);
+
+/* textfile.c: the host's metrics for node_exporter's textfile collector,
+ * written beside path and renamed over it. */
+struct textfile_stats {
+	double		 scan_time;	/* wall clock, seconds */
+	double		 scan_seconds;	/* how long the scan took */
+	bool		 push;		/* --push given: push series too */
+	unsigned long	 push_failures;	/* failed pushes since start */
+	double		 push_ok_time;	/* last success, 0 if none */
+};
+int	textfile_write(const char *path, const struct inventory *,
+	    const struct textfile_stats *, char *err, size_t errlen);
+
+/* watch.c: --watch; returns the exit status. */
+int	watch_run(const struct collect_options *, const char *host);
 
 #endif

@@ -1,4 +1,5 @@
-# collector/: vfio-compat-collect, one source file per kind of fact.
+# collector/: vfio-compat-collect, one source file per kind of fact, plus
+# delivery: push.c (HTTP), textfile.c (metrics), watch.c (--watch).
 bin_PROGRAMS += collector/vfio-compat-collect
 collector_vfio_compat_collect_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(SQLITE_CFLAGS) $(UDEV_CFLAGS) $(CURL_CFLAGS)
@@ -12,6 +13,8 @@ collector_vfio_compat_collect_SOURCES = \
 	collector/platform.c \
 	collector/vms.c \
 	collector/probe.c \
-	collector/push.c
+	collector/push.c \
+	collector/textfile.c \
+	collector/watch.c
 # libcurl is dlopen'd by push.c when pushing (see there), so not linked.
 collector_vfio_compat_collect_LDADD = $(LIBVC) $(UDEV_LIBS)

@@ -1,6 +1,7 @@
 /*
  * main.c -- vfio-compat-collect: scan this host's VFIO devices into a v1
- * inventory and print, store or push it (SPEC sections 2, 3 and 7).
+ * inventory and print, store or push it (SPEC sections 2, 3 and 7), once
+ * or, with --watch, whenever it changes (watch.c).
  *
  * Sources warn about what they cannot read and carry on; only problems
  * with the request itself (options, host name, destinations) fail the
@@ -43,37 +44,27 @@ enum {
 	OPT_PUSH,
 	OPT_QEMU,
 	OPT_QEMU_VERSION,
+	OPT_TEXTFILE,
 	OPT_TOKEN_FILE,
 	OPT_WATCH
-};
-
-struct options {
-	const char	*host;
-	const char	*output;
-	const char	*db;
-	const char	*push;
-	const char	*token_file;
-	const char	*cacert;
-	const char	*qemu;
-	const char	*qemu_version;
-	const char	*probe_dir;
-	bool		 all_pci;
-	int		 verbose;
 };
 
 static void	 usage(FILE *);
 static void	 fatalx(const char *, ...)
 		    __attribute__((format(printf, 1, 2), noreturn));
 static void	 bad_usage(const char *) __attribute__((noreturn));
-static void	 parse_options(int, char **, struct options *);
-static void	 resolve_host(const struct options *, char *, size_t);
+static void	 parse_options(int, char **, struct collect_options *);
+static void	 resolve_host(const struct collect_options *, char *, size_t);
 static void	 utc_now(char *, size_t);
-static void	 collect(struct collect *, const struct options *);
-static void	 render(const struct inventory *, const struct options *,
-		    char **, char **);
+static void	 collect(struct collect *, const struct collect_options *);
+static void	 collect_free(struct collect *);
+static int	 render(const struct inventory *,
+		    const struct collect_options *, char **, char **, char *,
+		    size_t);
 static int	 write_atomic(const char *, const char *, char *, size_t);
-static void	 store_inventory(const char *, const struct inventory *,
-		    const char *);
+static int	 store_inventory(const char *, const struct inventory *,
+		    const char *, char *, size_t);
+static double	 clock_seconds(clockid_t);
 
 static const struct option longopts[] = {
 	{ "all-pci",		no_argument,		NULL, OPT_ALL_PCI },
@@ -87,6 +78,7 @@ static const struct option longopts[] = {
 	{ "push",		required_argument,	NULL, OPT_PUSH },
 	{ "qemu",		required_argument,	NULL, OPT_QEMU },
 	{ "qemu-version",	required_argument,	NULL, OPT_QEMU_VERSION },
+	{ "textfile",		required_argument,	NULL, OPT_TEXTFILE },
 	{ "token-file",		required_argument,	NULL, OPT_TOKEN_FILE },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "version",		no_argument,		NULL, 'V' },
@@ -100,6 +92,7 @@ usage(FILE *f)
 	fprintf(f,
 "usage: " PROGNAME " [--host NAME] [--output FILE|-] [--db PATH]\n"
 "           [--push URL --token-file FILE [--cacert FILE]]\n"
+"           [--textfile PATH] [--watch [--interval SEC]]\n"
 "           [--qemu PATH | --qemu-version VER] [--probe-dir DIR]\n"
 "           [--all-pci] [--verbose] [--help] [--version]\n"
 "\n"
@@ -111,6 +104,18 @@ usage(FILE *f)
 "  --push URL           PUT it to URL/v1/hosts/<host>/inventory\n"
 "  --token-file FILE    bearer token for --push (first line of FILE)\n"
 "  --cacert FILE        CA certificates to verify an https --push URL\n"
+"  --textfile PATH      write this host's metrics (Prometheus text format)\n"
+"                       to PATH atomically, for node_exporter's textfile\n"
+"                       collector (name it *.prom)\n"
+"  --watch              keep running: rescan on udev events for pci, mdev\n"
+"                       and vfio devices (after 200 ms of quiet, at most\n"
+"                       1 s late) and every --interval; write --output and\n"
+"                       --db when the inventory changes, push on change\n"
+"                       and at least once per interval (heartbeat); a\n"
+"                       failed push is retried with capped exponential\n"
+"                       backoff; SIGTERM or SIGINT exits 0\n"
+"  --interval SEC       full rescan and heartbeat period for --watch\n"
+"                       (1..%d, default %d)\n"
 "  --qemu PATH          run PATH --version for platform.qemu_version\n"
 "  --qemu-version VER   take platform.qemu_version as VER\n"
 "  --probe-dir DIR      run vendor probes in DIR (default %s);\n"
@@ -122,9 +127,10 @@ usage(FILE *f)
 "                       parents, devices VMs hold, and their PFs)\n"
 "  --verbose            print debugging messages\n"
 "\n"
-"Without --output, --db or --push the inventory goes to stdout.\n"
+"Without --output, --db, --push or --textfile the inventory goes to\n"
+"stdout.\n"
 "Exit status: 0 success, 1 failure, 2 usage error.\n",
-	    PROBE_DIR_DEFAULT);
+	    WATCH_INTERVAL_MAX, WATCH_INTERVAL_DEFAULT, PROBE_DIR_DEFAULT);
 }
 
 static void
@@ -150,12 +156,15 @@ bad_usage(const char *why)
 }
 
 static void
-parse_options(int argc, char **argv, struct options *o)
+parse_options(int argc, char **argv, struct collect_options *o)
 {
-	int	 ch;
+	const char	*errstr;
+	bool		 interval = false;
+	int		 ch;
 
 	memset(o, 0, sizeof(*o));
 	o->probe_dir = PROBE_DIR_DEFAULT;
+	o->interval = WATCH_INTERVAL_DEFAULT;
 	while ((ch = getopt_long(argc, argv, "ho:vV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_ALL_PCI:
@@ -174,9 +183,18 @@ parse_options(int argc, char **argv, struct options *o)
 			o->host = optarg;
 			break;
 		case OPT_WATCH:
+			o->watch = true;
+			break;
 		case OPT_INTERVAL:
-			bad_usage("--watch and --interval are not supported "
-			    "by this version");
+			o->interval = vc_strtonum(optarg, 1,
+			    WATCH_INTERVAL_MAX, &errstr);
+			if (errstr != NULL)
+				bad_usage("--interval wants seconds from 1 "
+				    "to 86400");
+			interval = true;
+			break;
+		case OPT_TEXTFILE:
+			o->textfile = optarg;
 			break;
 		case 'o':
 			o->output = optarg;
@@ -208,6 +226,10 @@ parse_options(int argc, char **argv, struct options *o)
 	}
 	if (optind != argc)
 		bad_usage("unexpected argument");
+	if (interval && !o->watch)
+		bad_usage("--interval needs --watch");
+	if (o->textfile != NULL && *o->textfile == '\0')
+		bad_usage("--textfile needs a path");
 	if ((o->push == NULL) != (o->token_file == NULL))
 		bad_usage("--push and --token-file go together");
 	if (o->cacert != NULL && o->push == NULL)
@@ -219,12 +241,13 @@ parse_options(int argc, char **argv, struct options *o)
 	if (o->push != NULL && !str_has_prefix(o->push, "http://") &&
 	    !str_has_prefix(o->push, "https://"))
 		bad_usage("--push needs an http:// or https:// URL");
-	if (o->output == NULL && o->db == NULL && o->push == NULL)
+	if (o->output == NULL && o->db == NULL && o->push == NULL &&
+	    o->textfile == NULL)
 		o->output = "-";
 }
 
 static void
-resolve_host(const struct options *o, char *host, size_t size)
+resolve_host(const struct collect_options *o, char *host, size_t size)
 {
 	size_t	 i;
 
@@ -272,7 +295,7 @@ collect_mark(struct collect *c, size_t idx)
 
 /* The order matters: migration needs instances, selection needs VMs. */
 static void
-collect(struct collect *c, const struct options *o)
+collect(struct collect *c, const struct collect_options *o)
 {
 	platform_scan(c, o->qemu, o->qemu_version);
 	pci_scan(c);
@@ -287,34 +310,87 @@ collect(struct collect *c, const struct options *o)
 	inventory_sort(c->inv);
 }
 
+static void
+collect_free(struct collect *c)
+{
+	size_t	 i;
+
+	free(c->marked);
+	sysfs_list_free(&c->pci_devices);
+	sysfs_list_free(&c->pci_drivers);
+	sysfs_list_free(&c->iommu_groups);
+	for (i = 0; i < c->ndrivers; i++)
+		free(c->drivers[i].driver);
+	for (i = 0; i < c->nnames; i++)
+		free(c->names[i].modalias);
+	free(c->names);
+	if (c->hwdb != NULL)
+		udev_hwdb_unref(c->hwdb);
+	if (c->udev != NULL)
+		udev_unref(c->udev);
+}
+
+struct inventory *
+collect_scan(const struct collect_options *o, const char *host)
+{
+	struct collect	 c;
+	struct inventory *inv;
+	char		 now[32];
+
+	utc_now(now, sizeof(now));
+	memset(&c, 0, sizeof(c));
+	c.inv = inventory_new(NULL);
+	c.inv->host = inv_str(c.inv, host);
+	c.inv->collected_at = inv_str(c.inv, now);
+	c.inv->collector_version = inv_str(c.inv, PACKAGE_VERSION);
+	c.udev = udev_new();
+	collect(&c, o);
+	inv = c.inv;
+	c.inv = NULL;
+	collect_free(&c);
+	return (inv);
+}
+
 /*
  * Print the document (pretty for people, compact for the store and the
  * server) and prove the codec accepts it; both come from one model, so
  * parsing one of them proves both.
  */
-static void
-render(const struct inventory *inv, const struct options *o, char **pretty,
-    char **compact)
+static int
+render(const struct inventory *inv, const struct collect_options *o,
+    char **pretty, char **compact, char *err, size_t errlen)
 {
 	struct inventory	*back;
-	struct inv_error	 err;
+	struct inv_error	 ie;
 	char			*json;
 
 	*pretty = *compact = NULL;
 	if (o->output != NULL) {
 		if ((json = inventory_dump(inv, true)) == NULL)
-			fatalx("cannot print the inventory");
+			goto fail;
 		xasprintf(pretty, "%s\n", json);
 		free(json);
 	}
 	if ((o->db != NULL || o->push != NULL) &&
 	    (*compact = inventory_dump(inv, false)) == NULL)
-		fatalx("cannot print the inventory");
-	json = *pretty != NULL ? *pretty : *compact;
-	if ((back = inventory_parse(json, strlen(json), NULL, &err)) == NULL)
-		fatalx("refusing to emit an invalid inventory: %s: %s",
-		    err.field, err.message);
+		goto fail;
+	if ((json = *pretty != NULL ? *pretty : *compact) == NULL)
+		return (0);
+	if ((back = inventory_parse(json, strlen(json), NULL, &ie)) == NULL) {
+		snprintf(err, errlen, "refusing to emit an invalid inventory: "
+		    "%s: %s", ie.field, ie.message);
+		goto out;
+	}
 	inventory_free(back);
+	return (0);
+
+fail:
+	snprintf(err, errlen, "cannot print the inventory");
+out:
+	free(*pretty);
+	free(*compact);
+	*pretty = *compact = NULL;
+	return (-1);
 }
 
 /* Write beside the target and rename, so readers see old or new. */
@@ -364,87 +440,125 @@ fail:
 	return (-1);
 }
 
-static void
+static int
 store_inventory(const char *path, const struct inventory *inv,
-    const char *json)
+    const char *json, char *err, size_t errlen)
 {
 	struct store	*st;
-	char		*err = NULL, digest[65];
+	char		*serr = NULL, digest[65];
 	int64_t		 gen;
 	bool		 changed;
 
-	if (inventory_digest(inv, digest) == -1)
-		fatalx("cannot compute the inventory digest");
-	if ((st = store_open(path, &err)) == NULL) {
-		fprintf(stderr, "%s: --db %s: %s\n", PROGNAME, path,
-		    err != NULL ? err : "cannot open");
-		free(err);
-		exit(1);
+	if (inventory_digest(inv, digest) == -1) {
+		snprintf(err, errlen, "cannot compute the inventory digest");
+		return (-1);
+	}
+	if ((st = store_open(path, &serr)) == NULL) {
+		snprintf(err, errlen, "--db %s: %s", path,
+		    serr != NULL ? serr : "cannot open");
+		free(serr);
+		return (-1);
 	}
 	if (store_put(st, inv, json, digest, (int64_t)time(NULL), &gen,
 	    &changed) == -1) {
-		fprintf(stderr, "%s: --db %s: %s\n", PROGNAME, path,
-		    store_error(st));
+		snprintf(err, errlen, "--db %s: %s", path, store_error(st));
 		store_close(st);
-		exit(1);
+		return (-1);
 	}
 	log_debug("stored %s generation %lld%s", inv->host, (long long)gen,
 	    changed ? "" : " (unchanged)");
 	store_close(st);
+	return (0);
+}
+
+int
+collect_emit(const struct collect_options *o, const struct inventory *inv,
+    char **compactp, char *err, size_t errlen)
+{
+	char	*pretty, *compact, why[1024];
+	int	 rc = -1;
+
+	*compactp = NULL;
+	if (render(inv, o, &pretty, &compact, err, errlen) == -1)
+		return (-1);
+	if (o->output != NULL) {
+		if (strcmp(o->output, "-") == 0) {
+			if (fputs(pretty, stdout) == EOF ||
+			    fflush(stdout) == EOF) {
+				snprintf(err, errlen, "stdout: %s",
+				    strerror(errno));
+				goto out;
+			}
+		} else if (write_atomic(o->output, pretty, why,
+		    sizeof(why)) == -1) {
+			snprintf(err, errlen, "--output %s", why);
+			goto out;
+		}
+	}
+	if (o->db != NULL && store_inventory(o->db, inv, compact, err,
+	    errlen) == -1)
+		goto out;
+	if (o->push != NULL) {
+		*compactp = compact;
+		compact = NULL;
+	}
+	rc = 0;
+out:
+	free(pretty);
+	free(compact);
+	return (rc);
+}
+
+static double
+clock_seconds(clockid_t id)
+{
+	struct timespec	 ts;
+
+	clock_gettime(id, &ts);
+	return ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
 }
 
 int
 main(int argc, char **argv)
 {
-	struct options	 o;
-	struct collect	 c;
-	char		 host[256], now[32], err[1024], *compact, *pretty;
-	size_t		 i;
+	struct collect_options	 o;
+	struct textfile_stats	 ts;
+	struct inventory	*inv;
+	char			 host[256], err[1024], perr[1024];
+	char			*compact;
+	double			 start;
+	int			 pushed = 0;
 
 	parse_options(argc, argv, &o);
 	log_init(PROGNAME, o.verbose);
 	resolve_host(&o, host, sizeof(host));
-	utc_now(now, sizeof(now));
+	if (o.watch)
+		return (watch_run(&o, host));
 
-	memset(&c, 0, sizeof(c));
-	c.inv = inventory_new(NULL);
-	c.inv->host = inv_str(c.inv, host);
-	c.inv->collected_at = inv_str(c.inv, now);
-	c.inv->collector_version = inv_str(c.inv, PACKAGE_VERSION);
-	c.udev = udev_new();
-	collect(&c, &o);
+	memset(&ts, 0, sizeof(ts));
+	ts.scan_time = clock_seconds(CLOCK_REALTIME);
+	start = clock_seconds(CLOCK_MONOTONIC);
+	inv = collect_scan(&o, host);
+	ts.scan_seconds = clock_seconds(CLOCK_MONOTONIC) - start;
 
-	render(c.inv, &o, &pretty, &compact);
-	if (o.output != NULL) {
-		if (strcmp(o.output, "-") == 0) {
-			if (fputs(pretty, stdout) == EOF ||
-			    fflush(stdout) == EOF)
-				fatalx("stdout: %s", strerror(errno));
-		} else if (write_atomic(o.output, pretty, err,
-		    sizeof(err)) == -1)
-			fatalx("--output %s", err);
-	}
-	if (o.db != NULL)
-		store_inventory(o.db, c.inv, compact);
-	if (o.push != NULL && push_inventory(o.push, host, o.token_file,
-	    o.cacert, compact, err, sizeof(err)) == -1)
+	if (collect_emit(&o, inv, &compact, err, sizeof(err)) == -1)
 		fatalx("%s", err);
+	if (o.push != NULL) {
+		ts.push = true;
+		pushed = push_inventory(o.push, host, o.token_file, o.cacert,
+		    compact, perr, sizeof(perr));
+		if (pushed == 0)
+			ts.push_ok_time = clock_seconds(CLOCK_REALTIME);
+		else
+			ts.push_failures = 1;
+	}
+	if (o.textfile != NULL && textfile_write(o.textfile, inv, &ts, err,
+	    sizeof(err)) == -1)
+		fatalx("--textfile %s", err);
+	if (pushed == -1)
+		fatalx("%s", perr);
 
-	free(pretty);
 	free(compact);
-	free(c.marked);
-	sysfs_list_free(&c.pci_devices);
-	sysfs_list_free(&c.pci_drivers);
-	sysfs_list_free(&c.iommu_groups);
-	for (i = 0; i < c.ndrivers; i++)
-		free(c.drivers[i].driver);
-	for (i = 0; i < c.nnames; i++)
-		free(c.names[i].modalias);
-	free(c.names);
-	if (c.hwdb != NULL)
-		udev_hwdb_unref(c.hwdb);
-	if (c.udev != NULL)
-		udev_unref(c.udev);
-	inventory_free(c.inv);
+	inventory_free(inv);
 	return (0);
 }

@@ -6,6 +6,10 @@
  * not hammer a recovering server in lockstep. Other 4xx are final: the
  * request itself is wrong and sending it again will not help.
  *
+ * The watch loop (watch.c) calls push_once, a single attempt, and does
+ * its own waiting with push_backoff_ms, so uevents are handled between
+ * attempts.
+ *
  * libcurl is loaded with dlopen only when pushing: it and the twenty
  * libraries it pulls in take longer to load and relocate than a whole
  * scan of a large host, which every run without --push would pay.
@@ -68,6 +72,7 @@ static const struct {
 };
 
 static struct curl_api	 cu;
+static int		 curl_loaded;
 
 struct reply {
 	char	buf[PUSH_MAX_REPLY + 1];
@@ -77,6 +82,8 @@ struct reply {
 static int	 read_token(const char *, char *, size_t);
 static size_t	 on_reply(char *, size_t, size_t, void *);
 static void	 backoff(int);
+static int	 push_attempts(const char *, const char *, const char *,
+		    const char *, const char *, int, long, char *, size_t);
 static void	 explicit_zero(void *, size_t);
 static int	 load_curl(char *, size_t);
 static int	 transient(CURLcode);
@@ -108,6 +115,8 @@ load_curl(char *err, size_t errlen)
 	void	*h, *sym;
 	size_t	 i;
 
+	if (curl_loaded)
+		return (0);
 	if ((h = dlopen(LIBCURL_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
 		snprintf(err, errlen, "cannot load %s: %s", LIBCURL_SONAME,
 		    dlerror());
@@ -121,6 +130,12 @@ load_curl(char *err, size_t errlen)
 		}
 		memcpy((char *)&cu + curl_syms[i].offset, &sym, sizeof(sym));
 	}
+	if (cu.global_init(CURL_GLOBAL_DEFAULT) != 0) {
+		snprintf(err, errlen, "cannot initialise libcurl");
+		return (-1);
+	}
+	srandom((unsigned int)(time(NULL) ^ getpid()));
+	curl_loaded = 1;
 	return (0);
 }
 static void	 one_line(char *);
@@ -188,18 +203,27 @@ on_reply(char *data, size_t size, size_t nmemb, void *arg)
 	return (n);
 }
 
-/* 0.5 s doubling per attempt up to 30 s, then a random half to all. */
+/* 0.5 s doubling per attempt up to cap_ms, then a random half to all. */
+long
+push_backoff_ms(int attempt, long cap_ms)
+{
+	long	 ms = PUSH_BACKOFF_MS;
+
+	if (cap_ms < 2)
+		cap_ms = 2;
+	while (attempt-- > 0 && ms < cap_ms)
+		ms *= 2;
+	if (ms > cap_ms)
+		ms = cap_ms;
+	return (ms / 2 + random() % (ms / 2 + 1));
+}
+
 static void
 backoff(int attempt)
 {
-	long		 ms = PUSH_BACKOFF_MS;
+	long		 ms = push_backoff_ms(attempt, PUSH_BACKOFF_MAX_MS);
 	struct timespec	 ts;
 
-	while (attempt-- > 0 && ms < PUSH_BACKOFF_MAX_MS)
-		ms *= 2;
-	if (ms > PUSH_BACKOFF_MAX_MS)
-		ms = PUSH_BACKOFF_MAX_MS;
-	ms = ms / 2 + random() % (ms / 2 + 1);
 	ts.tv_sec = ms / 1000;
 	ts.tv_nsec = (ms % 1000) * 1000000L;
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
@@ -209,6 +233,29 @@ backoff(int attempt)
 int
 push_inventory(const char *url, const char *host, const char *token_file,
     const char *cacert, const char *json, char *err, size_t errlen)
+{
+	return (push_attempts(url, host, token_file, cacert, json,
+	    PUSH_ATTEMPTS, PUSH_TIMEOUT, err, errlen));
+}
+
+/* The watch loop backs off itself, between scans and uevents. */
+int
+push_once(const char *url, const char *host, const char *token_file,
+    const char *cacert, const char *json, long timeout, char *err,
+    size_t errlen)
+{
+	if (timeout < PUSH_CONNECT_TIMEOUT)
+		timeout = PUSH_CONNECT_TIMEOUT;
+	if (timeout > PUSH_TIMEOUT)
+		timeout = PUSH_TIMEOUT;
+	return (push_attempts(url, host, token_file, cacert, json, 1,
+	    timeout, err, errlen));
+}
+
+static int
+push_attempts(const char *url, const char *host, const char *token_file,
+    const char *cacert, const char *json, int attempts, long timeout,
+    char *err, size_t errlen)
 {
 	CURL			*curl = NULL;
 	struct curl_slist	*hdrs = NULL;
@@ -237,8 +284,7 @@ push_inventory(const char *url, const char *host, const char *token_file,
 
 	if (load_curl(err, errlen) == -1)
 		goto out;
-	if (cu.global_init(CURL_GLOBAL_DEFAULT) != 0 ||
-	    (curl = cu.easy_init()) == NULL) {
+	if ((curl = cu.easy_init()) == NULL) {
 		snprintf(err, errlen, "cannot initialise libcurl");
 		goto out;
 	}
@@ -252,7 +298,7 @@ push_inventory(const char *url, const char *host, const char *token_file,
 	    (curl_off_t)strlen(json));
 	cu.easy_setopt(curl, CURLOPT_HTTPHEADER, hdrs);
 	cu.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, PUSH_CONNECT_TIMEOUT);
-	cu.easy_setopt(curl, CURLOPT_TIMEOUT, PUSH_TIMEOUT);
+	cu.easy_setopt(curl, CURLOPT_TIMEOUT, timeout);
 	cu.easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
 	cu.easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
 	cu.easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_reply);
@@ -260,9 +306,8 @@ push_inventory(const char *url, const char *host, const char *token_file,
 	cu.easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
 	if (cacert != NULL)
 		cu.easy_setopt(curl, CURLOPT_CAINFO, cacert);
-	srandom((unsigned int)(time(NULL) ^ getpid()));
 
-	for (attempt = 1; attempt <= PUSH_ATTEMPTS; attempt++) {
+	for (attempt = 1; attempt <= attempts; attempt++) {
 		if (attempt > 1)
 			backoff(attempt - 2);
 		errbuf[0] = '\0';
@@ -285,14 +330,15 @@ push_inventory(const char *url, const char *host, const char *token_file,
 			if (!transient(cc))
 				break;
 		}
-		if (attempt < PUSH_ATTEMPTS)
+		if (attempt < attempts)
 			log_warnx("%s: %s: %s, retrying", __func__, full, why);
 	}
 	one_line(reply->buf);
+	if (attempt > attempts)
+		attempt = attempts;
 	snprintf(err, errlen, "push to %s failed after %d attempt%s: %s%s%.200s",
-	    full, attempt > PUSH_ATTEMPTS ? PUSH_ATTEMPTS : attempt,
-	    attempt == 1 ? "" : "s", why, reply->len > 0 ? ": " : "",
-	    reply->buf);
+	    full, attempt, attempt == 1 ? "" : "s", why,
+	    reply->len > 0 ? ": " : "", reply->buf);
 
 out:
 	if (auth != NULL) {

@@ -22,13 +22,22 @@ usage_error "--token-file without --push" --token-file /dev/null
 usage_error "--qemu with --qemu-version" --qemu /bin/true --qemu-version 9.2.0
 usage_error "bad --qemu-version" --qemu-version banana
 usage_error "--push not http" --push ftp://x --token-file /dev/null
-usage_error "--watch" --watch
-grep -q 'not supported' "$T/err" || fail "--watch: no clear reason"
+usage_error "--interval without --watch" --interval 5
+grep -q -- '--interval needs --watch' "$T/err" ||
+    fail "--interval without --watch: no clear reason"
+usage_error "--interval 0" --watch --interval 0
+usage_error "--interval too large" --watch --interval 86401
+usage_error "--interval not a number" --watch --interval 5s
+grep -q 'seconds from 1 to 86400' "$T/err" || fail "--interval: no clear reason"
+usage_error "empty --textfile" --textfile ""
 
 "$VC_COLLECT" --help >"$T/out" 2>"$T/err" || fail "--help: exit $?"
 grep -q '^usage: vfio-compat-collect' "$T/out" || fail "--help: no usage"
 grep -q -- '--all-pci' "$T/out" || fail "--help does not document --all-pci"
 grep -q 'migration.flags' "$T/out" || fail "--help does not document probes"
+grep -q -- '--watch  ' "$T/out" || fail "--help does not document --watch"
+grep -q -- '--interval SEC' "$T/out" || fail "--help does not document --interval"
+grep -q -- '--textfile PATH' "$T/out" || fail "--help does not document --textfile"
 ok "--help"
 assert_eq "--version" "vfio-compat-collect 0.1.0" "$("$VC_COLLECT" --version)"
 

@@ -7,7 +7,8 @@ COLLECTOR_TESTS = \
 	tests/collector/cli.sh \
 	tests/collector/probes.sh \
 	tests/collector/db.sh \
-	tests/collector/push.sh
+	tests/collector/push.sh \
+	tests/collector/textfile.sh
 TESTS += $(COLLECTOR_TESTS)
 EXTRA_DIST += $(COLLECTOR_TESTS) tests/collector/common.inc \
 	tests/collector/expected
@@ -18,3 +19,10 @@ tests_collector_validate_inventory_SOURCES = \
 	tests/collector/validate-inventory.c
 tests_collector_validate_inventory_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tests_collector_validate_inventory_LDADD = $(LIBVC)
+
+# watch-testbed: a umockdev test bed that changes (and sends uevents)
+# under a running collector, for watch.sh.
+check_PROGRAMS += tests/collector/watch-testbed
+tests_collector_watch_testbed_SOURCES = tests/collector/watch-testbed.c
+tests_collector_watch_testbed_CFLAGS = $(AM_CFLAGS) $(UMOCKDEV_CFLAGS)
+tests_collector_watch_testbed_LDADD = $(UMOCKDEV_LIBS)
