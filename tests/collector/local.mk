@@ -8,7 +8,8 @@ COLLECTOR_TESTS = \
 	tests/collector/probes.sh \
 	tests/collector/db.sh \
 	tests/collector/push.sh \
-	tests/collector/textfile.sh
+	tests/collector/textfile.sh \
+	tests/collector/watch.sh
 TESTS += $(COLLECTOR_TESTS)
 EXTRA_DIST += $(COLLECTOR_TESTS) tests/collector/common.inc \
 	tests/collector/expected
