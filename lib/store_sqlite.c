@@ -76,6 +76,7 @@ struct store {
 static int	 set_error(struct store *, const char *, const char *);
 static int	 exec(struct store *, const char *);
 static int	 migrate(struct store *);
+static int	 fk_check(struct store *);
 static sqlite3_stmt *stmt(struct store *, enum stmt_id);
 static int	 bind_text(sqlite3_stmt *, int, const char *);
 static int	 bind_int(sqlite3_stmt *, int, int64_t);
@@ -110,8 +111,14 @@ exec(struct store *st, const char *sql)
 	return (0);
 }
 
-/* Apply every embedded migration newer than PRAGMA user_version, each
- * in its own transaction together with the version bump. */
+/*
+ * Apply every embedded migration newer than PRAGMA user_version, each in
+ * its own transaction together with the version bump. Foreign keys are
+ * off meanwhile (the pragma is a no-op inside a transaction) so that a
+ * migration may rebuild a parent table without cascading deletes into
+ * its children; foreign_key_check then proves nothing was orphaned
+ * before the transaction commits.
+ */
 static int
 migrate(struct store *st)
 {
@@ -129,7 +136,8 @@ migrate(struct store *st)
 		    m->version);
 		if (exec(st, "BEGIN IMMEDIATE") == -1)
 			return (-1);
-		if (exec(st, m->sql) == -1 || exec(st, bump) == -1) {
+		if (exec(st, m->sql) == -1 || fk_check(st) == -1 ||
+		    exec(st, bump) == -1) {
 			char	saved[sizeof(st->error)];
 
 			memcpy(saved, st->error, sizeof(saved));
@@ -143,6 +151,23 @@ migrate(struct store *st)
 		current = m->version;
 	}
 	return (0);
+}
+
+static int
+fk_check(struct store *st)
+{
+	sqlite3_stmt	*s;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA foreign_key_check", -1, &s,
+	    NULL) != SQLITE_OK)
+		return (set_error(st, __func__, NULL));
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return (set_error(st, __func__,
+		    "migration left rows without their parent"));
+	return (rc == SQLITE_DONE ? 0 : set_error(st, __func__, NULL));
 }
 
 int
@@ -179,7 +204,8 @@ store_open(const char *path, char **errp)
 	 * gets a few seconds rather than an instant SQLITE_BUSY. */
 	sqlite3_busy_timeout(st->db, 5000);
 	if (exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
-	    " PRAGMA foreign_keys = ON;") == -1 || migrate(st) == -1) {
+	    " PRAGMA foreign_keys = OFF;") == -1 || migrate(st) == -1 ||
+	    exec(st, "PRAGMA foreign_keys = ON;") == -1) {
 		xasprintf(errp, "%s: %s", path, st->error);
 		goto fail;
 	}

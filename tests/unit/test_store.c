@@ -18,6 +18,9 @@ static int		 count_rows(const char *, const char *);
 static int		 count_host(void *, const struct store_host_meta *,
 			    const char *);
 
+/* The newest schema/sqlite/NNN_*.sql. */
+#define LATEST_SCHEMA	2
+
 static char	dbpath[256];
 
 static struct inventory *
@@ -102,7 +105,7 @@ START_TEST(test_put_get)
 
 	st = store_open(dbpath, &err);
 	ck_assert_msg(st != NULL, "%s", err);
-	ck_assert_int_eq(store_schema_version(st), 1);
+	ck_assert_int_eq(store_schema_version(st), LATEST_SCHEMA);
 	ck_assert_int_eq(inventory_digest(inv, d), 0);
 
 	ck_assert_int_eq(store_put(st, inv, "{\"doc\":1}", d, 100, &gen,
@@ -144,7 +147,7 @@ START_TEST(test_put_get)
 	/* Reopening migrates nothing and keeps the data. */
 	st = store_open(dbpath, &err);
 	ck_assert(st != NULL);
-	ck_assert_int_eq(store_schema_version(st), 1);
+	ck_assert_int_eq(store_schema_version(st), LATEST_SCHEMA);
 	ck_assert_int_eq(store_delete(st, inv->host), 0);
 	ck_assert_int_eq(store_delete(st, inv->host), 1);
 	store_close(st);
@@ -195,6 +198,60 @@ START_TEST(test_failed_write_keeps_previous)
 }
 END_TEST
 
+/*
+ * A database written by schema 1 (hosts WITHOUT ROWID) with one host in
+ * it: opening it runs 002, which rebuilds the parent table. The host and
+ * every child row must survive, and hosts must now be a rowid table.
+ */
+START_TEST(test_upgrade_from_1)
+{
+	const char	*top = getenv("top_srcdir");
+	char		 path[4096], sql[16384], *err = NULL, *json;
+	struct store	*st;
+	struct store_host_meta meta;
+	sqlite3		*db;
+	FILE		*f;
+	size_t		 len;
+
+	snprintf(path, sizeof(path), "%s/schema/sqlite/001_initial.sql",
+	    top != NULL ? top : ".");
+	ck_assert((f = fopen(path, "rb")) != NULL);
+	len = fread(sql, 1, sizeof(sql) - 1, f);
+	sql[len] = '\0';
+	fclose(f);
+	ck_assert(sqlite3_open(dbpath, &db) == SQLITE_OK);
+	ck_assert(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+	ck_assert(sqlite3_exec(db, "PRAGMA user_version = 1;"
+	    "INSERT INTO hosts VALUES ('h1', 3, 'd', "
+	    "'2026-11-22T10:00:00Z', 100, '{\"v\":1}');"
+	    "INSERT INTO devices (host, address, migration_capable) "
+	    "VALUES ('h1', '0000:3b:00.0', 1);"
+	    "INSERT INTO types (host, parent, kind, type_id) "
+	    "VALUES ('h1', '0000:3b:00.0', 'mdev', 'nvidia-222');",
+	    NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(db);
+
+	st = store_open(dbpath, &err);
+	ck_assert_msg(st != NULL, "%s", err);
+	ck_assert_int_eq(store_schema_version(st), LATEST_SCHEMA);
+	ck_assert_int_eq(store_get(st, "h1", &json, &meta), 0);
+	ck_assert_str_eq(json, "{\"v\":1}");
+	ck_assert_int_eq(meta.generation, 3);
+	free(json);
+	/* The rebuild of hosts must not have cascaded into its children. */
+	ck_assert_int_eq(count_rows(dbpath, "SELECT count(*) FROM types"), 1);
+	ck_assert_int_eq(count_rows(dbpath, "SELECT count(*) FROM devices"),
+	    1);
+	/* Foreign keys are back on: deleting the host cascades. */
+	ck_assert_int_eq(store_delete(st, "h1"), 0);
+	store_close(st);
+	ck_assert_int_eq(count_rows(dbpath, "SELECT count(*) FROM types"), 0);
+	ck_assert_int_eq(count_rows(dbpath, "SELECT count(*) FROM "
+	    "sqlite_master WHERE name = 'hosts' AND sql LIKE "
+	    "'%WITHOUT ROWID%'"), 0);
+}
+END_TEST
+
 START_TEST(test_open_errors)
 {
 	char	*err = NULL;
@@ -216,6 +273,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_put_get);
 	tcase_add_test(tc, test_failed_write_keeps_previous);
+	tcase_add_test(tc, test_upgrade_from_1);
 	tcase_add_test(tc, test_open_errors);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
