@@ -63,6 +63,7 @@ struct watch {
 	char				 pushed[65];	/* accepted */
 	char				 current[65];
 	char				*json;		/* newest, compact */
+	char				 json_digest[65];
 	struct inventory		*inv;		/* newest */
 	struct textfile_stats		 stats;
 	int				 push_due;
@@ -81,7 +82,7 @@ static int	 setup_signals(void);
 static long long now_ms(void);
 static double	 wall_seconds(void);
 static void	 monitor_open(struct watch *);
-static int	 monitor_drain(struct watch *);
+static int	 monitor_drain(struct watch *, short);
 static void	 scan(struct watch *, int);
 static void	 try_push(struct watch *);
 static void	 write_textfile(struct watch *);
@@ -181,9 +182,9 @@ monitor_open(struct watch *w)
 }
 
 /* Read what is queued (at most WATCH_MAX_EVENTS); 1 if any passed the
- * filters. */
+ * filters, or if some were lost (the socket's buffer overflowed). */
 static int
-monitor_drain(struct watch *w)
+monitor_drain(struct watch *w, short revents)
 {
 	struct udev_device	*dev;
 	const char		*action, *subsystem, *devpath;
@@ -200,6 +201,17 @@ monitor_drain(struct watch *w)
 		udev_device_unref(dev);
 		n++;
 	}
+	if (n == 0 && (revents & POLLERR)) {
+		log_warnx("%s: uevents lost, rescanning", __func__);
+		return (1);
+	}
+	if (revents & (POLLNVAL | POLLHUP)) {
+		log_warnx("%s: udev monitor closed; rescanning every %llds "
+		    "only", __func__, w->o->interval);
+		udev_monitor_unref(w->mon);
+		w->mon = NULL;
+		w->monfd = -1;
+	}
 	return (n > 0);
 }
 
@@ -212,7 +224,6 @@ scan(struct watch *w, int heartbeat)
 	struct inventory		*inv;
 	char				 digest[65], err[1024], *json;
 	double				 start;
-	int				 changed;
 
 	w->first_event = w->last_event = 0;
 	w->stats.scan_time = wall_seconds();
@@ -230,24 +241,32 @@ scan(struct watch *w, int heartbeat)
 	    digest, strcmp(digest, w->current) == 0 ? " (unchanged)" : "");
 	memcpy(w->current, digest, sizeof(w->current));
 
-	/* Unchanged: only the document to push, with its new collected_at. */
+	/* A failed write is tried again after the next scan. */
 	po = *o;
-	changed = strcmp(digest, w->written) != 0;
-	if (!changed)
-		po.output = po.db = NULL;
-	if (changed || o->push != NULL) {
+	po.push = NULL;
+	if ((po.output != NULL || po.db != NULL) &&
+	    strcmp(digest, w->written) != 0) {
 		if (collect_emit(&po, inv, &json, err, sizeof(err)) == -1)
 			log_warnx("%s: %s", __func__, err);
-		else {
-			if (changed)
-				memcpy(w->written, digest, sizeof(w->written));
-			if (json != NULL) {
-				free(w->json);
-				w->json = json;
-			}
-		}
+		else
+			memcpy(w->written, digest, sizeof(w->written));
+		free(json);
 	}
-	if (o->push != NULL && (heartbeat || strcmp(digest, w->pushed) != 0))
+	if (o->push == NULL)
+		return;
+
+	/* Every scan's document replaces the one waiting to be pushed (a
+	 * heartbeat carries the new collected_at). */
+	po = *o;
+	po.output = po.db = NULL;
+	if (collect_emit(&po, inv, &json, err, sizeof(err)) == -1) {
+		log_warnx("%s: %s", __func__, err);
+		return;
+	}
+	free(w->json);
+	w->json = json;
+	memcpy(w->json_digest, digest, sizeof(w->json_digest));
+	if (heartbeat || strcmp(digest, w->pushed) != 0)
 		w->push_due = 1;
 }
 
@@ -259,9 +278,11 @@ try_push(struct watch *w)
 	char				 err[1024], digest[65];
 	long				 cap, ms;
 
-	if (w->json == NULL)
+	if (w->json == NULL) {
+		w->push_due = 0;
 		return;
-	memcpy(digest, w->current, sizeof(digest));
+	}
+	memcpy(digest, w->json_digest, sizeof(digest));
 	if (push_once(o->push, w->host, o->token_file, o->cacert, w->json,
 	    WATCH_PUSH_TIMEOUT, err, sizeof(err)) == 0) {
 		if (w->failures > 0)
@@ -370,7 +391,8 @@ watch_run(const struct collect_options *o, const char *host)
 			break;
 		}
 		now = now_ms();
-		if (nfds > 1 && pfd[1].revents != 0 && monitor_drain(&w)) {
+		if (nfds > 1 && pfd[1].revents != 0 &&
+		    monitor_drain(&w, pfd[1].revents)) {
 			if (w.first_event == 0)
 				w.first_event = now;
 			w.last_event = now;

@@ -4,11 +4,12 @@
 # 2 s while an unannounced change waits for the interval; the server
 # stopped and restarted mid-run gets the state it missed; with nothing
 # changing a heartbeat still refreshes received_at at the same
-# generation; --output, --textfile follow; SIGTERM exits 0.
+# generation; --output, --db and --textfile follow; SIGTERM exits 0.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/collector/common.inc"
 command -v curl >/dev/null || fail "curl is required"
 command -v jq >/dev/null || fail "jq is required"
+command -v sqlite3 >/dev/null || fail "sqlite3 is required"
 PROMTOOL=${PROMTOOL:-/usr/bin/promtool}
 [ -x "$PROMTOOL" ] || fail "promtool is required ($PROMTOOL)"
 TESTBED=$top_builddir/tests/collector/watch-testbed
@@ -130,11 +131,14 @@ start_server
 # without one waits for the (60 s) interval.
 H=t4-watch
 start_bed "$T/watch.log" --interval 60 --host $H --push "$URL" \
-    --token-file "$T/token" --output "$T/watch.json" --textfile "$T/watch.prom"
+    --token-file "$T/token" --output "$T/watch.json" --textfile "$T/watch.prom" \
+    --db "$T/local.db"
 wait_for $H 10 '.generation == 1 and (.instances | length) == 2'
 ok "first push: generation 1, the tree's two mdevs"
 cmp -s "$T/watch.json" /dev/null && fail "--output is empty"
 assert_eq "--output: two instances" 2 "$(jq '.instances | length' "$T/watch.json")"
+assert_eq "--db: generation 1, two instances" "1|2" "$(sqlite3 -batch "$T/local.db" \
+    "select generation, (select count(*) from instances) from hosts where host = '$H'")"
 "$PROMTOOL" check metrics <"$T/watch.prom" >/dev/null 2>&1 ||
     fail "promtool rejects the watch text file"
 assert_eq "textfile: nvidia-222 available" 14 \
@@ -165,6 +169,8 @@ assert_eq "the unannounced change came along" 1 \
 jq -e "[.instances[] | select(.id == \"$M3\")][0] | .type == \"nvidia-222\" and .parent == \"0000:3b:00.0\"" \
     "$T/host.json" >/dev/null || fail "new instance: wrong type or parent"
 assert_eq "--output followed" 3 "$(jq '.instances | length' "$T/watch.json")"
+assert_eq "--db followed: generation 2, three instances" "2|3" "$(sqlite3 -batch "$T/local.db" \
+    "select generation, (select count(*) from instances) from hosts where host = '$H'")"
 "$PROMTOOL" check metrics <"$T/watch.prom" >/dev/null 2>&1 ||
     fail "promtool rejects the watch text file"
 assert_eq "textfile followed: available" 13 \
