@@ -183,7 +183,7 @@ static void
 mdev_add(const char *parent, const char *type, const char *uuid,
     const char *group)
 {
-	const char	*root = umockdev_testbed_get_root_dir(tb);
+	gchar		*root = umockdev_testbed_get_root_dir(tb);
 	GError		*error = NULL;
 	struct timespec	 now;
 	char		*path, *attr, *value, *record, *dir;
@@ -236,6 +236,7 @@ mdev_add(const char *parent, const char *type, const char *uuid,
 	if (!umockdev_testbed_add_from_string(tb, record, &error))
 		die("mdev-add: %s", error->message);
 	free(record);
+	g_free(root);
 	printf("ok %lld.%09ld\n", (long long)now.tv_sec, now.tv_nsec);
 	fflush(stdout);
 }
