@@ -163,6 +163,34 @@ curl -sf -H "Authorization: Bearer reader-x" \
     fail "the pushed host is not on the server"
 ok "vfio-compat-collect-once.service command line pushes"
 
+# The watch unit's command line keeps running, pushes this machine's
+# inventory, and ends with status 0 on SIGTERM (the units' KillSignal).
+argv "$T/units/vfio-compat-collect.service" \
+    "$src/vfio-compat-collect.default" VC_PUSH_URL=http://127.0.0.1:$port \
+    "VC_COLLECT_OPTS=--host unit-watch-host" CREDS="$T/creds" \
+    STATE="$T/state" >"$T/argv"
+mapfile -t cmd <"$T/argv"
+printf '%s\n' "${cmd[@]}" | grep -qx -- --watch || fail "watch unit without --watch"
+"${cmd[@]}" >"$T/watch.log" 2>&1 &
+watcher=$!
+watcher_done=
+at_exit "[ -n \"\$watcher_done\" ] || { kill $watcher 2>/dev/null; wait $watcher 2>/dev/null || true; }"
+i=0
+until curl -sf -H "Authorization: Bearer reader-x" \
+    "http://127.0.0.1:$port/v1/hosts/unit-watch-host" >/dev/null; do
+	kill -0 $watcher 2>/dev/null ||
+	    { cat "$T/watch.log" >&2; fail "watch unit command line exited: ${cmd[*]}"; }
+	i=$((i + 1)); [ $i -le 300 ] || fail "watch push not within 30 s"
+	sleep 0.1
+done
+sleep 1
+kill -0 $watcher 2>/dev/null || { cat "$T/watch.log" >&2; fail "watch mode exited"; }
+ok "vfio-compat-collect.service command line watches and pushes"
+kill -TERM $watcher
+rc=0; wait $watcher || rc=$?
+watcher_done=1
+assert_eq "collector exit status on SIGTERM" 0 "$rc"
+
 # SIGTERM (the units' KillSignal) ends the server cleanly: exit 0, so
 # Restart=on-failure does not restart a stopped service.
 kill -TERM $server
