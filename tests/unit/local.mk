@@ -18,6 +18,7 @@ EXTRA_DIST += tests/unit/schema.sh tests/unit/data tests/schema-validate
 TESTS += tests/fuzz/fuzz.sh
 EXTRA_DIST += tests/fuzz
 
-TESTS += tests/openapi/lint.sh
-EXTRA_DIST += tests/openapi/lint.sh tests/openapi/redocly.yaml \
+TESTS += tests/openapi/lint.sh tests/openapi/responses.sh
+EXTRA_DIST += tests/openapi/lint.sh tests/openapi/responses.sh \
+	tests/openapi/validate-response tests/openapi/redocly.yaml \
 	tests/openapi/package.json tests/openapi/package-lock.json
