@@ -4,8 +4,9 @@ Run by tests/nova/test_filter.sh, which starts the server, loads the
 fleet in tests/nova/data/ and exports:
   VC_URL            base URL of the server
   VC_READER_TOKEN   file with a reader token accepted by the server
-  VC_TLS_URL        https URL of a second server with the same fleet
-  VC_TLS_CA         CA certificate of that server
+  VC_TLS_URL        https URL of a second server with the same fleet,
+                    which requires a client certificate
+  VC_TLS_DIR        its CA (ca.pem) and a client pair (client.pem/.key)
 The filter is loaded the way nova-scheduler loads it (available_filters
 names resolved by HostFilterHandler) and driven through
 get_filtered_objects with real HostState and RequestSpec objects.
@@ -32,8 +33,11 @@ import vfio_compat_nova.filter as vcf
 
 URL = os.environ["VC_URL"]
 READER_TOKEN = os.environ["VC_READER_TOKEN"]
-TLS_URL = os.environ["VC_TLS_URL"]      # same fleet, https, no tokens
-TLS_CA = os.environ["VC_TLS_CA"]        # the CA that signed its certificate
+TLS_URL = os.environ["VC_TLS_URL"]      # same fleet, https, client certs
+TLS_DIR = os.environ["VC_TLS_DIR"]      # ca.pem, client.pem, client.key
+TLS_CA = os.path.join(TLS_DIR, "ca.pem")
+TLS_CERT = os.path.join(TLS_DIR, "client.pem")
+TLS_KEY = os.path.join(TLS_DIR, "client.key")
 
 LIVE_VM = "6f3b1c2d-0000-4000-8000-00000000002a"   # runs on gpu-src
 NEW_VM = "0b5e7a8c-1111-4222-8333-444455556666"    # in no inventory
@@ -117,7 +121,7 @@ class FilterTest(unittest.TestCase):
     def tearDown(self) -> None:
         cfg.CONF.clear_override("url", group="vfio_compat")
         for opt in ("token_file", "timeout", "on_error", "host_suffix",
-                    "ca_file"):
+                    "ca_file", "cert_file", "key_file"):
             cfg.CONF.clear_override(opt, group="vfio_compat")
 
     def set(self, **kw: object) -> None:
@@ -220,15 +224,24 @@ class FilterTest(unittest.TestCase):
             finally:
                 srv.close()
 
-    def test_tls_with_ca_file(self) -> None:
+    def test_tls_with_client_certificate(self) -> None:
         self.set(url=TLS_URL, token_file=None, ca_file=TLS_CA,
-                 on_error="fail")
+                 cert_file=TLS_CERT, key_file=TLS_KEY, on_error="fail")
         self.assertEqual(self.run_filter(self.spec(LIVE_VM)), ["gpu-ok"])
         self.assertEqual(self.run_filter(self.spec(NEW_VM)), CANDIDATES)
 
+    def test_tls_without_client_certificate_is_an_error(self) -> None:
+        """The server demands a certificate: no answer to use."""
+        self.set(url=TLS_URL, token_file=None, ca_file=TLS_CA,
+                 on_error="fail")
+        self.assertEqual(self.run_filter(self.spec(NEW_VM)), [])
+        self.set(on_error="pass")
+        self.assertEqual(self.run_filter(self.spec(LIVE_VM)), CANDIDATES)
+
     def test_tls_unknown_ca_is_an_error(self) -> None:
         """Without ca_file the test CA is not trusted: no answer used."""
-        self.set(url=TLS_URL, token_file=None, on_error="fail")
+        self.set(url=TLS_URL, token_file=None, cert_file=TLS_CERT,
+                 key_file=TLS_KEY, on_error="fail")
         self.assertEqual(self.run_filter(self.spec(NEW_VM)), [])
         self.set(on_error="pass")
         self.assertEqual(self.run_filter(self.spec(LIVE_VM)), CANDIDATES)

@@ -4,7 +4,8 @@
 # tests/nova/data/ (a source host running a VM with a vGPU, a compatible
 # destination, one with another driver version; a fourth candidate is
 # never reported) and runs tests/nova/test_filter.py with Debian's nova;
-# a second server with the same fleet serves https for the ca_file tests.
+# a second server with the same fleet serves https with client
+# certificates for the ca_file, cert_file and key_file tests.
 . "$top_srcdir/tests/lib.sh"
 
 PY=/usr/bin/python3
@@ -65,8 +66,8 @@ assert r == {"gpu-ok.example.org": "compatible",
 PYEOF
 ok "fixture verdicts"
 
-# A second server over TLS, the same fleet loaded at start (--demo-dir),
-# with a CA and a server certificate made here.
+# A second server over TLS that requires a client certificate, the same
+# fleet loaded at start (--demo-dir); CA and certificates made here.
 command -v openssl >/dev/null || fail "openssl is missing (Debian package openssl)"
 mkdir "$T/tls"
 (
@@ -78,16 +79,21 @@ mkdir "$T/tls"
 	printf 'subjectAltName=IP:127.0.0.1\n' >ext
 	openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key \
 	    -CAcreateserial -days 2 -extfile ext -out server.pem
+	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -subj /CN=nova-scheduler -keyout client.key -out client.csr
+	openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key \
+	    -CAcreateserial -days 2 -out client.pem
 ) >"$T/openssl.log" 2>&1 || { cat "$T/openssl.log" >&2; fail "openssl"; }
 tport=$(free_port)
 turl=https://127.0.0.1:$tport
 "$VC_SERVER" --listen "127.0.0.1:$tport" --db "$T/tls.db" \
     --tls-cert "$T/tls/server.pem" --tls-key "$T/tls/server.key" \
-    --demo-dir "$top_srcdir/tests/nova/data" >"$T/tls-server.log" 2>&1 &
+    --tls-client-ca "$T/tls/ca.pem" --demo-dir "$top_srcdir/tests/nova/data" >"$T/tls-server.log" 2>&1 &
 tserver=$!
 at_exit "kill $tserver 2>/dev/null; wait $tserver 2>/dev/null || true"
 i=0
-until curl -sf --cacert "$T/tls/ca.pem" "$turl/healthz" >/dev/null; do
+until curl -sf --cacert "$T/tls/ca.pem" --cert "$T/tls/client.pem" \
+    --key "$T/tls/client.key" "$turl/healthz" >/dev/null; do
 	kill -0 $tserver 2>/dev/null ||
 	    { cat "$T/tls-server.log" >&2; fail "TLS server died"; }
 	i=$((i + 1))
@@ -119,7 +125,7 @@ grep -q '^\[vfio_compat\]' "$T/sample.conf" || fail "sample lacks [vfio_compat]"
 ok "wheel and oslo-config-generator"
 
 VC_URL=$url VC_READER_TOKEN=$T/reader.token \
-VC_TLS_URL=$turl VC_TLS_CA=$T/tls/ca.pem \
+VC_TLS_URL=$turl VC_TLS_DIR=$T/tls \
 PYTHONPATH="$T/site${PYTHONPATH:+:$PYTHONPATH}" \
     "$PY" "$top_srcdir/tests/nova/test_filter.py" ||
     { tail -n 50 "$T/server.log" >&2; fail "filter tests"; }
