@@ -9,6 +9,14 @@
  * accumulated up to HTTP_MAX_BODY; anything larger is drained and
  * answered 413. Every answer, errors included, is JSON except /metrics,
  * and every answer is counted under its route template.
+ *
+ * With a client CA (--tls-client-ca) libmicrohttpd asks every TLS peer
+ * for a certificate but lets the handshake finish without one, so each
+ * request checks the peer itself: no certificate, or one that does not
+ * verify against the CA for TLS client use, is a 403 before anything
+ * else is looked at. This covers every route, /healthz, /readyz and
+ * /metrics included: they share the listener, and a client that can
+ * reach them is a client that holds a certificate.
  */
 #include <limits.h>
 #include <stdarg.h>
@@ -19,6 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <microhttpd.h>
 
 #include "auth.h"
@@ -91,6 +101,7 @@ struct http_ctx {
 struct http_daemon {
 	struct MHD_Daemon	*mhd;
 	struct server		*srv;
+	int			 client_ca;	/* client certs mandatory */
 };
 
 static enum MHD_Result	access_cb(void *, struct MHD_Connection *,
@@ -101,8 +112,12 @@ static void		completed_cb(void *, struct MHD_Connection *,
 static int		route_match(const char *, const char *,
 			    struct http_request *);
 static int		route_find(struct http_ctx *, struct http_reply *);
-static int		preflight(struct server *, struct MHD_Connection *,
-			    struct http_ctx *, struct http_reply *);
+static int		client_cert_check(struct MHD_Connection *,
+			    const char **);
+static int		preflight(struct http_daemon *,
+			    struct MHD_Connection *, struct http_ctx *,
+			    struct http_reply *);
+static int		is_update(const struct http_ctx *);
 static enum MHD_Result	send_reply(struct MHD_Connection *,
 			    struct http_ctx *, struct http_reply *);
 static int		is_json_type(const char *);
@@ -370,18 +385,80 @@ is_json_type(const char *ct)
 	return (*ct == '\0' || *ct == ';');
 }
 
-/* Everything decided before the body: route, method, token, type and
- * declared length. Returns -1 with the refusal in rep. */
+/*
+ * The TLS peer presented a certificate that verifies against the
+ * trusted CAs (MHD_OPTION_HTTPS_MEM_TRUST) and may serve as a TLS
+ * client certificate. Returns 0, or -1 with the reason in why.
+ */
 static int
-preflight(struct server *srv, struct MHD_Connection *conn,
+client_cert_check(struct MHD_Connection *conn, const char **why)
+{
+	const union MHD_ConnectionInfo	*ci;
+	gnutls_session_t		 session;
+	gnutls_typed_vdata_st		 purpose;
+	unsigned int			 npeers = 0, status = 0;
+
+	ci = MHD_get_connection_info(conn,
+	    MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	if (ci == NULL || ci->tls_session == NULL) {
+		*why = "the connection is not TLS";
+		return (-1);
+	}
+	session = ci->tls_session;
+	if (gnutls_certificate_type_get(session) != GNUTLS_CRT_X509 ||
+	    gnutls_certificate_get_peers(session, &npeers) == NULL ||
+	    npeers == 0) {
+		*why = "a client certificate is required";
+		return (-1);
+	}
+	memset(&purpose, 0, sizeof(purpose));
+	purpose.type = GNUTLS_DT_KEY_PURPOSE_OID;
+	purpose.data = (unsigned char *)GNUTLS_KP_TLS_WWW_CLIENT;
+	if (gnutls_certificate_verify_peers(session, &purpose, 1,
+	    &status) < 0 || status != 0) {
+		*why = "the client certificate is not trusted";
+		return (-1);
+	}
+	return (0);
+}
+
+/* A PUT of an inventory refused before hosts_put saw it still counts
+ * as a rejected update. */
+static int
+is_update(const struct http_ctx *ctx)
+{
+	if (ctx->req.route >= NROUTES ||
+	    strcmp(ctx->req.method, "PUT") != 0)
+		return (0);
+	return (routes[ctx->req.route].methods[0].fn == hosts_put);
+}
+
+/* Everything decided before the body: client certificate, route,
+ * method, token, type and declared length. Returns -1 with the refusal
+ * in rep. */
+static int
+preflight(struct http_daemon *d, struct MHD_Connection *conn,
     struct http_ctx *ctx, struct http_reply *rep)
 {
+	struct server		*srv = d->srv;
 	const struct route	*r;
-	const char		*authz, *ct, *cl, *errstr;
+	const char		*authz, *ct, *cl, *errstr, *why;
 	const char		*host = NULL;
 	long long		 len;
+	int			 rv;
 
-	if (route_find(ctx, rep) == -1)
+	/* The route first, so that a refusal is counted under it, but
+	 * an uncertified client learns nothing from 404 or 405. */
+	rv = route_find(ctx, rep);
+	if (d->client_ca && client_cert_check(conn, &why) == -1) {
+		log_debug("%s: %s %s: %s", __func__, ctx->req.method,
+		    ctx->req.path, why);
+		rep->allow = NULL;
+		http_reply_error(rep, 403, "CLIENT_CERT_REQUIRED", NULL,
+		    "%s", why);
+		return (-1);
+	}
+	if (rv == -1)
 		return (-1);
 	r = &routes[ctx->req.route];
 	if (srv->auth != NULL && ctx->rm->access != ACCESS_OPEN) {
@@ -474,7 +551,7 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload_data,
     size_t *upload_data_size, void **con_cls)
 {
-	struct server		*srv = cls;
+	struct http_daemon	*d = cls;
 	struct http_ctx		*ctx = *con_cls;
 	struct http_reply	 rep;
 	size_t			 n;
@@ -487,8 +564,11 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 		ctx->req.path = url;
 		ctx->req.conn = conn;
 		*con_cls = ctx;
-		if (preflight(srv, conn, ctx, &rep) == -1)
+		if (preflight(d, conn, ctx, &rep) == -1) {
+			if (is_update(ctx))
+				metrics_update("rejected");
 			return (send_reply(conn, ctx, &rep));
+		}
 		return (MHD_YES);
 	}
 	if (ctx->answered) {
@@ -521,13 +601,14 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 		return (MHD_YES);
 	}
 	if (ctx->overflow) {
+		metrics_update("rejected");
 		http_reply_error(&rep, 413, "PAYLOAD_TOO_LARGE", NULL,
 		    "the body is larger than %u bytes", HTTP_MAX_BODY);
 		return (send_reply(conn, ctx, &rep));
 	}
 	if (ctx->req.body == NULL)
 		ctx->req.body = xstrdup("");
-	if (ctx->rm->fn(srv, &ctx->req, &rep) == -1) {
+	if (ctx->rm->fn(d->srv, &ctx->req, &rep) == -1) {
 		free(rep.body);
 		rep.body = NULL;
 	}
@@ -589,7 +670,8 @@ http_start(struct server *srv, const struct http_config *cfg)
 
 	d = xcalloc(1, sizeof(*d));
 	d->srv = srv;
-	d->mhd = MHD_start_daemon(flags, 0, NULL, NULL, access_cb, srv,
+	d->client_ca = cfg->tls_cert != NULL && cfg->tls_ca != NULL;
+	d->mhd = MHD_start_daemon(flags, 0, NULL, NULL, access_cb, d,
 	    MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	if (d->mhd == NULL) {
 		log_warnx("%s: cannot start the HTTP daemon", __func__);

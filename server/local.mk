@@ -8,10 +8,11 @@ server_vfio_compatd_SOURCES = \
 	server/hosts.c server/check.c server/metrics.c \
 	server/openapi.c server/demo.c
 nodist_server_vfio_compatd_SOURCES = server/openapi_json.c
-server_vfio_compatd_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JANSSON_CFLAGS)
+server_vfio_compatd_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JANSSON_CFLAGS) \
+	$(GNUTLS_CFLAGS)
 server_vfio_compatd_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DDEMO_DIR=\"$(abs_top_srcdir)/deploy/demo\"
-server_vfio_compatd_LDADD = $(LIBVC) $(MHD_LIBS)
+server_vfio_compatd_LDADD = $(LIBVC) $(MHD_LIBS) $(GNUTLS_LIBS)
 
 # The OpenAPI document is written in YAML and served as JSON: convert
 # and embed it at build time so the binary carries it.

@@ -6,6 +6,9 @@
  * starts the HTTP daemon. SIGTERM and SIGINT are blocked in every
  * thread and taken synchronously by the main thread with sigwait(), so
  * shutdown is ordinary code: stop accepting, drain, free, exit 0.
+ *
+ * --tls-client-ca makes a client certificate signed by one of the CAs
+ * in that PEM file mandatory for every request (http.c checks it).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,6 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <microhttpd.h>
 
 #include "auth.h"
@@ -79,6 +84,7 @@ static int	is_loopback(const struct http_config *);
 static int	load_host(void *, const struct store_host_meta *,
 		    const char *);
 static char	*read_pem(const char *);
+static int	check_ca(const char *, const char *);
 
 static void
 usage(int code)
@@ -87,8 +93,8 @@ usage(int code)
 	    "usage: vfio-compatd [--listen ADDR:PORT] [--db PATH] "
 	    "[--tokens FILE]\n"
 	    "           [--policy FILE] [--stale-after SEC] [--threads N]\n"
-	    "           [--tls-cert PEM --tls-key PEM] [--demo] "
-	    "[--demo-dir DIR] [-v]\n"
+	    "           [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]\n"
+	    "           [--demo] [--demo-dir DIR] [-v]\n"
 	    "\n"
 	    "  --listen ADDR:PORT  address to serve on (default %s);\n"
 	    "                      beyond loopback only with --tokens\n"
@@ -99,6 +105,9 @@ usage(int code)
 	    "(default %d)\n"
 	    "  --threads N         HTTP worker threads (default 2 per CPU)\n"
 	    "  --tls-cert, --tls-key  serve HTTPS with this PEM pair\n"
+	    "  --tls-client-ca PEM every request, /healthz and /metrics\n"
+	    "                      included, needs a client certificate\n"
+	    "                      signed by a CA in PEM; others get 403\n"
 	    "  --demo              load the sample fleet from %s\n"
 	    "  --demo-dir DIR      load the sample fleet from DIR instead\n",
 	    DEFAULT_LISTEN, DEFAULT_DB, DEFAULT_STALE_AFTER, DEMO_DIR);
@@ -193,6 +202,30 @@ fail:
 	return (NULL);
 }
 
+/* The PEM text holds at least one X.509 certificate. */
+static int
+check_ca(const char *path, const char *pem)
+{
+	gnutls_x509_crt_t	*crts = NULL;
+	gnutls_datum_t		 data;
+	unsigned int		 i, n = 0;
+	int			 rv;
+
+	data.data = (unsigned char *)pem;
+	data.size = strlen(pem);
+	rv = gnutls_x509_crt_list_import2(&crts, &n, &data,
+	    GNUTLS_X509_FMT_PEM, 0);
+	if (rv < 0 || n == 0) {
+		log_warnx("%s: %s: no usable CA certificate: %s", __func__,
+		    path, rv < 0 ? gnutls_strerror(rv) : "none found");
+		return (-1);
+	}
+	for (i = 0; i < n; i++)
+		gnutls_x509_crt_deinit(crts[i]);
+	gnutls_free(crts);
+	return (0);
+}
+
 /* store_foreach callback: one stored host into the fleet. */
 static int
 load_host(void *arg, const struct store_host_meta *meta, const char *json)
@@ -228,6 +261,7 @@ main(int argc, char *argv[])
 	const char		*cert = NULL, *key = NULL, *ca = NULL;
 	const char		*demo_dir = NULL;
 	char			*err = NULL, *cert_pem = NULL, *key_pem = NULL;
+	char			*ca_pem = NULL;
 	long			 ncpu;
 	long long		 threads = 0;
 	sigset_t		 set;
@@ -307,11 +341,10 @@ main(int argc, char *argv[])
 		    "together\n");
 		usage(2);
 	}
-	if (ca != NULL) {
-		fprintf(stderr, "vfio-compatd: --tls-client-ca: client "
-		    "certificate verification is not supported by this "
-		    "build; use --tokens\n");
-		exit(2);
+	if (ca != NULL && cert == NULL) {
+		fprintf(stderr, "vfio-compatd: --tls-client-ca needs "
+		    "--tls-cert and --tls-key\n");
+		usage(2);
 	}
 	log_init("vfio-compatd", verbose);
 
@@ -330,6 +363,12 @@ main(int argc, char *argv[])
 			exit(1);
 		hc.tls_cert = cert_pem;
 		hc.tls_key = key_pem;
+	}
+	if (ca != NULL) {
+		if ((ca_pem = read_pem(ca)) == NULL ||
+		    check_ca(ca, ca_pem) == -1)
+			exit(1);
+		hc.tls_ca = ca_pem;
 	}
 	if (threads == 0) {
 		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -376,9 +415,10 @@ main(int argc, char *argv[])
 		log_warnx("cannot listen on %s", listen);
 		goto done;
 	}
-	log_info("listening on %s%s, %zu hosts, store %s, %lld threads",
-	    cert != NULL ? "https://" : "", listen, fleet_count(srv.fleet), db,
-	    threads);
+	log_info("listening on %s%s%s, %zu hosts, store %s, %lld threads",
+	    cert != NULL ? "https://" : "", listen,
+	    ca != NULL ? " (client certificates required)" : "",
+	    fleet_count(srv.fleet), db, threads);
 
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
@@ -404,6 +444,7 @@ done:
 		explicit_bzero(key_pem, strlen(key_pem));
 	free(key_pem);
 	free(cert_pem);
+	free(ca_pem);
 	pthread_mutex_destroy(&srv.ingest_lock);
 	return (rv);
 }

@@ -76,6 +76,15 @@ expect 204 - DELETE /v1/hosts/gpu-b.example.org -H "$(bearer admin-secret)"
 
 # Route errors come before auth errors only for unknown routes.
 expect 404 NOT_FOUND GET /v1/nope
+
+# Inventory PUTs refused by auth (one 401, two 403) count as rejected
+# updates; the two accepted ones as changed.
+curl -s "$URL/metrics" > "$T/metrics"
+grep -q '^vfio_compat_inventory_updates_total{result="rejected"} 3$' "$T/metrics" ||
+    fail "auth refusals: $(grep 'updates_total{result="rejected"}' "$T/metrics")"
+grep -q '^vfio_compat_inventory_updates_total{result="changed"} 2$' "$T/metrics" ||
+    fail "accepted updates: $(grep 'updates_total{result="changed"}' "$T/metrics")"
+ok "refused and accepted inventory PUTs counted"
 server_alive
 stop_server
 

@@ -14,11 +14,16 @@ curl -s "$URL/v1/hosts" | jq -S 'del(.hosts[].stale)' > "$T/before.json"
 sqlite3 "$DB" .dump > "$T/before.sql"
 
 N=0
-# expect STATUS CODE METHOD PATH [CURL ARGS...]
+REJECTED=0
+# expect STATUS CODE METHOD PATH [CURL ARGS...]; counts the refused
+# inventory PUTs in REJECTED.
 expect() {
 	st=$1 code=$2 m=$3 p=$4
 	shift 4
 	N=$((N + 1))
+	case "$m $p" in
+	"PUT /v1/hosts/"*/inventory) REJECTED=$((REJECTED + 1)) ;;
+	esac
 	got=$(curl -s -o "$T/body" -D "$T/hdr" -w '%{http_code}' -X "$m" "$@" "$URL$p") || true
 	[ "$got" = "$st" ] || fail "#$N $m $p: status $got, want $st: $(head -c 300 "$T/body")"
 	grep -qi '^content-type: application/json' "$T/hdr" || fail "#$N $m $p: not JSON"
@@ -166,7 +171,10 @@ sqlite3 "$DB" .dump > "$T/after.sql"
 cmp -s "$T/before.sql" "$T/after.sql" || { diff "$T/before.sql" "$T/after.sql" | head; fail "database changed"; }
 ok "database unchanged"
 curl -s "$URL/metrics" > "$T/metrics"
-grep -q 'vfio_compat_inventory_updates_total{result="rejected"} [1-9]' "$T/metrics" || fail "rejections not counted"
+# Every refused PUT counts, also those refused before validation
+# (413, 415).
+grep -q "^vfio_compat_inventory_updates_total{result=\"rejected\"} $REJECTED\$" "$T/metrics" ||
+    fail "rejections: want $REJECTED, got $(grep 'updates_total{result="rejected"}' "$T/metrics")"
 grep -q 'vfio_compat_http_requests_total{route="unmatched",code="404"} 5' "$T/metrics" || fail "unmatched routes not counted"
 ok "rejections and unmatched routes counted"
 stop_server

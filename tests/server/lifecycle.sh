@@ -99,7 +99,7 @@ stop_server
 echo '{"schema": "nope"}' > "$T/demo2/bad.json"
 assert_eq "--demo-dir with a bad inventory" 1 "$(usage_rc --demo-dir "$T/demo2" --db "$T/demo3.db" --listen 127.0.0.1:$(free_port))"
 
-# HTTPS with --tls-cert/--tls-key; client certificates are refused.
+# HTTPS with --tls-cert/--tls-key (tls.sh tests --tls-client-ca).
 if command -v openssl >/dev/null; then
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem" \
 	    -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1
@@ -118,5 +118,9 @@ if command -v openssl >/dev/null; then
 	curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && fail "plain HTTP answered on the HTTPS port"
 	ok "no plain HTTP on the HTTPS port"
 	stop_server
-	assert_eq "--tls-client-ca refused" 2 "$(usage_rc --tls-cert "$T/cert.pem" --tls-key "$T/key.pem" --tls-client-ca "$T/cert.pem")"
+	assert_eq "--tls-client-ca without --tls-cert" 2 "$(usage_rc --tls-client-ca "$T/cert.pem")"
+	echo "not a certificate" > "$T/notca.pem"
+	assert_eq "--tls-client-ca without a certificate" 1 "$(usage_rc --tls-cert "$T/cert.pem" --tls-key "$T/key.pem" --tls-client-ca "$T/notca.pem" --db "$T/u.db" --listen 127.0.0.1:$(free_port))"
+	grep -q 'no usable CA certificate' "$T/out" || fail "no reason for a bad --tls-client-ca: $(cat "$T/out")"
+	ok "a bad --tls-client-ca names the reason"
 fi

@@ -5,6 +5,7 @@ SERVER_TESTS = \
 	tests/server/auth.sh \
 	tests/server/lifecycle.sh \
 	tests/server/concurrency.sh \
-	tests/server/fleet.sh
+	tests/server/fleet.sh \
+	tests/server/tls.sh
 TESTS += $(SERVER_TESTS)
 EXTRA_DIST += $(SERVER_TESTS) tests/server/server-lib.sh tests/server/data
