@@ -202,6 +202,11 @@ until [ "$(grep -c 'next try in' "$T/restart.log")" -ge 2 ]; do
 	sleep 0.1
 done
 ok "failed pushes retried while the server is down"
+sleep 3
+max=$(sed -n 's/.*next try in \([0-9.]*\)s$/\1/p' "$T/restart.log" | sort -n | tail -n 1)
+awk -v m="$max" 'BEGIN { exit !(m > 0 && m <= 2) }' ||
+    fail "backoff not capped at the 2 s interval: $max s"
+ok "backoff capped at the interval: longest wait $max s"
 kill -0 "$BPID" || fail "collector test bed died while the server was down"
 t0=$(now)
 start_server
