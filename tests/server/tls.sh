@@ -97,6 +97,11 @@ for c in stranger selfsigned server; do
 	expect 403 CLIENT_CERT_REQUIRED PUT "$PUTA" $J --data-binary "@$SAMPLE" \
 	    --cert "$T/$c.pem" --key "$T/$c.key"
 done
+# The same under TLS 1.2, where the certificate request differs.
+expect 403 CLIENT_CERT_REQUIRED GET /healthz --tlsv1.2 --tls-max 1.2
+expect 403 CLIENT_CERT_REQUIRED GET /healthz --tlsv1.2 --tls-max 1.2 \
+    --cert "$T/stranger.pem" --key "$T/stranger.key"
+expect 200 - GET /healthz --tlsv1.2 --tls-max 1.2 $GOOD
 # Without --cacert the client refuses our server: TLS is real.
 rc=0
 curl -s -o /dev/null --cert "$T/client.pem" --key "$T/client.key" "$URL/healthz" || rc=$?
@@ -125,7 +130,7 @@ grep -q '^vfio_compat_inventory_updates_total{result="rejected"} 4$' "$T/body" |
 grep -q '^vfio_compat_inventory_updates_total{result="changed"} 1$' "$T/body" ||
     fail "accepted PUT: $(grep 'updates_total{result="changed"}' "$T/body")"
 ok "refused PUTs counted as rejected updates"
-grep -q '^vfio_compat_http_requests_total{route="/healthz",code="403"} 4$' "$T/body" ||
+grep -q '^vfio_compat_http_requests_total{route="/healthz",code="403"} 6$' "$T/body" ||
     fail "403s on /healthz: $(grep 'route="/healthz",code="403"' "$T/body")"
 ok "403s counted under their route"
 
