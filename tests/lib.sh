@@ -6,7 +6,11 @@ set -eu
 : "${top_srcdir:?run through tests/run-test}"
 T=$(mktemp -d "${TMPDIR:-/tmp}/vc-test.XXXXXX")
 VC_CLEANUP=""
+# bash runs the EXIT trap in subshells too (a process substitution, a
+# "( ... )"); only the test's own shell may stop servers and remove $T.
+VC_MAIN_PID=$BASHPID
 vc_cleanup() {
+	[ "$BASHPID" = "$VC_MAIN_PID" ] || return 0
 	eval "$VC_CLEANUP"
 	rm -rf "$T"
 }
