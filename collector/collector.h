@@ -72,6 +72,8 @@ struct collect_options {
 	const char	*push;
 	const char	*token_file;
 	const char	*cacert;
+	const char	*cert;		/* client certificate for --push */
+	const char	*key;
 	const char	*qemu;
 	const char	*qemu_version;
 	const char	*probe_dir;
@@ -127,15 +129,25 @@ int	vms_scan(struct collect *);
 /* probe.c */
 int	probe_run_dir(struct collect *, const char *dir);
 
+/* Where and how to push: the options' push fields and the host name. */
+struct push_target {
+	const char	*url;
+	const char	*host;
+	const char	*token_file;
+	const char	*cacert;	/* CA file for https, or NULL */
+	const char	*cert;		/* client certificate, or NULL */
+	const char	*key;		/* its private key, or NULL */
+};
+
 /* push.c: push_inventory tries up to five times, sleeping between;
  * push_once tries once with a total timeout in seconds, for the watch
  * loop, which waits push_backoff_ms(n, cap) after its nth failure. */
-int	push_inventory(const char *url, const char *host,
-	    const char *token_file, const char *cacert, const char *json,
+void	push_target_init(struct push_target *,
+	    const struct collect_options *, const char *host);
+int	push_inventory(const struct push_target *, const char *json,
 	    char *err, size_t errlen);
-int	push_once(const char *url, const char *host, const char *token_file,
-	    const char *cacert, const char *json, long timeout, char *err,
-	    size_t errlen);
+int	push_once(const struct push_target *, const char *json, long timeout,
+	    char *err, size_t errlen);
 long	push_backoff_ms(int attempt, long cap_ms);
 
 /* textfile.c: the host's metrics for node_exporter's textfile collector,

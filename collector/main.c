@@ -37,6 +37,8 @@
 enum {
 	OPT_ALL_PCI = 256,
 	OPT_CACERT,
+	OPT_CERT,
+	OPT_KEY,
 	OPT_DB,
 	OPT_HOST,
 	OPT_INTERVAL,
@@ -69,6 +71,8 @@ static double	 clock_seconds(clockid_t);
 static const struct option longopts[] = {
 	{ "all-pci",		no_argument,		NULL, OPT_ALL_PCI },
 	{ "cacert",		required_argument,	NULL, OPT_CACERT },
+	{ "cert",		required_argument,	NULL, OPT_CERT },
+	{ "key",		required_argument,	NULL, OPT_KEY },
 	{ "db",			required_argument,	NULL, OPT_DB },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "host",		required_argument,	NULL, OPT_HOST },
@@ -91,7 +95,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 "usage: " PROGNAME " [--host NAME] [--output FILE|-] [--db PATH]\n"
-"           [--push URL --token-file FILE [--cacert FILE]]\n"
+"           [--push URL --token-file FILE [--cacert FILE]\n"
+"            [--cert PEM [--key PEM]]]\n"
 "           [--textfile PATH] [--watch [--interval SEC]]\n"
 "           [--qemu PATH | --qemu-version VER] [--probe-dir DIR]\n"
 "           [--all-pci] [--verbose] [--help] [--version]\n"
@@ -104,6 +109,9 @@ usage(FILE *f)
 "  --push URL           PUT it to URL/v1/hosts/<host>/inventory\n"
 "  --token-file FILE    bearer token for --push (first line of FILE)\n"
 "  --cacert FILE        CA certificates to verify an https --push URL\n"
+"  --cert PEM           client certificate for an https --push URL, for a\n"
+"                       server started with --tls-client-ca\n"
+"  --key PEM            the certificate's private key (default: in --cert)\n"
 "  --textfile PATH      write this host's metrics (Prometheus text format)\n"
 "                       to PATH atomically, for node_exporter's textfile\n"
 "                       collector (name it *.prom)\n"
@@ -173,6 +181,12 @@ parse_options(int argc, char **argv, struct collect_options *o)
 		case OPT_CACERT:
 			o->cacert = optarg;
 			break;
+		case OPT_CERT:
+			o->cert = optarg;
+			break;
+		case OPT_KEY:
+			o->key = optarg;
+			break;
 		case OPT_DB:
 			o->db = optarg;
 			break;
@@ -234,6 +248,10 @@ parse_options(int argc, char **argv, struct collect_options *o)
 		bad_usage("--push and --token-file go together");
 	if (o->cacert != NULL && o->push == NULL)
 		bad_usage("--cacert needs --push");
+	if (o->cert != NULL && o->push == NULL)
+		bad_usage("--cert needs --push");
+	if (o->key != NULL && o->cert == NULL)
+		bad_usage("--key needs --cert");
 	if (o->qemu != NULL && o->qemu_version != NULL)
 		bad_usage("--qemu and --qemu-version exclude each other");
 	if (o->qemu_version != NULL && !platform_version_ok(o->qemu_version))
@@ -523,6 +541,7 @@ main(int argc, char **argv)
 {
 	struct collect_options	 o;
 	struct textfile_stats	 ts;
+	struct push_target	 pt;
 	struct inventory	*inv;
 	char			 host[256], err[1024], perr[1024];
 	char			*compact;
@@ -545,8 +564,8 @@ main(int argc, char **argv)
 		fatalx("%s", err);
 	if (o.push != NULL) {
 		ts.push = true;
-		pushed = push_inventory(o.push, host, o.token_file, o.cacert,
-		    compact, perr, sizeof(perr));
+		push_target_init(&pt, &o, host);
+		pushed = push_inventory(&pt, compact, perr, sizeof(perr));
 		if (pushed == 0)
 			ts.push_ok_time = clock_seconds(CLOCK_REALTIME);
 		else

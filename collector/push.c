@@ -82,8 +82,8 @@ struct reply {
 static int	 read_token(const char *, char *, size_t);
 static size_t	 on_reply(char *, size_t, size_t, void *);
 static void	 backoff(int);
-static int	 push_attempts(const char *, const char *, const char *,
-		    const char *, const char *, int, long, char *, size_t);
+static int	 push_attempts(const struct push_target *, const char *, int,
+		    long, char *, size_t);
 static void	 explicit_zero(void *, size_t);
 static int	 load_curl(char *, size_t);
 static int	 transient(CURLcode);
@@ -230,33 +230,43 @@ backoff(int attempt)
 		;
 }
 
-int
-push_inventory(const char *url, const char *host, const char *token_file,
-    const char *cacert, const char *json, char *err, size_t errlen)
+void
+push_target_init(struct push_target *t, const struct collect_options *o,
+    const char *host)
 {
-	return (push_attempts(url, host, token_file, cacert, json,
-	    PUSH_ATTEMPTS, PUSH_TIMEOUT, err, errlen));
+	t->url = o->push;
+	t->host = host;
+	t->token_file = o->token_file;
+	t->cacert = o->cacert;
+	t->cert = o->cert;
+	t->key = o->key;
+}
+
+int
+push_inventory(const struct push_target *t, const char *json, char *err,
+    size_t errlen)
+{
+	return (push_attempts(t, json, PUSH_ATTEMPTS, PUSH_TIMEOUT, err,
+	    errlen));
 }
 
 /* The watch loop backs off itself, between scans and uevents. */
 int
-push_once(const char *url, const char *host, const char *token_file,
-    const char *cacert, const char *json, long timeout, char *err,
-    size_t errlen)
+push_once(const struct push_target *t, const char *json, long timeout,
+    char *err, size_t errlen)
 {
 	if (timeout < PUSH_CONNECT_TIMEOUT)
 		timeout = PUSH_CONNECT_TIMEOUT;
 	if (timeout > PUSH_TIMEOUT)
 		timeout = PUSH_TIMEOUT;
-	return (push_attempts(url, host, token_file, cacert, json, 1,
-	    timeout, err, errlen));
+	return (push_attempts(t, json, 1, timeout, err, errlen));
 }
 
 static int
-push_attempts(const char *url, const char *host, const char *token_file,
-    const char *cacert, const char *json, int attempts, long timeout,
-    char *err, size_t errlen)
+push_attempts(const struct push_target *t, const char *json, int attempts,
+    long timeout, char *err, size_t errlen)
 {
+	const char		*url = t->url;
 	CURL			*curl = NULL;
 	struct curl_slist	*hdrs = NULL;
 	struct reply		*reply;
@@ -271,14 +281,14 @@ push_attempts(const char *url, const char *host, const char *token_file,
 
 	reply = xcalloc(1, sizeof(*reply));
 	snprintf(err, errlen, "push failed");
-	if (read_token(token_file, token, sizeof(token)) == -1) {
-		snprintf(err, errlen, "token file %s: %s", token_file,
+	if (read_token(t->token_file, token, sizeof(token)) == -1) {
+		snprintf(err, errlen, "token file %s: %s", t->token_file,
 		    errno != 0 ? strerror(errno) : "no token on its first line");
 		goto out;
 	}
 	ulen = strlen(url);
 	sep = ulen > 0 && url[ulen - 1] == '/' ? "" : "/";
-	xasprintf(&full, "%s%sv1/hosts/%s/inventory", url, sep, host);
+	xasprintf(&full, "%s%sv1/hosts/%s/inventory", url, sep, t->host);
 	xasprintf(&auth, "Authorization: Bearer %s", token);
 	explicit_zero(token, sizeof(token));
 
@@ -304,8 +314,13 @@ push_attempts(const char *url, const char *host, const char *token_file,
 	cu.easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_reply);
 	cu.easy_setopt(curl, CURLOPT_WRITEDATA, reply);
 	cu.easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-	if (cacert != NULL)
-		cu.easy_setopt(curl, CURLOPT_CAINFO, cacert);
+	if (t->cacert != NULL)
+		cu.easy_setopt(curl, CURLOPT_CAINFO, t->cacert);
+	if (t->cert != NULL) {
+		cu.easy_setopt(curl, CURLOPT_SSLCERT, t->cert);
+		cu.easy_setopt(curl, CURLOPT_SSLKEY,
+		    t->key != NULL ? t->key : t->cert);
+	}
 
 	for (attempt = 1; attempt <= attempts; attempt++) {
 		if (attempt > 1)

@@ -275,6 +275,7 @@ static void
 try_push(struct watch *w)
 {
 	const struct collect_options	*o = w->o;
+	struct push_target		 pt;
 	char				 err[1024], digest[65];
 	long				 cap, ms;
 
@@ -283,8 +284,9 @@ try_push(struct watch *w)
 		return;
 	}
 	memcpy(digest, w->json_digest, sizeof(digest));
-	if (push_once(o->push, w->host, o->token_file, o->cacert, w->json,
-	    WATCH_PUSH_TIMEOUT, err, sizeof(err)) == 0) {
+	push_target_init(&pt, o, w->host);
+	if (push_once(&pt, w->json, WATCH_PUSH_TIMEOUT, err,
+	    sizeof(err)) == 0) {
 		if (w->failures > 0)
 			log_info("push to %s succeeded again after %d "
 			    "failure%s", o->push, w->failures,

@@ -162,6 +162,24 @@ cli_refused "without --cert" "a client certificate is required"
 cli_refused "with a certificate from another CA" \
     "the client certificate is not trusted" --cert "$T/stranger.pem" --key "$T/stranger.key"
 
+# The collector pushes with its client certificate; without one the
+# server's 403 is final: exit 1 with one line, and nothing stored.
+echo any-token > "$T/token"
+"$VC_COLLECT" --host tls-collector --probe-dir "$T/none" --push "$URL" \
+    --token-file "$T/token" --cacert "$T/ca.pem" \
+    --cert "$T/client.pem" --key "$T/client.key" 2>"$T/err" ||
+	fail "collector push with a client certificate: $(cat "$T/err")"
+got=$(curl -s $GOOD "$URL/v1/hosts/tls-collector" | jq -r '.generation')
+assert_eq "collector push with --cert stored" 1 "$got"
+rc=0
+"$VC_COLLECT" --host tls-nocert --probe-dir "$T/none" --push "$URL" \
+    --token-file "$T/token" --cacert "$T/ca.pem" 2>"$T/err" || rc=$?
+assert_eq "collector push without --cert: exit" 1 "$rc"
+assert_eq "collector push without --cert: one line" 1 "$(grep -vc '^$' "$T/err")"
+grep -q 403 "$T/err" || fail "collector reason does not say 403: $(cat "$T/err")"
+got=$(curl -s -o /dev/null -w '%{http_code}' $GOOD "$URL/v1/hosts/tls-nocert")
+assert_eq "refused push stored nothing" 404 "$got"
+
 server_alive
 stop_server
 grep -q 'client certificates required' "$SRV_LOG" || fail "the start-up line does not say so"
