@@ -71,8 +71,7 @@ type_series(FILE *f, const struct inventory *inv, int avail)
 {
 	const struct inv_device		*d;
 	const struct inv_type		*t;
-	const struct inv_instance	*in;
-	size_t				 i, j, k, count;
+	size_t				 i, j, count;
 
 	for (i = 0; i < inv->ndevices; i++) {
 		d = &inv->devices[i];
@@ -90,15 +89,7 @@ type_series(FILE *f, const struct inventory *inv, int avail)
 				    (long long)t->available_instances);
 				continue;
 			}
-			count = 0;
-			for (k = 0; k < inv->ninstances; k++) {
-				in = &inv->instances[k];
-				if (in->kind == t->kind && in->parent != NULL &&
-				    in->type != NULL &&
-				    strcmp(in->parent, d->address) == 0 &&
-				    strcmp(in->type, t->id) == 0)
-					count++;
-			}
+			count = inv_count_instances(inv, d, t);
 			fprintf(f, "} %zu\n", count);
 		}
 	}

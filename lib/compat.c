@@ -76,6 +76,19 @@ compat_fail(struct compat_status *st, int status, const char *code,
 	va_end(ap);
 }
 
+int
+compat_check_keys(const json_t *obj, const char *path,
+    const char *const *keys, struct compat_status *st)
+{
+	struct inv_error	 err;
+
+	if (json_check_keys(obj, path, keys, &err) == 0)
+		return (0);
+	compat_fail(st, 400, "VALIDATION_FAILED", err.field, "%s",
+	    err.message);
+	return (-1);
+}
+
 static void
 make_default_policy(void)
 {
@@ -222,7 +235,7 @@ run(const struct fleet *fleet, const struct compat_config *cfg,
 	struct dname		*names = NULL;
 	const struct policy	*pol;
 	const json_t		*v, *dests;
-	const char		*key, *mode;
+	const char		*mode;
 	json_t			*sj;
 	struct jsonw		 w;
 	size_t			 i, k, n, nres = 0, nout = 0;
@@ -247,19 +260,8 @@ run(const struct fleet *fleet, const struct compat_config *cfg,
 		    "nested deeper than %d levels", COMPAT_MAX_DEPTH);
 		return (NULL);
 	}
-	json_object_foreach((json_t *)req, key, v) {
-		for (i = 0; keys[i] != NULL; i++)
-			if (strcmp(keys[i], key) == 0)
-				break;
-		if (keys[i] == NULL) {
-			compat_fail(st, 400, "VALIDATION_FAILED", "",
-			    "unknown field");
-			if (st != NULL)
-				snprintf(st->field, sizeof(st->field), "%.64s",
-				    key);
-			return (NULL);
-		}
-	}
+	if (compat_check_keys(req, "", keys, st) == -1)
+		return (NULL);
 	if ((v = json_object_get(req, "mode")) != NULL) {
 		mode = json_is_string(v) ? json_string_value(v) : "";
 		if (strcmp(mode, "cpr") == 0)

@@ -215,5 +215,8 @@ void	 answer_result(struct jsonw *, const struct ctx *,
 /* compat.c */
 void	 compat_fail(struct compat_status *, int, const char *, const char *,
 	    const char *, ...) __attribute__((format(printf, 5, 6)));
+/* json_check_keys, reported as a 400 VALIDATION_FAILED. */
+int	 compat_check_keys(const json_t *, const char *path,
+	    const char *const *keys, struct compat_status *);
 
 #endif

@@ -319,6 +319,23 @@ inv_find_type(const struct inv_device *d, enum inv_kind kind, const char *id)
 	return (NULL);
 }
 
+size_t
+inv_count_instances(const struct inventory *inv, const struct inv_device *d,
+    const struct inv_type *t)
+{
+	const struct inv_instance	*in;
+	size_t				 i, n = 0;
+
+	for (i = 0; i < inv->ninstances; i++) {
+		in = &inv->instances[i];
+		if (in->kind == t->kind && in->parent != NULL &&
+		    in->type != NULL && strcmp(in->parent, d->address) == 0 &&
+		    strcmp(in->type, t->id) == 0)
+			n++;
+	}
+	return (n);
+}
+
 const char *
 inv_kind_name(enum inv_kind kind)
 {

@@ -170,6 +170,10 @@ struct inv_instance	*inv_find_instance(const struct inventory *,
 struct inv_vm		*inv_find_vm(const struct inventory *, const char *uuid);
 struct inv_type		*inv_find_type(const struct inv_device *,
 			    enum inv_kind, const char *id);
+/* Instances of type t that exist on parent d (mdevs, vGPU VFs). */
+size_t			 inv_count_instances(const struct inventory *,
+			    const struct inv_device *d,
+			    const struct inv_type *t);
 
 const char	*inv_kind_name(enum inv_kind);
 int		 inv_kind_parse(const char *, enum inv_kind *);

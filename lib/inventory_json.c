@@ -50,8 +50,6 @@ static size_t	 model_size(const json_t *);
 static void	*arena_array(struct inventory *, size_t, size_t);
 static int	 get_tri(const json_t *, const char *, const char *,
 		    enum inv_tri *, struct inv_error *);
-static int	 check_keys(const json_t *, const char *, const char *const *,
-		    struct inv_error *);
 static bool	 syntax_ok(const char *, enum str_syntax);
 static const char *syntax_name(enum str_syntax);
 static int	 parse_platform(struct inventory *, const json_t *,
@@ -308,9 +306,9 @@ get_tri(const json_t *obj, const char *path, const char *key,
 	return (0);
 }
 
-static int
-check_keys(const json_t *obj, const char *path, const char *const *allowed,
-    struct inv_error *err)
+int
+json_check_keys(const json_t *obj, const char *path,
+    const char *const *allowed, struct inv_error *err)
 {
 	const char	*key;
 	const json_t	*v;
@@ -341,7 +339,7 @@ parse_platform(struct inventory *inv, const json_t *obj,
 {
 	struct inv_platform	*p = &inv->platform;
 
-	if (check_keys(obj, "platform", platform_keys, err) == -1 ||
+	if (json_check_keys(obj, "platform", platform_keys, err) == -1 ||
 	    get_str(inv, obj, "platform", "kernel_release", true, true,
 	    SYN_TEXT, &p->kernel_release, err) == -1 ||
 	    get_str(inv, obj, "platform", "arch", true, true, SYN_TEXT,
@@ -367,7 +365,7 @@ parse_migration(struct inventory *inv, const json_t *obj,
 	unsigned int	 bit;
 	size_t		 i;
 
-	if (check_keys(obj, path, migration_keys, err) == -1)
+	if (json_check_keys(obj, path, migration_keys, err) == -1)
 		return (-1);
 	jpath(field, sizeof(field), path, ".capable");
 	if ((v = json_object_get(obj, "capable")) == NULL ||
@@ -418,7 +416,7 @@ inv_type_from_json(struct inventory *inv, const json_t *obj,
 	const char	*kind;
 	char		 field[256];
 
-	if (check_keys(obj, path, type_keys, err) == -1 ||
+	if (json_check_keys(obj, path, type_keys, err) == -1 ||
 	    get_str(inv, obj, path, "kind", false, true, SYN_TEXT, &kind,
 	    err) == -1)
 		return (-1);
@@ -488,7 +486,7 @@ inv_device_from_json(struct inventory *inv, const json_t *obj,
 	const json_t	*types, *v;
 	size_t		 i;
 
-	if (check_keys(obj, path, device_keys, err) == -1 ||
+	if (json_check_keys(obj, path, device_keys, err) == -1 ||
 	    get_str(inv, obj, path, "address", false, true, SYN_DEVID,
 	    &d->address, err) == -1 ||
 	    get_str(inv, obj, path, "vendor_id", true, true, SYN_HEX4,
@@ -558,7 +556,7 @@ parse_instance(struct inventory *inv, const json_t *obj,
 	const char	*kind;
 	char		 field[256];
 
-	if (check_keys(obj, path, instance_keys, err) == -1 ||
+	if (json_check_keys(obj, path, instance_keys, err) == -1 ||
 	    get_str(inv, obj, path, "kind", false, true, SYN_TEXT, &kind,
 	    err) == -1)
 		return (-1);
@@ -584,7 +582,7 @@ parse_vm(struct inventory *inv, const json_t *obj, struct inv_vm *vm,
 	const json_t	*devs, *v;
 	size_t		 i;
 
-	if (check_keys(obj, path, vm_keys, err) == -1 ||
+	if (json_check_keys(obj, path, vm_keys, err) == -1 ||
 	    get_str(inv, obj, path, "uuid", false, false, SYN_UUID, &vm->uuid,
 	    err) == -1 ||
 	    get_str(inv, obj, path, "name", true, false, SYN_TEXT, &vm->name,
@@ -758,7 +756,7 @@ inventory_from_json(const json_t *root, struct strpool *pool,
 	}
 	if ((reserve = model_size(root)) > 0)
 		arena_reserve(inv->arena, reserve);
-	if (check_keys(root, "", top_keys, err) == -1 ||
+	if (json_check_keys(root, "", top_keys, err) == -1 ||
 	    get_str(inv, root, "", "schema", false, true, SYN_TEXT, &schema,
 	    err) == -1)
 		goto fail;

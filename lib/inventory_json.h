@@ -27,6 +27,10 @@ int	inv_type_from_json(struct inventory *, const json_t *,
 /* Set an error; returns -1 so callers can "return inv_fail(...)". */
 int	inv_fail(struct inv_error *, const char *field, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
+/* obj must be an object whose keys are all in the NULL-terminated
+ * allowed list; else -1 with err naming path.key (or path). */
+int	json_check_keys(const json_t *obj, const char *path,
+	    const char *const *allowed, struct inv_error *);
 /* Deepest nesting of a value (scalars are 0). Iterative bound check. */
 int	json_depth_exceeds(const json_t *, int max);
 

@@ -109,8 +109,6 @@ static const char *const match_keys[] = { "vendor_id", "device_id",
 static const char *const top_keys[] = { "rules", "tables", NULL };
 static const char *const rule_keys[] = { "name", "match", "compare", NULL };
 
-static int	 check_keys(const json_t *, const char *, const char *const *,
-		    struct inv_error *);
 static const char *get_text(struct policy *, const json_t *, const char *,
 		    struct inv_error *);
 static int	 parse_tables(struct policy *, const json_t *,
@@ -136,31 +134,6 @@ streq(const char *a, const char *b)
 	if (a == NULL || b == NULL)
 		return (false);
 	return (strcmp(a, b) == 0);
-}
-
-static int
-check_keys(const json_t *obj, const char *path, const char *const *keys,
-    struct inv_error *err)
-{
-	const char	*key;
-	const json_t	*v;
-	size_t		 i;
-	char		 field[256];
-
-	if (!json_is_object(obj))
-		return (inv_fail(err, *path ? path : "(document)",
-		    "must be an object"));
-	json_object_foreach((json_t *)obj, key, v) {
-		for (i = 0; keys[i] != NULL; i++)
-			if (strcmp(keys[i], key) == 0)
-				break;
-		if (keys[i] == NULL) {
-			snprintf(field, sizeof(field), "%s%s%s", path,
-			    *path ? "." : "", key);
-			return (inv_fail(err, field, "unknown field"));
-		}
-	}
-	return (0);
 }
 
 /* A short clean non-empty string copied into the policy, or NULL. */
@@ -324,7 +297,7 @@ parse_rule(struct policy *p, const json_t *obj, struct policy_rule *r,
 	size_t		 i;
 
 	snprintf(path, sizeof(path), "rules[%zu]", idx);
-	if (check_keys(obj, path, rule_keys, err) == -1)
+	if (json_check_keys(obj, path, rule_keys, err) == -1)
 		return (-1);
 	snprintf(field, sizeof(field), "%s.name", path);
 	if ((r->name = get_text(p, json_object_get(obj, "name"), field,
@@ -333,7 +306,7 @@ parse_rule(struct policy *p, const json_t *obj, struct policy_rule *r,
 
 	snprintf(field, sizeof(field), "%s.match", path);
 	if ((match = json_object_get(obj, "match")) != NULL) {
-		if (check_keys(match, field, match_keys, err) == -1)
+		if (json_check_keys(match, field, match_keys, err) == -1)
 			return (-1);
 		for (i = 0; i < M_COUNT; i++) {
 			if ((v = json_object_get(match, match_names[i])) ==
@@ -380,7 +353,7 @@ policy_from_json(const json_t *root, struct inv_error *err)
 		    POL_MAX_DEPTH);
 		goto fail;
 	}
-	if (check_keys(root, "", top_keys, err) == -1)
+	if (json_check_keys(root, "", top_keys, err) == -1)
 		goto fail;
 	/* Tables first: rules refer to them by name. */
 	if (parse_tables(p, json_object_get(root, "tables"), err) == -1)

@@ -54,8 +54,6 @@ static const char *const type_opt_keys[] = { "name", "description",
 	"available_instances", "migration_version", NULL };
 static const char *const platform_keys[] = { "arch", "qemu_version", NULL };
 
-static int	 unknown_key(const json_t *, const char *, const char *const *,
-		    struct compat_status *);
 static void	 resolve_id(const struct inventory *, const struct policy *,
 		    const char *, struct requirement *);
 static void	 set_pci(const struct policy *, struct requirement *);
@@ -73,29 +71,6 @@ static json_t *
 jstr(const char *s)
 {
 	return (s == NULL ? json_null() : json_string(s));
-}
-
-static int
-unknown_key(const json_t *obj, const char *path, const char *const *keys,
-    struct compat_status *st)
-{
-	const char	*key;
-	const json_t	*v;
-	size_t		 i;
-
-	json_object_foreach((json_t *)obj, key, v) {
-		for (i = 0; keys[i] != NULL; i++)
-			if (strcmp(keys[i], key) == 0)
-				break;
-		if (keys[i] == NULL) {
-			compat_fail(st, 400, "VALIDATION_FAILED", "", "unknown "
-			    "field");
-			snprintf(st->field, sizeof(st->field), "%s.%.64s", path,
-			    key);
-			return (-1);
-		}
-	}
-	return (0);
 }
 
 /* A passed-through device: what it needs and whether it can move. */
@@ -247,7 +222,7 @@ parse_descriptor(const struct policy *pol, const json_t *obj, size_t idx,
 		    "must be an object");
 		return (-1);
 	}
-	if (unknown_key(obj, path, descriptor_keys, st) == -1)
+	if (compat_check_keys(obj, path, descriptor_keys, st) == -1)
 		return (-1);
 	snprintf(label, sizeof(label), "descriptor-%zu", idx);
 	id = label;
@@ -395,7 +370,7 @@ parse_descriptors(const struct policy *pol, const json_t *descs,
 		    "must be an object");
 		return (-1);
 	}
-	if (unknown_key(platform, "source.platform", platform_keys, st) == -1)
+	if (compat_check_keys(platform, "source.platform", platform_keys, st) == -1)
 		return (-1);
 	for (i = 0; platform_keys[i] != NULL; i++) {
 		const char	**out;
@@ -437,7 +412,7 @@ source_resolve(const struct fleet *fleet, const struct policy *pol,
 		    "must be an object");
 		return (-1);
 	}
-	if (unknown_key(obj, "source", source_keys, st) == -1)
+	if (compat_check_keys(obj, "source", source_keys, st) == -1)
 		return (-1);
 	host = json_object_get(obj, "host");
 	devs = json_object_get(obj, "devices");

@@ -148,8 +148,7 @@ type_series(struct buf *b, const char *metric, const struct inventory *inv)
 {
 	const struct inv_device		*d;
 	const struct inv_type		*t;
-	const struct inv_instance	*in;
-	size_t				 i, j, k, count;
+	size_t				 i, j, count;
 	int				 avail = strcmp(metric,
 					    "type_available_instances") == 0;
 
@@ -169,15 +168,7 @@ type_series(struct buf *b, const char *metric, const struct inventory *inv)
 				    (long long)t->available_instances);
 				continue;
 			}
-			count = 0;
-			for (k = 0; k < inv->ninstances; k++) {
-				in = &inv->instances[k];
-				if (in->kind == t->kind && in->parent != NULL &&
-				    in->type != NULL &&
-				    strcmp(in->parent, d->address) == 0 &&
-				    strcmp(in->type, t->id) == 0)
-					count++;
-			}
+			count = inv_count_instances(inv, d, t);
 			bprintf(b, "} %zu\n", count);
 		}
 	}
