@@ -9,6 +9,7 @@ lib_libvfiocompat_a_SOURCES = \
 	lib/util/arena.c lib/util/arena.h \
 	lib/util/strpool.c lib/util/strpool.h \
 	lib/util/digest.c lib/util/digest.h \
+	lib/util/file.c lib/util/file.h \
 	lib/inventory.c lib/inventory.h \
 	lib/inventory_json.c lib/inventory_json.h \
 	lib/store.h lib/store_sqlite.c lib/store_migrations.h

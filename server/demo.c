@@ -14,11 +14,11 @@
 #include "http.h"
 #include "inventory.h"
 #include "server.h"
+#include "util/file.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
 static int	is_json_file(const struct dirent *);
-static char	*read_file(const char *, size_t *);
 
 static int
 is_json_file(const struct dirent *de)
@@ -27,42 +27,6 @@ is_json_file(const struct dirent *de)
 
 	return (de->d_name[0] != '.' && len > 5 &&
 	    strcmp(de->d_name + len - 5, ".json") == 0);
-}
-
-static char *
-read_file(const char *path, size_t *lenp)
-{
-	FILE		*f;
-	struct stat	 sb;
-	char		*buf = NULL;
-
-	if ((f = fopen(path, "r")) == NULL) {
-		log_warn("%s: %s", __func__, path);
-		return (NULL);
-	}
-	if (fstat(fileno(f), &sb) == -1) {
-		log_warn("%s: %s", __func__, path);
-		goto fail;
-	}
-	if (sb.st_size > (off_t)INV_MAX_DOCUMENT) {
-		log_warnx("%s: %s: larger than %u bytes", __func__, path,
-		    INV_MAX_DOCUMENT);
-		goto fail;
-	}
-	buf = xmalloc(sb.st_size + 1);
-	if (fread(buf, 1, sb.st_size, f) != (size_t)sb.st_size) {
-		log_warnx("%s: %s: short read", __func__, path);
-		goto fail;
-	}
-	buf[sb.st_size] = '\0';
-	*lenp = sb.st_size;
-	fclose(f);
-	return (buf);
-
-fail:
-	free(buf);
-	fclose(f);
-	return (NULL);
 }
 
 int
@@ -85,7 +49,7 @@ demo_load(struct server *srv, const char *dir)
 	}
 	for (i = 0; i < n; i++) {
 		xasprintf(&path, "%s/%s", dir, names[i]->d_name);
-		if ((buf = read_file(path, &len)) == NULL)
+		if ((buf = file_read(path, INV_MAX_DOCUMENT, &len)) == NULL)
 			goto done;
 		memset(&rep, 0, sizeof(rep));
 		if (hosts_ingest(srv, buf, len, NULL, server_now(), &res,

@@ -32,6 +32,7 @@
 #include "policy.h"
 #include "server.h"
 #include "store.h"
+#include "util/file.h"
 #include "util/log.h"
 #include "util/strutil.h"
 #include "util/xmalloc.h"
@@ -171,35 +172,19 @@ is_loopback(const struct http_config *cfg)
 	return (IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr));
 }
 
+/* A PEM file: non-empty and no larger than any sane chain. */
 static char *
 read_pem(const char *path)
 {
-	FILE		*f;
-	struct stat	 sb;
-	char		*buf = NULL;
+	char	*buf;
+	size_t	 len;
 
-	if ((f = fopen(path, "r")) == NULL) {
-		log_warn("%s", path);
-		return (NULL);
+	if ((buf = file_read(path, MAX_PEM, &len)) != NULL && len == 0) {
+		log_warnx("%s: empty", path);
+		free(buf);
+		buf = NULL;
 	}
-	if (fstat(fileno(f), &sb) == -1 || sb.st_size <= 0 ||
-	    sb.st_size > MAX_PEM) {
-		log_warnx("%s: empty or larger than %d bytes", path, MAX_PEM);
-		goto fail;
-	}
-	buf = xmalloc(sb.st_size + 1);
-	if (fread(buf, 1, sb.st_size, f) != (size_t)sb.st_size) {
-		log_warnx("%s: short read", path);
-		goto fail;
-	}
-	buf[sb.st_size] = '\0';
-	fclose(f);
 	return (buf);
-
-fail:
-	free(buf);
-	fclose(f);
-	return (NULL);
 }
 
 /* The PEM text holds at least one X.509 certificate. */
