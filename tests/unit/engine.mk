@@ -1,7 +1,7 @@
 # tests/unit/: engine unit tests (Check), and a micro-benchmark that is
 # built with them but not run as a test (run it by hand).
 ENGINE_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
-ENGINE_LDADD = $(LIBVC) $(CHECK_LIBS)
+ENGINE_LDADD = tests/unit/libcheckutil.a $(LIBVC) $(CHECK_LIBS)
 
 check_PROGRAMS += tests/unit/test_version tests/unit/test_policy \
 	tests/unit/test_fleet tests/unit/test_compat tests/unit/bench_compat

@@ -1,6 +1,12 @@
 # tests/unit/: unit tests of lib/ on Check.
+# What every suite shares: running itself, reading fixtures.
+check_LIBRARIES = tests/unit/libcheckutil.a
+tests_unit_libcheckutil_a_SOURCES = tests/unit/check_util.c \
+	tests/unit/check_util.h
+tests_unit_libcheckutil_a_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+
 UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(SQLITE_CFLAGS)
-UNIT_LDADD = $(LIBVC) $(CHECK_LIBS)
+UNIT_LDADD = tests/unit/libcheckutil.a $(LIBVC) $(CHECK_LIBS)
 
 check_PROGRAMS += tests/unit/test_inventory tests/unit/test_store
 TESTS += tests/unit/test_inventory tests/unit/test_store

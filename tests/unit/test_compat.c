@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include <check.h>
+
+#include "check_util.h"
 #include <jansson.h>
 
 #include "compat.h"
@@ -59,25 +61,15 @@ static const char *const main_fleet[] = { "src-a", "dst-ok", "dst-big",
 static void
 put(struct fleet *f, const char *host, int64_t age)
 {
-	const char		*top = getenv("top_srcdir");
-	char			 path[4096];
+	char			 rel[256];
 	struct inv_error	 err;
 	struct inventory	*inv;
-	FILE			*fp;
 	char			*buf;
-	long			 len;
+	size_t			 len;
 
-	snprintf(path, sizeof(path), "%s/tests/unit/data/engine/%s.json",
-	    top != NULL ? top : ".", host);
-	fp = fopen(path, "rb");
-	ck_assert_msg(fp != NULL, "cannot open %s", path);
-	fseek(fp, 0, SEEK_END);
-	len = ftell(fp);
-	rewind(fp);
-	buf = malloc((size_t)len + 1);
-	ck_assert(fread(buf, 1, (size_t)len, fp) == (size_t)len);
-	fclose(fp);
-	inv = inventory_parse(buf, (size_t)len, fleet_pool(f), &err);
+	snprintf(rel, sizeof(rel), "tests/unit/data/engine/%s.json", host);
+	buf = fixture_read(rel, &len);
+	inv = inventory_parse(buf, len, fleet_pool(f), &err);
 	ck_assert_msg(inv != NULL, "%s: %s: %s", host, err.field, err.message);
 	free(buf);
 	/* Fixtures are written in canonical order already. */
@@ -1239,8 +1231,6 @@ main(void)
 {
 	Suite	*s = suite_create("compat");
 	TCase	*tc = tcase_create("core");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_test(tc, vgpu_compatible);
 	tcase_add_test(tc, version_mismatch_and_comparators);
@@ -1266,9 +1256,5 @@ main(void)
 	tcase_add_test(tc, descriptor_validation);
 	tcase_add_test(tc, hostile_values);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
+	return (check_run(s));
 }

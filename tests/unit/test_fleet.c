@@ -9,6 +9,8 @@
 
 #include <check.h>
 
+#include "check_util.h"
+
 #include "fleet.h"
 #include "inventory.h"
 #include "util/strpool.h"
@@ -227,8 +229,6 @@ main(void)
 {
 	Suite	*s = suite_create("fleet");
 	TCase	*tc = tcase_create("core");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_test(tc, sorted_and_found);
 	tcase_add_test(tc, replace_and_delete);
@@ -237,9 +237,5 @@ main(void)
 	tcase_add_test(tc, type_and_pci_index);
 	tcase_add_test(tc, many_hosts);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
+	return (check_run(s));
 }

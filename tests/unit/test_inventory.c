@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include <check.h>
+
+#include "check_util.h"
 #include <jansson.h>
 
 #include "inventory.h"
@@ -21,25 +23,7 @@ static void	 expect_reject(json_t *, const char *);
 static char *
 read_sample(size_t *lenp)
 {
-	const char	*top = getenv("top_srcdir");
-	char		 path[4096];
-	FILE		*f;
-	char		*buf;
-	long		 len;
-
-	snprintf(path, sizeof(path), "%s/tests/unit/data/sample.json",
-	    top != NULL ? top : ".");
-	f = fopen(path, "rb");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	len = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)len + 1);
-	ck_assert(fread(buf, 1, (size_t)len, f) == (size_t)len);
-	buf[len] = '\0';
-	fclose(f);
-	*lenp = (size_t)len;
-	return (buf);
+	return (fixture_read("tests/unit/data/sample.json", lenp));
 }
 
 static json_t *
@@ -361,8 +345,6 @@ main(void)
 {
 	Suite	*s = suite_create("inventory");
 	TCase	*tc = tcase_create("codec");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_test(tc, test_roundtrip);
 	tcase_add_test(tc, test_digest_ignores_collected_at);
@@ -371,9 +353,5 @@ main(void)
 	tcase_add_test(tc, test_reject_text);
 	tcase_add_test(tc, test_strutil);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
+	return (check_run(s));
 }

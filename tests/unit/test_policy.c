@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <check.h>
+
+#include "check_util.h"
 #include <jansson.h>
 
 #include "inventory.h"
@@ -289,8 +291,6 @@ main(void)
 {
 	Suite	*s = suite_create("policy");
 	TCase	*tc = tcase_create("core");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_test(tc, comparators);
 	tcase_add_test(tc, nulls);
@@ -300,9 +300,5 @@ main(void)
 	tcase_add_test(tc, round_trip);
 	tcase_add_test(tc, load_file);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
+	return (check_run(s));
 }

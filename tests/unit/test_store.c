@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <check.h>
+
+#include "check_util.h"
 #include <sqlite3.h>
 
 #include "inventory.h"
@@ -26,20 +28,15 @@ static char	dbpath[256];
 static struct inventory *
 load_sample(void)
 {
-	const char		*top = getenv("top_srcdir");
-	char			 path[4096], buf[65536];
-	FILE			*f;
 	size_t			 len;
+	char			*buf = fixture_read("tests/unit/data/sample.json",
+				    &len);
 	struct inv_error	 err;
 	struct inventory	*inv;
 
-	snprintf(path, sizeof(path), "%s/tests/unit/data/sample.json",
-	    top != NULL ? top : ".");
-	ck_assert((f = fopen(path, "rb")) != NULL);
-	len = fread(buf, 1, sizeof(buf), f);
-	fclose(f);
 	inv = inventory_parse(buf, len, NULL, &err);
 	ck_assert_msg(inv != NULL, "%s: %s", err.field, err.message);
+	free(buf);
 	return (inv);
 }
 
@@ -205,22 +202,15 @@ END_TEST
  */
 START_TEST(test_upgrade_from_1)
 {
-	const char	*top = getenv("top_srcdir");
-	char		 path[4096], sql[16384], *err = NULL, *json;
+	char		*sql, *err = NULL, *json;
 	struct store	*st;
 	struct store_host_meta meta;
 	sqlite3		*db;
-	FILE		*f;
-	size_t		 len;
 
-	snprintf(path, sizeof(path), "%s/schema/sqlite/001_initial.sql",
-	    top != NULL ? top : ".");
-	ck_assert((f = fopen(path, "rb")) != NULL);
-	len = fread(sql, 1, sizeof(sql) - 1, f);
-	sql[len] = '\0';
-	fclose(f);
+	sql = fixture_read("schema/sqlite/001_initial.sql", NULL);
 	ck_assert(sqlite3_open(dbpath, &db) == SQLITE_OK);
 	ck_assert(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+	free(sql);
 	ck_assert(sqlite3_exec(db, "PRAGMA user_version = 1;"
 	    "INSERT INTO hosts VALUES ('h1', 3, 'd', "
 	    "'2026-11-22T10:00:00Z', 100, '{\"v\":1}');"
@@ -267,8 +257,6 @@ main(void)
 {
 	Suite	*s = suite_create("store");
 	TCase	*tc = tcase_create("sqlite");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_put_get);
@@ -276,9 +264,5 @@ main(void)
 	tcase_add_test(tc, test_upgrade_from_1);
 	tcase_add_test(tc, test_open_errors);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
+	return (check_run(s));
 }

@@ -4,6 +4,8 @@
  */
 #include <check.h>
 
+#include "check_util.h"
+
 #include "policy.h"
 
 #define SIGN(x)	((x) > 0 ? 1 : (x) < 0 ? -1 : 0)
@@ -72,8 +74,6 @@ main(void)
 {
 	Suite	*s = suite_create("version");
 	TCase	*tc = tcase_create("core");
-	SRunner	*sr;
-	int	 failed;
 
 	tcase_add_test(tc, numeric_not_lexical);
 	tcase_add_test(tc, leading_zeros_and_equality);
@@ -82,9 +82,5 @@ main(void)
 	tcase_add_test(tc, nulls);
 	tcase_add_test(tc, major);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
+	return (check_run(s));
 }
