@@ -12,6 +12,7 @@ lib_libvfiocompat_a_SOURCES = \
 	lib/util/file.c lib/util/file.h \
 	lib/inventory.c lib/inventory.h \
 	lib/inventory_json.c lib/inventory_json.h \
+	lib/promtext.c lib/promtext.h \
 	lib/store.h lib/store_sqlite.c lib/store_migrations.h
 nodist_lib_libvfiocompat_a_SOURCES = lib/store_migrations.c
 
