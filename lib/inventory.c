@@ -39,7 +39,7 @@ static const struct {
 	{ "pds_vfio_pci",	MIG_STOP_COPY | MIG_P2P | MIG_DIRTY_TRACKING },
 	{ "virtio_vfio_pci",	MIG_STOP_COPY | MIG_P2P | MIG_PRE_COPY },
 	{ "qat_vfio_pci",	MIG_STOP_COPY | MIG_P2P | MIG_PRE_COPY },
-	{ "xe_vfio_pci",	MIG_STOP_COPY | MIG_P2P },
+	{ "xe-vfio-pci",	MIG_STOP_COPY | MIG_P2P },
 };
 
 struct inventory *
@@ -51,6 +51,7 @@ inventory_new(struct strpool *pool)
 	inv->pool = pool;
 	inv->platform.iommufd = INV_TRI_NULL;
 	inv->platform.vfio_container = INV_TRI_NULL;
+	inv->platform.iommu_dirty_tracking = INV_TRI_NULL;
 	return (inv);
 }
 
@@ -184,6 +185,10 @@ inv_add_vm(struct inventory *inv)
 	vm = &inv->vms[inv->nvms++];
 	memset(vm, 0, sizeof(*vm));
 	vm->pid = INV_NULL;
+	vm->complete = INV_TRI_NULL;
+	vm->viommu = INV_TRI_NULL;
+	vm->ram_shared = INV_TRI_NULL;
+	vm->backend = INV_BACKEND_NULL;
 	return (vm);
 }
 
@@ -362,10 +367,50 @@ inv_flags_source_name(enum inv_flags_source src)
 		return ("probe");
 	case INV_FLAGS_BUILTIN:
 		return ("builtin");
+	case INV_FLAGS_KERNEL:
+		return ("kernel");
 	case INV_FLAGS_NONE:
 		break;
 	}
 	return ("none");
+}
+
+const char *
+inv_backend_name(enum inv_backend b)
+{
+	switch (b) {
+	case INV_BACKEND_CONTAINER:
+		return ("container");
+	case INV_BACKEND_IOMMUFD:
+		return ("iommufd");
+	case INV_BACKEND_NULL:
+		break;
+	}
+	return (NULL);
+}
+
+int
+inv_backend_parse(const char *s, enum inv_backend *b)
+{
+	if (strcmp(s, "container") == 0)
+		*b = INV_BACKEND_CONTAINER;
+	else if (strcmp(s, "iommufd") == 0)
+		*b = INV_BACKEND_IOMMUFD;
+	else
+		return (-1);
+	return (0);
+}
+
+bool
+inv_driver_eq(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		if (*a != *b && !((*a == '-' || *a == '_') &&
+		    (*b == '-' || *b == '_')))
+			return (false);
+		if (*a == '\0')
+			return (true);
+	}
 }
 
 int
@@ -391,7 +436,7 @@ inv_builtin_driver_flags(const char *driver, unsigned int *flags)
 		return (-1);
 	for (i = 0; i < sizeof(builtin_drivers) / sizeof(builtin_drivers[0]);
 	    i++) {
-		if (strcmp(builtin_drivers[i].driver, driver) == 0) {
+		if (inv_driver_eq(builtin_drivers[i].driver, driver)) {
 			*flags = builtin_drivers[i].flags;
 			return (0);
 		}

@@ -47,10 +47,20 @@ enum inv_kind {
 #define MIG_DIRTY_TRACKING	0x08u
 #define MIG_ALL_FLAGS		0x0fu
 
+/* Where a device's flags came from, best first: the kernel's own word
+ * (debugfs, Linux 6.18+), a vendor probe, the built-in driver table. */
 enum inv_flags_source {
 	INV_FLAGS_NONE,
 	INV_FLAGS_PROBE,
-	INV_FLAGS_BUILTIN
+	INV_FLAGS_BUILTIN,
+	INV_FLAGS_KERNEL
+};
+
+/* A VM's VFIO backend (SPEC 2, v1.1): unknown, legacy container, iommufd. */
+enum inv_backend {
+	INV_BACKEND_NULL,
+	INV_BACKEND_CONTAINER,
+	INV_BACKEND_IOMMUFD
 };
 
 struct inv_migration {
@@ -106,12 +116,24 @@ struct inv_instance {
 	const char	*parent;
 };
 
+/*
+ * A running QEMU process. The v1.1 facts say what the VM itself decides
+ * about its migration; each is null (INV_TRI_NULL, NULL, INV_BACKEND_NULL)
+ * when it could not be read, and v1 documents carry none of them.
+ * complete is false when the process holds VFIO devices that devices
+ * does not name.
+ */
 struct inv_vm {
 	const char	 *uuid;
 	const char	 *name;
 	const char	**devices;
+	const char	 *qemu_version;
 	uint32_t	  ndevices, devices_cap;
 	int32_t		  pid;
+	int8_t		  complete;	/* enum inv_tri */
+	int8_t		  viommu;	/* enum inv_tri */
+	int8_t		  ram_shared;	/* enum inv_tri */
+	uint8_t		  backend;	/* enum inv_backend */
 };
 
 struct inv_platform {
@@ -121,6 +143,8 @@ struct inv_platform {
 	enum inv_tri	 vfio_container;
 	const char	*qemu_version;
 	const char	*libvirt_version;
+	/* The host IOMMU tracks DMA dirty pages itself (v1.1). */
+	enum inv_tri	 iommu_dirty_tracking;
 };
 
 struct inventory {
@@ -178,13 +202,19 @@ size_t			 inv_count_instances(const struct inventory *,
 const char	*inv_kind_name(enum inv_kind);
 int		 inv_kind_parse(const char *, enum inv_kind *);
 const char	*inv_flags_source_name(enum inv_flags_source);
+const char	*inv_backend_name(enum inv_backend);	/* NULL for null */
+int		 inv_backend_parse(const char *, enum inv_backend *);
 /* Flag names in canonical order; index with __builtin_ctz of the bit. */
 extern const char *const inv_flag_names[4];
 int		 inv_flag_parse(const char *, unsigned int *);
 
 /* Built-in migration table for in-tree variant drivers (SPEC 2):
- * returns 0 and the MIG_* flags when the driver is known, -1 if not. */
+ * returns 0 and the MIG_* flags when the driver is known, -1 if not.
+ * Driver names compare with '-' and '_' equal: the kernel registers
+ * xe-vfio-pci with hyphens, its module is xe_vfio_pci. */
 int		 inv_builtin_driver_flags(const char *driver, unsigned int *);
+/* The driver names a and b are the same driver ('-' == '_'). */
+bool		 inv_driver_eq(const char *a, const char *b);
 
 /* inventory_json.c: the codec. Parsing validates everything and names
  * the offending field; printing is deterministic (spec field order). */

@@ -50,6 +50,8 @@ static size_t	 model_size(const json_t *);
 static void	*arena_array(struct inventory *, size_t, size_t);
 static int	 get_tri(const json_t *, const char *, const char *,
 		    enum inv_tri *, struct inv_error *);
+static int	 get_opt_tri(const json_t *, const char *, const char *,
+		    enum inv_tri *, struct inv_error *);
 static bool	 syntax_ok(const char *, enum str_syntax);
 static const char *syntax_name(enum str_syntax);
 static int	 parse_platform(struct inventory *, const json_t *,
@@ -69,8 +71,11 @@ static json_t	*jtri(enum inv_tri);
 
 static const char *const top_keys[] = { "schema", "host", "collected_at",
 	"collector_version", "platform", "devices", "instances", "vms", NULL };
+/* v1.1 added iommu_dirty_tracking here and the VM facts after "devices";
+ * they may be absent (a v1 document), which reads as null. */
 static const char *const platform_keys[] = { "kernel_release", "arch",
-	"iommufd", "vfio_container", "qemu_version", "libvirt_version", NULL };
+	"iommufd", "vfio_container", "qemu_version", "libvirt_version",
+	"iommu_dirty_tracking", NULL };
 static const char *const device_keys[] = { "address", "vendor_id",
 	"device_id", "subsystem_vendor_id", "subsystem_device_id", "class",
 	"revision", "vendor_name", "device_name", "driver", "driver_version",
@@ -83,7 +88,7 @@ static const char *const type_keys[] = { "kind", "id", "name", "device_api",
 static const char *const instance_keys[] = { "kind", "id", "type", "parent",
 	NULL };
 static const char *const vm_keys[] = { "uuid", "name", "pid", "devices",
-	NULL };
+	"complete", "qemu_version", "backend", "viommu", "ram_shared", NULL };
 
 int
 inv_fail(struct inv_error *err, const char *field, const char *fmt, ...)
@@ -186,7 +191,7 @@ syntax_ok(const char *s, enum str_syntax syn)
 	case SYN_UUID:
 		return (str_is_uuid(s));
 	case SYN_HOST:
-		return (str_is_hostname(s));
+		return (str_host_fold(s, NULL, 0) == 0);
 	case SYN_TIME:
 		return (str_is_timestamp(s));
 	case SYN_ATTRKEY:
@@ -214,7 +219,8 @@ syntax_name(enum str_syntax syn)
 	case SYN_UUID:
 		return ("a lower-case UUID");
 	case SYN_HOST:
-		return ("a lower-case RFC 1123 host name");
+		return ("a host name of letters, digits, '-', '_' and '.', "
+		    "at most 253");
 	case SYN_TIME:
 		return ("a UTC time like 2026-11-22T10:00:00Z");
 	case SYN_ATTRKEY:
@@ -259,6 +265,14 @@ get_str(struct inventory *inv, const json_t *obj, const char *path,
 		    "contains NUL or control characters"));
 	if (!syntax_ok(s, syn))
 		return (inv_fail(err, field, "must be %s", syntax_name(syn)));
+	if (syn == SYN_HOST) {
+		/* Host names are case-insensitive (SPEC 5): keep one case. */
+		char	 host[STR_HOST_MAX + 1];
+
+		(void)str_host_fold(s, host, sizeof(host));
+		*out = inv_str(inv, host);
+		return (0);
+	}
 	*out = interned ? inv_istr(inv, s) : inv_str(inv, s);
 	return (0);
 }
@@ -306,6 +320,18 @@ get_tri(const json_t *obj, const char *path, const char *key,
 	return (0);
 }
 
+/* A v1.1 field that a v1 document lacks: absent reads as null. */
+static int
+get_opt_tri(const json_t *obj, const char *path, const char *key,
+    enum inv_tri *out, struct inv_error *err)
+{
+	if (json_object_get(obj, key) == NULL) {
+		*out = INV_TRI_NULL;
+		return (0);
+	}
+	return (get_tri(obj, path, key, out, err));
+}
+
 int
 json_check_keys(const json_t *obj, const char *path,
     const char *const *allowed, struct inv_error *err)
@@ -350,7 +376,9 @@ parse_platform(struct inventory *inv, const json_t *obj,
 	    get_str(inv, obj, "platform", "qemu_version", true, true,
 	    SYN_TEXT, &p->qemu_version, err) == -1 ||
 	    get_str(inv, obj, "platform", "libvirt_version", true, true,
-	    SYN_TEXT, &p->libvirt_version, err) == -1)
+	    SYN_TEXT, &p->libvirt_version, err) == -1 ||
+	    get_opt_tri(obj, "platform", "iommu_dirty_tracking",
+	    &p->iommu_dirty_tracking, err) == -1)
 		return (-1);
 	return (0);
 }
@@ -399,9 +427,11 @@ parse_migration(struct inventory *inv, const json_t *obj,
 		m->flags_source = INV_FLAGS_PROBE;
 	else if (strcmp(src, "builtin") == 0)
 		m->flags_source = INV_FLAGS_BUILTIN;
+	else if (strcmp(src, "kernel") == 0)
+		m->flags_source = INV_FLAGS_KERNEL;
 	else
 		return (inv_fail(err, field,
-		    "must be one of none, probe, builtin"));
+		    "must be one of none, probe, builtin, kernel"));
 	if (m->flags_source == INV_FLAGS_NONE && m->flags != 0)
 		return (inv_fail(err, field,
 		    "is none but flags are listed"));
@@ -580,6 +610,9 @@ parse_vm(struct inventory *inv, const json_t *obj, struct inv_vm *vm,
 {
 	char		 field[256];
 	const json_t	*devs, *v;
+	const char	*backend;
+	enum inv_tri	 complete, viommu, ram_shared;
+	enum inv_backend b = INV_BACKEND_NULL;
 	size_t		 i;
 
 	if (json_check_keys(obj, path, vm_keys, err) == -1 ||
@@ -606,6 +639,28 @@ parse_vm(struct inventory *inv, const json_t *obj, struct inv_vm *vm,
 			    syntax_name(SYN_DEVID)));
 		inv_vm_add_device(inv, vm, json_string_value(v));
 	}
+	if (get_opt_tri(obj, path, "complete", &complete, err) == -1 ||
+	    get_opt_tri(obj, path, "viommu", &viommu, err) == -1 ||
+	    get_opt_tri(obj, path, "ram_shared", &ram_shared, err) == -1)
+		return (-1);
+	vm->complete = (int8_t)complete;
+	vm->viommu = (int8_t)viommu;
+	vm->ram_shared = (int8_t)ram_shared;
+	vm->qemu_version = NULL;
+	if (json_object_get(obj, "qemu_version") != NULL &&
+	    get_str(inv, obj, path, "qemu_version", true, true, SYN_TEXT,
+	    &vm->qemu_version, err) == -1)
+		return (-1);
+	if (json_object_get(obj, "backend") != NULL) {
+		if (get_str(inv, obj, path, "backend", true, true, SYN_TEXT,
+		    &backend, err) == -1)
+			return (-1);
+		jpath(field, sizeof(field), path, ".backend");
+		if (backend != NULL && inv_backend_parse(backend, &b) == -1)
+			return (inv_fail(err, field,
+			    "must be \"iommufd\", \"container\" or null"));
+	}
+	vm->backend = (uint8_t)b;
 	return (0);
 }
 
@@ -921,6 +976,8 @@ inventory_to_json(const struct inventory *inv)
 	    jstr(inv->platform.qemu_version));
 	json_object_set_new(p, "libvirt_version",
 	    jstr(inv->platform.libvirt_version));
+	json_object_set_new(p, "iommu_dirty_tracking",
+	    jtri(inv->platform.iommu_dirty_tracking));
 	json_object_set_new(o, "platform", p);
 
 	a = json_array();
@@ -954,6 +1011,12 @@ inventory_to_json(const struct inventory *inv)
 		for (j = 0; j < vm->ndevices; j++)
 			json_array_append_new(devs, json_string(vm->devices[j]));
 		json_object_set_new(e, "devices", devs);
+		json_object_set_new(e, "complete", jtri(vm->complete));
+		json_object_set_new(e, "qemu_version", jstr(vm->qemu_version));
+		json_object_set_new(e, "backend",
+		    jstr(inv_backend_name(vm->backend)));
+		json_object_set_new(e, "viommu", jtri(vm->viommu));
+		json_object_set_new(e, "ram_shared", jtri(vm->ram_shared));
 		json_array_append_new(a, e);
 	}
 	json_object_set_new(o, "vms", a);

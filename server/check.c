@@ -91,10 +91,10 @@ static int
 parse_mode(const char *mode, struct http_reply *rep)
 {
 	if (mode == NULL || strcmp(mode, "live") == 0 ||
-	    strcmp(mode, "cpr") == 0)
+	    strcmp(mode, "cold") == 0 || strcmp(mode, "cpr") == 0)
 		return (0);
 	http_reply_error(rep, 400, "INVALID_PARAMETER", "mode",
-	    "must be live or cpr");
+	    "must be live, cold or cpr");
 	return (-1);
 }
 
@@ -119,12 +119,14 @@ check_get(struct server *srv, struct http_request *req,
 	static const char *const keys[] = { "source_host", "device", "vm",
 	    "mode" };
 	const char		*v[4];
-	const char		*dst = req->param[0];
+	char			*dst = req->param[0];
+	char			 src[STR_HOST_MAX + 1];
 	json_t			*request, *source;
 	struct compat_status	 st;
 	int			 rv;
 
-	if (!str_is_hostname(dst))
+	/* Host names are case-insensitive (SPEC 5): fold them here. */
+	if (str_host_fold(dst, dst, HTTP_MAX_PARAM) == -1)
 		return (http_reply_error(rep, 400, "INVALID_HOST", "dst",
 		    "not a valid host name"));
 	if (http_query(req, keys, v, 4, rep) == -1)
@@ -132,7 +134,7 @@ check_get(struct server *srv, struct http_request *req,
 	if (v[0] == NULL)
 		return (http_reply_error(rep, 400, "INVALID_PARAMETER",
 		    "source_host", "source_host is required"));
-	if (!str_is_hostname(v[0]))
+	if (str_host_fold(v[0], src, sizeof(src)) == -1)
 		return (http_reply_error(rep, 400, "INVALID_HOST",
 		    "source_host", "not a valid host name"));
 	if ((v[1] == NULL) == (v[2] == NULL))
@@ -150,10 +152,10 @@ check_get(struct server *srv, struct http_request *req,
 		return (0);
 
 	if (v[1] != NULL)
-		source = json_pack("{s:s,s:[s]}", "host", v[0], "devices",
+		source = json_pack("{s:s,s:[s]}", "host", src, "devices",
 		    v[1]);
 	else
-		source = json_pack("{s:s,s:s}", "host", v[0], "vm", v[2]);
+		source = json_pack("{s:s,s:s}", "host", src, "vm", v[2]);
 	request = json_pack("{s:s,s:o,s:[s]}", "mode",
 	    v[3] != NULL ? v[3] : "live", "source", source, "destinations",
 	    dst);

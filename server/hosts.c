@@ -29,7 +29,7 @@ static json_t	*host_summary(const struct server *,
 		    const struct fleet_host *, int64_t);
 static int	host_offers_type(const struct inventory *, const char *);
 static int	host_has_vendor(const struct inventory *, const char *);
-static int	check_host_param(const char *, struct http_reply *);
+static int	check_host_param(char *, struct http_reply *);
 static int	encode(const struct inventory *, char **, char *);
 
 int64_t
@@ -61,10 +61,11 @@ hosts_ready(struct server *srv)
 	return (store_ping(srv->store) == 0 ? 0 : -1);
 }
 
+/* Validate a path's host name and fold it to lower case in place. */
 static int
-check_host_param(const char *host, struct http_reply *rep)
+check_host_param(char *host, struct http_reply *rep)
 {
-	if (!str_is_hostname(host)) {
+	if (str_host_fold(host, host, HTTP_MAX_PARAM) == -1) {
 		http_reply_error(rep, 400, "INVALID_HOST", "host",
 		    "not a valid host name");
 		return (-1);
@@ -195,7 +196,7 @@ hosts_put(struct server *srv, struct http_request *req,
     struct http_reply *rep)
 {
 	struct ingest_result	 res;
-	const char		*host = req->param[0];
+	char			*host = req->param[0];
 
 	if (check_host_param(host, rep) == -1) {
 		metrics_update("rejected");
@@ -214,7 +215,7 @@ hosts_get(struct server *srv, struct http_request *req,
     struct http_reply *rep)
 {
 	const struct fleet_host	*fh;
-	const char		*host = req->param[0];
+	char			*host = req->param[0];
 	json_t			*doc = NULL;
 	char			 ts[32];
 	int64_t			 now = server_now();
@@ -247,7 +248,7 @@ int
 hosts_delete(struct server *srv, struct http_request *req,
     struct http_reply *rep)
 {
-	const char	*host = req->param[0];
+	char		*host = req->param[0];
 	int		 rv;
 
 	if (check_host_param(host, rep) == -1)

@@ -95,29 +95,47 @@ str_is_uuid(const char *s)
 	return (*s == '\0');
 }
 
+/*
+ * SPEC 5 (v1.1): host names are case-insensitive and nova's [DEFAULT]
+ * host may hold '_', so a name is 1 to 253 of letters, digits, '-', '_'
+ * and '.', and its canonical form is lower case.
+ */
+int
+str_host_fold(const char *s, char *out, size_t outlen)
+{
+	size_t	 len = strlen(s), i;
+	char	 c;
+
+	if (len == 0 || len > STR_HOST_MAX)
+		return (-1);
+	if (out != NULL && outlen <= len)
+		return (-1);
+	for (i = 0; i < len; i++) {
+		c = s[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_' || c == '.'))
+			return (-1);
+		if (out != NULL)
+			out[i] = c;
+	}
+	if (out != NULL)
+		out[len] = '\0';
+	return (0);
+}
+
 bool
 str_is_hostname(const char *s)
 {
-	size_t	 len = strlen(s), label = 0, i;
-	char	 c;
+	size_t	 i;
 
-	if (len == 0 || len > 253)
+	if (str_host_fold(s, NULL, 0) == -1)
 		return (false);
-	for (i = 0; i < len; i++) {
-		c = s[i];
-		if (c == '.') {
-			if (label == 0 || s[i - 1] == '-')
-				return (false);
-			label = 0;
-			continue;
-		}
-		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-		    (c == '-' && label != 0)))
+	for (i = 0; s[i] != '\0'; i++)
+		if (s[i] >= 'A' && s[i] <= 'Z')
 			return (false);
-		if (++label > 63)
-			return (false);
-	}
-	return (label != 0 && s[len - 1] != '-');
+	return (true);
 }
 
 bool

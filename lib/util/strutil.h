@@ -20,8 +20,13 @@ bool	str_is_lhex(const char *, size_t n);
 bool	str_is_pci_address(const char *);
 /* RFC 4122 textual UUID, lower case. */
 bool	str_is_uuid(const char *);
-/* RFC 1123 host name (labels of [a-z0-9-], dots between), max 253. */
+/* A host name in canonical form: 1 to STR_HOST_MAX of [a-z0-9._-]. */
+#define STR_HOST_MAX	253
 bool	str_is_hostname(const char *);
+/* Validate a host name of any case (letters, digits, '-', '_', '.') and
+ * write its canonical lower-case form to out (outlen > strlen(s)); out
+ * may be NULL to validate only. 0 when valid, else -1. */
+int	str_host_fold(const char *, char *out, size_t outlen);
 /* An mdev/css/ap parent or instance id: [A-Za-z0-9._:-]+, max 64. */
 bool	str_is_device_id(const char *);
 /* Inventory attribute key: [A-Za-z0-9._-], 1 to 128 characters. */

@@ -135,7 +135,7 @@ expect_rc "check --device without --from" 2 $U check --device $MDEV
 contains "check without --from: reason" "--from is needed with --device" "$err"
 expect_rc "check bad device" 2 $CK --device 'a b'
 expect_rc "check bad vm" 2 $U check --vm NOT-A-UUID
-expect_rc "check bad --to" 2 $CK --device $MDEV --to -x-
+expect_rc "check bad --to" 2 $CK --device $MDEV --to "x~y"
 expect_rc "check bad mode" 2 $CK --device $MDEV --mode warp
 contains "check bad mode: reason" "--mode must be live or cpr" "$err"
 expect_rc "check unknown option" 2 $CK --device $MDEV --frm x

@@ -56,10 +56,10 @@ P1=$1 P2=$2
 
 assert_eq "VM 1" \
     "{\"uuid\":\"$U1\",\"name\":\"instance-0000002a\",\"pid\":$P1,\"devices\":[\"0000:5e:00.3\",\"$M1\"]}" \
-    "$(jq -c --arg u $U1 '.vms[] | select(.uuid == $u)' "$T/vms.json")"
+    "$(jq -c --arg u $U1 '.vms[] | select(.uuid == $u) | {uuid,name,pid,devices}' "$T/vms.json")"
 assert_eq "VM 2" \
     "{\"uuid\":\"$U2\",\"name\":\"vm2\",\"pid\":$P2,\"devices\":[\"0000:5e:00.4\",\"0000:5e:00.5\"]}" \
-    "$(jq -c --arg u $U2 '.vms[] | select(.uuid == $u)' "$T/vms.json")"
+    "$(jq -c --arg u $U2 '.vms[] | select(.uuid == $u) | {uuid,name,pid,devices}' "$T/vms.json")"
 assert_eq "only the two VFIO VMs, sorted by uuid" "[\"$U2\",\"$U1\"]" \
     "$(jq -c '[.vms[].uuid]' "$T/vms.json")"
 grep -q "pid $3: -uuid is not a UUID, VM skipped" "$T/vms.err" ||

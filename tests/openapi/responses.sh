@@ -31,7 +31,7 @@ check GET '/v1/hosts/{host}' 200 /v1/hosts/gpu-a1
 check GET '/v1/hosts/{host}' 200 /v1/hosts/gpu-h1
 check GET '/v1/hosts/{host}' 200 /v1/hosts/lab-1
 check GET '/v1/hosts/{host}' 404 /v1/hosts/nosuch
-check GET '/v1/hosts/{host}' 400 /v1/hosts/Bad_Name
+check GET '/v1/hosts/{host}' 400 /v1/hosts/bad~name
 check GET /v1/policy 200 /v1/policy
 check GET "/v1/vms/{uuid}/destinations" 200 "/v1/vms/$VM/destinations"
 check GET "/v1/vms/{uuid}/destinations" 404 \

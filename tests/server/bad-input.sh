@@ -105,13 +105,13 @@ expect 413 PAYLOAD_TOO_LARGE POST /v1/check $J --data-binary "@$T/huge.json"
 # Host in body is not the host in the path; bad host names and ids.
 expect 400 HOST_MISMATCH PUT /v1/hosts/gpu-b.example.org/inventory $J --data-binary "@$SAMPLE"
 expect_field host
-expect 400 INVALID_HOST PUT /v1/hosts/Bad_Host/inventory $J --data-binary "@$SAMPLE"
-expect 400 INVALID_HOST GET /v1/hosts/-leading-dash
-expect 400 INVALID_HOST DELETE /v1/hosts/has..dots
+expect 400 INVALID_HOST PUT /v1/hosts/bad~host/inventory $J --data-binary "@$SAMPLE"
+expect 400 INVALID_HOST GET /v1/hosts/bad~host
+expect 400 INVALID_HOST DELETE /v1/hosts/has@at
 long=$(python3 -c 'print("a" * 300)')
 expect 400 INVALID_PARAMETER GET "/v1/hosts/$long"
-expect 400 INVALID_HOST GET "/v1/hosts/UPPER.example.org/check?source_host=$A&device=$INST"
-expect 400 INVALID_HOST GET "/v1/hosts/gpu-b.example.org/check?source_host=bad_host&device=$INST"
+expect 400 INVALID_HOST GET "/v1/hosts/bad~host.example.org/check?source_host=$A&device=$INST"
+expect 400 INVALID_HOST GET "/v1/hosts/gpu-b.example.org/check?source_host=bad~host&device=$INST"
 expect 400 INVALID_PARAMETER GET "/v1/hosts/gpu-b.example.org/check?device=$INST"
 expect 400 INVALID_PARAMETER GET "/v1/hosts/gpu-b.example.org/check?source_host=$A"
 expect 400 INVALID_PARAMETER GET "/v1/hosts/gpu-b.example.org/check?source_host=$A&device=$INST&vm=6f3b1c2d-0000-4000-8000-00000000002a"

@@ -24,7 +24,9 @@ while IFS='|' read -r filter field; do
 	esac
 done <<'CASES'
 .surprise = 1|(document)
-.host = "Bad_Host"|host
+.host = "bad host"|host
+.vms[0].backend = "vhost"|vms[0].backend
+.platform.iommu_dirty_tracking = "yes"|platform.iommu_dirty_tracking
 .devices[0].vendor_id = "10DE"|devices[0].vendor_id
 .devices[0].class = "0302"|devices[0].class
 .devices[1].physfn = "5e:00.0"|devices[1].physfn
