@@ -19,8 +19,9 @@ static const char *const rcode_names[] = {
 	"HOST_UNKNOWN", "HOST_STALE", "SOURCE_UNKNOWN",
 	"SOURCE_NOT_MIGRATABLE", "TYPE_MISSING", "DEVICE_API_MISMATCH",
 	"DEVICE_MISSING", "VERSION_MISMATCH", "NO_CAPACITY", "P2P_REQUIRED",
-	"PLATFORM_MISMATCH", "SAME_HOST", "CPR_UNSUPPORTED", "FLAGS_UNKNOWN",
-	"DATA_OLD"
+	"PLATFORM_MISMATCH", "SAME_HOST", "CPR_UNSUPPORTED", "SOURCE_STALE",
+	"SOURCE_INCOMPLETE", "MIGRATION_BLOCKED", "FLAGS_UNKNOWN", "DATA_OLD",
+	"SOURCE_DATA_OLD", "FACTS_UNKNOWN"
 };
 
 static const char *const verdict_names[] = {
@@ -44,8 +45,32 @@ reason_message(const struct ctx *c, const struct result *res,
 	msg[0] = '\0';
 	switch (r->code) {
 	case R_HOST_UNKNOWN:
+		if (r->msg != NULL)
+			return (r->msg);
 		snprintf(msg, len, "host %s has never reported an inventory",
 		    res->host);
+		break;
+	case R_SOURCE_STALE:
+		snprintf(msg, len, "the source host's last report is %lld s "
+		    "old, older than the stale limit of %lld s; a live move "
+		    "needs its current state", (long long)r->n1,
+		    (long long)c->cfg->stale_after);
+		break;
+	case W_SOURCE_DATA_OLD:
+		snprintf(msg, len, "the source host's last report is %lld s "
+		    "old, older than half the stale limit", (long long)r->n1);
+		break;
+	case R_SOURCE_INCOMPLETE:
+		if (r->msg != NULL)
+			return (r->msg);
+		snprintf(msg, len, "%s is null on the source; nothing can be "
+		    "matched on it", r->field);
+		break;
+	case R_MIGRATION_BLOCKED:
+		return (r->msg);
+	case W_FACTS_UNKNOWN:
+		snprintf(msg, len, "%s is not known; a rule that needs it "
+		    "cannot be judged", r->field);
 		break;
 	case R_HOST_STALE:
 		snprintf(msg, len, "last report %lld s ago, older than the "
@@ -75,14 +100,15 @@ reason_message(const struct ctx *c, const struct result *res,
 		    "device_api", q->tid);
 		break;
 	case R_DEVICE_MISSING:
-		snprintf(msg, len, "no device %s:%s (subsystem %s:%s) with a "
-		    "migration-capable driver",
+		snprintf(msg, len, "no device %s:%s (subsystem %s:%s)%s",
 		    q->dev->vendor_id ? q->dev->vendor_id : "null",
 		    q->dev->device_id ? q->dev->device_id : "null",
 		    q->dev->subsystem_vendor_id ?
 		    q->dev->subsystem_vendor_id : "null",
 		    q->dev->subsystem_device_id ?
-		    q->dev->subsystem_device_id : "null");
+		    q->dev->subsystem_device_id : "null",
+		    c->mode == MODE_COLD ? "" :
+		    " with a migration-capable driver");
 		break;
 	case R_VERSION_MISMATCH:
 		snprintf(msg, len, "%s differs on every candidate in a way "
@@ -115,7 +141,7 @@ reason_message(const struct ctx *c, const struct result *res,
 		break;
 	case R_SAME_HOST:
 		return ("live migration needs another host; use mode cpr to "
-		    "update in place");
+		    "update in place, cold for a resize");
 	case R_CPR_UNSUPPORTED:
 		return (r->msg);
 	}

@@ -40,10 +40,14 @@ enum form {
 	FORM_ONE		/* the one result, without the envelope */
 };
 
-/* A destination name and where the request listed it. */
+/* A destination name and where the request listed it. A name that is
+ * not a valid host name is answered on its own (HOST_UNKNOWN), as the
+ * request gave it: one bad name among thousands must not refuse the
+ * whole request (SPEC 5, v1.1). */
 struct dname {
-	const char	*name;
+	const char	*name;		/* folded to lower case when valid */
 	size_t		 idx;
+	bool		 invalid;
 };
 
 static pthread_once_t	 default_once = PTHREAD_ONCE_INIT;
@@ -53,6 +57,8 @@ static void	 make_default_policy(void);
 static int	 cmp_dname(const void *, const void *);
 static int	 cmp_result(const void *, const void *);
 static int	 parse_destinations(const json_t *, struct dname **,
+		    char **, struct compat_status *);
+static int	 parse_mode(const json_t *, enum mode *,
 		    struct compat_status *);
 static void	 eval_named(struct ctx *, const struct fleet *,
 		    const struct dname *, size_t, struct result *);
@@ -120,15 +126,45 @@ cmp_dname(const void *a, const void *b)
 }
 
 static int
-parse_destinations(const json_t *dests, struct dname **out,
+parse_mode(const json_t *v, enum mode *mode, struct compat_status *st)
+{
+	const char	*s;
+
+	*mode = MODE_LIVE;
+	if (v == NULL)
+		return (0);
+	s = json_is_string(v) ? json_string_value(v) : "";
+	if (strcmp(s, "live") == 0)
+		*mode = MODE_LIVE;
+	else if (strcmp(s, "cold") == 0)
+		*mode = MODE_COLD;
+	else if (strcmp(s, "cpr") == 0)
+		*mode = MODE_CPR;
+	else {
+		compat_fail(st, 400, "VALIDATION_FAILED", "mode",
+		    "must be live, cold or cpr");
+		return (-1);
+	}
+	return (0);
+}
+
+/*
+ * The destination list, folded and sorted by name; *bufp holds the
+ * folded names. Only the shape is refused (not an array, too long, an
+ * entry that is not a string, a duplicate): a string that is no host
+ * name is kept, marked invalid.
+ */
+static int
+parse_destinations(const json_t *dests, struct dname **out, char **bufp,
     struct compat_status *st)
 {
 	struct dname	*names;
 	const json_t	*v;
-	size_t		 i, n;
-	char		 field[48];
+	size_t		 i, n, total = 0, off = 0;
+	char		 field[48], *buf;
 
 	*out = NULL;
+	*bufp = NULL;
 	if (!json_is_array(dests) || json_array_size(dests) == 0 ||
 	    json_array_size(dests) > COMPAT_MAX_DESTS) {
 		compat_fail(st, 400, "VALIDATION_FAILED", "destinations",
@@ -137,17 +173,27 @@ parse_destinations(const json_t *dests, struct dname **out,
 		return (-1);
 	}
 	n = json_array_size(dests);
-	names = xcalloc(n, sizeof(*names));
 	json_array_foreach(dests, i, v) {
-		if (!json_is_string(v) ||
-		    !str_is_hostname(json_string_value(v))) {
+		if (!json_is_string(v)) {
 			snprintf(field, sizeof(field), "destinations[%zu]", i);
 			compat_fail(st, 400, "VALIDATION_FAILED", field,
-			    "must be a lower-case RFC 1123 host name");
-			goto fail;
+			    "must be a host name (a string)");
+			return (-1);
 		}
-		names[i].name = json_string_value(v);
+		total += json_string_length(v) + 1;
+	}
+	names = xcalloc(n, sizeof(*names));
+	buf = *bufp = xmalloc(total);
+	json_array_foreach(dests, i, v) {
 		names[i].idx = i;
+		if (str_host_fold(json_string_value(v), buf + off,
+		    total - off) == 0) {
+			names[i].name = buf + off;
+			off += strlen(buf + off) + 1;
+		} else {
+			names[i].name = json_string_value(v);
+			names[i].invalid = true;
+		}
 	}
 	qsort(names, n, sizeof(*names), cmp_dname);
 	for (i = 1; i < n; i++) {
@@ -164,6 +210,8 @@ parse_destinations(const json_t *dests, struct dname **out,
 
 fail:
 	free(names);
+	free(*bufp);
+	*bufp = NULL;
 	return (-1);
 }
 
@@ -178,13 +226,15 @@ eval_named(struct ctx *c, const struct fleet *fleet,
     const struct dname *names, size_t n, struct result *res)
 {
 	const struct fleet_host	*fh;
-	size_t			 i, k = 0, nf = fleet_count(fleet), lg = 1;
+	size_t			 i, j, k = 0, nf = fleet_count(fleet), lg = 1;
 	int			 cmp;
 
 	while ((1UL << lg) < nf)
 		lg++;
 	for (i = 0; i < n; i++) {
-		if (n * lg < nf)
+		if (names[i].invalid)
+			fh = NULL;
+		else if (n * lg < nf)
 			fh = fleet_get(fleet, names[i].name);
 		else {
 			fh = NULL;
@@ -200,6 +250,12 @@ eval_named(struct ctx *c, const struct fleet *fleet,
 			}
 		}
 		eval_host(c, names[i].name, fh, &res[i]);
+		for (j = res[i].r0; names[i].invalid &&
+		    j < res[i].r0 + res[i].nr; j++)
+			if (c->reasons[j].code == R_HOST_UNKNOWN)
+				c->reasons[j].msg = "not a valid host name "
+				    "(letters, digits, '-', '_' and '.', at "
+				    "most 253)";
 		res[i].seq = i;
 	}
 }
@@ -233,13 +289,13 @@ run(const struct fleet *fleet, const struct compat_config *cfg,
 	struct source		 src;
 	struct result		*res = NULL;
 	struct dname		*names = NULL;
+	char			*namebuf = NULL;
 	const struct policy	*pol;
-	const json_t		*v, *dests;
-	const char		*mode;
+	const json_t		*dests;
+	enum mode		 mode;
 	json_t			*sj;
 	struct jsonw		 w;
 	size_t			 i, k, n, nres = 0, nout = 0;
-	bool			 cpr = false;
 
 	memset(&c, 0, sizeof(c));
 	memset(&src, 0, sizeof(src));
@@ -262,18 +318,11 @@ run(const struct fleet *fleet, const struct compat_config *cfg,
 	}
 	if (compat_check_keys(req, "", keys, st) == -1)
 		return (NULL);
-	if ((v = json_object_get(req, "mode")) != NULL) {
-		mode = json_is_string(v) ? json_string_value(v) : "";
-		if (strcmp(mode, "cpr") == 0)
-			cpr = true;
-		else if (strcmp(mode, "live") != 0) {
-			compat_fail(st, 400, "VALIDATION_FAILED", "mode",
-			    "must be live or cpr");
-			return (NULL);
-		}
-	}
+	if (parse_mode(json_object_get(req, "mode"), &mode, st) == -1)
+		return (NULL);
 	dests = json_object_get(req, "destinations");
-	if (dests != NULL && parse_destinations(dests, &names, st) == -1)
+	if (dests != NULL && parse_destinations(dests, &names, &namebuf,
+	    st) == -1)
 		return (NULL);
 	if (form == FORM_ONE && json_array_size(dests) != 1) {
 		compat_fail(st, 400, "VALIDATION_FAILED", "destinations",
@@ -285,16 +334,16 @@ run(const struct fleet *fleet, const struct compat_config *cfg,
 		pthread_once(&default_once, make_default_policy);
 		pol = default_policy;
 	}
-	if (source_resolve(fleet, pol, json_object_get(req, "source"), cpr,
+	if (source_resolve(fleet, pol, json_object_get(req, "source"), mode,
 	    &src, st) == -1)
 		goto fail;
-	eval_init(&c, fleet, cfg, pol, &src, cpr);
+	eval_init(&c, fleet, cfg, pol, &src, mode);
 
 	if (dests != NULL) {
 		nres = json_array_size(dests);
 		res = xcalloc(nres + 1, sizeof(*res));
 		eval_named(&c, fleet, names, nres, res);
-	} else if (cpr) {
+	} else if (mode == MODE_CPR) {
 		res = xcalloc(1, sizeof(*res));
 		if (src.host != NULL) {
 			eval_host(&c, src.host, src.fh, &res[0]);
@@ -307,7 +356,8 @@ run(const struct fleet *fleet, const struct compat_config *cfg,
 			const struct fleet_host	*fh = fleet_at(fleet, k);
 
 			eval_prefetch(&c, fleet, k, n);
-			if (src.host != NULL &&
+			/* A cold move may stay on its host (a resize). */
+			if (mode != MODE_COLD && src.host != NULL &&
 			    strcmp(fh->inv->host, src.host) == 0)
 				continue;
 			eval_host(&c, fh->inv->host, fh, &res[nres]);
@@ -355,6 +405,7 @@ done:
 
 fail:
 	free(names);
+	free(namebuf);
 	free(res);
 	eval_free(&c);
 	source_free(&src);

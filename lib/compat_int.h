@@ -30,6 +30,14 @@ struct strpool;
 #define COMPAT_MAX_DESTS	10000
 #define COMPAT_MAX_DEPTH	12
 
+/* SPEC 6 (v1.1): what moves. */
+enum mode {
+	MODE_LIVE,		/* device state moves to another host */
+	MODE_COLD,		/* nothing moves: resize, cold migration,
+				 * evacuation */
+	MODE_CPR		/* QEMU replaced in place on the same host */
+};
+
 enum req_kind {
 	REQ_INSTANCE,		/* an mdev or NVIDIA vGPU: needs a free slot */
 	REQ_PCI			/* a passed-through device: needs a device */
@@ -57,6 +65,9 @@ struct requirement {
 	const struct policy_rule	*rule;
 	unsigned int			 flags;		/* MIG_* */
 	bool				 flags_known;
+	/* A matching key (type id, device_api, PCI ids) that is null on
+	 * the source: nothing can be matched on it (SOURCE_INCOMPLETE). */
+	const char			*null_key;
 	/* Pool of the source strings, NULL if none: against a destination
 	 * from the same pool, strings are equal only when pointer-equal. */
 	const struct strpool		*pool;
@@ -64,12 +75,18 @@ struct requirement {
 
 struct source {
 	const char		*host;		/* NULL for descriptors */
+	char			 host_buf[254];	/* host, folded */
 	const struct fleet_host	*fh;		/* NULL for descriptors */
 	const char		*vm;		/* uuid when a VM was asked */
 	const struct inv_platform *platform;	/* NULL: not known */
 	struct inventory	*scratch;	/* owns descriptor strings */
 	struct requirement	*reqs;
 	size_t			 nreqs;
+	/* VMs whose own facts apply: the VM asked about, or the VMs that
+	 * hold the devices asked about. */
+	const struct inv_vm	*vms[COMPAT_MAX_DEVICES];
+	size_t			 nvms;
+	bool			 vm_asked;	/* source named a VM */
 	/* The host or VM itself is not in the fleet. */
 	bool			 unknown;
 	bool			 any_unknown;	/* some requirement is */
@@ -78,7 +95,10 @@ struct source {
 
 /* requirement.c */
 int	 source_resolve(const struct fleet *, const struct policy *,
-	    const json_t *, bool cpr, struct source *, struct compat_status *);
+	    const json_t *, enum mode, struct source *,
+	    struct compat_status *);
+/* Does VM vm list device id? */
+bool	 vm_holds(const struct inv_vm *, const char *id);
 void	 source_free(struct source *);
 json_t	*source_to_json(const struct source *);
 
@@ -127,8 +147,13 @@ enum rcode {
 	R_PLATFORM_MISMATCH,
 	R_SAME_HOST,
 	R_CPR_UNSUPPORTED,
+	R_SOURCE_STALE,
+	R_SOURCE_INCOMPLETE,
+	R_MIGRATION_BLOCKED,
 	W_FLAGS_UNKNOWN,
-	W_DATA_OLD
+	W_DATA_OLD,
+	W_SOURCE_DATA_OLD,
+	W_FACTS_UNKNOWN
 };
 
 enum rvalues {
@@ -172,7 +197,15 @@ struct ctx {
 	const struct compat_config	*cfg;
 	const struct policy		*policy;
 	struct source			*src;
-	bool				 cpr;
+	enum mode			 mode;
+	/* What the source itself says, the same for every destination:
+	 * its staleness, its VMs' facts. Copied into each result. */
+	struct reason			*sreasons;
+	size_t				 nsreasons, sreasons_cap;
+	bool				 src_stale;	/* live/cpr only */
+	const char			*src_qemu;	/* the VM's running
+							 * QEMU, if known */
+	const struct inv_device		*src_dbase;	/* source devices */
 
 	struct reason			*reasons;
 	size_t				 nreasons, reasons_cap;
@@ -201,7 +234,7 @@ struct ctx {
 /* evaluate.c: one destination at a time. */
 void	 eval_init(struct ctx *, const struct fleet *,
 	    const struct compat_config *, const struct policy *,
-	    struct source *, bool cpr);
+	    struct source *, enum mode);
 void	 eval_host(struct ctx *, const char *, const struct fleet_host *,
 	    struct result *);
 void	 eval_prefetch(const struct ctx *, const struct fleet *, size_t,

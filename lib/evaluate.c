@@ -52,6 +52,31 @@
  *  - score is the free capacity the requirements' candidate slots have
  *    left after the assignment: sum of their free units minus the
  *    units assigned. Only compatible results carry one (else null).
+ *
+ * SPEC v1.1 (modes, what the VM itself blocks), fail-closed:
+ *  - Matching keys never match on null: a destination type or device
+ *    with a null id, device_api or PCI id is no candidate, and a source
+ *    requirement with one is SOURCE_INCOMPLETE.
+ *  - A VM asked about whose completeness is false or null, or that
+ *    names no device, is SOURCE_INCOMPLETE: devices nobody named would
+ *    be left behind.
+ *  - live: MIGRATION_BLOCKED when a VM whose devices are asked about has
+ *    a vIOMMU, or a device with known flags lacking dirty_tracking is in
+ *    a VM on iommufd on a host whose IOMMU does not track dirty pages
+ *    (QEMU's enable-migration=auto). A fact such a rule needs that is
+ *    null makes it unknown, with FACTS_UNKNOWN naming the fact.
+ *  - live and cpr: a stale source is SOURCE_STALE for every destination
+ *    (unknown, even where the data says incompatible); cold ignores it.
+ *  - live: the source QEMU is the VM's running binary where it is
+ *    known, else the host's (the running one is never newer than what
+ *    is installed unless the package was downgraded; FACTS_UNKNOWN
+ *    says the running version was not known).
+ *  - cold: only what the new host must offer counts (type with
+ *    capacity, same PCI ids, same arch); the source host is a valid
+ *    destination and its own instances and devices count as free there.
+ *  - cpr: both QEMUs (the running one and the host's) 10.1 or newer, the
+ *    VM's RAM shared, an mdev only on the iommufd backend, and iommufd
+ *    needs kernel 6.13; a null fact is unknown with FACTS_UNKNOWN.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -65,6 +90,7 @@
 
 #define MIN_KERNEL	"5.18"
 #define MIN_CPR_QEMU	"10.1"
+#define MIN_CPR_IOMMUFD_KERNEL	"6.13"
 
 /* Flag sets as text, for VERSION_MISMATCH on migration.flags. */
 static const char *const flag_sets[16] = {
@@ -124,6 +150,16 @@ static void	 eval_devices(struct ctx *, const struct fleet_host *,
 		    struct result *);
 static void	 eval_cpr(struct ctx *, const struct inventory *, bool,
 		    struct result *);
+static struct reason *add_source_reason(struct ctx *, enum rcode,
+		    enum verdict, const struct requirement *, const char *);
+static void	 fact_unknown(struct ctx *, bool, const char *);
+static void	 eval_source(struct ctx *);
+static void	 eval_vm_blockers(struct ctx *, const struct inv_vm *);
+static void	 cpr_fact(struct ctx *, enum inv_tri, const char *,
+		    const char *);
+static int64_t	 own_units(const struct ctx *, const struct inv_device *,
+		    const struct inv_type *);
+static bool	 own_device(const struct ctx *, const struct inv_device *);
 
 static struct reason *
 add_reason(struct ctx *c, enum rcode code, enum verdict sev,
@@ -144,15 +180,55 @@ add_reason(struct ctx *c, enum rcode code, enum verdict sev,
 	return (r);
 }
 
-/* Null-safe string equality; pooled strings are equal only by pointer. */
+/* Equality of matching keys: never on null (SPEC 6, v1.1), and pooled
+ * strings are equal only by pointer. */
 static bool
 seq(const char *a, const char *b, bool pooled)
 {
+	if (a == NULL || b == NULL)
+		return (false);
 	if (a == b)
 		return (true);
-	if (a == NULL || b == NULL || pooled)
+	if (pooled)
 		return (false);
 	return (strcmp(a, b) == 0);
+}
+
+/*
+ * Cold moves may stay on their host: there the VM's own instances of
+ * type t on parent d, and its own devices, count as free.
+ */
+static int64_t
+own_units(const struct ctx *c, const struct inv_device *d,
+    const struct inv_type *t)
+{
+	const struct requirement	*r;
+	int64_t				 n = 0;
+	size_t				 i;
+
+	if (c->mode != MODE_COLD || c->dbase != c->src_dbase)
+		return (0);
+	for (i = 0; i < c->src->nreqs; i++) {
+		r = &c->src->reqs[i];
+		if (r->state == REQ_OK && r->kind == REQ_INSTANCE &&
+		    r->dev == d && r->tkind == t->kind &&
+		    seq(r->tid, t->id, false))
+			n++;
+	}
+	return (n);
+}
+
+static bool
+own_device(const struct ctx *c, const struct inv_device *d)
+{
+	size_t	 i;
+
+	if (c->mode != MODE_COLD || c->dbase != c->src_dbase)
+		return (false);
+	for (i = 0; i < c->src->nreqs; i++)
+		if (c->src->reqs[i].kind == REQ_PCI && c->src->reqs[i].dev == d)
+			return (true);
+	return (false);
 }
 
 static const struct inv_type *
@@ -273,8 +349,9 @@ consider(struct ctx *c, const struct requirement *r,
 		return (false);
 	}
 	sc->api_ok = true;
-	if (policy_check(c->policy, r->rule, r->dev, r->type, d, t,
-	    &mm) == -1) {
+	/* No device state moves in a cold move: no versions to agree on. */
+	if (c->mode != MODE_COLD && policy_check(c->policy, r->rule, r->dev,
+	    r->type, d, t, &mm) == -1) {
 		if (sc->first.field == NULL)
 			sc->first = mm;
 		return (false);
@@ -325,8 +402,9 @@ candidates_instance(struct ctx *c, const struct fleet_host *fh,
 				ok = c->ostate[o->rep - ft->first];
 			if (!ok)
 				continue;
-			add_edge(c, add_slot(c, &dinv->devices[o->device],
-			    o->type, o->avail));
+			d = &dinv->devices[o->device];
+			add_edge(c, add_slot(c, d, o->type, o->avail +
+			    own_units(c, d, &d->types[o->type])));
 			sc.n++;
 		}
 	} else {
@@ -336,8 +414,8 @@ candidates_instance(struct ctx *c, const struct fleet_host *fh,
 			    !consider(c, r, d, t, &sc))
 				continue;
 			add_edge(c, add_slot(c, d, (uint32_t)(t - d->types),
-			    t->available_instances == INV_NULL ? 0 :
-			    t->available_instances));
+			    (t->available_instances == INV_NULL ? 0 :
+			    t->available_instances) + own_units(c, d, t)));
 			sc.n++;
 		}
 	}
@@ -378,6 +456,8 @@ pci_allowed(struct ctx *c, const struct requirement *r,
 {
 	struct policy_mismatch	 mm;
 
+	if (c->mode == MODE_COLD)
+		return (true);
 	if (r->flags_known && d->migration.flags_source != INV_FLAGS_NONE &&
 	    (d->migration.flags & r->flags) != r->flags) {
 		if (first->field == NULL) {
@@ -419,7 +499,9 @@ candidates_pci(struct ctx *c, const struct fleet_host *fh,
 
 	pooled = r->pool != NULL && r->pool == dinv->pool;
 	memset(&first, 0, sizeof(first));
-	if (pooled && fh->indexed) {
+	/* The index holds migration-capable devices only; a cold move can
+	 * take any device of the same ids, so it scans. */
+	if (pooled && fh->indexed && c->mode != MODE_COLD) {
 		for (k = 0; k < fh->npcis; k++) {
 			cl = &fh->pcis[k];
 			d = &dinv->devices[cl->rep];
@@ -445,14 +527,15 @@ candidates_pci(struct ctx *c, const struct fleet_host *fh,
 	} else {
 		for (i = 0; i < dinv->ndevices; i++) {
 			d = &dinv->devices[i];
-			if (!fleet_passthrough(d) ||
+			if (!(c->mode == MODE_COLD ? d->ntypes == 0 :
+			    fleet_passthrough(d)) ||
 			    !pci_ids_equal(d, s, pooled))
 				continue;
 			found = true;
 			if (!pci_allowed(c, r, d, &first))
 				continue;
-			add_edge(c, add_slot(c, d, SLOT_PCI, in_use(dinv, d) ?
-			    0 : 1));
+			add_edge(c, add_slot(c, d, SLOT_PCI, in_use(dinv, d) &&
+			    !own_device(c, d) ? 0 : 1));
 			n++;
 		}
 	}
@@ -477,6 +560,7 @@ eval_platform(struct ctx *c, const struct inventory *dinv)
 	const struct inv_platform	*sp = c->src->platform;
 	const struct inv_platform	*dp = &dinv->platform;
 	struct reason			*rs;
+	const char			*sqemu;
 	bool				 loose = c->src->scratch != NULL;
 
 	if (sp != NULL && !(loose && sp->arch == NULL) &&
@@ -488,15 +572,20 @@ eval_platform(struct ctx *c, const struct inventory *dinv)
 		rs->sval = sp->arch;
 		rs->dval = dp->arch;
 	}
-	if (sp != NULL && !(loose && sp->qemu_version == NULL) &&
-	    (sp->qemu_version == NULL || dp->qemu_version == NULL ||
-	    version_compare(dp->qemu_version, sp->qemu_version) < 0)) {
-		rs = add_reason(c, R_PLATFORM_MISMATCH, sp->qemu_version ==
-		    NULL || dp->qemu_version == NULL ? V_UNKNOWN :
-		    V_INCOMPATIBLE, NULL);
+	/* A cold move starts a new QEMU from scratch: only arch counts. */
+	if (c->mode == MODE_COLD)
+		return;
+	sqemu = c->src_qemu != NULL ? c->src_qemu :
+	    sp != NULL ? sp->qemu_version : NULL;
+	if (sp != NULL && !(loose && sqemu == NULL) &&
+	    (sqemu == NULL || dp->qemu_version == NULL ||
+	    version_compare(dp->qemu_version, sqemu) < 0)) {
+		rs = add_reason(c, R_PLATFORM_MISMATCH, sqemu == NULL ||
+		    dp->qemu_version == NULL ? V_UNKNOWN : V_INCOMPATIBLE,
+		    NULL);
 		rs->field = "qemu_version";
 		rs->values = RV_BOTH;
-		rs->sval = sp->qemu_version;
+		rs->sval = sqemu;
 		rs->dval = dp->qemu_version;
 	}
 	/* Fleets share a few kernel strings: remember the last verdict. */
@@ -547,12 +636,19 @@ eval_devices(struct ctx *c, const struct fleet_host *fh, struct result *res)
 		r = &src->reqs[i];
 		if (r->state == REQ_UNKNOWN)
 			continue;
-		if (r->state == REQ_NOT_MIGRATABLE) {
+		if (r->null_key != NULL) {
+			rs = add_reason(c, R_SOURCE_INCOMPLETE, V_UNKNOWN, r);
+			rs->field = r->null_key;
+			rs->values = RV_SRC;
+			continue;
+		}
+		/* Without device state to move, any device will do. */
+		if (r->state == REQ_NOT_MIGRATABLE && c->mode != MODE_COLD) {
 			add_reason(c, R_SOURCE_NOT_MIGRATABLE, V_INCOMPATIBLE,
 			    r);
 			continue;
 		}
-		if (src->nreqs > 1) {
+		if (src->nreqs > 1 && c->mode == MODE_LIVE) {
 			if (!r->flags_known)
 				add_reason(c, W_FLAGS_UNKNOWN, V_COMPATIBLE, r);
 			else if ((r->flags & MIG_P2P) == 0) {
@@ -624,17 +720,44 @@ eval_devices(struct ctx *c, const struct fleet_host *fh, struct result *res)
 	res->na = nleft;
 }
 
+/*
+ * A cpr rule on a VM fact: false is CPR_UNSUPPORTED, null is unknown
+ * with FACTS_UNKNOWN naming the fact, true passes.
+ */
+static void
+cpr_fact(struct ctx *c, enum inv_tri v, const char *field, const char *msg)
+{
+	struct reason	*rs;
+
+	if (v == INV_TRI_TRUE)
+		return;
+	rs = add_reason(c, R_CPR_UNSUPPORTED, v == INV_TRI_NULL ? V_UNKNOWN :
+	    V_INCOMPATIBLE, NULL);
+	rs->field = field;
+	rs->values = RV_SRC;
+	rs->sval = v == INV_TRI_NULL ? NULL : "false";
+	rs->msg = msg;
+	if (v == INV_TRI_NULL)
+		add_reason(c, W_FACTS_UNKNOWN, V_COMPATIBLE, NULL)->field =
+		    field;
+}
+
 /* cpr mode: the VM stays, QEMU is replaced under it. */
 static void
 eval_cpr(struct ctx *c, const struct inventory *dinv, bool same,
     struct result *res)
 {
+	static const struct inv_vm	 null_vm = {
+		.complete = INV_TRI_NULL, .viommu = INV_TRI_NULL,
+		.ram_shared = INV_TRI_NULL, .backend = INV_BACKEND_NULL
+	};
 	const struct inv_platform	*dp = &dinv->platform;
 	struct source			*src = c->src;
 	const struct requirement	*r;
+	const struct inv_vm		*vm;
 	struct reason			*rs;
 	struct assignment		*a;
-	size_t				 i;
+	size_t				 i, k;
 	bool				 mdev = false;
 
 	if (!same) {
@@ -659,14 +782,46 @@ eval_cpr(struct ctx *c, const struct inventory *dinv, bool same,
 		    r->tkind == INV_KIND_MDEV)
 			mdev = true;
 	}
-	if (mdev && dp->iommufd != INV_TRI_TRUE) {
-		rs = add_reason(c, R_CPR_UNSUPPORTED, dp->iommufd ==
-		    INV_TRI_NULL ? V_UNKNOWN : V_INCOMPATIBLE, NULL);
-		rs->field = "iommufd";
-		rs->values = RV_DST;
-		rs->dval = dp->iommufd == INV_TRI_NULL ? NULL : "false";
-		rs->msg = "an mdev needs iommufd for cpr; the legacy container "
-		    "path cannot preserve its DMA mappings";
+	/* Devices held by no VM: nothing says the facts cpr needs. */
+	for (k = 0; k < (src->nvms > 0 ? src->nvms : 1); k++) {
+		vm = src->nvms > 0 ? src->vms[k] : &null_vm;
+		if (vm->qemu_version == NULL ||
+		    version_compare(vm->qemu_version, MIN_CPR_QEMU) < 0) {
+			rs = add_reason(c, R_CPR_UNSUPPORTED,
+			    vm->qemu_version == NULL ? V_UNKNOWN :
+			    V_INCOMPATIBLE, NULL);
+			rs->field = "vm.qemu_version";
+			rs->values = RV_SRC;
+			rs->sval = vm->qemu_version;
+			rs->msg = "the running QEMU must be " MIN_CPR_QEMU
+			    " or newer to hand its VFIO devices over";
+			if (vm->qemu_version == NULL)
+				add_reason(c, W_FACTS_UNKNOWN, V_COMPATIBLE,
+				    NULL)->field = "vm.qemu_version";
+		}
+		cpr_fact(c, (enum inv_tri)vm->ram_shared, "ram_shared",
+		    "cpr-transfer needs all guest RAM shared (share=on, "
+		    "aux-ram-share=on)");
+		if (mdev)
+			cpr_fact(c, vm->backend == INV_BACKEND_NULL ?
+			    INV_TRI_NULL : vm->backend == INV_BACKEND_IOMMUFD ?
+			    INV_TRI_TRUE : INV_TRI_FALSE, "backend",
+			    "an mdev needs the iommufd backend for cpr; the "
+			    "legacy container cannot preserve its DMA "
+			    "mappings");
+		if (vm->backend == INV_BACKEND_IOMMUFD &&
+		    (dp->kernel_release == NULL || version_compare(
+		    dp->kernel_release, MIN_CPR_IOMMUFD_KERNEL) < 0)) {
+			rs = add_reason(c, R_CPR_UNSUPPORTED,
+			    dp->kernel_release == NULL ? V_UNKNOWN :
+			    V_INCOMPATIBLE, NULL);
+			rs->field = "kernel_release";
+			rs->values = RV_DST;
+			rs->dval = dp->kernel_release;
+			rs->msg = "cpr on iommufd needs kernel "
+			    MIN_CPR_IOMMUFD_KERNEL " or newer "
+			    "(IOMMU_IOAS_CHANGE_PROCESS, IOMMU_IOAS_MAP_FILE)";
+		}
 	}
 	res->a0 = c->nasg;
 	res->score = 0;
@@ -685,6 +840,151 @@ eval_cpr(struct ctx *c, const struct inventory *dinv, bool same,
 		    r->dev->address;
 		a->type = r->kind == REQ_INSTANCE ? r->tid : NULL;
 		res->na++;
+	}
+}
+
+/*
+ * Reasons about the source alone, worked out once per check into
+ * c->sreasons and copied into every result.
+ */
+static struct reason *
+add_source_reason(struct ctx *c, enum rcode code, enum verdict sev,
+    const struct requirement *req, const char *field)
+{
+	struct reason	*r;
+	size_t		 i;
+
+	/* Two VMs with a vIOMMU say the same thing once. */
+	for (i = 0; i < c->nsreasons; i++) {
+		r = &c->sreasons[i];
+		if (r->code == code && r->sev == sev && r->req == req &&
+		    (r->field == field || (r->field != NULL &&
+		    field != NULL && strcmp(r->field, field) == 0)))
+			return (r);
+	}
+	if (c->nsreasons == c->sreasons_cap) {
+		c->sreasons_cap = c->sreasons_cap < 8 ? 8 :
+		    c->sreasons_cap * 2;
+		c->sreasons = xreallocarray(c->sreasons, c->sreasons_cap,
+		    sizeof(*c->sreasons));
+	}
+	r = &c->sreasons[c->nsreasons++];
+	memset(r, 0, sizeof(*r));
+	r->code = code;
+	r->sev = sev;
+	r->req = req;
+	r->field = field;
+	return (r);
+}
+
+/* A fact a rule needs is null: a warning naming it, once per field. */
+static void
+fact_unknown(struct ctx *c, bool null, const char *field)
+{
+	if (null)
+		add_source_reason(c, W_FACTS_UNKNOWN, V_COMPATIBLE, NULL,
+		    field);
+}
+
+/* live mode: what QEMU itself refuses to migrate, whatever the host. */
+static void
+eval_vm_blockers(struct ctx *c, const struct inv_vm *vm)
+{
+	const struct inv_platform	*sp = c->src->platform;
+	const struct requirement	*r;
+	struct reason			*rs;
+	enum verdict			 sev;
+	size_t				 i;
+
+	if (vm->viommu != INV_TRI_FALSE) {
+		rs = add_source_reason(c, R_MIGRATION_BLOCKED,
+		    vm->viommu == INV_TRI_NULL ? V_UNKNOWN : V_INCOMPATIBLE,
+		    NULL, "viommu");
+		rs->values = RV_SRC;
+		rs->sval = vm->viommu == INV_TRI_NULL ? NULL : "true";
+		rs->msg = vm->viommu == INV_TRI_NULL ? "whether the VM has a "
+		    "virtual IOMMU is not known; QEMU blocks migrating one" :
+		    "the VM has a virtual IOMMU; QEMU blocks its migration";
+		fact_unknown(c, vm->viommu == INV_TRI_NULL, "viommu");
+	}
+	for (i = 0; i < c->src->nreqs; i++) {
+		r = &c->src->reqs[i];
+		if (r->state != REQ_OK || !r->flags_known ||
+		    (r->flags & MIG_DIRTY_TRACKING) != 0 ||
+		    !vm_holds(vm, r->id) ||
+		    vm->backend == INV_BACKEND_CONTAINER ||
+		    (vm->backend == INV_BACKEND_IOMMUFD &&
+		    sp->iommu_dirty_tracking == INV_TRI_TRUE))
+			continue;
+		sev = vm->backend == INV_BACKEND_NULL ||
+		    sp->iommu_dirty_tracking == INV_TRI_NULL ? V_UNKNOWN :
+		    V_INCOMPATIBLE;
+		rs = add_source_reason(c, R_MIGRATION_BLOCKED, sev, r,
+		    "dirty_tracking");
+		rs->values = RV_SRC;
+		rs->sval = flag_sets[r->flags & MIG_ALL_FLAGS];
+		rs->msg = sev == V_INCOMPATIBLE ? "the device has no dirty "
+		    "tracking, the VM uses iommufd and the host IOMMU tracks "
+		    "no dirty pages: QEMU (enable-migration=auto) blocks the "
+		    "migration" : "the device has no dirty tracking and the "
+		    "VM's backend or the host IOMMU's dirty tracking is not "
+		    "known: QEMU may block the migration";
+		fact_unknown(c, vm->backend == INV_BACKEND_NULL, "backend");
+		fact_unknown(c, vm->backend == INV_BACKEND_IOMMUFD &&
+		    sp->iommu_dirty_tracking == INV_TRI_NULL,
+		    "iommu_dirty_tracking");
+	}
+}
+
+static void
+eval_source(struct ctx *c)
+{
+	const struct source	*src = c->src;
+	const struct inv_vm	*vm;
+	struct reason		*rs;
+	int64_t			 age;
+	size_t			 k;
+
+	if (src->fh == NULL)
+		return;
+	age = c->cfg->now - src->fh->received_at;
+	if (age > c->cfg->stale_after && c->mode != MODE_COLD) {
+		rs = add_source_reason(c, R_SOURCE_STALE, V_UNKNOWN, NULL,
+		    NULL);
+		rs->n1 = age;
+		c->src_stale = true;
+	} else if (age > c->cfg->stale_after / 2)
+		add_source_reason(c, W_SOURCE_DATA_OLD, V_COMPATIBLE, NULL,
+		    NULL)->n1 = age;
+	if (src->vm_asked) {
+		vm = src->vms[0];
+		if (vm->complete != INV_TRI_TRUE || vm->ndevices == 0) {
+			rs = add_source_reason(c, R_SOURCE_INCOMPLETE,
+			    V_UNKNOWN, NULL, vm->ndevices == 0 ? "devices" :
+			    "complete");
+			rs->values = RV_SRC;
+			rs->sval = vm->ndevices == 0 ? NULL :
+			    vm->complete == INV_TRI_FALSE ? "false" : NULL;
+			rs->msg = vm->ndevices == 0 ? "the VM holds VFIO "
+			    "devices but the inventory names none of them" :
+			    vm->complete == INV_TRI_FALSE ? "the VM holds "
+			    "VFIO devices the inventory does not name" :
+			    "the collector did not say whether the VM holds "
+			    "VFIO devices it could not name";
+			fact_unknown(c, vm->complete == INV_TRI_NULL &&
+			    vm->ndevices > 0, "complete");
+		}
+	}
+	for (k = 0; k < src->nvms; k++) {
+		vm = src->vms[k];
+		if (c->mode == MODE_LIVE)
+			eval_vm_blockers(c, vm);
+		/* The running binary is the source QEMU of a live move. */
+		if (c->mode == MODE_LIVE && src->nvms == 1) {
+			c->src_qemu = vm->qemu_version;
+			fact_unknown(c, vm->qemu_version == NULL,
+			    "vm.qemu_version");
+		}
 	}
 }
 
@@ -715,6 +1015,10 @@ eval_host(struct ctx *c, const char *name, const struct fleet_host *fh,
 			rs->n1 = age;
 		}
 	}
+	/* What the source says about itself holds for every host. */
+	for (i = 0; i < c->nsreasons; i++)
+		*add_reason(c, c->sreasons[i].code, c->sreasons[i].sev,
+		    c->sreasons[i].req) = c->sreasons[i];
 	/* Said even for unknown hosts: the GET forms answer 404 on it. */
 	if (c->src->unknown) {
 		add_reason(c, R_SOURCE_UNKNOWN, V_UNKNOWN, NULL);
@@ -728,11 +1032,11 @@ eval_host(struct ctx *c, const char *name, const struct fleet_host *fh,
 		goto done;
 	dinv = fh->inv;
 	same = c->src->host != NULL && strcmp(c->src->host, dinv->host) == 0;
-	if (c->cpr) {
+	if (c->mode == MODE_CPR) {
 		eval_cpr(c, dinv, same, res);
 		goto done;
 	}
-	if (same) {
+	if (same && c->mode == MODE_LIVE) {
 		add_reason(c, R_SAME_HOST, V_INCOMPATIBLE, NULL);
 		goto done;
 	}
@@ -745,8 +1049,9 @@ done:
 	for (i = res->r0; i < c->nreasons; i++)
 		if (c->reasons[i].sev > res->verdict)
 			res->verdict = c->reasons[i].sev;
-	/* What stale data says against a host may no longer hold. */
-	if (stale)
+	/* What stale data says against a host may no longer hold, nor what
+	 * a stale source says about itself. */
+	if (stale || c->src_stale)
 		res->verdict = V_UNKNOWN;
 	if (res->verdict != V_COMPATIBLE)
 		res->na = 0;
@@ -802,7 +1107,7 @@ eval_prefetch(const struct ctx *c, const struct fleet *fleet, size_t k,
 void
 eval_init(struct ctx *c, const struct fleet *fleet,
     const struct compat_config *cfg, const struct policy *policy,
-    struct source *src, bool cpr)
+    struct source *src, enum mode mode)
 {
 	size_t	 i;
 
@@ -811,7 +1116,8 @@ eval_init(struct ctx *c, const struct fleet *fleet,
 	c->cfg = cfg;
 	c->policy = policy;
 	c->src = src;
-	c->cpr = cpr;
+	c->mode = mode;
+	c->src_dbase = src->fh != NULL ? src->fh->inv->devices : NULL;
 	c->kernel_old = true;		/* the verdict for kernel_seen, NULL */
 	c->off = xcalloc(src->nreqs + 2, sizeof(*c->off));
 	c->left = xcalloc(src->nreqs + 1, sizeof(*c->left));
@@ -824,12 +1130,14 @@ eval_init(struct ctx *c, const struct fleet *fleet,
 			break;
 		}
 	}
+	eval_source(c);
 }
 
 void
 eval_free(struct ctx *c)
 {
 	free(c->reasons);
+	free(c->sreasons);
 	free(c->asg);
 	free(c->slots);
 	free(c->caps);

@@ -113,6 +113,9 @@ static const char *get_text(struct policy *, const json_t *, const char *,
 		    struct inv_error *);
 static int	 parse_tables(struct policy *, const json_t *,
 		    struct inv_error *);
+static json_t	*default_rule(void);
+static bool	 matches_all(const struct policy_rule *);
+static int	 append_default(struct policy *, struct inv_error *);
 static int	 parse_rule(struct policy *, const json_t *,
 		    struct policy_rule *, size_t, struct inv_error *);
 static int	 parse_compare(struct policy *, const char *, const json_t *,
@@ -339,6 +342,54 @@ parse_rule(struct policy *p, const json_t *obj, struct policy_rule *r,
 	return (0);
 }
 
+/* SPEC 6: what every device is compared on when no other rule fits. */
+static json_t *
+default_rule(void)
+{
+	return (json_pack("{s:s,s:{},s:{s:s,s:s,s:s}}", "name", "default",
+	    "match", "compare", "driver", "exact", "driver_version", "exact",
+	    "migration_version", "exact"));
+}
+
+static bool
+matches_all(const struct policy_rule *r)
+{
+	size_t	 i;
+
+	for (i = 0; i < M_COUNT; i++)
+		if (r->match[i] != NULL)
+			return (false);
+	return (true);
+}
+
+/*
+ * A policy file's last rule may not match everything; the built-in
+ * default rule then comes last (SPEC 6, v1.1), so no device is ever
+ * compared on nothing. It is named "default", or "builtin-default" when
+ * the file already has a rule of that name.
+ */
+static int
+append_default(struct policy *p, struct inv_error *err)
+{
+	json_t	*dr;
+	size_t	 i;
+	int	 rv;
+
+	if (p->nrules > 0 && matches_all(&p->rules[p->nrules - 1]))
+		return (0);
+	dr = default_rule();
+	for (i = 0; i < p->nrules; i++)
+		if (strcmp(p->rules[i].name, "default") == 0)
+			json_object_set_new(dr, "name",
+			    json_string("builtin-default"));
+	rv = parse_rule(p, dr, &p->rules[p->nrules], p->nrules, err);
+	json_decref(dr);
+	if (rv == -1)
+		return (-1);
+	p->nrules++;
+	return (0);
+}
+
 struct policy *
 policy_from_json(const json_t *root, struct inv_error *err)
 {
@@ -369,7 +420,8 @@ policy_from_json(const json_t *root, struct inv_error *err)
 		    POL_MAX_RULES);
 		goto fail;
 	}
-	p->rules = arena_calloc(p->arena, json_array_size(rules),
+	/* One more for the default rule append_default() may add. */
+	p->rules = arena_calloc(p->arena, json_array_size(rules) + 1,
 	    sizeof(*p->rules));
 	json_array_foreach(rules, i, v) {
 		if (parse_rule(p, v, &p->rules[i], i, err) == -1)
@@ -384,6 +436,8 @@ policy_from_json(const json_t *root, struct inv_error *err)
 			goto fail;
 		}
 	}
+	if (append_default(p, err) == -1)
+		goto fail;
 	return (p);
 
 fail:
@@ -437,9 +491,11 @@ policy_default(void)
 	struct policy	*p;
 	json_t		*root;
 
-	root = json_pack("{s:[{s:s,s:{},s:{s:s,s:s,s:s}}]}", "rules",
-	    "name", "default", "match", "compare", "driver", "exact",
-	    "driver_version", "exact", "migration_version", "exact");
+	/* NVIDIA migrates between the same board and driver only (not H100
+	 * PCIe to NVL); everything else falls to the default rule. */
+	root = json_pack("{s:[{s:s,s:{s:s},s:{s:s,s:s}},o]}", "rules",
+	    "name", "nvidia", "match", "vendor_id", "10de", "compare",
+	    "driver_version", "exact", "device_id", "exact", default_rule());
 	p = policy_from_json(root, NULL);
 	json_decref(root);
 	return (p);
@@ -512,7 +568,8 @@ policy_match(const struct policy *p, const struct inv_device *d,
 		r = &p->rules[i];
 		for (j = 0; j < M_COUNT; j++)
 			if (r->match[j] != NULL && !(have[j] != NULL &&
-			    strcmp(r->match[j], have[j]) == 0))
+			    (j == M_DRIVER ? inv_driver_eq(r->match[j],
+			    have[j]) : strcmp(r->match[j], have[j]) == 0)))
 				break;
 		if (j == M_COUNT)
 			return (r);

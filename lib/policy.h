@@ -37,7 +37,10 @@ struct policy_mismatch {
 	const char	*dst;
 };
 
-/* The built-in policy: the "default" rule of SPEC section 6. */
+/* The built-in policy of SPEC section 6: an "nvidia" rule (vendor 10de:
+ * driver_version and device_id exact), then the "default" rule. A
+ * loaded policy whose last rule does not match everything gets the
+ * default rule appended. match.driver compares '-' and '_' equal. */
 struct policy	*policy_default(void);
 /* Load and validate a policy file; NULL with err naming the field. */
 struct policy	*policy_load(const char *path, struct inv_error *);

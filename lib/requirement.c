@@ -26,6 +26,14 @@
  * ("source.descriptors[0].device.vendor_id"). An optional
  * source.platform {"arch", "qemu_version"} enables the platform checks
  * that compare against the source; without it they are skipped.
+ *
+ * A requirement whose matching key (type id, device_api, vendor, device
+ * or subsystem id) is null on the source gets null_key: no slot can be
+ * found by a value nobody knows, so the answer is SOURCE_INCOMPLETE,
+ * never a match of null with null. The VMs whose own facts (vIOMMU,
+ * backend, completeness) bear on the check are found here too: the VM
+ * asked about, or every VM on the source host that holds a device asked
+ * about.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +65,7 @@ static const char *const platform_keys[] = { "arch", "qemu_version", NULL };
 static void	 resolve_id(const struct inventory *, const struct policy *,
 		    const char *, struct requirement *);
 static void	 set_pci(const struct policy *, struct requirement *);
+static void	 find_vms(const struct inventory *, struct source *);
 static int	 parse_devices(const json_t *, struct source *,
 		    struct compat_status *);
 static int	 parse_descriptors(const struct policy *, const json_t *,
@@ -83,6 +92,14 @@ set_pci(const struct policy *pol, struct requirement *r)
 	r->flags = d->migration.flags;
 	r->flags_known = d->migration.flags_source != INV_FLAGS_NONE;
 	r->rule = policy_match(pol, d, NULL);
+	if (d->vendor_id == NULL)
+		r->null_key = "vendor_id";
+	else if (d->device_id == NULL)
+		r->null_key = "device_id";
+	else if (d->subsystem_vendor_id == NULL)
+		r->null_key = "subsystem_vendor_id";
+	else if (d->subsystem_device_id == NULL)
+		r->null_key = "subsystem_device_id";
 	if (d->ntypes > 0) {
 		r->state = REQ_NOT_MIGRATABLE;
 		r->why = "the device offers mediated types; its instances "
@@ -128,6 +145,10 @@ resolve_id(const struct inventory *inv, const struct policy *pol,
 		}
 		r->type = t;
 		r->device_api = t->device_api;
+		if (r->tid == NULL)
+			r->null_key = "type";
+		else if (r->device_api == NULL)
+			r->null_key = "device_api";
 		r->flags = r->dev->migration.flags;
 		r->flags_known = r->dev->migration.flags_source !=
 		    INV_FLAGS_NONE;
@@ -313,6 +334,8 @@ parse_descriptor(const struct policy *pol, const json_t *obj, size_t idx,
 	r->tid = t->id;
 	r->device_api = t->device_api;
 	r->parent = d->address;
+	if (r->tid == NULL)
+		r->null_key = "type";
 	r->flags = d->migration.flags;
 	r->flags_known = d->migration.flags_source != INV_FLAGS_NONE;
 	r->rule = policy_match(pol, d, t);
@@ -396,9 +419,38 @@ parse_descriptors(const struct policy *pol, const json_t *descs,
 	return (0);
 }
 
+bool
+vm_holds(const struct inv_vm *vm, const char *id)
+{
+	uint32_t	 i;
+
+	for (i = 0; i < vm->ndevices; i++)
+		if (strcmp(vm->devices[i], id) == 0)
+			return (true);
+	return (false);
+}
+
+/* The VMs on the source host that hold a device the request names. */
+static void
+find_vms(const struct inventory *inv, struct source *src)
+{
+	const struct inv_vm	*vm;
+	size_t			 i, k;
+
+	for (i = 0; i < inv->nvms && src->nvms < COMPAT_MAX_DEVICES; i++) {
+		vm = &inv->vms[i];
+		for (k = 0; k < src->nreqs; k++) {
+			if (vm_holds(vm, src->reqs[k].id)) {
+				src->vms[src->nvms++] = vm;
+				break;
+			}
+		}
+	}
+}
+
 int
 source_resolve(const struct fleet *fleet, const struct policy *pol,
-    const json_t *obj, bool cpr, struct source *src,
+    const json_t *obj, enum mode mode, struct source *src,
     struct compat_status *st)
 {
 	const json_t		*host, *devs, *vm, *descs, *platform;
@@ -426,7 +478,7 @@ source_resolve(const struct fleet *fleet, const struct policy *pol,
 			    "descriptors exclude host, devices and vm");
 			return (-1);
 		}
-		if (cpr) {
+		if (mode == MODE_CPR) {
 			compat_fail(st, 400, "VALIDATION_FAILED", "mode",
 			    "cpr updates a host in place and needs "
 			    "source.host");
@@ -441,12 +493,14 @@ source_resolve(const struct fleet *fleet, const struct policy *pol,
 	}
 	if (host != NULL) {
 		if (!json_is_string(host) ||
-		    !str_is_hostname(json_string_value(host))) {
+		    str_host_fold(json_string_value(host), src->host_buf,
+		    sizeof(src->host_buf)) == -1) {
 			compat_fail(st, 400, "VALIDATION_FAILED", "source.host",
-			    "must be a lower-case RFC 1123 host name");
+			    "must be a host name of letters, digits, '-', '_' "
+			    "and '.', at most 253");
 			return (-1);
 		}
-		src->host = json_string_value(host);
+		src->host = src->host_buf;
 	}
 	if (vm != NULL) {
 		if (!json_is_string(vm) ||
@@ -501,6 +555,9 @@ source_resolve(const struct fleet *fleet, const struct policy *pol,
 		src->reqs = xcalloc(src->nreqs + 1, sizeof(*src->reqs));
 		for (i = 0; i < ivm->ndevices; i++)
 			src->reqs[i].id = ivm->devices[i];
+		src->vms[0] = ivm;
+		src->nvms = 1;
+		src->vm_asked = true;
 	}
 	for (i = 0; i < src->nreqs; i++) {
 		resolve_id(inv, pol, src->reqs[i].id, &src->reqs[i]);
@@ -511,6 +568,8 @@ source_resolve(const struct fleet *fleet, const struct policy *pol,
 			    "source.vm" : "source.devices[%zu]", i);
 		}
 	}
+	if (!src->vm_asked)
+		find_vms(inv, src);
 	return (0);
 }
 
@@ -538,8 +597,9 @@ source_to_json(const struct source *src)
 		r = &src->reqs[i];
 		d = json_object();
 		json_object_set_new(d, "id", json_string(r->id));
-		state = r->state == REQ_OK ? "ok" : r->state == REQ_UNKNOWN ?
-		    "unknown" : "not_migratable";
+		state = r->state == REQ_UNKNOWN ? "unknown" :
+		    r->null_key != NULL ? "incomplete" :
+		    r->state == REQ_OK ? "ok" : "not_migratable";
 		json_object_set_new(d, "state", json_string(state));
 		if (r->why != NULL)
 			json_object_set_new(d, "message", json_string(r->why));

@@ -46,7 +46,8 @@ static int	 source_unknown(const json_t *);
 static int
 valid_mode(const char *mode)
 {
-	return (strcmp(mode, "live") == 0 || strcmp(mode, "cpr") == 0);
+	return (strcmp(mode, "live") == 0 || strcmp(mode, "cold") == 0 ||
+	    strcmp(mode, "cpr") == 0);
 }
 
 /*
@@ -258,7 +259,7 @@ cmd_check(struct cli *cli, int argc, char **argv)
 		goto fail;
 	}
 	if (!valid_mode(mode)) {
-		rv = cli_usage("check", "--mode must be live or cpr");
+		rv = cli_usage("check", "--mode must be live, cold or cpr");
 		goto fail;
 	}
 
@@ -335,8 +336,8 @@ cmd_destinations(struct cli *cli, int argc, char **argv)
 		return (cli_usage("destinations", "%s: not a lower-case UUID",
 		    uuid));
 	if (mode != NULL && !valid_mode(mode))
-		return (cli_usage("destinations", "--mode must be live or "
-		    "cpr"));
+		return (cli_usage("destinations", "--mode must be live, cold "
+		    "or cpr"));
 
 	if (mode != NULL)
 		xasprintf(&path, "/v1/vms/%s/destinations?mode=%s", uuid,

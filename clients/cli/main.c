@@ -57,7 +57,7 @@ static const struct command commands[] = {
 	    "Exit 0, or 2 on error (an unknown host is an error).\n" },
 	{ "check", cmd_check,
 	    "check [--from HOST] (--device ID ... | --vm UUID)\n"
-	    "      [--to HOST ...] [--mode live|cpr]",
+	    "      [--to HOST ...] [--mode live|cold|cpr]",
 	    "Ask whether devices or a VM can migrate (POST /v1/check) and\n"
 	    "print host, verdict, score and reasons for each destination.\n"
 	    "  --from HOST        source host; needed with --device (with\n"
@@ -67,7 +67,7 @@ static const struct command commands[] = {
 	    "  --vm UUID          every device of this VM\n"
 	    "  --to HOST          destination; repeatable (default: every\n"
 	    "                     known host but the source)\n"
-	    "  --mode MODE        live (default) or cpr\n"
+	    "  --mode MODE        live (default), cold or cpr\n"
 	    "Exit status, with --to: 0 when every named destination is\n"
 	    "compatible, 1 when one is incompatible, 3 when none is\n"
 	    "incompatible but one is unknown. Without --to: 0 when at least\n"
@@ -75,9 +75,9 @@ static const struct command commands[] = {
 	    "is no other host, else 3. A source the service does not know is\n"
 	    "always 3. 2 on error.\n" },
 	{ "destinations", cmd_destinations,
-	    "destinations VM_UUID [--mode live|cpr]",
+	    "destinations VM_UUID [--mode live|cold|cpr]",
 	    "List the hosts a VM can migrate to, best first.\n"
-	    "  --mode MODE        live (default) or cpr\n"
+	    "  --mode MODE        live (default), cold or cpr\n"
 	    "Exit 0 when there is at least one, 1 when there is none, 2 on\n"
 	    "error (a VM no host reports is an error).\n" },
 	{ "policy", cmd_policy,

@@ -14,14 +14,20 @@ expect_rc "fresh" 0 $CK --to $SAME
 assert_eq "fresh row" "$SAME compatible 15 -" "$(row $SAME)"
 sleep 4.5
 expect_rc "old data is still compatible" 0 $CK --to $SAME
-assert_eq "old data row" "$SAME compatible 15 warning DATA_OLD" "$(row $SAME)"
+assert_eq "old data row" "$SAME compatible 15 warning DATA_OLD; warning SOURCE_DATA_OLD" "$(row $SAME)"
 sleep 3
 expect_rc "stale destination" 3 $CK --to $SAME
 contains "stale reason" "$SAME unknown - HOST_STALE" "$(row $SAME)"
 expect_rc "stale fleet" 3 $CK
 put_inv "$CDATA/compute-19.json"
-expect_rc "stale + incompatible" 1 $CK --to $SAME --to $NEWER
-expect_rc "stale + incompatible, fleet" 1 $CK
+# The source is stale too: a live move cannot trust what it says about
+# itself, so even the incompatible host is unknown (SOURCE_STALE) ...
+expect_rc "stale source" 3 $CK --to $SAME --to $NEWER
+contains "stale source reason" "$NEWER unknown - SOURCE_STALE" "$(row $NEWER)"
+expect_rc "stale source, fleet" 3 $CK
+# ... while a cold move (an evacuation off a dead host) ignores it.
+expect_rc "stale source, cold" 0 $CK --to $NEWER --mode cold
+contains "cold row" "$NEWER compatible" "$(row $NEWER)"
 
 expect_rc "hosts" 0 $U hosts
 assert_eq "hosts stale column" "$SRC yes|$SAME yes|$NEWER no" \

@@ -116,7 +116,7 @@ expect_rc "check --vm --from" 0 $CK --vm $VM --to $SAME
 expect_rc "check --vm to itself" 1 $U check --vm $VM --to $SRC
 assert_eq "check same host" "$SRC incompatible - SAME_HOST" "$(row $SRC)"
 expect_rc "check --mode cpr" 1 $U check --vm $VM --to $SRC --mode cpr
-assert_eq "check cpr row" "$SRC incompatible - CPR_UNSUPPORTED(qemu_version: - -> 9.2.0)" \
+assert_eq "check cpr row" "$SRC incompatible - CPR_UNSUPPORTED(qemu_version: - -> 9.2.0); CPR_UNSUPPORTED(vm.qemu_version: 9.2.0 -> -); CPR_UNSUPPORTED(ram_shared: - -> -); CPR_UNSUPPORTED(kernel_release: - -> 6.8.0-45-generic); warning FACTS_UNKNOWN" \
     "$(row $SRC)"
 # --json keeps the exit status.
 expect_rc "check --json incompatible" 1 $CK --device $MDEV --to $NEWER --json
@@ -137,7 +137,7 @@ expect_rc "check bad device" 2 $CK --device 'a b'
 expect_rc "check bad vm" 2 $U check --vm NOT-A-UUID
 expect_rc "check bad --to" 2 $CK --device $MDEV --to "x~y"
 expect_rc "check bad mode" 2 $CK --device $MDEV --mode warp
-contains "check bad mode: reason" "--mode must be live or cpr" "$err"
+contains "check bad mode: reason" "--mode must be live, cold or cpr" "$err"
 expect_rc "check unknown option" 2 $CK --device $MDEV --frm x
 contains "check unknown option: reason" "--frm" "$err"
 expect_rc "check missing value" 2 $CK --device
@@ -166,7 +166,7 @@ assert_eq "policy default rule" \
     "default any device driver=exact, driver_version=exact, migration_version=exact" \
     "$(row default)"
 expect_rc "policy --json" 0 $U policy --json
-assert_eq "policy --json" "default exact" \
+assert_eq "policy --json" "nvidia exact" \
     "$(printf '%s' "$out" | jq -r '.rules[0] | "\(.name) \(.compare.driver_version)"')"
 expect_rc "policy extra argument" 2 $U policy x
 

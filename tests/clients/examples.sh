@@ -65,7 +65,8 @@ assert_eq "stale-hosts, all fresh" "0 " "$rc $out"
 
 recipe show-policy.sh
 assert_eq "show-policy" \
-    "0 default${TAB}*${TAB}driver:exact,driver_version:exact,migration_version:exact" \
+    "0 nvidia${TAB}vendor_id=10de${TAB}driver_version:exact,device_id:exact
+default${TAB}*${TAB}driver:exact,driver_version:exact,migration_version:exact" \
     "$rc $out"
 
 # A stale host: a second server that calls a report stale after 1 s.

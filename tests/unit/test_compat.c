@@ -236,7 +236,7 @@ START_TEST(vgpu_compatible)
 	ck_assert_str_eq(sget(d, "device_api"), "vfio-pci");
 	ck_assert_str_eq(sget(d, "parent"), "0000:3b:00.0");
 	ck_assert_str_eq(sget(d, "driver_version"), "550.90.05");
-	ck_assert_str_eq(sget(d, "policy"), "default");
+	ck_assert_str_eq(sget(d, "policy"), "nvidia");
 	ck_assert(json_is_null(json_object_get(d, "flags")));
 	json_decref(out);
 	fleet_free(f);
@@ -735,7 +735,7 @@ START_TEST(cpr)
 	out = run(f, NULL, "{'mode':'cpr','source':{'host':'cpr-noiommufd',"
 	    "'vm':'" VM1 "'}}", NULL);
 	expect(result_for(out, "cpr-noiommufd"), "incompatible",
-	    "CPR_UNSUPPORTED", "iommufd");
+	    "CPR_UNSUPPORTED", "backend");
 	json_decref(out);
 	fleet_free(f);
 
@@ -1058,7 +1058,7 @@ START_TEST(validation)
 	expect_invalid("{}", "source");
 	expect_invalid("{'source':{}}", "source");
 	expect_invalid("{'source':{'host':'src-a'}}", "source.devices");
-	expect_invalid("{'source':{'host':'Bad_Host','devices':['x']}}",
+	expect_invalid("{'source':{'host':'Bad Host','devices':['x']}}",
 	    "source.host");
 	expect_invalid("{'source':{'host':'src-a','devices':[]}}",
 	    "source.devices");
@@ -1078,7 +1078,7 @@ START_TEST(validation)
 	expect_invalid("{'source':{'vm':'" VM1 "'},'destinations':"
 	    "['dst-ok','dst-ok']}", "destinations[1]");
 	expect_invalid("{'source':{'vm':'" VM1 "'},'destinations':"
-	    "['dst-ok','BAD!']}", "destinations[1]");
+	    "['dst-ok',7]}", "destinations[1]");
 	expect_invalid("{'source':{'vm':'" VM1 "'},'destinations':[]}",
 	    "destinations");
 	expect_invalid("{'source':{'vm':'" VM1 "'},'destinations':'dst-ok'}",

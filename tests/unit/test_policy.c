@@ -244,15 +244,73 @@ START_TEST(round_trip)
 	policy_free(p);
 	policy_free(q);
 
-	/* The built-in policy is the SPEC's default rule. */
+	/* The built-in policy: SPEC v1.1's NVIDIA rule, then default. */
 	p = policy_default();
 	a = policy_to_json(p);
-	orig = json_loads("{\"rules\":[{\"name\":\"default\",\"match\":{},"
-	    "\"compare\":{\"driver\":\"exact\",\"driver_version\":\"exact\","
-	    "\"migration_version\":\"exact\"}}]}", 0, NULL);
+	orig = json_loads("{\"rules\":[{\"name\":\"nvidia\",\"match\":"
+	    "{\"vendor_id\":\"10de\"},\"compare\":{\"driver_version\":"
+	    "\"exact\",\"device_id\":\"exact\"}},{\"name\":\"default\","
+	    "\"match\":{},\"compare\":{\"driver\":\"exact\","
+	    "\"driver_version\":\"exact\",\"migration_version\":\"exact\"}}]}",
+	    0, NULL);
 	ck_assert(json_equal(a, orig));
 	json_decref(orig);
 	json_decref(a);
+	policy_free(p);
+}
+END_TEST
+
+/*
+ * SPEC v1.1: a policy whose last rule does not match everything gets the
+ * default rule appended, so a device no rule names is still compared on
+ * driver, driver_version and migration_version -- before, it was
+ * compared on nothing at all. Driver matches take '-' and '_' as equal.
+ */
+START_TEST(default_appended)
+{
+	struct policy			*p;
+	const struct policy_rule	*r;
+	struct policy_mismatch		 mm;
+	struct inv_device		 s, d;
+	json_t				*j, *rules;
+
+	p = parse("{\"rules\":[{\"name\":\"xe\",\"match\":{\"driver\":"
+	    "\"xe_vfio_pci\"},\"compare\":{\"driver_version\":\"ignore\"}}]}",
+	    NULL);
+	ck_assert_ptr_nonnull(p);
+	j = policy_to_json(p);
+	rules = json_object_get(j, "rules");
+	ck_assert_uint_eq(json_array_size(rules), 2);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    rules, 1), "name")), "default");
+	json_decref(j);
+
+	memset(&s, 0, sizeof(s));
+	memset(&d, 0, sizeof(d));
+	s.vendor_id = d.vendor_id = "15b3";
+	s.driver = d.driver = "mlx5_vfio_pci";
+	s.driver_version = "6.8.0";
+	d.driver_version = "6.9.0";
+	r = policy_match(p, &s, NULL);
+	ck_assert_str_eq(policy_rule_name(r), "default");
+	ck_assert_int_eq(policy_check(p, r, &s, NULL, &d, NULL, &mm), -1);
+	ck_assert_str_eq(mm.field, "driver_version");
+
+	/* The kernel's xe-vfio-pci is the rule's xe_vfio_pci. */
+	s.driver = d.driver = "xe-vfio-pci";
+	r = policy_match(p, &s, NULL);
+	ck_assert_str_eq(policy_rule_name(r), "xe");
+	ck_assert_int_eq(policy_check(p, r, &s, NULL, &d, NULL, &mm), 0);
+	policy_free(p);
+
+	/* A file with its own "default" that is not a catch-all. */
+	p = parse("{\"rules\":[{\"name\":\"default\",\"match\":{\"kind\":"
+	    "\"pci\"},\"compare\":{}}]}", NULL);
+	ck_assert_ptr_nonnull(p);
+	j = policy_to_json(p);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
+	    json_object_get(j, "rules"), 1), "name")), "builtin-default");
+	json_decref(j);
 	policy_free(p);
 }
 END_TEST
@@ -298,6 +356,7 @@ main(void)
 	tcase_add_test(tc, field_values);
 	tcase_add_test(tc, validation);
 	tcase_add_test(tc, round_trip);
+	tcase_add_test(tc, default_appended);
 	tcase_add_test(tc, load_file);
 	suite_add_tcase(s, tc);
 	return (check_run(s));
