@@ -344,7 +344,9 @@ consider(struct ctx *c, const struct requirement *r,
 
 	sc->found = true;
 	if (!seq(t->device_api, r->device_api, false)) {
-		if (sc->api_type == NULL)
+		/* Keep a known other device_api over a null one. */
+		if (sc->api_type == NULL || (sc->api_type->device_api ==
+		    NULL && t->device_api != NULL))
 			sc->api_type = t;
 		return (false);
 	}
@@ -424,7 +426,10 @@ candidates_instance(struct ctx *c, const struct fleet_host *fh,
 	if (!sc.found) {
 		add_reason(c, R_TYPE_MISSING, V_INCOMPATIBLE, r);
 	} else if (!sc.api_ok) {
-		rs = add_reason(c, R_DEVICE_API_MISMATCH, V_INCOMPATIBLE, r);
+		/* Only null device_apis: what they are is not known. */
+		rs = add_reason(c, R_DEVICE_API_MISMATCH,
+		    sc.api_type->device_api == NULL ? V_UNKNOWN :
+		    V_INCOMPATIBLE, r);
 		rs->field = "device_api";
 		rs->values = RV_BOTH;
 		rs->sval = r->device_api;

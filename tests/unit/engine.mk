@@ -4,9 +4,10 @@ ENGINE_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)
 ENGINE_LDADD = tests/unit/libcheckutil.a $(LIBVC) $(CHECK_LIBS)
 
 check_PROGRAMS += tests/unit/test_version tests/unit/test_policy \
-	tests/unit/test_fleet tests/unit/test_compat tests/unit/bench_compat
+	tests/unit/test_fleet tests/unit/test_compat tests/unit/test_verdicts \
+	tests/unit/bench_compat
 TESTS += tests/unit/test_version tests/unit/test_policy \
-	tests/unit/test_fleet tests/unit/test_compat
+	tests/unit/test_fleet tests/unit/test_compat tests/unit/test_verdicts
 
 tests_unit_test_version_SOURCES = tests/unit/test_version.c
 tests_unit_test_version_CFLAGS = $(ENGINE_CFLAGS)
@@ -17,9 +18,14 @@ tests_unit_test_policy_LDADD = $(ENGINE_LDADD)
 tests_unit_test_fleet_SOURCES = tests/unit/test_fleet.c
 tests_unit_test_fleet_CFLAGS = $(ENGINE_CFLAGS)
 tests_unit_test_fleet_LDADD = $(ENGINE_LDADD)
-tests_unit_test_compat_SOURCES = tests/unit/test_compat.c
+ENGINE_UTIL = tests/unit/engine_util.c tests/unit/engine_util.h
+tests_unit_test_compat_SOURCES = tests/unit/test_compat.c $(ENGINE_UTIL)
 tests_unit_test_compat_CFLAGS = $(ENGINE_CFLAGS)
 tests_unit_test_compat_LDADD = $(ENGINE_LDADD)
+tests_unit_test_verdicts_SOURCES = tests/unit/test_verdicts.c \
+	$(ENGINE_UTIL)
+tests_unit_test_verdicts_CFLAGS = $(ENGINE_CFLAGS)
+tests_unit_test_verdicts_LDADD = $(ENGINE_LDADD)
 tests_unit_bench_compat_SOURCES = tests/unit/bench_compat.c
 tests_unit_bench_compat_CFLAGS = $(ENGINE_CFLAGS)
 tests_unit_bench_compat_LDADD = $(ENGINE_LDADD)

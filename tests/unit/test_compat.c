@@ -15,6 +15,7 @@
 #include <check.h>
 
 #include "check_util.h"
+#include "engine_util.h"
 #include <jansson.h>
 
 #include "compat.h"
@@ -22,8 +23,6 @@
 #include "inventory.h"
 #include "policy.h"
 
-#define NOW		1000000
-#define STALE		300
 
 #define U1	"83b8f4f2-509f-382f-3c1e-e6bfe0fa1001"
 #define U2	"83b8f4f2-509f-382f-3c1e-e6bfe0fa1002"
@@ -36,19 +35,7 @@
 #define VM4	"6f3b1c2d-0000-4000-8000-000000000004"
 #define VM5	"6f3b1c2d-0000-4000-8000-000000000005"
 
-static void		 put(struct fleet *, const char *, int64_t);
-static struct fleet	*load(const char *const *);
-static json_t		*req(const char *);
-static json_t		*run(struct fleet *, const struct policy *,
-			    const char *, struct compat_status *);
-static const json_t	*result_for(const json_t *, const char *);
-static const json_t	*find_reason(const json_t *, const char *,
-			    const char *);
-static const char	*sget(const json_t *, const char *);
-static void		 expect(const json_t *, const char *, const char *,
-			    const char *);
 static void		 expect_invalid(const char *, const char *);
-static struct policy	*policy_text(const char *);
 static void		*worker_run(void *);
 
 static const char *const main_fleet[] = { "src-a", "dst-ok", "dst-big",
@@ -56,136 +43,6 @@ static const char *const main_fleet[] = { "src-a", "dst-ok", "dst-big",
 	"dst-oldkernel", "dst-arm", "dst-oldqemu", "dst-nullplat",
 	"dst-nomlx", "dst-mlxbusy", "dst-mlxnop2p", "dst-ecc", "dst-split",
 	"dst-mlxhalf", "dst-nullkernel", NULL };
-
-/* Load one fixture host into f, reported age seconds ago. */
-static void
-put(struct fleet *f, const char *host, int64_t age)
-{
-	char			 rel[256];
-	struct inv_error	 err;
-	struct inventory	*inv;
-	char			*buf;
-	size_t			 len;
-
-	snprintf(rel, sizeof(rel), "tests/unit/data/engine/%s.json", host);
-	buf = fixture_read(rel, &len);
-	inv = inventory_parse(buf, len, fleet_pool(f), &err);
-	ck_assert_msg(inv != NULL, "%s: %s: %s", host, err.field, err.message);
-	free(buf);
-	/* Fixtures are written in canonical order already. */
-	fleet_put(f, inv, NOW - age, 1);
-}
-
-static struct fleet *
-load(const char *const *hosts)
-{
-	struct fleet	*f = fleet_new();
-
-	for (; *hosts != NULL; hosts++)
-		put(f, *hosts, 10);
-	return (f);
-}
-
-static json_t *
-req(const char *text)
-{
-	char	*s = strdup(text), *p;
-	json_t	*j;
-
-	for (p = s; *p != '\0'; p++)
-		if (*p == '\'')
-			*p = '"';
-	j = json_loads(s, 0, NULL);
-	ck_assert_msg(j != NULL, "bad test JSON: %s", s);
-	free(s);
-	return (j);
-}
-
-static json_t *
-run(struct fleet *f, const struct policy *pol, const char *text,
-    struct compat_status *st)
-{
-	struct compat_config	 cfg;
-	struct compat_status	 local;
-	json_t			*r = req(text), *out;
-
-	cfg.policy = pol;
-	cfg.now = NOW;
-	cfg.stale_after = STALE;
-	out = compat_check(f, &cfg, r, st != NULL ? st : &local);
-	json_decref(r);
-	return (out);
-}
-
-static struct policy *
-policy_text(const char *text)
-{
-	json_t		*j = req(text);
-	struct policy	*p = policy_from_json(j, NULL);
-
-	json_decref(j);
-	ck_assert_ptr_nonnull(p);
-	return (p);
-}
-
-static const char *
-sget(const json_t *o, const char *key)
-{
-	return (json_string_value(json_object_get(o, key)));
-}
-
-static const json_t *
-result_for(const json_t *resp, const char *host)
-{
-	const json_t	*r;
-	size_t		 i;
-
-	json_array_foreach(json_object_get(resp, "results"), i, r)
-		if (strcmp(sget(r, "host"), host) == 0)
-			return (r);
-	ck_abort_msg("no result for %s", host);
-	return (NULL);
-}
-
-/* The reason (or warning) with code, from source id src if not NULL. */
-static const json_t *
-find_reason(const json_t *result, const char *code, const char *src)
-{
-	const char	*lists[] = { "reasons", "warnings" };
-	const json_t	*r;
-	size_t		 i, l;
-
-	for (l = 0; l < 2; l++)
-		json_array_foreach(json_object_get(result, lists[l]), i, r)
-			if (strcmp(sget(r, "code"), code) == 0 &&
-			    (src == NULL || (sget(r, "source") != NULL &&
-			    strcmp(sget(r, "source"), src) == 0)))
-				return (r);
-	return (NULL);
-}
-
-/* Verdict, and if code is given a reason with that code and field. */
-static void
-expect(const json_t *result, const char *verdict, const char *code,
-    const char *field)
-{
-	const json_t	*r;
-	char		*dump;
-
-	dump = json_dumps(result, JSON_COMPACT);
-	ck_assert_msg(strcmp(sget(result, "verdict"), verdict) == 0,
-	    "want %s: %s", verdict, dump);
-	if (code != NULL) {
-		r = find_reason(result, code, NULL);
-		ck_assert_msg(r != NULL, "want %s: %s", code, dump);
-		ck_assert_ptr_nonnull(sget(r, "message"));
-		if (field != NULL)
-			ck_assert_msg(sget(r, "field") != NULL &&
-			    strcmp(sget(r, "field"), field) == 0,
-			    "want field %s: %s", field, dump);
-	}
-	free(dump);
-}
 
 static void
 expect_invalid(const char *text, const char *field)
