@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "fleet.h"
+#include "policy.h"
 #include "util/strpool.h"
 #include "util/xmalloc.h"
 
@@ -236,28 +237,20 @@ fleet_passthrough(const struct inv_device *d)
 	    strcmp(d->driver, "vfio-pci") != 0);
 }
 
-/* Same pooled strings, so pointer equality is string equality. */
+/*
+ * Look-alikes share one evaluation, so they must agree on everything a
+ * check reads: the fields of policy_fields_alike() (what any policy can
+ * compare, from the policy's own list) and the migration facts the
+ * engine compares itself. Pooled strings: pointer equality is string
+ * equality.
+ */
 static bool
 alike(const struct inv_device *a, const struct inv_device *b)
 {
-	size_t	 i;
-
-	if (a->vendor_id != b->vendor_id || a->device_id != b->device_id ||
-	    a->subsystem_vendor_id != b->subsystem_vendor_id ||
-	    a->subsystem_device_id != b->subsystem_device_id ||
-	    a->class != b->class || a->revision != b->revision ||
-	    a->driver != b->driver || a->driver_version != b->driver_version ||
-	    a->migration.capable != b->migration.capable ||
-	    a->migration.flags != b->migration.flags ||
-	    a->migration.flags_source != b->migration.flags_source ||
-	    a->migration.version != b->migration.version ||
-	    a->nattrs != b->nattrs)
-		return (false);
-	for (i = 0; i < a->nattrs; i++)
-		if (a->attrs[i].key != b->attrs[i].key ||
-		    a->attrs[i].value != b->attrs[i].value)
-			return (false);
-	return (true);
+	return (a->migration.capable == b->migration.capable &&
+	    a->migration.flags == b->migration.flags &&
+	    a->migration.flags_source == b->migration.flags_source &&
+	    policy_fields_alike(a, NULL, b, NULL));
 }
 
 static bool
@@ -270,7 +263,7 @@ alike_offer(const struct inventory *inv, const struct fleet_offer *a,
 	const struct inv_type	*tb = &db->types[b->type];
 
 	return (ta->kind == tb->kind && ta->device_api == tb->device_api &&
-	    ta->migration_version == tb->migration_version && alike(da, db));
+	    alike(da, db) && policy_fields_alike(da, ta, db, tb));
 }
 
 static void

@@ -577,6 +577,26 @@ policy_match(const struct policy *p, const struct inv_device *d,
 	return (NULL);
 }
 
+bool
+policy_fields_alike(const struct inv_device *a, const struct inv_type *ta,
+    const struct inv_device *b, const struct inv_type *tb)
+{
+	size_t	 i;
+
+	for (i = 0; i < F_ATTR; i++)
+		if (field_value(a, ta, (enum pol_field)i, NULL) !=
+		    field_value(b, tb, (enum pol_field)i, NULL))
+			return (false);
+	/* Any attribute may be named as attributes.<key>. */
+	if (a->nattrs != b->nattrs)
+		return (false);
+	for (i = 0; i < a->nattrs; i++)
+		if (a->attrs[i].key != b->attrs[i].key ||
+		    a->attrs[i].value != b->attrs[i].value)
+			return (false);
+	return (true);
+}
+
 const char *
 policy_rule_name(const struct policy_rule *r)
 {

@@ -59,6 +59,15 @@ const struct policy_rule *policy_match(const struct policy *,
 		    const struct inv_device *, const struct inv_type *);
 const char	*policy_rule_name(const struct policy_rule *);
 /*
+ * a (with type ta, or NULL) and b agree on every field any rule can
+ * compare -- the list policy_check() reads from -- so that every policy
+ * judges them alike. Strings must come from one pool: they are compared
+ * by pointer. The fleet's look-alike index is built on this.
+ */
+bool		 policy_fields_alike(const struct inv_device *,
+		    const struct inv_type *, const struct inv_device *,
+		    const struct inv_type *);
+/*
  * Check every field the rule compares between source and destination:
  * 0 when all are allowed, -1 with *mm set (may be NULL) at the first
  * that is not, in the order the policy file lists them.

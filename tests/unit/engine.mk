@@ -5,9 +5,10 @@ ENGINE_LDADD = tests/unit/libcheckutil.a $(LIBVC) $(CHECK_LIBS)
 
 check_PROGRAMS += tests/unit/test_version tests/unit/test_policy \
 	tests/unit/test_fleet tests/unit/test_compat tests/unit/test_verdicts \
-	tests/unit/bench_compat
+	tests/unit/test_differential tests/unit/bench_compat
 TESTS += tests/unit/test_version tests/unit/test_policy \
-	tests/unit/test_fleet tests/unit/test_compat tests/unit/test_verdicts
+	tests/unit/test_fleet tests/unit/test_compat tests/unit/test_verdicts \
+	tests/unit/test_differential
 
 tests_unit_test_version_SOURCES = tests/unit/test_version.c
 tests_unit_test_version_CFLAGS = $(ENGINE_CFLAGS)
@@ -26,6 +27,10 @@ tests_unit_test_verdicts_SOURCES = tests/unit/test_verdicts.c \
 	$(ENGINE_UTIL)
 tests_unit_test_verdicts_CFLAGS = $(ENGINE_CFLAGS)
 tests_unit_test_verdicts_LDADD = $(ENGINE_LDADD)
+tests_unit_test_differential_SOURCES = tests/unit/test_differential.c \
+	$(ENGINE_UTIL)
+tests_unit_test_differential_CFLAGS = $(ENGINE_CFLAGS)
+tests_unit_test_differential_LDADD = $(ENGINE_LDADD)
 tests_unit_bench_compat_SOURCES = tests/unit/bench_compat.c
 tests_unit_bench_compat_CFLAGS = $(ENGINE_CFLAGS)
 tests_unit_bench_compat_LDADD = $(ENGINE_LDADD)
