@@ -116,6 +116,8 @@ reason_message(const struct ctx *c, const struct result *res,
 		    q->rule != NULL ? policy_rule_name(q->rule) : "(none)");
 		break;
 	case R_NO_CAPACITY:
+		if (r->msg != NULL)
+			return (r->msg);
 		snprintf(msg, len, "not enough free instances or devices for "
 		    "all requirements at once (%lld of %lld placed)",
 		    (long long)r->n1, (long long)r->n2);

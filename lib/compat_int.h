@@ -206,6 +206,9 @@ struct ctx {
 	const char			*src_qemu;	/* the VM's running
 							 * QEMU, if known */
 	const struct inv_device		*src_dbase;	/* source devices */
+	bool				 pci_doubt;	/* a device placed on a
+							 * host whose VMs may
+							 * hold unnamed ones */
 
 	struct reason			*reasons;
 	size_t				 nreasons, reasons_cap;

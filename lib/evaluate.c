@@ -38,8 +38,14 @@
  *    mdev types, not listed by any VM there, and, when both sides'
  *    flags are known, at least the source's flags.
  *  - Null platform data gives verdict unknown (PLATFORM_MISMATCH with
- *    the null value), never compatible. Descriptors without
- *    source.platform skip the comparisons against the source.
+ *    the null value), never compatible; so do descriptors without
+ *    source.platform.
+ *  - Flags known on the source and not on a destination device are a
+ *    mismatch, as a policy field null on one side is.
+ *  - A destination VM that may hold devices its entry does not name
+ *    (complete not true) makes every passed-through device there
+ *    possibly in use: a placement that needs one is NO_CAPACITY,
+ *    unknown.
  *  - cpr mode keeps devices where they are: no matching, assignments
  *    are the devices themselves, and SOURCE_NOT_MIGRATABLE does not
  *    apply (cpr hands file descriptors over, not device state).
@@ -463,13 +469,16 @@ pci_allowed(struct ctx *c, const struct requirement *r,
 
 	if (c->mode == MODE_COLD)
 		return (true);
-	if (r->flags_known && d->migration.flags_source != INV_FLAGS_NONE &&
-	    (d->migration.flags & r->flags) != r->flags) {
+	/* Flags known on one side only are a mismatch, like a policy
+	 * field that is null on one side. */
+	if (r->flags_known && (d->migration.flags_source == INV_FLAGS_NONE ||
+	    (d->migration.flags & r->flags) != r->flags)) {
 		if (first->field == NULL) {
 			first->field = "migration.flags";
 			first->src = flag_sets[r->flags & MIG_ALL_FLAGS];
-			first->dst = flag_sets[d->migration.flags &
-			    MIG_ALL_FLAGS];
+			first->dst = d->migration.flags_source ==
+			    INV_FLAGS_NONE ? NULL : flag_sets[
+			    d->migration.flags & MIG_ALL_FLAGS];
 		}
 		return (false);
 	}
@@ -544,8 +553,12 @@ candidates_pci(struct ctx *c, const struct fleet_host *fh,
 			n++;
 		}
 	}
-	if (n > 0)
+	if (n > 0) {
+		for (i = 0; i < dinv->nvms; i++)
+			if (dinv->vms[i].complete != INV_TRI_TRUE)
+				c->pci_doubt = true;
 		return (true);
+	}
 	if (!found)
 		add_reason(c, R_DEVICE_MISSING, V_INCOMPATIBLE, r);
 	else {
@@ -566,15 +579,16 @@ eval_platform(struct ctx *c, const struct inventory *dinv)
 	const struct inv_platform	*dp = &dinv->platform;
 	struct reason			*rs;
 	const char			*sqemu;
-	bool				 loose = c->src->scratch != NULL;
 
-	if (sp != NULL && !(loose && sp->arch == NULL) &&
-	    (sp->arch == NULL || !seq(sp->arch, dp->arch, false))) {
-		rs = add_reason(c, R_PLATFORM_MISMATCH, sp->arch == NULL ||
-		    dp->arch == NULL ? V_UNKNOWN : V_INCOMPATIBLE, NULL);
+	/* Descriptors without source.platform say nothing: unknown. */
+	if (sp == NULL || sp->arch == NULL || !seq(sp->arch, dp->arch,
+	    false)) {
+		rs = add_reason(c, R_PLATFORM_MISMATCH, sp == NULL ||
+		    sp->arch == NULL || dp->arch == NULL ? V_UNKNOWN :
+		    V_INCOMPATIBLE, NULL);
 		rs->field = "arch";
 		rs->values = RV_BOTH;
-		rs->sval = sp->arch;
+		rs->sval = sp != NULL ? sp->arch : NULL;
 		rs->dval = dp->arch;
 	}
 	/* A cold move starts a new QEMU from scratch: only arch counts. */
@@ -582,9 +596,8 @@ eval_platform(struct ctx *c, const struct inventory *dinv)
 		return;
 	sqemu = c->src_qemu != NULL ? c->src_qemu :
 	    sp != NULL ? sp->qemu_version : NULL;
-	if (sp != NULL && !(loose && sqemu == NULL) &&
-	    (sqemu == NULL || dp->qemu_version == NULL ||
-	    version_compare(dp->qemu_version, sqemu) < 0)) {
+	if (sqemu == NULL || dp->qemu_version == NULL ||
+	    version_compare(dp->qemu_version, sqemu) < 0) {
 		rs = add_reason(c, R_PLATFORM_MISMATCH, sqemu == NULL ||
 		    dp->qemu_version == NULL ? V_UNKNOWN : V_INCOMPATIBLE,
 		    NULL);
@@ -626,6 +639,7 @@ eval_devices(struct ctx *c, const struct fleet_host *fh, struct result *res)
 
 	c->nslots = 0;
 	c->nadj = 0;
+	c->pci_doubt = false;
 	c->stamp++;
 	c->dbase = dinv->devices;
 	if (dinv->ndevices > c->dcap) {
@@ -706,6 +720,11 @@ eval_devices(struct ctx *c, const struct fleet_host *fh, struct result *res)
 	}
 	if (placed != nleft)
 		return;
+	if (c->pci_doubt) {
+		rs = add_reason(c, R_NO_CAPACITY, V_UNKNOWN, NULL);
+		rs->msg = "a VM on this host holds VFIO devices its entry does "
+		    "not name; the devices that look free may be in use";
+	}
 	res->a0 = c->nasg;
 	for (i = 0; i < nleft; i++) {
 		if (c->nasg == c->asg_cap) {

@@ -24,8 +24,8 @@
  * device. The entries go through the inventory codec, so they are
  * validated exactly like a pushed inventory and errors name the path
  * ("source.descriptors[0].device.vendor_id"). An optional
- * source.platform {"arch", "qemu_version"} enables the platform checks
- * that compare against the source; without it they are skipped.
+ * source.platform {"arch", "qemu_version"} states what the platform
+ * checks compare against; without it they are unknown.
  *
  * A requirement whose matching key (type id, device_api, vendor, device
  * or subsystem id) is null on the source gets null_key: no slot can be

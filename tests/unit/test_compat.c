@@ -711,7 +711,7 @@ START_TEST(descriptors)
 	    "{'device':{'vendor_id':'15b3','device_id':'101e',"
 	    "'subsystem_vendor_id':'15b3','subsystem_device_id':'0022',"
 	    "'driver':'mlx5_vfio_pci','driver_version':'6.8.0-45-generic'}}],"
-	    "'platform':{'arch':'x86_64'}},"
+	    "'platform':{'arch':'x86_64','qemu_version':'9.2.0'}},"
 	    "'destinations':['dst-ok','dst-newer','dst-arm']}", NULL);
 	ck_assert_ptr_nonnull(out);
 	ck_assert(json_is_null(json_object_get(json_object_get(out, "source"),
@@ -735,7 +735,8 @@ START_TEST(descriptors)
 	    "'driver':'nvidia','driver_version':'550.90.05'},'type':" \
 	    "{'kind':'mdev','id':'nvidia-222','device_api':'vfio-pci'}}"
 	out = run(f, NULL, "{'source':{'descriptors':[" VGPU_D "," VGPU_D ","
-	    VGPU_D "]},'destinations':['dst-ok','dst-split']}", NULL);
+	    VGPU_D "],'platform':{'arch':'x86_64','qemu_version':'9.2.0'}},"
+	    "'destinations':['dst-ok','dst-split']}", NULL);
 	r = result_for(out, "dst-ok");
 	expect(r, "compatible", NULL, NULL);
 	ck_assert_int_eq(json_integer_value(json_object_get(r, "score")), 5);
@@ -745,6 +746,19 @@ START_TEST(descriptors)
 	expect(r, "incompatible", "NO_CAPACITY", NULL);
 	ck_assert_uint_eq(json_array_size(json_object_get(r, "reasons")), 1);
 	ck_assert_ptr_nonnull(find_reason(r, "NO_CAPACITY", "descriptor-2"));
+	json_decref(out);
+
+	/* Without source.platform the platform rules cannot be judged:
+	 * before, they were skipped and the answer was compatible. */
+	out = run(f, NULL, "{'source':{'descriptors':[" VGPU_D "]},"
+	    "'destinations':['dst-ok']}", NULL);
+	r = result_for(out, "dst-ok");
+	expect(r, "unknown", "PLATFORM_MISMATCH", "arch");
+	json_decref(out);
+	out = run(f, NULL, "{'source':{'descriptors':[" VGPU_D "],"
+	    "'platform':{'arch':'x86_64'}},'destinations':['dst-ok']}", NULL);
+	expect(result_for(out, "dst-ok"), "unknown", "PLATFORM_MISMATCH",
+	    "qemu_version");
 	json_decref(out);
 #undef VGPU_D
 	fleet_free(f);
