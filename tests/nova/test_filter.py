@@ -112,7 +112,7 @@ class FilterTest(unittest.TestCase):
         self.assertIn("ComputeFilter", by_name)
         self.assertIs(by_name["VfioCompatFilter"], vcf.VfioCompatFilter)
         self.handler = handler
-        self.filter = by_name["VfioCompatFilter"]()
+        self.filter_cls = by_name["VfioCompatFilter"]
         self.hosts = [host_manager.HostState(h, h + "-node", None)
                       for h in CANDIDATES]
         self.set(url=URL, token_file=READER_TOKEN, timeout=5.0,
@@ -121,12 +121,14 @@ class FilterTest(unittest.TestCase):
     def tearDown(self) -> None:
         cfg.CONF.clear_override("url", group="vfio_compat")
         for opt in ("token_file", "timeout", "on_error", "host_suffix",
-                    "ca_file", "cert_file", "key_file"):
+                    "ca_file", "cert_file", "key_file", "max_answer_bytes"):
             cfg.CONF.clear_override(opt, group="vfio_compat")
 
     def set(self, **kw: object) -> None:
+        """Override options and make a new filter: it reads them once."""
         for k, v in kw.items():
             cfg.CONF.set_override(k, v, group="vfio_compat")
+        self.filter = self.filter_cls()
 
     def run_filter(self, spec: objects.RequestSpec,
                    index: int = 0) -> list[str]:
@@ -155,7 +157,8 @@ class FilterTest(unittest.TestCase):
         self.assertEqual(got, ["gpu-ok"])
         self.assertEqual(check_posts() - before, 1)
         line = "\n".join(logs.output)
-        for part in ("instance %s: 1 of 4 host(s) compatible" % LIVE_VM,
+        for part in ("instance %s (move unknown, mode live): 1 of 4 host(s)"
+                     " compatible" % LIVE_VM,
                      "incompatible VERSION_MISMATCH x1",
                      "incompatible SAME_HOST x1", "unknown HOST_UNKNOWN x1"):
             self.assertIn(part, line)
@@ -256,11 +259,24 @@ class FilterTest(unittest.TestCase):
             self.assertEqual(self.run_filter(self.spec(LIVE_VM)), CANDIDATES)
 
     def test_missing_token_file(self) -> None:
+        """Unreadable at start: the filter is not created at all."""
+        with self.assertRaises(vcf.ConfigError) as e:
+            self.set(token_file="/nonexistent/vfio-compat.token")
+        self.assertEqual(str(e.exception), "[vfio_compat] token_file: "
+                         "cannot read /nonexistent/vfio-compat.token")
+
+    def test_token_file_gone_after_start(self) -> None:
+        """Read on every request: gone later is an error, no request."""
         before = check_posts()
-        self.set(token_file="/nonexistent/vfio-compat.token",
-                 on_error="fail")
-        self.assertEqual(self.run_filter(self.spec(LIVE_VM)), [])
-        self.assertEqual(check_posts() - before, 0)
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "token")
+            with open(path, "w") as f:
+                f.write(open(READER_TOKEN).read())
+            self.set(token_file=path, on_error="fail")
+            self.assertEqual(self.run_filter(self.spec(LIVE_VM)), ["gpu-ok"])
+            os.unlink(path)
+            self.assertEqual(self.run_filter(self.spec(LIVE_VM)), [])
+        self.assertEqual(check_posts() - before, 1)
 
     def test_more_candidates_than_one_request_names(self) -> None:
         """Past the service's destination limit: still one request."""
