@@ -20,12 +20,14 @@ v1.1 server (mode "cold", host names folded, "_" allowed).
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import unittest
 import urllib.request
@@ -64,6 +66,54 @@ def put_fixture(url: str, path: str) -> None:
                  "Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=10) as r:
         assert r.status == 200, r.status
+
+
+class V1Proxy:
+    """Forwards to the real server, refusing mode cold as a v1 server does.
+
+    The 400 is the v1 server's own answer to {"mode": "cold"}; the rest
+    goes to vfio-compatd unchanged. `modes` lists the modes asked for.
+    """
+
+    REFUSAL = json.dumps({"error": {"code": "VALIDATION_FAILED",
+                                    "message": "must be live or cpr",
+                                    "field": "mode"}}).encode()
+
+    def __init__(self, upstream: str) -> None:
+        outer = self
+        self.modes: list[str] = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server API)
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                mode = json.loads(body).get("mode")
+                outer.modes.append(mode)
+                if mode == "cold":
+                    status, answer = 400, outer.REFUSAL
+                else:
+                    req = urllib.request.Request(
+                        upstream + self.path, data=body, method="POST",
+                        headers={k: v for k, v in self.headers.items()
+                                 if k.lower() in ("authorization",
+                                                  "content-type")})
+                    with urllib.request.urlopen(req, timeout=10) as r:
+                        status, answer = r.status, r.read()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = "http://127.0.0.1:%d" % self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
 
 
 class Cloud:
@@ -184,6 +234,26 @@ class SchedulerTest(Base):
                 project_id=PROJECT, user_id=USER).create()
         self.assertEqual(got, ["gpu-ok"])
         self.assertIn("(instance not found, mode live)", log)
+
+    def test_v1_server_refusing_cold_gets_live(self) -> None:
+        """A server without mode cold: asked again live, not on_error.
+
+        on_error = pass would otherwise pass every host for every
+        resize; the live answer is stricter and still exact.
+        """
+        proxy = V1Proxy(URL)
+        try:
+            Cloud.task_state(LIVE_VM, task_states.RESIZE_PREP)
+            got, log = self.schedule(
+                self.manager(url=proxy.url, on_error="pass"), LIVE_VM,
+                ["gpu-ok", "gpu-old", "gpu-new"])
+        finally:
+            proxy.close()
+        self.assertEqual(proxy.modes, ["cold", "live"])
+        self.assertEqual(got, ["gpu-ok"])
+        self.assertIn("HTTP 400 VALIDATION_FAILED for mode cold; asking "
+                      "for instance %s in mode live instead" % LIVE_VM, log)
+        self.assertIn("(resize or cold migration, mode live)", log)
 
     def test_upper_case_candidate(self) -> None:
         """[DEFAULT] host = GPU-OK: sent as gpu-ok.example.org."""

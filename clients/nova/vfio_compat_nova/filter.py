@@ -151,6 +151,10 @@ class ServiceError(Exception):
     """The service could not be asked or its answer cannot be used."""
 
 
+class ModeRefused(ServiceError):
+    """A v1 server does not know mode "cold" (SPEC v1.1)."""
+
+
 class ConfigError(ValueError):
     """A [vfio_compat] value nova-scheduler must not start with."""
 
@@ -282,8 +286,18 @@ class VfioCompatFilter(filters.BaseHostFilter):
         mode, move = _move_mode(spec_obj)
         names = {h: (h.host + conf.host_suffix).lower() for h in hosts}
         valid = sorted({n for n in names.values() if HOST_RE.match(n)})
+        deadline = time.monotonic() + conf.timeout
         try:
-            answer = _ask(conf, uuid, mode, valid)
+            try:
+                answer = _ask(conf, uuid, mode, valid, deadline)
+            except ModeRefused as e:
+                # A server older than SPEC v1.1: the live answer is the
+                # stricter one (a same-host resize is then refused), and
+                # far better than on_error for every cold move.
+                LOG.warning("VfioCompatFilter: %s; asking for instance %s "
+                            "in mode live instead", e, uuid)
+                mode = "live"
+                answer = _ask(conf, uuid, mode, valid, deadline)
         except ServiceError as e:
             if conf.on_error == "fail":
                 LOG.error("VfioCompatFilter: %s; on_error=fail, rejecting "
@@ -402,12 +416,13 @@ def _oserror(e: BaseException) -> str:
     return str(e) or type(e).__name__
 
 
-def _ask(conf: Settings, uuid: str, mode: str,
-         destinations: list[str]) -> dict[str, tuple[str, list[str]]] | None:
+def _ask(conf: Settings, uuid: str, mode: str, destinations: list[str],
+         deadline: float) -> dict[str, tuple[str, list[str]]] | None:
     """POST /v1/check; map of host -> (verdict, reason codes).
 
     None means the service does not know the VM (SOURCE_UNKNOWN).
-    Raises ServiceError for anything that is not a usable answer.
+    Raises ServiceError for anything that is not a usable answer,
+    ModeRefused when the server refuses the mode "cold".
     """
     headers = {"Content-Type": "application/json",
                "Accept": "application/json"}
@@ -420,12 +435,18 @@ def _ask(conf: Settings, uuid: str, mode: str,
     if destinations and len(destinations) <= MAX_DESTINATIONS:
         body["destinations"] = destinations
     url = conf.check_url
-    status, ctype, raw = _post(conf, json.dumps(body).encode(), headers)
+    status, ctype, raw = _post(conf, json.dumps(body).encode(), headers,
+                               deadline)
     if 300 <= status < 400:
         raise ServiceError("%s: HTTP %d, redirects are not followed" %
                            (url, status))
     if status not in (200, 404):
         doc = _decode_quietly(raw, ctype)
+        if (status == 400 and mode == "cold" and isinstance(doc, dict) and
+                isinstance(doc.get("error"), dict) and
+                doc["error"].get("field") == "mode"):
+            raise ModeRefused("%s: HTTP 400 %s for mode cold" %
+                              (url, _error_code(doc) or ""))
         raise ServiceError(("%s: HTTP %d %s" % (url, status,
                                                 _error_code(doc) or ""))
                            .rstrip())
@@ -441,9 +462,9 @@ def _ask(conf: Settings, uuid: str, mode: str,
     return _parse(url, doc)
 
 
-def _post(conf: Settings, body: bytes,
-          headers: dict[str, str]) -> tuple[int, str, bytes]:
-    """One HTTP/1.0 POST under one deadline; (status, media type, body).
+def _post(conf: Settings, body: bytes, headers: dict[str, str],
+          deadline: float) -> tuple[int, str, bytes]:
+    """One HTTP/1.0 POST before `deadline`; (status, media type, body).
 
     HTTP/1.0 so that the answer has no chunked coding: it ends at its
     Content-Length or when the server closes. Every socket operation
@@ -451,7 +472,6 @@ def _post(conf: Settings, body: bytes,
     drips bytes cannot hold the scheduler beyond `timeout`.
     """
     url = conf.check_url
-    deadline = time.monotonic() + conf.timeout
 
     def left() -> float:
         t = deadline - time.monotonic()
