@@ -261,6 +261,21 @@ class SchedulerTest(Base):
         got, _ = self.schedule(self.manager(), LIVE_VM, ["GPU-OK", "gpu-old"])
         self.assertEqual(got, ["GPU-OK"])
 
+    def test_underscore_candidate_never_passes_all(self) -> None:
+        """Compute_01 is legal in nova; a v1 server refuses the name.
+
+        It answered 400 for the whole list and on_error = pass then
+        passed every host, gpu-old (VERSION_MISMATCH) included. Now the
+        name is left out by a v1 server's rule and the rest answered;
+        the SPEC v1.1 server answers it unknown (not in this fleet).
+        """
+        Cloud.task_state(LIVE_VM, task_states.MIGRATING)
+        got, log = self.schedule(self.manager(on_error="pass"), LIVE_VM,
+                                 ["Compute_01", "gpu-ok", "gpu-old"])
+        self.assertEqual(got, ["gpu-ok"])
+        self.assertIn("unknown HOST_UNKNOWN x1", log)
+        self.assertIn("incompatible VERSION_MISMATCH x1", log)
+
     def test_invalid_candidate_name(self) -> None:
         """A name no inventory can have is not sent and never passes."""
         Cloud.task_state(LIVE_VM, task_states.MIGRATING)

@@ -124,6 +124,12 @@ MAX_HEADER_BYTES = 65536
 # after folding to lower case.
 HOST_RE = re.compile(r"[a-z0-9._-]{1,253}\Z", re.ASCII)
 
+# What a v1 server accepts (RFC 1123, lower case): it answers 400 for
+# the whole request when one destination is anything else.
+V1_HOST_RE = re.compile(r"(?=.{1,253}\Z)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+                        r"(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\Z",
+                        re.ASCII)
+
 VERDICTS = ("compatible", "incompatible", "unknown")
 
 # task_state -> (mode, what the move is). Found in nova/compute/api.py:
@@ -153,6 +159,10 @@ class ServiceError(Exception):
 
 class ModeRefused(ServiceError):
     """A v1 server does not know mode "cold" (SPEC v1.1)."""
+
+
+class NameRefused(ServiceError):
+    """A v1 server refuses a destination name (upper case, '_')."""
 
 
 class ConfigError(ValueError):
@@ -288,16 +298,8 @@ class VfioCompatFilter(filters.BaseHostFilter):
         valid = sorted({n for n in names.values() if HOST_RE.match(n)})
         deadline = time.monotonic() + conf.timeout
         try:
-            try:
-                answer = _ask(conf, uuid, mode, valid, deadline)
-            except ModeRefused as e:
-                # A server older than SPEC v1.1: the live answer is the
-                # stricter one (a same-host resize is then refused), and
-                # far better than on_error for every cold move.
-                LOG.warning("VfioCompatFilter: %s; asking for instance %s "
-                            "in mode live instead", e, uuid)
-                mode = "live"
-                answer = _ask(conf, uuid, mode, valid, deadline)
+            answer, mode, sent = _ask_any_server(conf, uuid, mode, valid,
+                                                 deadline)
         except ServiceError as e:
             if conf.on_error == "fail":
                 LOG.error("VfioCompatFilter: %s; on_error=fail, rejecting "
@@ -317,7 +319,7 @@ class VfioCompatFilter(filters.BaseHostFilter):
         passed = []
         why: collections.Counter[str] = collections.Counter()
         for h in hosts:
-            if not HOST_RE.match(names[h]):
+            if names[h] not in sent:
                 # Not a name any inventory can have: what the service
                 # says of a host it does not know (SPEC 5).
                 verdict, codes = "unknown", ["HOST_UNKNOWN"]
@@ -416,13 +418,45 @@ def _oserror(e: BaseException) -> str:
     return str(e) or type(e).__name__
 
 
+def _ask_any_server(conf: Settings, uuid: str, mode: str,
+                    names: list[str], deadline: float
+                    ) -> tuple[dict[str, tuple[str, list[str]]] | None,
+                               str, set[str]]:
+    """_ask, and what a server older than SPEC v1.1 needs; one deadline.
+
+    Returns the answer, the mode it is for and the names it covers. A v1
+    server refuses mode cold: the live answer is the stricter one (a
+    same-host resize is then refused) and far better than on_error for
+    every cold move. It refuses the whole list for one name with '_':
+    those hosts are then left out, i.e. unknown, not all passed.
+    """
+    sent = names
+    for _ in range(3):
+        try:
+            return _ask(conf, uuid, mode, sent, deadline), mode, set(sent)
+        except ModeRefused as e:
+            LOG.warning("VfioCompatFilter: %s; asking for instance %s in "
+                        "mode live instead", e, uuid)
+            mode = "live"
+        except NameRefused as e:
+            v1 = [n for n in sent if V1_HOST_RE.match(n)]
+            if len(v1) == len(sent):
+                raise ServiceError(str(e)) from None
+            LOG.warning("VfioCompatFilter: %s; asking for instance %s "
+                        "without the %d name(s) a v1 server refuses", e,
+                        uuid, len(sent) - len(v1))
+            sent = v1
+    raise ServiceError("%s: refused mode and names" % conf.check_url)
+
+
 def _ask(conf: Settings, uuid: str, mode: str, destinations: list[str],
          deadline: float) -> dict[str, tuple[str, list[str]]] | None:
     """POST /v1/check; map of host -> (verdict, reason codes).
 
     None means the service does not know the VM (SOURCE_UNKNOWN).
     Raises ServiceError for anything that is not a usable answer,
-    ModeRefused when the server refuses the mode "cold".
+    ModeRefused when the server refuses the mode "cold", NameRefused
+    when it refuses a destination's name.
     """
     headers = {"Content-Type": "application/json",
                "Accept": "application/json"}
@@ -442,11 +476,13 @@ def _ask(conf: Settings, uuid: str, mode: str, destinations: list[str],
                            (url, status))
     if status not in (200, 404):
         doc = _decode_quietly(raw, ctype)
-        if (status == 400 and mode == "cold" and isinstance(doc, dict) and
-                isinstance(doc.get("error"), dict) and
-                doc["error"].get("field") == "mode"):
+        field = _error_field(doc) if status == 400 else None
+        if field == "mode" and mode == "cold":
             raise ModeRefused("%s: HTTP 400 %s for mode cold" %
                               (url, _error_code(doc) or ""))
+        if field is not None and field.startswith("destinations["):
+            raise NameRefused("%s: HTTP 400 %s for %s" %
+                              (url, _error_code(doc) or "", field[:40]))
         raise ServiceError(("%s: HTTP %d %s" % (url, status,
                                                 _error_code(doc) or ""))
                            .rstrip())
@@ -637,6 +673,13 @@ def _error_code(doc: Any) -> str | None:
     if isinstance(doc, dict) and isinstance(doc.get("error"), dict):
         code = doc["error"].get("code")
         return code if isinstance(code, str) else None
+    return None
+
+
+def _error_field(doc: Any) -> str | None:
+    if isinstance(doc, dict) and isinstance(doc.get("error"), dict):
+        field = doc["error"].get("field")
+        return field if isinstance(field, str) else None
     return None
 
 
