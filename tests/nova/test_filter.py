@@ -214,6 +214,49 @@ class FilterTest(unittest.TestCase):
         with self.assertRaises(ValueError):
             cfg.CONF.set_override("on_error", "maybe", group="vfio_compat")
 
+    def test_bad_values_refused_at_creation(self) -> None:
+        """Each bad value: ConfigError, one line naming the option."""
+        cases = [
+            ({"url": "127.0.0.1:8080"}, "[vfio_compat] url: "),
+            ({"url": "http://vc example/"}, "[vfio_compat] url: "),
+            ({"url": "http://vc:99999"}, "[vfio_compat] url: "),
+            ({"url": "http://vc:8080/?x=1"}, "[vfio_compat] url: "),
+            ({"timeout": float("nan")}, "[vfio_compat] timeout: "),
+            ({"host_suffix": ".example org"}, "[vfio_compat] host_suffix: "),
+            ({"key_file": TLS_KEY}, "[vfio_compat] key_file is set"),
+            ({"ca_file": TLS_CA}, "[vfio_compat] ca_file/cert_file need"),
+            ({"url": TLS_URL, "ca_file": "/nonexistent.pem"},
+             "[vfio_compat] ca_file: cannot read /nonexistent.pem"),
+            ({"url": TLS_URL, "ca_file": READER_TOKEN},
+             "[vfio_compat] ca_file/cert_file/key_file: "),
+        ]
+        for opts, start in cases:
+            with self.assertRaises(vcf.ConfigError, msg=opts) as e:
+                self.set(**opts)
+            self.assertTrue(str(e.exception).startswith(start),
+                            (opts, str(e.exception)))
+            self.assertNotIn("\n", str(e.exception))
+            self.tearDown()
+            self.setUp()
+        # oslo.config's own checks, caught when the option is read. An
+        # override on cfg.CONF leaks into other ConfigOpts sharing the
+        # Opt objects, so none may be set here.
+        self.tearDown()
+        for opt, value in (("on_error", "Pass"), ("timeout", "0"),
+                           ("timeout", "inf"), ("timeout", "nan"),
+                           ("max_answer_bytes", "10")):
+            with tempfile.NamedTemporaryFile("w", suffix=".conf") as f:
+                f.write("[vfio_compat]\n%s = %s\n" % (opt, value))
+                f.flush()
+                conf = cfg.ConfigOpts()
+                conf.register_opts(vcf.OPTS, group=vcf.GROUP)
+                conf(["--config-file", f.name])
+                with self.assertRaises(vcf.ConfigError, msg=value) as e:
+                    vcf.Settings(conf.vfio_compat)
+            self.assertTrue(str(e.exception).startswith(
+                "[vfio_compat] %s: " % opt), str(e.exception))
+            self.assertNotIn("LocationInfo", str(e.exception))
+
     def test_live_migration_only_compatible(self) -> None:
         before = check_posts()
         compat_before = metric_sum("checks_total", verdict="compatible")

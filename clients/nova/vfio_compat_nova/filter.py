@@ -240,6 +240,10 @@ def _opt(group: Any, name: str) -> Any:
 
 
 def _parse_url(url: str) -> urllib.parse.SplitResult:
+    # It goes into the request line and Host header as it is.
+    if not isinstance(url, str) or not re.fullmatch(r"[\x21-\x7e]+", url):
+        raise ConfigError("[vfio_compat] url: %r must be printable ASCII "
+                          "without spaces" % (url,))
     try:
         u = urllib.parse.urlsplit(url)
         port_ok = u.port is None or 0 < u.port < 65536
