@@ -18,8 +18,11 @@ import http.server
 import json
 import os
 import re
+import resource
+import socket
 import tempfile
 import threading
+import time
 import unittest
 import urllib.request
 
@@ -72,17 +75,21 @@ def check_posts() -> float:
 class GarbageServer:
     """A local HTTP server answering every POST with a fixed bad body."""
 
-    def __init__(self, status: int, body: bytes) -> None:
+    def __init__(self, status: int, body: bytes,
+                 headers: dict[str, str] | None = None) -> None:
         outer = self
         self.posts = 0
+        fields = {"Content-Type": "application/json",
+                  "Content-Length": str(len(body))}
+        fields.update(headers or {})
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802 (http.server API)
                 outer.posts += 1
                 self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
+                for k, v in fields.items():
+                    self.send_header(k, v)
                 self.end_headers()
                 self.wfile.write(body)
 
@@ -100,6 +107,64 @@ class GarbageServer:
         self.httpd.server_close()
 
 
+class HostileServer:
+    """A raw TCP server that reads a request and then runs `answer`.
+
+    `answer(conn, stop)` writes whatever it likes, slowly or without end;
+    it must return once `stop` is set or the client has gone. `sent`
+    counts the bytes it got into the socket.
+    """
+
+    def __init__(self, answer) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(4)
+        self.url = "http://127.0.0.1:%d" % self.sock.getsockname()[1]
+        self.stop = threading.Event()
+        self.sent = 0
+        self.answer = answer
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self) -> None:
+        self.sock.settimeout(0.2)
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except socket.timeout:
+                continue
+            with conn:
+                conn.settimeout(5)
+                req = b""
+                while b"\r\n\r\n" not in req and len(req) < 65536:
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        break
+                    req += chunk
+                try:
+                    self.answer(self, conn)
+                except OSError:
+                    pass    # the client hung up: what the tests want
+
+    def send(self, conn: socket.socket, data: bytes) -> None:
+        conn.sendall(data)
+        self.sent += len(data)
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(30)
+        self.sock.close()
+
+
+def all_compatible() -> bytes:
+    """A well-formed answer calling every candidate compatible."""
+    return json.dumps({
+        "source": {"host": "gpu-src.example.org", "vm": LIVE_VM},
+        "results": [{"host": h + ".example.org", "verdict": "compatible",
+                     "reasons": [], "warnings": []} for h in CANDIDATES]
+    }).encode()
+
+
 class FilterTest(unittest.TestCase):
 
     def setUp(self) -> None:
@@ -112,7 +177,7 @@ class FilterTest(unittest.TestCase):
         self.assertIn("ComputeFilter", by_name)
         self.assertIs(by_name["VfioCompatFilter"], vcf.VfioCompatFilter)
         self.handler = handler
-        self.filter = by_name["VfioCompatFilter"]()
+        self.filter_cls = by_name["VfioCompatFilter"]
         self.hosts = [host_manager.HostState(h, h + "-node", None)
                       for h in CANDIDATES]
         self.set(url=URL, token_file=READER_TOKEN, timeout=5.0,
@@ -121,12 +186,14 @@ class FilterTest(unittest.TestCase):
     def tearDown(self) -> None:
         cfg.CONF.clear_override("url", group="vfio_compat")
         for opt in ("token_file", "timeout", "on_error", "host_suffix",
-                    "ca_file", "cert_file", "key_file"):
+                    "ca_file", "cert_file", "key_file", "max_answer_bytes"):
             cfg.CONF.clear_override(opt, group="vfio_compat")
 
     def set(self, **kw: object) -> None:
+        """Override options and make a new filter: it reads them once."""
         for k, v in kw.items():
             cfg.CONF.set_override(k, v, group="vfio_compat")
+        self.filter = self.filter_cls()
 
     def run_filter(self, spec: objects.RequestSpec,
                    index: int = 0) -> list[str]:
@@ -147,6 +214,49 @@ class FilterTest(unittest.TestCase):
         with self.assertRaises(ValueError):
             cfg.CONF.set_override("on_error", "maybe", group="vfio_compat")
 
+    def test_bad_values_refused_at_creation(self) -> None:
+        """Each bad value: ConfigError, one line naming the option."""
+        cases = [
+            ({"url": "127.0.0.1:8080"}, "[vfio_compat] url: "),
+            ({"url": "http://vc example/"}, "[vfio_compat] url: "),
+            ({"url": "http://vc:99999"}, "[vfio_compat] url: "),
+            ({"url": "http://vc:8080/?x=1"}, "[vfio_compat] url: "),
+            ({"timeout": float("nan")}, "[vfio_compat] timeout: "),
+            ({"host_suffix": ".example org"}, "[vfio_compat] host_suffix: "),
+            ({"key_file": TLS_KEY}, "[vfio_compat] key_file is set"),
+            ({"ca_file": TLS_CA}, "[vfio_compat] ca_file/cert_file need"),
+            ({"url": TLS_URL, "ca_file": "/nonexistent.pem"},
+             "[vfio_compat] ca_file: cannot read /nonexistent.pem"),
+            ({"url": TLS_URL, "ca_file": READER_TOKEN},
+             "[vfio_compat] ca_file/cert_file/key_file: "),
+        ]
+        for opts, start in cases:
+            with self.assertRaises(vcf.ConfigError, msg=opts) as e:
+                self.set(**opts)
+            self.assertTrue(str(e.exception).startswith(start),
+                            (opts, str(e.exception)))
+            self.assertNotIn("\n", str(e.exception))
+            self.tearDown()
+            self.setUp()
+        # oslo.config's own checks, caught when the option is read. An
+        # override on cfg.CONF leaks into other ConfigOpts sharing the
+        # Opt objects, so none may be set here.
+        self.tearDown()
+        for opt, value in (("on_error", "Pass"), ("timeout", "0"),
+                           ("timeout", "inf"), ("timeout", "nan"),
+                           ("max_answer_bytes", "10")):
+            with tempfile.NamedTemporaryFile("w", suffix=".conf") as f:
+                f.write("[vfio_compat]\n%s = %s\n" % (opt, value))
+                f.flush()
+                conf = cfg.ConfigOpts()
+                conf.register_opts(vcf.OPTS, group=vcf.GROUP)
+                conf(["--config-file", f.name])
+                with self.assertRaises(vcf.ConfigError, msg=value) as e:
+                    vcf.Settings(conf.vfio_compat)
+            self.assertTrue(str(e.exception).startswith(
+                "[vfio_compat] %s: " % opt), str(e.exception))
+            self.assertNotIn("LocationInfo", str(e.exception))
+
     def test_live_migration_only_compatible(self) -> None:
         before = check_posts()
         compat_before = metric_sum("checks_total", verdict="compatible")
@@ -155,7 +265,8 @@ class FilterTest(unittest.TestCase):
         self.assertEqual(got, ["gpu-ok"])
         self.assertEqual(check_posts() - before, 1)
         line = "\n".join(logs.output)
-        for part in ("instance %s: 1 of 4 host(s) compatible" % LIVE_VM,
+        for part in ("instance %s (move unknown, mode live): 1 of 4 host(s)"
+                     " compatible" % LIVE_VM,
                      "incompatible VERSION_MISMATCH x1",
                      "incompatible SAME_HOST x1", "unknown HOST_UNKNOWN x1"):
             self.assertIn(part, line)
@@ -256,11 +367,24 @@ class FilterTest(unittest.TestCase):
             self.assertEqual(self.run_filter(self.spec(LIVE_VM)), CANDIDATES)
 
     def test_missing_token_file(self) -> None:
+        """Unreadable at start: the filter is not created at all."""
+        with self.assertRaises(vcf.ConfigError) as e:
+            self.set(token_file="/nonexistent/vfio-compat.token")
+        self.assertEqual(str(e.exception), "[vfio_compat] token_file: "
+                         "cannot read /nonexistent/vfio-compat.token")
+
+    def test_token_file_gone_after_start(self) -> None:
+        """Read on every request: gone later is an error, no request."""
         before = check_posts()
-        self.set(token_file="/nonexistent/vfio-compat.token",
-                 on_error="fail")
-        self.assertEqual(self.run_filter(self.spec(LIVE_VM)), [])
-        self.assertEqual(check_posts() - before, 0)
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "token")
+            with open(path, "w") as f:
+                f.write(open(READER_TOKEN).read())
+            self.set(token_file=path, on_error="fail")
+            self.assertEqual(self.run_filter(self.spec(LIVE_VM)), ["gpu-ok"])
+            os.unlink(path)
+            self.assertEqual(self.run_filter(self.spec(LIVE_VM)), [])
+        self.assertEqual(check_posts() - before, 1)
 
     def test_more_candidates_than_one_request_names(self) -> None:
         """Past the service's destination limit: still one request."""
@@ -290,6 +414,200 @@ class FilterTest(unittest.TestCase):
                 self.assertEqual(srv.posts, 1)
             finally:
                 srv.close()
+
+    # Issue 12: an answer is used only when it is bounded and exact. Each
+    # of these passed hosts, hung the scheduler or raised past on_error
+    # with the requests-based filter.
+
+    def assert_refused(self, url: str, what: str, **opts: object) -> None:
+        """With on_error=fail no host passes; with pass, every host."""
+        self.set(url=url, on_error="fail", **opts)
+        self.assertEqual(self.run_filter(self.spec(LIVE_VM)), [], what)
+        self.set(on_error="pass")
+        self.assertEqual(self.run_filter(self.spec(LIVE_VM)), CANDIDATES,
+                         what)
+
+    def test_deep_json_is_an_error(self) -> None:
+        """200,000 levels: was a RecursionError raised past on_error."""
+        srv = GarbageServer(200, b"[" * 200000 + b"]" * 200000)
+        try:
+            self.assert_refused(srv.url, "deep")
+            self.assertEqual(srv.posts, 2)
+        finally:
+            srv.close()
+
+    def test_drip_is_bounded_by_the_total_timeout(self) -> None:
+        """A byte every 0.5 s never trips a per-read timeout of 2 s.
+
+        Dripped from the status line on (headers included) and after
+        complete headers (the body); each must end within timeout.
+        """
+        def drip_all(srv: HostileServer, conn: socket.socket) -> None:
+            data = (b"HTTP/1.0 200 OK\r\nContent-Type: application/json"
+                    b"\r\n\r\n" + all_compatible())
+            for i in range(len(data)):
+                if srv.stop.wait(0.5):
+                    return
+                srv.send(conn, data[i:i + 1])
+
+        def drip_body(srv: HostileServer, conn: socket.socket) -> None:
+            body = all_compatible()
+            srv.send(conn, b"HTTP/1.0 200 OK\r\nContent-Type: "
+                     b"application/json\r\nContent-Length: %d\r\n\r\n"
+                     % len(body))
+            for i in range(len(body)):
+                if srv.stop.wait(0.5):
+                    return
+                srv.send(conn, body[i:i + 1])
+
+        for drip in (drip_all, drip_body):
+            srv = HostileServer(drip)
+            try:
+                self.set(url=srv.url, timeout=2.0, on_error="fail")
+                start = time.monotonic()
+                with self.assertLogs("vfio_compat_nova.filter",
+                                     "ERROR") as logs:
+                    got = self.run_filter(self.spec(LIVE_VM))
+                took = time.monotonic() - start
+                self.assertEqual(got, [], drip.__name__)
+                self.assertLess(took, 3.0, drip.__name__)
+                self.assertGreater(srv.sent, 0, drip.__name__)
+                self.assertIn("no complete answer within 2 s",
+                              logs.output[0])
+                print("%s: gave up after %.2f s, %d byte(s) dripped" %
+                      (drip.__name__, took, srv.sent))
+            finally:
+                srv.close()
+
+    def test_huge_answer_is_capped(self) -> None:
+        """An endless answer is read up to max_answer_bytes, no further."""
+        chunk = b"[" * 65536
+
+        def endless(srv: HostileServer, conn: socket.socket) -> None:
+            srv.send(conn, b"HTTP/1.0 200 OK\r\n"
+                     b"Content-Type: application/json\r\n\r\n")
+            while not srv.stop.is_set() and srv.sent < (512 << 20):
+                srv.send(conn, chunk)
+
+        cap = 1 << 20
+        srv = HostileServer(endless)
+        try:
+            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            self.set(url=srv.url, max_answer_bytes=cap, on_error="fail")
+            with self.assertLogs("vfio_compat_nova.filter", "ERROR") as logs:
+                self.assertEqual(self.run_filter(self.spec(LIVE_VM)), [])
+            grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss -
+                     rss) / 1024
+            self.assertIn("larger than max_answer_bytes 1048576",
+                          logs.output[0])
+            # What the kernel's socket buffers took beyond the cap.
+            self.assertLess(srv.sent, 32 << 20)
+            self.assertLess(grown, 64)
+            print("endless answer: %d bytes sent before the filter hung up,"
+                  " max RSS grew %.1f MiB" % (srv.sent, grown))
+        finally:
+            srv.close()
+        srv = GarbageServer(200, b"{}", {"Content-Length": str(300 << 20)})
+        try:
+            self.assert_refused(srv.url, "announced 300 MiB",
+                                max_answer_bytes=cap)
+        finally:
+            srv.close()
+
+    def test_invalid_utf8_is_an_error(self) -> None:
+        """Not decoded with replacement characters and used anyway."""
+        body = all_compatible().replace(b'"warnings": []',
+                                        b'"warnings": [], "note": "\xff"', 1)
+        self.assertIn(b"\xff", body)
+        srv = GarbageServer(200, body)
+        try:
+            self.assert_refused(srv.url, "utf-8")
+        finally:
+            srv.close()
+
+    def test_redirect_not_followed(self) -> None:
+        """A 307 to a server that calls everything compatible."""
+        target = GarbageServer(200, all_compatible())
+        srv = GarbageServer(307, b"", {"Location": target.url + CHECK_ROUTE})
+        try:
+            self.assert_refused(srv.url, "redirect")
+            self.assertEqual(target.posts, 0)
+            self.assertEqual(srv.posts, 2)
+        finally:
+            srv.close()
+            target.close()
+
+    def test_answers_validated_strictly(self) -> None:
+        """Every field the filter uses has its type, or nothing passes."""
+        good = json.loads(all_compatible())
+        srv = GarbageServer(200, all_compatible())
+        try:
+            self.set(url=srv.url, on_error="fail")
+            self.assertEqual(self.run_filter(self.spec(LIVE_VM)), CANDIDATES)
+        finally:
+            srv.close()
+
+        def variant(edit) -> bytes:
+            doc = json.loads(json.dumps(good))
+            edit(doc)
+            return json.dumps(doc).encode()
+
+        r0 = lambda d: d["results"][0]  # noqa: E731
+        bodies = {
+            "host not a string": variant(lambda d: r0(d).update(host=1)),
+            "verdict not a string": variant(
+                lambda d: r0(d).update(verdict=["compatible"])),
+            "reasons missing": variant(lambda d: r0(d).pop("reasons")),
+            "reasons a string": variant(lambda d: r0(d).update(
+                reasons="none")),
+            "reason without code": variant(lambda d: r0(d).update(
+                reasons=[{"message": "x"}])),
+            "reason not an object": variant(lambda d: r0(d).update(
+                reasons=["VERSION_MISMATCH"])),
+            "compatible with a reason": variant(lambda d: r0(d).update(
+                reasons=[{"code": "VERSION_MISMATCH"}])),
+            "host answered twice": variant(
+                lambda d: d["results"].append(dict(r0(d), verdict="unknown",
+                                                   reasons=[]))),
+            "source a string": variant(lambda d: d.update(source="x")),
+            "source.host a number": variant(
+                lambda d: d["source"].update(host=7)),
+            "NaN": all_compatible().replace(b'"warnings": []',
+                                            b'"warnings": [], "n": NaN', 1),
+            "duplicate key": all_compatible().replace(
+                b'"verdict": "compatible"',
+                b'"verdict": "unknown", "verdict": "compatible"', 1),
+        }
+        for what, body in bodies.items():
+            srv = GarbageServer(200, body)
+            try:
+                self.set(url=srv.url, on_error="fail")
+                self.assertEqual(self.run_filter(self.spec(LIVE_VM)), [],
+                                 what)
+            finally:
+                srv.close()
+        for what, headers in (("text/html", {"Content-Type": "text/html"}),
+                              ("chunked", {"Transfer-Encoding": "chunked"})):
+            srv = GarbageServer(200, all_compatible(), headers)
+            try:
+                self.set(url=srv.url, on_error="fail")
+                self.assertEqual(self.run_filter(self.spec(LIVE_VM)), [],
+                                 what)
+            finally:
+                srv.close()
+
+    def test_error_lines_say_the_cause_once(self) -> None:
+        """One cause per line, not requests' nested repr of it."""
+        port = GarbageServer(200, b"")
+        url = port.url
+        port.close()
+        self.set(url=url, on_error="pass")
+        with self.assertLogs("vfio_compat_nova.filter", "WARNING") as logs:
+            self.run_filter(self.spec(LIVE_VM))
+        line = [x for x in logs.output if "on_error=pass" in x][0]
+        self.assertIn("%s/v1/check: Connection refused; on_error=pass" % url,
+                      line)
+        self.assertEqual(line.count("127.0.0.1"), 1, line)
 
     def test_no_candidates_no_request(self) -> None:
         before = check_posts()

@@ -118,7 +118,8 @@ mkdir "$T/site"
 PYTHONPATH=$T/site "$PY" -m oslo_config.generator \
     --namespace vfio_compat_nova >"$T/sample.conf" ||
     fail "oslo-config-generator"
-for opt in url token_file timeout ca_file on_error host_suffix; do
+for opt in url token_file timeout ca_file cert_file key_file on_error \
+    host_suffix max_answer_bytes; do
 	grep -q "^#$opt =" "$T/sample.conf" || fail "sample config lacks $opt"
 done
 grep -q '^\[vfio_compat\]' "$T/sample.conf" || fail "sample lacks [vfio_compat]"
