@@ -9,11 +9,6 @@ TESTS += $(NOVA_TESTS)
 if !SANITIZERS
 TESTS += $(NOVA_SCHED_TESTS)
 endif
-# The moves that need the SPEC v1.1 server (mode "cold", host names
-# folded, "_" allowed) fail against a v1 server; once the server
-# answers them, automake reports XPASS, which fails the suite until
-# this line goes.
-XFAIL_TESTS = tests/nova/test_scheduler_v11.sh
 EXTRA_DIST += $(NOVA_TESTS) $(NOVA_SCHED_TESTS) tests/nova/test_filter.py \
 	tests/nova/test_scheduler.py tests/nova/scheduler-lib.sh \
 	tests/nova/data/gpu-src.json tests/nova/data/gpu-ok.json \
