@@ -7,6 +7,8 @@ SERVER_TESTS = \
 	tests/server/concurrency.sh \
 	tests/server/fleet.sh \
 	tests/server/tls.sh \
-	tests/server/verdicts.sh
+	tests/server/verdicts.sh \
+	tests/server/golden.sh
 TESTS += $(SERVER_TESTS)
-EXTRA_DIST += $(SERVER_TESTS) tests/server/server-lib.sh tests/server/data
+EXTRA_DIST += $(SERVER_TESTS) tests/server/server-lib.sh tests/server/data \
+	tests/server/golden
