@@ -67,15 +67,14 @@ static char	*run(const struct fleet *, const struct compat_config *,
 		    struct compat_status *);
 
 void
-compat_fail(struct compat_status *st, int status, const char *code,
+compat_fail(struct compat_status *st, enum compat_error error,
     const char *field, const char *fmt, ...)
 {
 	va_list	 ap;
 
 	if (st == NULL)
 		return;
-	st->http_status = status;
-	snprintf(st->code, sizeof(st->code), "%s", code);
+	st->error = error;
 	snprintf(st->field, sizeof(st->field), "%s", field);
 	va_start(ap, fmt);
 	vsnprintf(st->message, sizeof(st->message), fmt, ap);
@@ -90,7 +89,7 @@ compat_check_keys(const json_t *obj, const char *path,
 
 	if (json_check_keys(obj, path, keys, &err) == 0)
 		return (0);
-	compat_fail(st, 400, "VALIDATION_FAILED", err.field, "%s",
+	compat_fail(st, COMPAT_EINVAL, err.field, "%s",
 	    err.message);
 	return (-1);
 }
@@ -141,7 +140,7 @@ parse_mode(const json_t *v, enum mode *mode, struct compat_status *st)
 	else if (strcmp(s, "cpr") == 0)
 		*mode = MODE_CPR;
 	else {
-		compat_fail(st, 400, "VALIDATION_FAILED", "mode",
+		compat_fail(st, COMPAT_EINVAL, "mode",
 		    "must be live, cold or cpr");
 		return (-1);
 	}
@@ -167,7 +166,7 @@ parse_destinations(const json_t *dests, struct dname **out, char **bufp,
 	*bufp = NULL;
 	if (!json_is_array(dests) || json_array_size(dests) == 0 ||
 	    json_array_size(dests) > COMPAT_MAX_DESTS) {
-		compat_fail(st, 400, "VALIDATION_FAILED", "destinations",
+		compat_fail(st, COMPAT_EINVAL, "destinations",
 		    "must be an array of 1 to %d host names",
 		    COMPAT_MAX_DESTS);
 		return (-1);
@@ -176,7 +175,7 @@ parse_destinations(const json_t *dests, struct dname **out, char **bufp,
 	json_array_foreach(dests, i, v) {
 		if (!json_is_string(v)) {
 			snprintf(field, sizeof(field), "destinations[%zu]", i);
-			compat_fail(st, 400, "VALIDATION_FAILED", field,
+			compat_fail(st, COMPAT_EINVAL, field,
 			    "must be a host name (a string)");
 			return (-1);
 		}
@@ -201,7 +200,7 @@ parse_destinations(const json_t *dests, struct dname **out, char **bufp,
 			continue;
 		snprintf(field, sizeof(field), "destinations[%zu]",
 		    names[i].idx);
-		compat_fail(st, 400, "VALIDATION_FAILED", field,
+		compat_fail(st, COMPAT_EINVAL, field,
 		    "duplicate host %s", names[i].name);
 		goto fail;
 	}
@@ -304,15 +303,15 @@ run(const struct fleet *fleet, const struct compat_config *cfg,
 		*lenp = 0;
 	if (st != NULL) {
 		memset(st, 0, sizeof(*st));
-		st->http_status = 200;
+		st->error = COMPAT_OK;
 	}
 	if (req == NULL || !json_is_object(req)) {
-		compat_fail(st, 400, "VALIDATION_FAILED", "(document)",
+		compat_fail(st, COMPAT_EINVAL, "(document)",
 		    "the request must be a JSON object");
 		return (NULL);
 	}
 	if (json_depth_exceeds(req, COMPAT_MAX_DEPTH)) {
-		compat_fail(st, 400, "VALIDATION_FAILED", "(document)",
+		compat_fail(st, COMPAT_EINVAL, "(document)",
 		    "nested deeper than %d levels", COMPAT_MAX_DEPTH);
 		return (NULL);
 	}
@@ -325,7 +324,7 @@ run(const struct fleet *fleet, const struct compat_config *cfg,
 	    st) == -1)
 		return (NULL);
 	if (form == FORM_ONE && json_array_size(dests) != 1) {
-		compat_fail(st, 400, "VALIDATION_FAILED", "destinations",
+		compat_fail(st, COMPAT_EINVAL, "destinations",
 		    "must name exactly one host");
 		goto fail;
 	}
@@ -400,7 +399,7 @@ done:
 	if (lenp != NULL)
 		*lenp = w.len;
 	if (src.any_unknown)
-		compat_fail(st, 404, "SOURCE_UNKNOWN", src.unknown_field,
+		compat_fail(st, COMPAT_ENOSOURCE, src.unknown_field,
 		    "the source is not in the inventory");
 
 fail:
@@ -428,7 +427,7 @@ compat_check(const struct fleet *fleet, const struct compat_config *cfg,
 	out = json_loadb(text, len, 0, &jerr);
 	free(text);
 	if (out == NULL)
-		compat_fail(st, 500, "INTERNAL", "",
+		compat_fail(st, COMPAT_EINTERNAL, "",
 		    "answer not valid JSON: %s", jerr.text);
 	return (out);
 }

@@ -41,10 +41,17 @@ struct compat_config {
 	int64_t			 stale_after;	/* seconds, default 300 */
 };
 
-/* Why a request could not be answered at all (not a verdict). */
+/* Why a request could not be answered in full (not a verdict). */
+enum compat_error {
+	COMPAT_OK,		/* answered */
+	COMPAT_EINVAL,		/* the request is not valid: no answer */
+	COMPAT_ENOSOURCE,	/* the source is not in the fleet: an answer
+				 * whose results say SOURCE_UNKNOWN */
+	COMPAT_EINTERNAL	/* the engine failed: no answer */
+};
+
 struct compat_status {
-	int	http_status;	/* 400, 404, ... */
-	char	code[48];	/* UPPER_SNAKE, e.g. VALIDATION_FAILED */
+	enum compat_error error;
 	char	message[256];
 	char	field[128];	/* offending field, or "" */
 	/* On an answer: how many results had each verdict (all of them,
@@ -54,12 +61,12 @@ struct compat_status {
 
 /*
  * Answer a check request. Returns the response object, or NULL with st
- * filled (400, VALIDATION_FAILED, field) when the request itself is
+ * filled (COMPAT_EINVAL and the field) when the request itself is
  * invalid. A source that is not in the inventory is not an error here:
  * each result carries SOURCE_UNKNOWN and the verdict unknown, and st is
- * set to 404 SOURCE_UNKNOWN naming the field ("source.vm",
- * "source.devices[1]") so the server's GET forms can answer 404; on a
- * full answer st->http_status is 200 and st->code empty. st may be NULL.
+ * COMPAT_ENOSOURCE naming the field ("source.vm", "source.devices[1]")
+ * so the server's GET forms can answer 404; on a full answer st->error
+ * is COMPAT_OK. st may be NULL. Mapping kinds to HTTP is the server's.
  * A NULL config policy means the built-in default policy.
  *
  * Request: {"mode": "live"|"cpr", "source": S, "destinations": [hosts]}
@@ -87,10 +94,10 @@ char	*compat_check_text(const struct fleet *, const struct compat_config *,
 
 /*
  * For GET /v1/hosts/{dst}/check: a request naming exactly one
- * destination (else 400 on "destinations"), answered with just that
+ * destination (else COMPAT_EINVAL on "destinations"), answered with just that
  * result's object as text, no envelope and no source section -- the
  * cheapest form, for the route benchmarked per request. st as above:
- * 404 SOURCE_UNKNOWN when the source is not in the fleet.
+ * COMPAT_ENOSOURCE when the source is not in the fleet.
  */
 char	*compat_check_one_text(const struct fleet *,
 	    const struct compat_config *, const json_t *request, size_t *lenp,

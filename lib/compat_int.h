@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "compat.h"
 #include "inventory.h"
 
 struct compat_status;
@@ -249,9 +250,9 @@ void	 answer_result(struct jsonw *, const struct ctx *,
 	    const struct result *);
 
 /* compat.c */
-void	 compat_fail(struct compat_status *, int, const char *, const char *,
-	    const char *, ...) __attribute__((format(printf, 5, 6)));
-/* json_check_keys, reported as a 400 VALIDATION_FAILED. */
+void	 compat_fail(struct compat_status *, enum compat_error, const char *,
+	    const char *, ...) __attribute__((format(printf, 4, 5)));
+/* json_check_keys, reported as COMPAT_EINVAL. */
 int	 compat_check_keys(const json_t *, const char *path,
 	    const char *const *keys, struct compat_status *);
 

@@ -172,13 +172,13 @@ parse_devices(const json_t *devs, struct source *src,
 	char		 field[64];
 
 	if (!json_is_array(devs)) {
-		compat_fail(st, 400, "VALIDATION_FAILED", "source.devices",
+		compat_fail(st, COMPAT_EINVAL, "source.devices",
 		    "must be an array of device ids");
 		return (-1);
 	}
 	if (json_array_size(devs) == 0 ||
 	    json_array_size(devs) > COMPAT_MAX_DEVICES) {
-		compat_fail(st, 400, "VALIDATION_FAILED", "source.devices",
+		compat_fail(st, COMPAT_EINVAL, "source.devices",
 		    "must hold 1 to %d device ids", COMPAT_MAX_DEVICES);
 		return (-1);
 	}
@@ -188,14 +188,14 @@ parse_devices(const json_t *devs, struct source *src,
 		snprintf(field, sizeof(field), "source.devices[%zu]", i);
 		if (!json_is_string(v) ||
 		    !str_is_device_id(json_string_value(v))) {
-			compat_fail(st, 400, "VALIDATION_FAILED", field,
+			compat_fail(st, COMPAT_EINVAL, field,
 			    "must be a PCI address or instance id");
 			return (-1);
 		}
 		src->reqs[i].id = json_string_value(v);
 		for (j = 0; j < i; j++) {
 			if (strcmp(src->reqs[j].id, src->reqs[i].id) == 0) {
-				compat_fail(st, 400, "VALIDATION_FAILED", field,
+				compat_fail(st, COMPAT_EINVAL, field,
 				    "duplicate device %s", src->reqs[i].id);
 				return (-1);
 			}
@@ -239,7 +239,7 @@ parse_descriptor(const struct policy *pol, const json_t *obj, size_t idx,
 
 	snprintf(path, sizeof(path), "source.descriptors[%zu]", idx);
 	if (!json_is_object(obj)) {
-		compat_fail(st, 400, "VALIDATION_FAILED", path,
+		compat_fail(st, COMPAT_EINVAL, path,
 		    "must be an object");
 		return (-1);
 	}
@@ -251,7 +251,7 @@ parse_descriptor(const struct policy *pol, const json_t *obj, size_t idx,
 		snprintf(field, sizeof(field), "%s.id", path);
 		if (!json_is_string(idj) ||
 		    !str_is_device_id(json_string_value(idj))) {
-			compat_fail(st, 400, "VALIDATION_FAILED", field,
+			compat_fail(st, COMPAT_EINVAL, field,
 			    "must be a device name of [A-Za-z0-9._:-], "
 			    "at most 64");
 			return (-1);
@@ -262,7 +262,7 @@ parse_descriptor(const struct policy *pol, const json_t *obj, size_t idx,
 	snprintf(field, sizeof(field), "%s.device", path);
 	if ((dj = json_object_get(obj, "device")) == NULL ||
 	    !json_is_object(dj)) {
-		compat_fail(st, 400, "VALIDATION_FAILED", field,
+		compat_fail(st, COMPAT_EINVAL, field,
 		    "must be an object with the fields of a device entry");
 		return (-1);
 	}
@@ -295,7 +295,7 @@ parse_descriptor(const struct policy *pol, const json_t *obj, size_t idx,
 	}
 	memset(d, 0, sizeof(*d));
 	if (inv_device_from_json(inv, copy, d, field, &err) == -1) {
-		compat_fail(st, 400, "VALIDATION_FAILED", err.field, "%s",
+		compat_fail(st, COMPAT_EINVAL, err.field, "%s",
 		    err.message);
 		goto fail;
 	}
@@ -311,20 +311,20 @@ parse_descriptor(const struct policy *pol, const json_t *obj, size_t idx,
 	}
 	snprintf(field, sizeof(field), "%s.type", path);
 	if (!json_is_object(tj)) {
-		compat_fail(st, 400, "VALIDATION_FAILED", field,
+		compat_fail(st, COMPAT_EINVAL, field,
 		    "must be an object with the fields of a type entry");
 		goto fail;
 	}
 	copy = fill_defaults(tj, type_opt_keys, NULL);
 	t = arena_calloc(inv->arena, 1, sizeof(*t));
 	if (inv_type_from_json(inv, copy, t, field, &err) == -1) {
-		compat_fail(st, 400, "VALIDATION_FAILED", err.field, "%s",
+		compat_fail(st, COMPAT_EINVAL, err.field, "%s",
 		    err.message);
 		goto fail;
 	}
 	if (t->device_api == NULL) {
 		snprintf(field, sizeof(field), "%s.type.device_api", path);
-		compat_fail(st, 400, "VALIDATION_FAILED", field,
+		compat_fail(st, COMPAT_EINVAL, field,
 		    "must be given for a type descriptor");
 		goto fail;
 	}
@@ -357,7 +357,7 @@ parse_descriptors(const struct policy *pol, const json_t *descs,
 
 	if (!json_is_array(descs) || json_array_size(descs) == 0 ||
 	    json_array_size(descs) > COMPAT_MAX_DEVICES) {
-		compat_fail(st, 400, "VALIDATION_FAILED", "source.descriptors",
+		compat_fail(st, COMPAT_EINVAL, "source.descriptors",
 		    "must be an array of 1 to %d descriptors",
 		    COMPAT_MAX_DEVICES);
 		return (-1);
@@ -381,7 +381,7 @@ parse_descriptors(const struct policy *pol, const json_t *descs,
 				continue;
 			snprintf(field, sizeof(field),
 			    "source.descriptors[%zu].id", i);
-			compat_fail(st, 400, "VALIDATION_FAILED", field,
+			compat_fail(st, COMPAT_EINVAL, field,
 			    "duplicate id %s", src->reqs[i].id);
 			return (-1);
 		}
@@ -389,7 +389,7 @@ parse_descriptors(const struct policy *pol, const json_t *descs,
 	if (platform == NULL)
 		return (0);
 	if (!json_is_object(platform)) {
-		compat_fail(st, 400, "VALIDATION_FAILED", "source.platform",
+		compat_fail(st, COMPAT_EINVAL, "source.platform",
 		    "must be an object");
 		return (-1);
 	}
@@ -409,7 +409,7 @@ parse_descriptors(const struct policy *pol, const json_t *descs,
 		    json_string_length(v))) {
 			snprintf(field, sizeof(field), "source.platform.%s",
 			    platform_keys[i]);
-			compat_fail(st, 400, "VALIDATION_FAILED", field,
+			compat_fail(st, COMPAT_EINVAL, field,
 			    "must be a short string or null");
 			return (-1);
 		}
@@ -460,7 +460,7 @@ source_resolve(const struct fleet *fleet, const struct policy *pol,
 
 	memset(src, 0, sizeof(*src));
 	if (obj == NULL || !json_is_object(obj)) {
-		compat_fail(st, 400, "VALIDATION_FAILED", "source",
+		compat_fail(st, COMPAT_EINVAL, "source",
 		    "must be an object");
 		return (-1);
 	}
@@ -474,12 +474,12 @@ source_resolve(const struct fleet *fleet, const struct policy *pol,
 
 	if (descs != NULL) {
 		if (host != NULL || devs != NULL || vm != NULL) {
-			compat_fail(st, 400, "VALIDATION_FAILED", "source",
+			compat_fail(st, COMPAT_EINVAL, "source",
 			    "descriptors exclude host, devices and vm");
 			return (-1);
 		}
 		if (mode == MODE_CPR) {
-			compat_fail(st, 400, "VALIDATION_FAILED", "mode",
+			compat_fail(st, COMPAT_EINVAL, "mode",
 			    "cpr updates a host in place and needs "
 			    "source.host");
 			return (-1);
@@ -487,7 +487,7 @@ source_resolve(const struct fleet *fleet, const struct policy *pol,
 		return (parse_descriptors(pol, descs, platform, src, st));
 	}
 	if (platform != NULL) {
-		compat_fail(st, 400, "VALIDATION_FAILED", "source.platform",
+		compat_fail(st, COMPAT_EINVAL, "source.platform",
 		    "only allowed with descriptors");
 		return (-1);
 	}
@@ -495,7 +495,7 @@ source_resolve(const struct fleet *fleet, const struct policy *pol,
 		if (!json_is_string(host) ||
 		    str_host_fold(json_string_value(host), src->host_buf,
 		    sizeof(src->host_buf)) == -1) {
-			compat_fail(st, 400, "VALIDATION_FAILED", "source.host",
+			compat_fail(st, COMPAT_EINVAL, "source.host",
 			    "must be a host name of letters, digits, '-', '_' "
 			    "and '.', at most 253");
 			return (-1);
@@ -505,18 +505,18 @@ source_resolve(const struct fleet *fleet, const struct policy *pol,
 	if (vm != NULL) {
 		if (!json_is_string(vm) ||
 		    !str_is_uuid(json_string_value(vm))) {
-			compat_fail(st, 400, "VALIDATION_FAILED", "source.vm",
+			compat_fail(st, COMPAT_EINVAL, "source.vm",
 			    "must be a lower-case UUID");
 			return (-1);
 		}
 		src->vm = json_string_value(vm);
 		if (devs != NULL) {
-			compat_fail(st, 400, "VALIDATION_FAILED", "source",
+			compat_fail(st, COMPAT_EINVAL, "source",
 			    "give either devices or vm, not both");
 			return (-1);
 		}
 	} else if (devs == NULL || host == NULL) {
-		compat_fail(st, 400, "VALIDATION_FAILED",
+		compat_fail(st, COMPAT_EINVAL,
 		    host == NULL ? "source" : "source.devices",
 		    "source must be {host, devices}, {host, vm}, {vm} or "
 		    "{descriptors}");

@@ -40,14 +40,19 @@ engine_config(const struct server *srv, struct compat_config *cfg)
 	cfg->stale_after = srv->stale_after;
 }
 
-/* A request the engine refused: its status, code, field and message. */
+/* A request the engine refused: the HTTP form of its error kind. */
 static void
 refused(const struct compat_status *st, struct http_reply *rep)
 {
-	http_reply_error(rep, st->http_status >= 400 && st->http_status < 600 ?
-	    (unsigned int)st->http_status : 400,
-	    st->code[0] != '\0' ? st->code : "VALIDATION_FAILED", st->field,
-	    "%s", st->message[0] != '\0' ? st->message :
+	unsigned int	 status = 400;
+	const char	*code = "VALIDATION_FAILED";
+
+	if (st->error == COMPAT_EINTERNAL) {
+		status = 500;
+		code = "INTERNAL";
+	}
+	http_reply_error(rep, status, code, st->field, "%s",
+	    st->message[0] != '\0' ? st->message :
 	    "the check request is not valid");
 }
 
@@ -163,7 +168,7 @@ check_get(struct server *srv, struct http_request *req,
 		return (-1);
 	rv = run_check_text(srv, request, ANSWER_ONE, &st, rep);
 	json_decref(request);
-	if (rv == 0 && strcmp(st.code, "SOURCE_UNKNOWN") == 0)
+	if (rv == 0 && st.error == COMPAT_ENOSOURCE)
 		return (http_reply_error(rep, 404, "SOURCE_UNKNOWN",
 		    v[1] != NULL ? "device" : "vm", "%s", st.message));
 	return (0);
@@ -193,7 +198,7 @@ check_vm_destinations(struct server *srv, struct http_request *req,
 		return (-1);
 	rv = run_check_text(srv, request, ANSWER_COMPATIBLE, &st, rep);
 	json_decref(request);
-	if (rv == 0 && strcmp(st.code, "SOURCE_UNKNOWN") == 0)
+	if (rv == 0 && st.error == COMPAT_ENOSOURCE)
 		return (http_reply_error(rep, 404, "SOURCE_UNKNOWN", "uuid",
 		    "no host reports VM %s", uuid));
 	return (0);

@@ -53,8 +53,7 @@ expect_invalid(const char *text, const char *field)
 
 	out = run(f, NULL, text, &st);
 	ck_assert_msg(out == NULL, "accepted: %s", text);
-	ck_assert_int_eq(st.http_status, 400);
-	ck_assert_str_eq(st.code, "VALIDATION_FAILED");
+	ck_assert_int_eq(st.error, COMPAT_EINVAL);
 	ck_assert_msg(strcmp(st.field, field) == 0, "field %s, want %s (%s)",
 	    st.field, field, st.message);
 	ck_assert(st.message[0] != '\0');
@@ -71,7 +70,7 @@ START_TEST(vgpu_compatible)
 	out = run(f, NULL, "{'source':{'host':'src-a','devices':['" U1 "']},"
 	    "'destinations':['dst-ok']}", &st);
 	ck_assert_ptr_nonnull(out);
-	ck_assert_int_eq(st.http_status, 200);
+	ck_assert_int_eq(st.error, COMPAT_OK);
 	r = result_for(out, "dst-ok");
 	expect(r, "compatible", NULL, NULL);
 	ck_assert_uint_eq(json_array_size(json_object_get(r, "reasons")), 0);
@@ -441,8 +440,7 @@ START_TEST(source_unknown)
 	out = run(f, NULL, "{'source':{'host':'src-a','devices':['" U1
 	    "','0000:99:00.0']},'destinations':['dst-ok','nowhere']}", &st);
 	ck_assert_ptr_nonnull(out);
-	ck_assert_int_eq(st.http_status, 404);
-	ck_assert_str_eq(st.code, "SOURCE_UNKNOWN");
+	ck_assert_int_eq(st.error, COMPAT_ENOSOURCE);
 	ck_assert_str_eq(st.field, "source.devices[1]");
 	r = result_for(out, "dst-ok");
 	expect(r, "unknown", "SOURCE_UNKNOWN", NULL);
@@ -455,7 +453,7 @@ START_TEST(source_unknown)
 
 	out = run(f, NULL, "{'source':{'host':'no-such-host','devices':['"
 	    U1 "']}}", &st);
-	ck_assert_int_eq(st.http_status, 404);
+	ck_assert_int_eq(st.error, COMPAT_ENOSOURCE);
 	ck_assert_str_eq(st.field, "source.host");
 	/* Every known host is a destination, all unknown. */
 	ck_assert_uint_eq(json_array_size(json_object_get(out, "results")),
@@ -465,14 +463,14 @@ START_TEST(source_unknown)
 
 	out = run(f, NULL, "{'source':{'vm':"
 	    "'6f3b1c2d-0000-4000-8000-0000000000ee'}}", &st);
-	ck_assert_int_eq(st.http_status, 404);
+	ck_assert_int_eq(st.error, COMPAT_ENOSOURCE);
 	ck_assert_str_eq(st.field, "source.vm");
 	expect(result_for(out, "dst-ok"), "unknown", "SOURCE_UNKNOWN", NULL);
 	json_decref(out);
 
 	out = run(f, NULL, "{'source':{'host':'src-a','vm':"
 	    "'6f3b1c2d-0000-4000-8000-0000000000ee'}}", &st);
-	ck_assert_int_eq(st.http_status, 404);
+	ck_assert_int_eq(st.error, COMPAT_ENOSOURCE);
 	ck_assert_str_eq(st.field, "source.vm");
 	json_decref(out);
 	fleet_free(f);
@@ -854,7 +852,7 @@ START_TEST(one_result)
 		full = compat_check(f, &cfg, rq, &st);
 		text = compat_check_one_text(f, &cfg, rq, &len, &st);
 		ck_assert_ptr_nonnull(text);
-		ck_assert_int_eq(st.http_status, 200);
+		ck_assert_int_eq(st.error, COMPAT_OK);
 		one = json_loads(text, 0, NULL);
 		ck_assert(json_equal(one, json_array_get(json_object_get(full,
 		    "results"), 0)));
@@ -867,14 +865,14 @@ START_TEST(one_result)
 	    "'destinations':['dst-ok']}");
 	text = compat_check_one_text(f, &cfg, rq, &len, &st);
 	ck_assert_ptr_nonnull(text);
-	ck_assert_int_eq(st.http_status, 404);
+	ck_assert_int_eq(st.error, COMPAT_ENOSOURCE);
 	ck_assert_str_eq(st.field, "source.devices[0]");
 	free(text);
 	json_decref(rq);
 	rq = req("{'source':{'host':'src-a','devices':['" U1 "']},"
 	    "'destinations':['dst-ok','dst-big']}");
 	ck_assert_ptr_null(compat_check_one_text(f, &cfg, rq, &len, &st));
-	ck_assert_int_eq(st.http_status, 400);
+	ck_assert_int_eq(st.error, COMPAT_EINVAL);
 	ck_assert_str_eq(st.field, "destinations");
 	json_decref(rq);
 	rq = req("{'source':{'host':'src-a','devices':['" U1 "']}}");
@@ -1021,8 +1019,8 @@ START_TEST(hostile_values)
 						    orig, &st);
 						if (out == NULL)
 							ck_assert_int_eq(
-							    st.http_status,
-							    400);
+							    st.error,
+							    COMPAT_EINVAL);
 						json_decref(out);
 						json_object_set_new(node, key,
 						    saved);
@@ -1045,8 +1043,8 @@ START_TEST(hostile_values)
 						    orig, &st);
 						if (out == NULL)
 							ck_assert_int_eq(
-							    st.http_status,
-							    400);
+							    st.error,
+							    COMPAT_EINVAL);
 						json_decref(out);
 						json_array_set_new(node, i,
 						    saved);

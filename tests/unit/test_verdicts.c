@@ -562,7 +562,7 @@ START_TEST(destination_names)
 	out = run(f, NULL, "{'source':{'host':'SRC-A','vm':'" VM1 "'},"
 	    "'destinations':['DST-Ok','bad name!','Compute_01']}", &st);
 	ck_assert_ptr_nonnull(out);
-	ck_assert_int_eq(st.http_status, 200);
+	ck_assert_int_eq(st.error, COMPAT_OK);
 	expect(result_for(out, "dst-ok"), "compatible", NULL, NULL);
 	r = result_for(out, "bad name!");
 	expect(r, "unknown", "HOST_UNKNOWN", NULL);
@@ -577,7 +577,7 @@ START_TEST(destination_names)
 	out = run(f, NULL, "{'source':{'vm':'" VM1 "'},'destinations':"
 	    "['dst-ok','DST-OK']}", &st);
 	ck_assert_ptr_null(out);
-	ck_assert_int_eq(st.http_status, 400);
+	ck_assert_int_eq(st.error, COMPAT_EINVAL);
 	fleet_free(f);
 }
 END_TEST
