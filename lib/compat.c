@@ -66,34 +66,6 @@ static char	*run(const struct fleet *, const struct compat_config *,
 		    const json_t *, enum form, size_t *,
 		    struct compat_status *);
 
-void
-compat_fail(struct compat_status *st, enum compat_error error,
-    const char *field, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	if (st == NULL)
-		return;
-	st->error = error;
-	snprintf(st->field, sizeof(st->field), "%s", field);
-	va_start(ap, fmt);
-	vsnprintf(st->message, sizeof(st->message), fmt, ap);
-	va_end(ap);
-}
-
-int
-compat_check_keys(const json_t *obj, const char *path,
-    const char *const *keys, struct compat_status *st)
-{
-	struct inv_error	 err;
-
-	if (json_check_keys(obj, path, keys, &err) == 0)
-		return (0);
-	compat_fail(st, COMPAT_EINVAL, err.field, "%s",
-	    err.message);
-	return (-1);
-}
-
 static void
 make_default_policy(void)
 {

@@ -98,8 +98,6 @@ struct source {
 int	 source_resolve(const struct fleet *, const struct policy *,
 	    const json_t *, enum mode, struct source *,
 	    struct compat_status *);
-/* Does VM vm list device id? */
-bool	 vm_holds(const struct inv_vm *, const char *id);
 void	 source_free(struct source *);
 json_t	*source_to_json(const struct source *);
 
@@ -249,7 +247,7 @@ void	 eval_free(struct ctx *);
 void	 answer_result(struct jsonw *, const struct ctx *,
 	    const struct result *);
 
-/* compat.c */
+/* compat_error.c */
 void	 compat_fail(struct compat_status *, enum compat_error, const char *,
 	    const char *, ...) __attribute__((format(printf, 4, 5)));
 /* json_check_keys, reported as COMPAT_EINVAL. */

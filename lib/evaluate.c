@@ -132,7 +132,6 @@ static struct reason *add_reason(struct ctx *, enum rcode, enum verdict,
 static bool	 seq(const char *, const char *, bool);
 static const struct inv_type *find_type(const struct inv_device *,
 		    const struct requirement *, bool);
-static bool	 in_use(const struct inventory *, const struct inv_device *);
 static const struct inv_device *take_member(const struct inventory *,
 		    struct slot *);
 static size_t	 add_slot(struct ctx *, const struct inv_device *,
@@ -252,19 +251,6 @@ find_type(const struct inv_device *d, const struct requirement *r,
 	return (NULL);
 }
 
-/* Listed by a VM; the address is read only when there are VMs. */
-static bool
-in_use(const struct inventory *inv, const struct inv_device *d)
-{
-	size_t	 i, j;
-
-	for (i = 0; i < inv->nvms; i++)
-		for (j = 0; j < inv->vms[i].ndevices; j++)
-			if (strcmp(inv->vms[i].devices[j], d->address) == 0)
-				return (true);
-	return (false);
-}
-
 /* The next free member of a class slot, for an assignment. */
 static const struct inv_device *
 take_member(const struct inventory *inv, struct slot *sl)
@@ -274,7 +260,7 @@ take_member(const struct inventory *inv, struct slot *sl)
 
 	for (i = 0; i < sl->nmembers; i++) {
 		d = &inv->devices[sl->members[i]];
-		if (in_use(inv, d))
+		if (inv_vm_holding(inv, d->address) != NULL)
 			continue;
 		if (k++ == sl->taken) {
 			sl->taken++;
@@ -529,7 +515,7 @@ candidates_pci(struct ctx *c, const struct fleet_host *fh,
 			free_ = cl->count;
 			for (i = 0; dinv->nvms > 0 && i < cl->count; i++) {
 				m = &dinv->devices[fh->members[cl->first + i]];
-				if (in_use(dinv, m))
+				if (inv_vm_holding(dinv, m->address) != NULL)
 					free_--;
 			}
 			si = add_slot(c, d, SLOT_PCI, (int64_t)free_);
@@ -548,7 +534,7 @@ candidates_pci(struct ctx *c, const struct fleet_host *fh,
 			found = true;
 			if (!pci_allowed(c, r, d, &first))
 				continue;
-			add_edge(c, add_slot(c, d, SLOT_PCI, in_use(dinv, d) &&
+			add_edge(c, add_slot(c, d, SLOT_PCI, inv_vm_holding(dinv, d->address) != NULL &&
 			    !own_device(c, d) ? 0 : 1));
 			n++;
 		}
@@ -935,7 +921,7 @@ eval_vm_blockers(struct ctx *c, const struct inv_vm *vm)
 		r = &c->src->reqs[i];
 		if (r->state != REQ_OK || !r->flags_known ||
 		    (r->flags & MIG_DIRTY_TRACKING) != 0 ||
-		    !vm_holds(vm, r->id) ||
+		    !inv_vm_holds(vm, r->id) ||
 		    vm->backend == INV_BACKEND_CONTAINER ||
 		    (vm->backend == INV_BACKEND_IOMMUFD &&
 		    sp->iommu_dirty_tracking == INV_TRI_TRUE))

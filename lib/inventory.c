@@ -324,6 +324,28 @@ inv_find_type(const struct inv_device *d, enum inv_kind kind, const char *id)
 	return (NULL);
 }
 
+bool
+inv_vm_holds(const struct inv_vm *vm, const char *id)
+{
+	uint32_t	 i;
+
+	for (i = 0; i < vm->ndevices; i++)
+		if (strcmp(vm->devices[i], id) == 0)
+			return (true);
+	return (false);
+}
+
+const struct inv_vm *
+inv_vm_holding(const struct inventory *inv, const char *id)
+{
+	size_t	 i;
+
+	for (i = 0; i < inv->nvms; i++)
+		if (inv_vm_holds(&inv->vms[i], id))
+			return (&inv->vms[i]);
+	return (NULL);
+}
+
 size_t
 inv_count_instances(const struct inventory *inv, const struct inv_device *d,
     const struct inv_type *t)

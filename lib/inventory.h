@@ -194,6 +194,11 @@ struct inv_instance	*inv_find_instance(const struct inventory *,
 struct inv_vm		*inv_find_vm(const struct inventory *, const char *uuid);
 struct inv_type		*inv_find_type(const struct inv_device *,
 			    enum inv_kind, const char *id);
+/* Does VM vm list device id (a PCI address or an instance id)? */
+bool			 inv_vm_holds(const struct inv_vm *, const char *id);
+/* The first VM that lists device id, or NULL: is it in use? */
+const struct inv_vm	*inv_vm_holding(const struct inventory *,
+			    const char *id);
 /* Instances of type t that exist on parent d (mdevs, vGPU VFs). */
 size_t			 inv_count_instances(const struct inventory *,
 			    const struct inv_device *d,

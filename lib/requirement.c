@@ -419,17 +419,6 @@ parse_descriptors(const struct policy *pol, const json_t *descs,
 	return (0);
 }
 
-bool
-vm_holds(const struct inv_vm *vm, const char *id)
-{
-	uint32_t	 i;
-
-	for (i = 0; i < vm->ndevices; i++)
-		if (strcmp(vm->devices[i], id) == 0)
-			return (true);
-	return (false);
-}
-
 /* The VMs on the source host that hold a device the request names. */
 static void
 find_vms(const struct inventory *inv, struct source *src)
@@ -440,7 +429,7 @@ find_vms(const struct inventory *inv, struct source *src)
 	for (i = 0; i < inv->nvms && src->nvms < COMPAT_MAX_DEVICES; i++) {
 		vm = &inv->vms[i];
 		for (k = 0; k < src->nreqs; k++) {
-			if (vm_holds(vm, src->reqs[k].id)) {
+			if (inv_vm_holds(vm, src->reqs[k].id)) {
 				src->vms[src->nvms++] = vm;
 				break;
 			}
