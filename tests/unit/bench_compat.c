@@ -121,6 +121,12 @@ make_host(struct fleet *f, size_t n, int source)
 	if (source) {
 		vm = inv_add_vm(inv);
 		vm->uuid = inv_str(inv, VM_UUID);
+		/* What a v1.1 collector reports; null facts are unknown. */
+		vm->complete = INV_TRI_TRUE;
+		vm->viommu = INV_TRI_FALSE;
+		vm->ram_shared = INV_TRI_FALSE;
+		vm->backend = INV_BACKEND_CONTAINER;
+		vm->qemu_version = inv->platform.qemu_version;
 		for (k = 0; k < 2; k++) {
 			in = inv_add_instance(inv);
 			in->kind = INV_KIND_MDEV;
