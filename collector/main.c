@@ -24,8 +24,8 @@
 #include <libudev.h>
 
 #include "config.h"
-#include "inventory.h"
-#include "store.h"
+#include "model/inventory.h"
+#include "store/store.h"
 #include "util/log.h"
 #include "util/strutil.h"
 #include "util/xmalloc.h"

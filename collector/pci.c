@@ -11,7 +11,7 @@
 
 #include <libudev.h>
 
-#include "inventory.h"
+#include "model/inventory.h"
 #include "util/log.h"
 #include "util/strutil.h"
 #include "util/xmalloc.h"

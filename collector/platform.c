@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inventory.h"
+#include "model/inventory.h"
 #include "util/log.h"
 #include "util/strutil.h"
 #include "util/xmalloc.h"

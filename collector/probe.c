@@ -24,7 +24,7 @@
 
 #include <jansson.h>
 
-#include "inventory.h"
+#include "model/inventory.h"
 #include "util/log.h"
 #include "util/strutil.h"
 #include "util/xmalloc.h"

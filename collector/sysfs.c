@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "inventory.h"
+#include "model/inventory.h"
 #include "util/log.h"
 #include "util/strutil.h"
 #include "util/xmalloc.h"

@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "inventory.h"
-#include "promtext.h"
+#include "model/inventory.h"
+#include "metrics/promtext.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 

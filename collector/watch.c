@@ -36,7 +36,7 @@
 
 #include <libudev.h>
 
-#include "inventory.h"
+#include "model/inventory.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 

@@ -1,4 +1,6 @@
-# lib/: the shared core, a convenience library every binary and test links.
+# lib/: the shared core, a convenience library every binary and test
+# links. One folder per concern; each may use only the folders listed
+# before it (README.md, "How the code is laid out").
 noinst_LIBRARIES += lib/libvfiocompat.a
 lib_libvfiocompat_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(SQLITE_CFLAGS) \
 	$(GNUTLS_CFLAGS)
@@ -10,18 +12,24 @@ lib_libvfiocompat_a_SOURCES = \
 	lib/util/strpool.c lib/util/strpool.h \
 	lib/util/digest.c lib/util/digest.h \
 	lib/util/file.c lib/util/file.h \
-	lib/inventory.c lib/inventory.h \
-	lib/inventory_json.c lib/inventory_json.h \
-	lib/promtext.c lib/promtext.h \
-	lib/store.h lib/store_sqlite.c lib/store_migrations.h
-nodist_lib_libvfiocompat_a_SOURCES = lib/store_migrations.c
+	lib/model/inventory.c lib/model/inventory.h \
+	lib/codec/inventory_json.c lib/codec/inventory_json.h \
+	lib/store/store.h lib/store/store_sqlite.c lib/store/store_migrations.h \
+	lib/policy/policy.c lib/policy/policy.h lib/policy/version.c \
+	lib/fleet/fleet.c lib/fleet/fleet.h \
+	lib/engine/compat.c lib/engine/compat.h lib/engine/compat_int.h \
+	lib/engine/compat_error.c lib/engine/requirement.c \
+	lib/engine/evaluate.c lib/engine/match.c lib/engine/answer.c \
+	lib/engine/jsonw.c \
+	lib/metrics/promtext.c lib/metrics/promtext.h
+nodist_lib_libvfiocompat_a_SOURCES = lib/store/store_migrations.c
 
 # Link line for anything that uses the library.
 LIBVC = lib/libvfiocompat.a $(JANSSON_LIBS) $(SQLITE_LIBS) $(GNUTLS_LIBS)
 
 SQL_MIGRATIONS = $(sort $(wildcard $(top_srcdir)/schema/sqlite/[0-9]*.sql))
-lib/store_migrations.c: $(SQL_MIGRATIONS) $(top_srcdir)/build-aux/embed-sql
-	$(AM_V_GEN)mkdir -p lib && $(SHELL) $(top_srcdir)/build-aux/embed-sql $@ $(SQL_MIGRATIONS)
-BUILT_SOURCES += lib/store_migrations.c
-CLEANFILES += lib/store_migrations.c
+lib/store/store_migrations.c: $(SQL_MIGRATIONS) $(top_srcdir)/build-aux/embed-sql
+	$(AM_V_GEN)mkdir -p lib/store && $(SHELL) $(top_srcdir)/build-aux/embed-sql $@ $(SQL_MIGRATIONS)
+BUILT_SOURCES += lib/store/store_migrations.c
+CLEANFILES += lib/store/store_migrations.c
 EXTRA_DIST += build-aux/embed-sql schema

@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compat.h"
-#include "fleet.h"
+#include "engine/compat.h"
+#include "fleet/fleet.h"
 #include "http.h"
-#include "policy.h"
+#include "policy/policy.h"
 #include "server.h"
 #include "util/strutil.h"
 

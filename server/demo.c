@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 
 #include "http.h"
-#include "inventory.h"
+#include "model/inventory.h"
 #include "server.h"
 #include "util/file.h"
 #include "util/log.h"

@@ -13,13 +13,13 @@
 #include <string.h>
 #include <time.h>
 
-#include "fleet.h"
+#include "fleet/fleet.h"
 #include "http.h"
-#include "inventory.h"
-#include "inventory_json.h"
+#include "model/inventory.h"
+#include "codec/inventory_json.h"
 #include "jsonout.h"
 #include "server.h"
-#include "store.h"
+#include "store/store.h"
 #include "util/digest.h"
 #include "util/log.h"
 #include "util/strutil.h"

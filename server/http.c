@@ -33,7 +33,7 @@
 
 #include "auth.h"
 #include "http.h"
-#include "inventory_json.h"
+#include "codec/inventory_json.h"
 #include "jsonout.h"
 #include "server.h"
 #include "util/log.h"

@@ -26,12 +26,12 @@
 #include <microhttpd.h>
 
 #include "auth.h"
-#include "fleet.h"
+#include "fleet/fleet.h"
 #include "http.h"
-#include "inventory.h"
-#include "policy.h"
+#include "model/inventory.h"
+#include "policy/policy.h"
 #include "server.h"
-#include "store.h"
+#include "store/store.h"
 #include "util/file.h"
 #include "util/log.h"
 #include "util/strutil.h"

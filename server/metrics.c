@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fleet.h"
+#include "fleet/fleet.h"
 #include "http.h"
-#include "inventory.h"
-#include "promtext.h"
+#include "model/inventory.h"
+#include "metrics/promtext.h"
 #include "server.h"
 
 #define MAX_ROUTES	16

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inventory.h"
+#include "model/inventory.h"
 
 #define MAX_INPUT	(INV_MAX_DOCUMENT + 1)
 

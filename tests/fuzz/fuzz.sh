@@ -6,8 +6,8 @@ secs=${VC_FUZZ_SECONDS:-15}
 src="$top_srcdir/lib"
 clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
     -I"$src" $(pkg-config --cflags jansson gnutls) \
-    "$top_srcdir/tests/fuzz/fuzz_inventory.c" "$src/inventory.c" \
-    "$src/inventory_json.c" "$src"/util/arena.c "$src"/util/strpool.c \
+    "$top_srcdir/tests/fuzz/fuzz_inventory.c" "$src/model/inventory.c" \
+    "$src/codec/inventory_json.c" "$src"/util/arena.c "$src"/util/strpool.c \
     "$src"/util/strutil.c "$src"/util/xmalloc.c "$src"/util/digest.c \
     "$src"/util/log.c $(pkg-config --libs jansson gnutls) -lpthread \
     -o "$T/fuzz_inventory" || fail "cannot build the fuzz target"

@@ -114,11 +114,11 @@ rm -f "$DB"*
 start_server --stale-after 4
 put_inv "$A" "$SAMPLE" >/dev/null
 put_inv $B "$T/dst.json" >/dev/null
-sleep 2.3
+sleep 3.2
 put_inv $B "$T/dst.json" >/dev/null	# a heartbeat: B is fresh
 vmcheck
 assert_eq "old source" "compatible  | FLAGS_UNKNOWN,SOURCE_DATA_OLD" "$(verdict $B)"
-sleep 2.2
+sleep 2.5
 put_inv $B "$T/dst.json" >/dev/null
 vmcheck
 assert_eq "stale source" "unknown SOURCE_STALE | FLAGS_UNKNOWN" "$(verdict $B)"

@@ -17,10 +17,10 @@
 
 #include <jansson.h>
 
-#include "compat.h"
-#include "fleet.h"
-#include "inventory.h"
-#include "policy.h"
+#include "engine/compat.h"
+#include "fleet/fleet.h"
+#include "model/inventory.h"
+#include "policy/policy.h"
 #include "util/strpool.h"
 
 #define VM_UUID	"6f3b1c2d-0000-4000-8000-0000000000aa"

@@ -11,12 +11,12 @@
 #include <jansson.h>
 
 #include "check_util.h"
-#include "compat.h"
+#include "engine/compat.h"
 #include "engine_util.h"
-#include "fleet.h"
-#include "inventory.h"
-#include "inventory_json.h"
-#include "policy.h"
+#include "fleet/fleet.h"
+#include "model/inventory.h"
+#include "codec/inventory_json.h"
+#include "policy/policy.h"
 
 json_t *
 fixture_json(const char *host)

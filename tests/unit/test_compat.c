@@ -18,10 +18,10 @@
 #include "engine_util.h"
 #include <jansson.h>
 
-#include "compat.h"
-#include "fleet.h"
-#include "inventory.h"
-#include "policy.h"
+#include "engine/compat.h"
+#include "fleet/fleet.h"
+#include "model/inventory.h"
+#include "policy/policy.h"
 
 
 #define U1	"83b8f4f2-509f-382f-3c1e-e6bfe0fa1001"

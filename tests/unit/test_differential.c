@@ -24,10 +24,10 @@
 #include <jansson.h>
 
 #include "check_util.h"
-#include "compat.h"
+#include "engine/compat.h"
 #include "engine_util.h"
-#include "fleet.h"
-#include "policy.h"
+#include "fleet/fleet.h"
+#include "policy/policy.h"
 
 #define ROUNDS		150
 #define NHOSTS		12

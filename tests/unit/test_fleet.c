@@ -11,8 +11,8 @@
 
 #include "check_util.h"
 
-#include "fleet.h"
-#include "inventory.h"
+#include "fleet/fleet.h"
+#include "model/inventory.h"
 #include "util/strpool.h"
 
 static struct inventory	*mk(struct fleet *, const char *, const char *);

@@ -11,8 +11,8 @@
 #include "check_util.h"
 #include <jansson.h>
 
-#include "inventory.h"
-#include "inventory_json.h"
+#include "model/inventory.h"
+#include "codec/inventory_json.h"
 #include "util/strpool.h"
 #include "util/strutil.h"
 

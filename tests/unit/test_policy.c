@@ -13,9 +13,9 @@
 #include "check_util.h"
 #include <jansson.h>
 
-#include "inventory.h"
-#include "inventory_json.h"
-#include "policy.h"
+#include "model/inventory.h"
+#include "codec/inventory_json.h"
+#include "policy/policy.h"
 
 static struct policy	*parse(const char *, struct inv_error *);
 static void		 expect_reject(const char *, const char *);

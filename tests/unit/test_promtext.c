@@ -8,8 +8,8 @@
 #include <check.h>
 
 #include "check_util.h"
-#include "inventory.h"
-#include "promtext.h"
+#include "model/inventory.h"
+#include "metrics/promtext.h"
 
 START_TEST(test_escaping)
 {

@@ -12,8 +12,8 @@
 #include "check_util.h"
 #include <sqlite3.h>
 
-#include "inventory.h"
-#include "store.h"
+#include "model/inventory.h"
+#include "store/store.h"
 
 static struct inventory	*load_sample(void);
 static int		 count_rows(const char *, const char *);

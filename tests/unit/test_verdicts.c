@@ -18,10 +18,10 @@
 #include <jansson.h>
 
 #include "check_util.h"
-#include "compat.h"
+#include "engine/compat.h"
 #include "engine_util.h"
-#include "fleet.h"
-#include "policy.h"
+#include "fleet/fleet.h"
+#include "policy/policy.h"
 
 #define U1	"83b8f4f2-509f-382f-3c1e-e6bfe0fa1001"
 #define VM1	"6f3b1c2d-0000-4000-8000-000000000001"

@@ -6,7 +6,7 @@
 
 #include "check_util.h"
 
-#include "policy.h"
+#include "policy/policy.h"
 
 #define SIGN(x)	((x) > 0 ? 1 : (x) < 0 ? -1 : 0)
 

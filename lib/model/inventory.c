@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inventory.h"
+#include "model/inventory.h"
 #include "util/arena.h"
 #include "util/strpool.h"
 #include "util/xmalloc.h"

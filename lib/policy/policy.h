@@ -2,6 +2,9 @@
  * policy.h -- which device fields must match between source and
  * destination, and how (SPEC section 6, "Policy").
  *
+ * lib/policy/ owns policies and version comparison. It may use
+ * lib/codec/ (for its own file's validation), lib/model/, lib/util/.
+ *
  * A policy is an ordered list of rules; the first whose match fits a
  * device applies. Each rule maps a field name (driver, driver_version,
  * migration_version, vendor_id, ..., attributes.<key>) to a comparator:

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compat_int.h"
+#include "engine/compat_int.h"
 #include "util/xmalloc.h"
 
 static void	 jw_reserve(struct jsonw *, size_t);

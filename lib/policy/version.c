@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "policy.h"
+#include "policy/policy.h"
 
 static size_t	 component(const char *, const char **);
 static bool	 all_digits(const char *, size_t);

@@ -23,7 +23,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "compat_int.h"
+#include "engine/compat_int.h"
 
 struct mstate {
 	size_t		 nleft;

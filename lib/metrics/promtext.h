@@ -1,6 +1,9 @@
 /*
  * promtext.h -- building the Prometheus text exposition format.
  *
+ * lib/metrics/ owns the Prometheus text format. It may use lib/model/
+ * and lib/util/.
+ *
  * The server's /metrics and the collector's --textfile file publish the
  * same per-type capacity series; both build their text here so the
  * escaping rules and the series' shape live in one place.

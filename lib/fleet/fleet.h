@@ -1,6 +1,9 @@
 /*
  * fleet.h -- the server's in-memory view of every host's inventory.
  *
+ * lib/fleet/ owns the fleet, its lock and its per-host indexes. It may
+ * use lib/policy/ (the list of compared fields), lib/model/, lib/util/.
+ *
  * The store is the durable copy; the fleet is what checks read, so a
  * check against ten thousand hosts never touches SQLite. Hosts are kept
  * sorted by name (binary search, ordered listings). All inventories
@@ -15,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "inventory.h"
+#include "model/inventory.h"
 
 struct fleet;
 struct strpool;

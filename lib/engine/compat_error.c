@@ -9,9 +9,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "compat.h"
-#include "compat_int.h"
-#include "inventory_json.h"
+#include "engine/compat.h"
+#include "engine/compat_int.h"
+#include "codec/inventory_json.h"
 
 void
 compat_fail(struct compat_status *st, enum compat_error error,

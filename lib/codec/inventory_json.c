@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inventory_json.h"
+#include "codec/inventory_json.h"
 #include "util/arena.h"
 #include "util/digest.h"
 #include "util/strutil.h"

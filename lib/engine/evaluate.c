@@ -88,10 +88,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compat.h"
-#include "compat_int.h"
-#include "fleet.h"
-#include "policy.h"
+#include "engine/compat.h"
+#include "engine/compat_int.h"
+#include "fleet/fleet.h"
+#include "policy/policy.h"
 #include "util/xmalloc.h"
 
 #define MIN_KERNEL	"5.18"

@@ -25,11 +25,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "compat.h"
-#include "compat_int.h"
-#include "fleet.h"
-#include "inventory_json.h"
-#include "policy.h"
+#include "engine/compat.h"
+#include "engine/compat_int.h"
+#include "fleet/fleet.h"
+#include "codec/inventory_json.h"
+#include "policy/policy.h"
 #include "util/strutil.h"
 #include "util/xmalloc.h"
 

@@ -1,6 +1,9 @@
 /*
  * store.h -- persistence of host inventories behind one interface.
  *
+ * lib/store/ owns durable storage (SQLite, its migrations). It may use
+ * lib/codec/, lib/model/ and lib/util/; nothing above it.
+ *
  * The collector's --db and the server's --db share this interface and
  * the schema. SQLite is the engine today; the operations are chosen so a
  * PostgreSQL engine can implement them without SQLite-isms leaking out:

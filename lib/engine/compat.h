@@ -1,6 +1,10 @@
 /*
  * compat.h -- the compatibility engine (SPEC section 6).
  *
+ * lib/engine/ owns the check: requirements, evaluation, matching, the
+ * answer's text. It may use every folder of lib/ but store/ and
+ * metrics/, and knows nothing of HTTP.
+ *
  * JSON in, JSON out: the request is the body of POST /v1/check (the
  * server turns the GET forms into the same shape), the answer is the
  * response body of SPEC section 5. The engine reads the fleet under the

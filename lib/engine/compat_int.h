@@ -16,8 +16,8 @@
 
 #include <jansson.h>
 
-#include "compat.h"
-#include "inventory.h"
+#include "engine/compat.h"
+#include "model/inventory.h"
 
 struct compat_status;
 struct fleet;

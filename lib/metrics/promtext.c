@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "inventory.h"
-#include "promtext.h"
+#include "model/inventory.h"
+#include "metrics/promtext.h"
 #include "util/xmalloc.h"
 
 #define PROM_INITIAL	(64 * 1024)

@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "compat.h"
-#include "compat_int.h"
-#include "fleet.h"
-#include "policy.h"
+#include "engine/compat.h"
+#include "engine/compat_int.h"
+#include "fleet/fleet.h"
+#include "policy/policy.h"
 
 static const char *const rcode_names[] = {
 	"HOST_UNKNOWN", "HOST_STALE", "SOURCE_UNKNOWN",

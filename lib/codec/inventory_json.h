@@ -1,6 +1,9 @@
 /*
  * inventory_json.h -- the jansson side of the inventory codec.
  *
+ * lib/codec/ owns the document's JSON form: parsing with validation,
+ * printing, the digest. It may use lib/model/ and lib/util/.
+ *
  * inventory.h offers text in and text out; this header is for code that
  * already holds jansson values (the server's request bodies, the
  * engine's spelled-out descriptors) and wants the same validation.
@@ -10,7 +13,7 @@
 
 #include <jansson.h>
 
-#include "inventory.h"
+#include "model/inventory.h"
 
 struct inventory	*inventory_from_json(const json_t *, struct strpool *,
 			    struct inv_error *);

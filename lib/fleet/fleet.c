@@ -28,8 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fleet.h"
-#include "policy.h"
+#include "fleet/fleet.h"
+#include "policy/policy.h"
 #include "util/strpool.h"
 #include "util/xmalloc.h"
 

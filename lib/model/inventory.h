@@ -1,6 +1,9 @@
 /*
  * inventory.h -- the v1 inventory model (SPEC section 2).
  *
+ * lib/model/ owns the in-memory inventory and nothing else: no JSON, no
+ * I/O. It may use lib/util/ only.
+ *
  * One struct inventory per host. All of an inventory's strings and arrays
  * live in its arena, so building one is cheap and freeing it is one call.
  * Strings that repeat across a fleet (ids, names, versions) may instead

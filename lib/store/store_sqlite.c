@@ -17,9 +17,9 @@
 
 #include <sqlite3.h>
 
-#include "inventory.h"
-#include "store.h"
-#include "store_migrations.h"
+#include "model/inventory.h"
+#include "store/store.h"
+#include "store/store_migrations.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 

@@ -21,9 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "inventory.h"
-#include "inventory_json.h"
-#include "policy.h"
+#include "model/inventory.h"
+#include "codec/inventory_json.h"
+#include "policy/policy.h"
 #include "util/arena.h"
 #include "util/strutil.h"
 #include "util/xmalloc.h"
