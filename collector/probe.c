@@ -250,6 +250,9 @@ apply_output(struct collect *c, const char *path, const json_t *root)
 				    json_string_value(v));
 				continue;
 			}
+			/* The kernel's own word outranks a vendor's. */
+			if (d->migration.flags_source == INV_FLAGS_KERNEL)
+				continue;
 			parse_flags(json_string_value(v), &flags);
 			d->migration.flags = flags;
 			d->migration.flags_source = INV_FLAGS_PROBE;
