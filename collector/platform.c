@@ -53,7 +53,6 @@
 #define DIRTY_KERNEL_MAJOR	6
 #define DIRTY_KERNEL_MINOR	7
 
-static char	*qemu_ask(const char *);
 static char	*libvirt_ask(const char *);
 static char	*find_program(const char *name, const char *const *dirs);
 static const char *qemu_arch(const char *);
@@ -81,8 +80,8 @@ platform_version_ok(const char *s)
 }
 
 /* Run "qemu --version" and take the number after the banner. */
-static char *
-qemu_ask(const char *qemu)
+char *
+platform_qemu_ask(const char *qemu)
 {
 	char	*argv[3], *out = NULL, *p, *v = NULL;
 	size_t	 len, n;
@@ -407,7 +406,7 @@ platform_scan(struct collect *c, const char *qemu, const char *qemu_version)
 	}
 	if (qemu_version != NULL)
 		p->qemu_version = inv_str(c->inv, qemu_version);
-	else if (qemu != NULL && (v = qemu_ask(qemu)) != NULL) {
+	else if (qemu != NULL && (v = platform_qemu_ask(qemu)) != NULL) {
 		p->qemu_version = inv_str(c->inv, v);
 		free(v);
 	}
