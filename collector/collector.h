@@ -124,9 +124,10 @@ void	nvidia_fill_names(struct collect *);
 int	platform_scan(struct collect *, const char *qemu,
 	    const char *qemu_version);
 int	platform_version_ok(const char *);
-/* qemu --version of one binary: a malloc'd "9.2.0", NULL (warned) if
- * it cannot tell. */
-char	*platform_qemu_ask(const char *);
+/* qemu -version of one binary, asked once per file (path, inode,
+ * mtime) per process: a malloc'd "9.2.0", NULL (warned) if it cannot
+ * tell. */
+char	*platform_qemu_version(const char *);
 
 /* vms.c */
 int	vms_scan(struct collect *);

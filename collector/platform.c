@@ -31,6 +31,7 @@
 #define PROC_CMDLINE		"/proc/cmdline"
 #define MAX_IOMMUS		1024
 #define KCONFIG_MAX		(4 * 1024 * 1024)
+#define VERSION_CACHE_SIZE	32
 
 /*
  * What says an IOMMU tracks DMA dirty pages itself (iommufd's
@@ -53,7 +54,9 @@
 #define DIRTY_KERNEL_MAJOR	6
 #define DIRTY_KERNEL_MINOR	7
 
+static char	*qemu_ask(const char *);
 static char	*libvirt_ask(const char *);
+static char	*cached_version(const char *, char *(*)(const char *));
 static char	*find_program(const char *name, const char *const *dirs);
 static const char *qemu_arch(const char *);
 static int	 kernel_has_dirty_tracking(const char *);
@@ -62,6 +65,18 @@ static int	 intel_sm_enabled(const char *);
 static enum inv_tri intel_dirty(const char *unit, const char *release);
 static enum inv_tri amd_dirty(const char *unit);
 static enum inv_tri iommu_dirty_tracking(const char *release);
+
+/* What a binary said its version was, by path, inode and mtime. */
+struct version_cache {
+	char		*path;
+	dev_t		 dev;
+	ino_t		 ino;
+	struct timespec	 mtime;
+	char		*(*ask)(const char *);
+	char		*version;	/* NULL when it could not tell */
+};
+static struct version_cache	vcache[VERSION_CACHE_SIZE];
+static size_t			nvcache;
 
 /* Dotted numeric, as QEMU prints it: "9.2.0", "8.2.2". */
 int
@@ -79,23 +94,24 @@ platform_version_ok(const char *s)
 	return (1);
 }
 
-/* Run "qemu --version" and take the number after the banner. */
-char *
-platform_qemu_ask(const char *qemu)
+/* Run "qemu -version" (QEMU's documented spelling; "--version" works
+ * too) and take the number after the banner. */
+static char *
+qemu_ask(const char *qemu)
 {
 	char	*argv[3], *out = NULL, *p, *v = NULL;
 	size_t	 len, n;
 
 	argv[0] = (char *)qemu;
-	argv[1] = (char *)"--version";
+	argv[1] = (char *)"-version";
 	argv[2] = NULL;
 	if (run_capture(argv, QEMU_TIMEOUT_MS, QEMU_MAX_OUTPUT, &out,
 	    &len) != 0) {
-		log_warnx("%s: %s --version failed", __func__, qemu);
+		log_warnx("%s: %s -version failed", __func__, qemu);
 		goto out;
 	}
 	if ((p = strstr(out, QEMU_BANNER)) == NULL) {
-		log_warnx("%s: %s --version: no version banner", __func__,
+		log_warnx("%s: %s -version: no version banner", __func__,
 		    qemu);
 		goto out;
 	}
@@ -103,13 +119,57 @@ platform_qemu_ask(const char *qemu)
 	n = strspn(p, "0123456789.");
 	v = xstrndup(p, n);
 	if (!platform_version_ok(v)) {
-		log_warnx("%s: %s --version: odd version", __func__, qemu);
+		log_warnx("%s: %s -version: odd version", __func__, qemu);
 		free(v);
 		v = NULL;
 	}
 out:
 	free(out);
 	return (v);
+}
+
+/*
+ * Asking a binary costs a fork and exec (QEMU: tens of milliseconds),
+ * and watch mode scans every interval: ask each binary once for as long
+ * as it is the same file. A malloc'd copy, or NULL.
+ */
+static char *
+cached_version(const char *path, char *(*ask)(const char *))
+{
+	struct version_cache	*vc;
+	struct stat		 sb;
+	char			*v;
+	size_t			 i;
+
+	if (stat(path, &sb) == -1)
+		return (ask(path));
+	for (i = 0; i < nvcache; i++) {
+		vc = &vcache[i];
+		if (vc->ask == ask && vc->dev == sb.st_dev &&
+		    vc->ino == sb.st_ino &&
+		    vc->mtime.tv_sec == sb.st_mtim.tv_sec &&
+		    vc->mtime.tv_nsec == sb.st_mtim.tv_nsec &&
+		    strcmp(vc->path, path) == 0)
+			return (vc->version == NULL ? NULL :
+			    xstrdup(vc->version));
+	}
+	v = ask(path);
+	if (nvcache < VERSION_CACHE_SIZE) {
+		vc = &vcache[nvcache++];
+		vc->path = xstrdup(path);
+		vc->dev = sb.st_dev;
+		vc->ino = sb.st_ino;
+		vc->mtime = sb.st_mtim;
+		vc->ask = ask;
+		vc->version = v == NULL ? NULL : xstrdup(v);
+	}
+	return (v);
+}
+
+char *
+platform_qemu_version(const char *path)
+{
+	return (cached_version(path, qemu_ask));
 }
 
 /* "libvirtd (libvirt) 10.0.0", "virtqemud (libvirt) 10.0.0". */
@@ -406,7 +466,7 @@ platform_scan(struct collect *c, const char *qemu, const char *qemu_version)
 	}
 	if (qemu_version != NULL)
 		p->qemu_version = inv_str(c->inv, qemu_version);
-	else if (qemu != NULL && (v = platform_qemu_ask(qemu)) != NULL) {
+	else if (qemu != NULL && (v = platform_qemu_version(qemu)) != NULL) {
 		p->qemu_version = inv_str(c->inv, v);
 		free(v);
 	}
@@ -421,7 +481,8 @@ platform_scan(struct collect *c, const char *qemu, const char *qemu_version)
 		warned_libvirt = true;
 		log_warnx("%s: neither libvirtd nor virtqemud found: libvirt "
 		    "version unknown", __func__);
-	} else if (prog != NULL && (v = libvirt_ask(prog)) != NULL) {
+	} else if (prog != NULL &&
+	    (v = cached_version(prog, libvirt_ask)) != NULL) {
 		p->libvirt_version = inv_str(c->inv, v);
 		free(v);
 	}

@@ -43,7 +43,6 @@
 #define SYS_VFIO_DEV		"/sys/class/vfio-dev"
 #define MAX_RAM_BACKENDS	64
 #define MAX_RAM_IDS		64
-#define QEMU_CACHE_SIZE		32
 #define EXE_DELETED		" (deleted)"
 
 /* A memory-backend-* object: its id and whether it is share=on. */
@@ -78,17 +77,6 @@ struct vm_fds {
 	int	 vfio;		/* something under /dev/vfio/ */
 	int	 iommufd;	/* /dev/iommu */
 };
-
-/* qemu -version per binary: running one costs tens of milliseconds. */
-struct qemu_cache {
-	char	*path;
-	dev_t	 dev;
-	ino_t	 ino;
-	char	*version;	/* NULL when the binary could not tell */
-};
-
-static struct qemu_cache qemu_cache[QEMU_CACHE_SIZE];
-static size_t		 qemu_ncache;
 
 static int	 has_uuid_arg(const char *, size_t);
 static char	*read_cmdline(pid_t, size_t *, int *);
@@ -733,17 +721,17 @@ ram_shared(const struct vm_args *a)
  * not the one on disk: /proc/PID/exe. A " (deleted)" target, or a path
  * that now names another file, has nothing left to ask. Only binaries
  * root owns and no one else may write are run: the collector often runs
- * as root, and any process can look like QEMU.
+ * as root, and any process can look like QEMU. VMs of one QEMU share
+ * one answer (platform_qemu_version asks each binary once).
  */
 static const char *
 vm_qemu_version(struct collect *c, pid_t pid)
 {
-	struct qemu_cache	*qc;
 	struct stat		 run, disk;
 	const char		*version;
 	char			 p[64], exe[SYSFS_PATH_MAX], *v;
 	ssize_t			 n;
-	size_t			 i, len;
+	size_t			 len;
 
 	snprintf(p, sizeof(p), "/proc/%d/exe", (int)pid);
 	if ((n = readlink(p, exe, sizeof(exe) - 1)) == -1)
@@ -756,29 +744,16 @@ vm_qemu_version(struct collect *c, pid_t pid)
 	if (stat(p, &run) == -1 || stat(exe, &disk) == -1 ||
 	    run.st_dev != disk.st_dev || run.st_ino != disk.st_ino)
 		return (NULL);
-	for (i = 0; i < qemu_ncache; i++) {
-		qc = &qemu_cache[i];
-		if (qc->dev == disk.st_dev && qc->ino == disk.st_ino &&
-		    strcmp(qc->path, exe) == 0)
-			return (qc->version == NULL ? NULL :
-			    inv_istr(c->inv, qc->version));
-	}
 	if (disk.st_uid != 0 || (disk.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
 		log_warnx("%s: pid %d: %s is not root's alone, not run",
 		    __func__, (int)pid, str_is_clean_utf8(exe, len) ?
 		    exe : "?");
-		v = NULL;
-	} else
-		v = platform_qemu_ask(exe);
-	version = v == NULL ? NULL : inv_istr(c->inv, v);
-	if (qemu_ncache < QEMU_CACHE_SIZE) {
-		qc = &qemu_cache[qemu_ncache++];
-		qc->path = xstrdup(exe);
-		qc->dev = disk.st_dev;
-		qc->ino = disk.st_ino;
-		qc->version = v;
-	} else
-		free(v);
+		return (NULL);
+	}
+	if ((v = platform_qemu_version(exe)) == NULL)
+		return (NULL);
+	version = inv_istr(c->inv, v);
+	free(v);
 	return (version);
 }
 

@@ -75,7 +75,7 @@ same_as_expected t4 "$T/t4.json"
 
 # QEMU version: asked from the binary, given, or unknown.
 collect t4 --qemu "$FAKE_QEMU"
-assert_eq "--qemu runs --version" 9.2.0 \
+assert_eq "--qemu runs -version" 9.2.0 \
     "$(jq -r .platform.qemu_version "$T/t4.json")"
 collect t4 --qemu-version 8.2.2
 assert_eq "--qemu-version" 8.2.2 "$(jq -r .platform.qemu_version "$T/t4.json")"

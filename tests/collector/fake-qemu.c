@@ -7,7 +7,8 @@
  * the test bed), creates $FAKE_QEMU_READY once they are open, and
  * sleeps until killed. "-version" (or "--version") prints a QEMU-style
  * banner: version 9.2.0, or the first line of the file <exe>.version
- * beside the running binary, so a copy can play another QEMU release.
+ * beside the running binary, so a copy can play another QEMU release;
+ * each such answer adds a line to <exe>.asked when that file exists.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -27,6 +28,12 @@ print_version(void)
 		if ((fp = fopen(exe, "r")) != NULL) {
 			if (fgets(version, sizeof(version), fp) != NULL)
 				version[strcspn(version, "\n")] = '\0';
+			fclose(fp);
+		}
+		/* Count the questions where the test asks us to. */
+		memcpy(exe + n, ".asked", sizeof(".asked"));
+		if (access(exe, F_OK) == 0 && (fp = fopen(exe, "a")) != NULL) {
+			fputs("asked\n", fp);
 			fclose(fp);
 		}
 	}

@@ -24,6 +24,7 @@ AP=4b0a3b3d-7c4a-4a2c-9d1b-0d5d3b7e6a01
 mkdir "$T/qemu-10.1" "$T/qemu-old"
 cp "$FAKE_QEMU" "$T/qemu-10.1/qemu-system-x86_64"
 echo 10.1.0 >"$T/qemu-10.1/qemu-system-x86_64.version"
+: >"$T/qemu-10.1/qemu-system-x86_64.asked"
 cp "$FAKE_QEMU" "$T/qemu-old/qemu-system-x86_64"
 
 # start READY OPEN BINARY ARGS...: a fake QEMU, its pid to $T/pids.
@@ -178,7 +179,8 @@ start "$T/x3" /dev/vfio/vfio "$FAKE_QEMU" -name smmu -uuid $X3 \\
     -numa node,memdev=ram0 -machine aux-ram-share=on
 # -object iommufd and iommufd= by key=value, virtio-iommu-pci; one of
 # two RAM backends private: not shared.
-start "$T/x4" /dev/iommu:/dev/vfio/devices/vfio1 "$FAKE_QEMU" -name mixed -uuid $X4 \\
+start "$T/x4" /dev/iommu:/dev/vfio/devices/vfio1 "$T/qemu-10.1/qemu-system-x86_64" \\
+    -name mixed -uuid $X4 \\
     -machine q35,memory-backend=m0,aux-ram-share=on \\
     -object memory-backend-ram,id=m0,size=4G,share=on \\
     -object memory-backend-file,id=dimm1,size=1G,mem-path=/dev/hugepages \\
@@ -193,6 +195,7 @@ start "$T/x6" /dev/vfio/vfio "$FAKE_QEMU" -name cfg -uuid $X6 \\
 "$VC_COLLECT" --host testhost --probe-dir "$NOPROBES" >"$T/vms.json" \\
     2>"$T/vms.err"
 INSIDE
+: >"$T/qemu-10.1/qemu-system-x86_64.asked"
 "$WITH_TREE" xe -- sh "$T/inside-xe.sh" ||
     fail "xe scenario failed: $(cat "$T/vms.err" 2>/dev/null)"
 valid "$T/vms.json"
@@ -207,7 +210,7 @@ assert_eq "iommu=smmuv3, shared file RAM on a NUMA node" \
     "$(want $X3 smmu $3 '[]' true '"9.2.0"' '"container"' true true)" \
     "$(vm $X3)"
 assert_eq "key=value iommufd, virtio-iommu-pci, a private backend" \
-    "$(want $X4 mixed $4 '["0000:03:00.2"]' true '"9.2.0"' '"iommufd"' true false)" \
+    "$(want $X4 mixed $4 '["0000:03:00.2"]' true '"10.1.0"' '"iommufd"' true false)" \
     "$(vm $X4)"
 assert_eq "shared RAM without aux-ram-share" \
     "$(want $X5 noaux $5 '[]' true '"9.2.0"' '"container"' false false)" \
@@ -215,6 +218,8 @@ assert_eq "shared RAM without aux-ram-share" \
 assert_eq "-readconfig: vIOMMU and RAM unknown" \
     "$(want $X6 cfg $6 '[]' true '"9.2.0"' '"container"' null null)" \
     "$(vm $X6)"
+assert_eq "two VMs of one QEMU binary: asked once" 1 \
+    "$(grep -c asked "$T/qemu-10.1/qemu-system-x86_64.asked")"
 [ ! -s "$T/vms.err" ] || fail "xe VMs: warnings: $(cat "$T/vms.err")"
 ok "xe VMs: no warnings"
 
