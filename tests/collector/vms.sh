@@ -15,6 +15,7 @@ U6=66666666-0000-4000-8000-000000000006
 U7=77777777-0000-4000-8000-000000000007
 U8=88888888-0000-4000-8000-000000000008
 U9=99999999-0000-4000-8000-000000000009
+UU=abcdef00-0000-4000-8000-0000000000ff
 M1=83b8f4f2-509f-382f-3c1e-e6bfe0fa1001
 M2=83b8f4f2-509f-382f-3c1e-e6bfe0fa1002
 AP=4b0a3b3d-7c4a-4a2c-9d1b-0d5d3b7e6a01
@@ -47,6 +48,10 @@ INC
 # Arguments of 128 KiB (the kernel's limit per argument), ten of them:
 # a command line beyond the collector's 1 MiB cap.
 FAT=$(head -c 131000 /dev/zero | tr '\0' x)
+MANY=$(i=0; while [ $i -lt 65 ]; do
+	printf -- ' -device vfio-pci,host=0000:%02x:00.0' $((0x60 + i))
+	i=$((i + 1))
+done)
 cat >"$T/inside.sh" <<INSIDE
 set -eu
 . "$T/start.inc"
@@ -87,6 +92,9 @@ start "$T/r7" /dev/vfio/vfio "$FAKE_QEMU" -name ap -uuid $U7 \\
 start "$T/r8" /dev/vfio/vfio "$FAKE_QEMU" -name fat -uuid $U8 \\
     -device vfio-pci,sysfsdev=/sys/bus/mdev/devices/$M2 \\
     $FAT $FAT $FAT $FAT $FAT $FAT $FAT $FAT $FAT $FAT -device intel-iommu
+# 65 VFIO devices: one more than a document holds for a VM.
+start "$T/r9" /dev/vfio/vfio "$FAKE_QEMU" -name many -uuid $U9 \\
+    $MANY
 "$VC_COLLECT" --host testhost --probe-dir "$NOPROBES" >"$T/vms.json" \\
     2>"$T/vms.err"
 INSIDE
@@ -97,7 +105,7 @@ at_exit 'for p in $(cat "$T/pids" 2>/dev/null); do kill $p 2>/dev/null || :; don
     fail "scenario failed: $(cat "$T/vms.err" 2>/dev/null)"
 valid "$T/vms.json"
 set -- $(cat "$T/pids")
-P1=$1 P2=$2 P3=$3 P5=$5 P6=$6 P7=$7 P8=$8
+P1=$1 P2=$2 P3=$3 P5=$5 P6=$6 P7=$7 P8=$8 P9=$9
 
 # vm UUID: the whole VM object, compact.
 vm() { jq -c --arg u "$1" '.vms[] | select(.uuid == $u)' "$T/vms.json"; }
@@ -126,7 +134,9 @@ assert_eq "VM 7: vfio-ap is listed but incomplete" \
 assert_eq "VM 8: cut command line: incomplete, cut facts unknown" \
     "$(want $U8 fat $P8 "[\"$M2\"]" false '"9.2.0"' '"container"' null null)" \
     "$(vm $U8)"
-assert_eq "only the VFIO VMs, sorted by uuid" "[\"$U2\",\"$U5\",\"$U6\",\"$U1\",\"$U7\",\"$U8\"]" \
+assert_eq "VM 9: 65 devices, 64 listed, incomplete" "64 false" \
+    "$(vm $U9 | jq -r '"\(.devices | length) \(.complete)"')"
+assert_eq "only the VFIO VMs, sorted by uuid" "[\"$U2\",\"$U5\",\"$U6\",\"$U1\",\"$U7\",\"$U8\",\"$U9\"]" \
     "$(jq -c '[.vms[].uuid]' "$T/vms.json")"
 grep -q "pid $P3: -uuid is not a UUID, VM skipped" "$T/vms.err" ||
     fail "no warning for the bad -uuid: $(cat "$T/vms.err")"
@@ -134,6 +144,9 @@ ok "warning for the bad -uuid"
 grep -q "VFIO group 77: no devices" "$T/vms.err" ||
     fail "no warning for the unattributed group: $(cat "$T/vms.err")"
 ok "warning for the unattributed group"
+grep -q "pid $P9: more than 64 VFIO devices" "$T/vms.err" ||
+    fail "no warning for 65 devices: $(cat "$T/vms.err")"
+ok "warning for 65 devices"
 grep -q "pid $P8: command line longer than 1048576 bytes" "$T/vms.err" ||
     fail "no warning for the cut command line: $(cat "$T/vms.err")"
 ok "warning for the cut command line"
@@ -233,7 +246,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	cat >"$T/inside-user.sh" <<INSIDE
 set -eu
 . "$T/start.inc"
-start "$T/u1" /dev/vfio/vfio:/dev/vfio/200 "$FAKE_QEMU" -name guest=theirs -uuid $U9 \\
+start "$T/u1" /dev/vfio/vfio:/dev/vfio/200 "$FAKE_QEMU" -name guest=theirs -uuid $UU \\
     -device vfio-pci,sysfsdev=/sys/bus/mdev/devices/$M1
 chmod -R a+rX "\$UMOCKDEV_DIR"
 setpriv --reuid=65534 --regid=65534 --clear-groups "$VC_COLLECT" --host testhost \\
@@ -242,7 +255,7 @@ INSIDE
 	"$WITH_TREE" t4 -- sh "$T/inside-user.sh" ||
 	    fail "unprivileged scenario failed: $(cat "$T/user.err" 2>/dev/null)"
 	assert_eq "unprivileged: fds and binary unreadable" \
-	    "$(want $U9 theirs "$(cat "$T/pids")" "[\"$M1\"]" null null null false false)" \
+	    "$(want $UU theirs "$(cat "$T/pids")" "[\"$M1\"]" null null null false false)" \
 	    "$(jq -c '.vms[0]' "$T/user.json")"
 else
 	echo "note: not root, the unprivileged view is not tested"
