@@ -658,7 +658,8 @@ scan_fds(struct collect *c, pid_t pid, const char *testbed,
 			continue;
 		buf[n] = '\0';
 		target = buf;
-		if (testbed != NULL && str_has_prefix(target, testbed))
+		if (testbed != NULL && str_has_prefix(target, testbed) &&
+		    target[strlen(testbed)] == '/')
 			target += strlen(testbed);
 		if (strcmp(target, IOMMUFD_DEV) == 0) {
 			f->iommufd = 1;
