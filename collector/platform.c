@@ -65,6 +65,7 @@ static int	 intel_sm_enabled(const char *);
 static enum inv_tri intel_dirty(const char *unit, const char *release);
 static enum inv_tri amd_dirty(const char *unit);
 static enum inv_tri iommu_dirty_tracking(const char *release);
+static enum inv_tri node_present(const char *, const char *);
 
 /* What a binary said its version was, by path, inode and mtime. */
 struct version_cache {
@@ -426,6 +427,20 @@ iommu_dirty_tracking(const char *release)
 	return (all);
 }
 
+/*
+ * A VFIO device node: present, or absent from a kernel without it (no
+ * misc device registered: drivers/iommu/iommufd/main.c registers
+ * "iommu", drivers/vfio/container.c "vfio"), or unknown: the kernel has
+ * it but this mount namespace was not given the node (a container).
+ */
+static enum inv_tri
+node_present(const char *node, const char *misc)
+{
+	if (sysfs_exists(node))
+		return (INV_TRI_TRUE);
+	return (sysfs_lexists(misc) ? INV_TRI_NULL : INV_TRI_FALSE);
+}
+
 int
 platform_scan(struct collect *c, const char *qemu, const char *qemu_version)
 {
@@ -443,9 +458,9 @@ platform_scan(struct collect *c, const char *qemu, const char *qemu_version)
 		c->kernel_release = p->kernel_release;
 	} else
 		log_warn("%s: uname", __func__);
-	p->iommufd = sysfs_exists("/dev/iommu") ? INV_TRI_TRUE : INV_TRI_FALSE;
-	p->vfio_container = sysfs_exists("/dev/vfio/vfio") ?
-	    INV_TRI_TRUE : INV_TRI_FALSE;
+	p->iommufd = node_present("/dev/iommu", "/sys/class/misc/iommu");
+	p->vfio_container = node_present("/dev/vfio/vfio",
+	    "/sys/class/misc/vfio");
 
 	p->iommu_dirty_tracking = iommu_dirty_tracking(p->kernel_release);
 

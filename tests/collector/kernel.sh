@@ -131,3 +131,18 @@ if [ $YES = true ]; then
 fi
 scenario h100 'printf "246577efa2254afa:1d\n" >$S/devices/virtual/iommu/ivhd0/amd-iommu/features'
 assert_eq "one AMD-Vi unit without HDSup: false" false "$(dirty "$T/sc.json")"
+
+# /dev/iommu and /dev/vfio/vfio: absent from a kernel without them
+# (false), or not given to this container although the kernel has them
+# (their misc class entry exists): unknown.
+collect gvtg || fail "gvtg: exit $?"
+assert_eq "no /dev/iommu, no iommufd in the kernel: false" "false true" \
+    "$(jq -r '"\(.platform.iommufd) \(.platform.vfio_container)"' "$T/gvtg.json")"
+scenario gvtg 'mkdir -p $S/devices/virtual/misc/iommu $S/class/misc
+	ln -s ../../devices/virtual/misc/iommu $S/class/misc/iommu'
+assert_eq "no /dev/iommu, but the kernel has it: null" null \
+    "$(jq -r .platform.iommufd "$T/sc.json")"
+scenario mtty 'mkdir -p $S/devices/virtual/misc/vfio $S/class/misc
+	ln -s ../../devices/virtual/misc/vfio $S/class/misc/vfio'
+assert_eq "no /dev/vfio/vfio, but the kernel has it: null" null \
+    "$(jq -r .platform.vfio_container "$T/sc.json")"
