@@ -358,10 +358,11 @@ add_ram(struct vm_args *a, const char *type, const char *id, int share)
 		a->opaque = 1;
 		return;
 	}
-	/* memfd is the one backend shared unless told otherwise
-	 * (backends/hostmem-memfd.c). */
+	/* memfd and shm are the backends shared unless told otherwise
+	 * (backends/hostmem-memfd.c, hostmem-shm.c). */
 	if (share == -1)
-		share = strcmp(type, "memory-backend-memfd") == 0;
+		share = strcmp(type, "memory-backend-memfd") == 0 ||
+		    strcmp(type, "memory-backend-shm") == 0;
 	a->ram[a->nram].id = xstrdup(id);
 	a->ram[a->nram].share = share;
 	a->nram++;

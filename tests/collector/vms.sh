@@ -168,6 +168,7 @@ X3=a3000000-0000-4000-8000-0000000000a3
 X4=a4000000-0000-4000-8000-0000000000a4
 X5=a5000000-0000-4000-8000-0000000000a5
 X6=a6000000-0000-4000-8000-0000000000a6
+X7=a7000000-0000-4000-8000-0000000000a7
 cat >"$T/inside-xe.sh" <<INSIDE
 set -eu
 . "$T/start.inc"
@@ -202,6 +203,9 @@ start "$T/x4" /dev/iommu:/dev/vfio/devices/vfio1 "$T/qemu-10.1/qemu-system-x86_6
 # Shared RAM without aux-ram-share: QEMU's own RAM blocks stay private.
 start "$T/x5" /dev/vfio/vfio "$FAKE_QEMU" -name noaux -uuid $X5 \\
     -machine q35,memory-backend=m0 -object memory-backend-memfd,id=m0,size=4G
+# memory-backend-shm is shared whatever it says (QEMU 9.1+).
+start "$T/x7" /dev/vfio/vfio "$FAKE_QEMU" -name shm -uuid $X7 \\
+    -machine q35,memory-backend=m0,aux-ram-share=on -object memory-backend-shm,id=m0,size=4G
 # Options read from a file: what the command line does not say is null.
 start "$T/x6" /dev/vfio/vfio "$FAKE_QEMU" -name cfg -uuid $X6 \\
     -readconfig /etc/qemu/vm.cfg
@@ -228,8 +232,11 @@ assert_eq "key=value iommufd, virtio-iommu-pci, a private backend" \
 assert_eq "shared RAM without aux-ram-share" \
     "$(want $X5 noaux $5 '[]' true '"9.2.0"' '"container"' false false)" \
     "$(vm $X5)"
+assert_eq "memory-backend-shm: shared by default" \
+    "$(want $X7 shm $6 '[]' true '"9.2.0"' '"container"' false true)" \
+    "$(vm $X7)"
 assert_eq "-readconfig: vIOMMU and RAM unknown" \
-    "$(want $X6 cfg $6 '[]' true '"9.2.0"' '"container"' null null)" \
+    "$(want $X6 cfg $7 '[]' true '"9.2.0"' '"container"' null null)" \
     "$(vm $X6)"
 assert_eq "two VMs of one QEMU binary: asked once" 1 \
     "$(grep -c asked "$T/qemu-10.1/qemu-system-x86_64.asked")"
