@@ -25,6 +25,7 @@ struct udev_hwdb;
 #define SYS_MODULE		"/sys/module"
 #define SYS_PCI_DRIVERS		"/sys/bus/pci/drivers"
 #define SYS_IOMMU_GROUPS	"/sys/kernel/iommu_groups"
+#define SYS_VFIO_DEBUGFS	"/sys/kernel/debug/vfio"
 #define PROBE_DIR_DEFAULT	"/etc/vfio-compat/probe.d"
 
 /* Caps on what one host may contribute; beyond them we stop and warn. */
@@ -108,6 +109,7 @@ void	pci_set_migration(struct collect *);
 void	pci_select(struct collect *);
 const char *pci_driver_version(struct collect *, const char *devpath,
 	    const char *driver);
+int	pci_driver_is_vfio(const char *);
 
 /* mdev.c */
 int	mdev_read_types(struct collect *, size_t dev, const char *devpath);
@@ -122,6 +124,10 @@ void	nvidia_fill_names(struct collect *);
 int	platform_scan(struct collect *, const char *qemu,
 	    const char *qemu_version);
 int	platform_version_ok(const char *);
+/* qemu -version of one binary, asked once per file (path, inode,
+ * mtime) per process: a malloc'd "9.2.0", NULL (warned) if it cannot
+ * tell. */
+char	*platform_qemu_version(const char *);
 
 /* vms.c */
 int	vms_scan(struct collect *);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libudev.h>
 
@@ -30,15 +31,17 @@ static char	*make_modalias(const struct inv_device *);
 static void	 hwdb_lookup(struct collect *, const char *, char **,
 		    char **);
 static int	 driver_in_tree(const char *);
-static int	 driver_is_vfio(const char *);
 static int	 held_by_vm(const struct inventory *, const char *);
+static int	 debugfs_flags(const char *, unsigned int *);
+static void	 set_kernel_flags(struct inv_device *, int, unsigned int);
 static int	 is_instance_parent(const struct inventory *, const char *);
 
-/* Drivers we know ship with the kernel, for hosts without /sys/module. */
+/* Drivers we know ship with the kernel, for hosts without /sys/module;
+ * compared with inv_driver_eq, so "xe-vfio-pci" matches too. */
 static const char *const in_tree_drivers[] = {
-	"vfio-pci", "vfio_pci", "mlx5_vfio_pci", "hisi_acc_vfio_pci",
-	"pds_vfio_pci", "virtio_vfio_pci", "qat_vfio_pci", "xe_vfio_pci",
-	"vfio_ccw", "vfio_ap", "i915", "mtty", "mdpy", "mbochs", NULL
+	"vfio_pci", "mlx5_vfio_pci", "hisi_acc_vfio_pci", "pds_vfio_pci",
+	"virtio_vfio_pci", "qat_vfio_pci", "xe_vfio_pci", "vfio_ccw",
+	"vfio_ap", "i915", "mtty", "mdpy", "mbochs", NULL
 };
 
 int
@@ -395,13 +398,15 @@ driver_in_tree(const char *driver)
 	size_t	 i;
 
 	for (i = 0; in_tree_drivers[i] != NULL; i++)
-		if (strcmp(in_tree_drivers[i], driver) == 0)
+		if (inv_driver_eq(in_tree_drivers[i], driver))
 			return (1);
 	return (0);
 }
 
-static int
-driver_is_vfio(const char *driver)
+/* vfio-pci or a variant driver ("<vendor>_vfio_pci", "xe-vfio-pci"):
+ * the kernel spells names either way, so '-' and '_' are equal. */
+int
+pci_driver_is_vfio(const char *driver)
 {
 	size_t		 len;
 	unsigned int	 flags;
@@ -409,10 +414,10 @@ driver_is_vfio(const char *driver)
 	if (driver == NULL)
 		return (0);
 	len = strlen(driver);
-	if (strcmp(driver, "vfio-pci") == 0 ||
+	if (inv_driver_eq(driver, "vfio-pci") ||
 	    inv_builtin_driver_flags(driver, &flags) == 0)
 		return (1);
-	return (len > 9 && strcmp(driver + len - 9, "_vfio_pci") == 0);
+	return (len > 9 && inv_driver_eq(driver + len - 9, "_vfio_pci"));
 }
 
 static int
@@ -439,31 +444,145 @@ is_instance_parent(const struct inventory *inv, const char *addr)
 }
 
 /*
- * Migration capability: a known variant driver brings its built-in
- * flags; a device offering mdev or vGPU types migrates through its
- * vendor driver, flags unknown until a probe says. Plain vfio-pci has
- * no migration path.
+ * What the kernel says about one VFIO device (drivers/vfio/debugfs.c,
+ * Linux 6.18+): every registered VFIO device has a directory named after
+ * its device (BDF or mdev UUID); one whose driver has migration ops also
+ * has migration/features, one line per VFIO_MIGRATION_* flag it set
+ * ("stop-copy", "p2p", "pre-copy") and "dirty-tracking" when it has
+ * device dirty-page logging. Returns 1 with the flags, 0 when the
+ * device has no migration at all, -1 when the kernel does not say.
+ */
+static int
+debugfs_flags(const char *name, unsigned int *flags)
+{
+	static const struct {
+		const char	*line;
+		unsigned int	 bit;
+	} lines[] = {
+		{ "stop-copy", MIG_STOP_COPY },
+		{ "p2p", MIG_P2P },
+		{ "pre-copy", MIG_PRE_COPY },
+		{ "dirty-tracking", MIG_DIRTY_TRACKING },
+	};
+	char	 p[SYSFS_PATH_MAX], *s, *line, *next;
+	size_t	 i;
+
+	*flags = 0;
+	if (sysfs_path(p, sizeof(p), "%s/%s/migration", SYS_VFIO_DEBUGFS,
+	    name) == -1)
+		return (-1);
+	if (!sysfs_exists(p))
+		return (0);
+	if (sysfs_path(p, sizeof(p), "%s/%s/migration/features",
+	    SYS_VFIO_DEBUGFS, name) == -1 ||
+	    (s = sysfs_read(p, SYSFS_LINES)) == NULL)
+		return (-1);
+	for (line = s; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		str_rtrim(line);
+		if (*line == '\0')
+			continue;
+		for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
+			if (strcmp(line, lines[i].line) == 0)
+				break;
+		/* A flag a newer kernel added says nothing we compare. */
+		if (i == sizeof(lines) / sizeof(lines[0]))
+			log_warnx("%s: %s: unknown feature \"%s\", ignored",
+			    __func__, p, line);
+		else
+			*flags |= lines[i].bit;
+	}
+	free(s);
+	return (1);
+}
+
+/* The kernel's word replaces the table's: capable with stop-copy (what
+ * VFIO migration v2 is), not capable without migration. */
+static void
+set_kernel_flags(struct inv_device *d, int r, unsigned int flags)
+{
+	d->migration.capable = r == 1 && (flags & MIG_STOP_COPY) != 0;
+	d->migration.flags = r == 1 ? flags : 0;
+	d->migration.flags_source = INV_FLAGS_KERNEL;
+}
+
+/*
+ * Migration capability: the kernel's debugfs first (a device's own
+ * directory; for an mdev parent, that of its live instances when they
+ * all agree); else a known variant driver brings its built-in flags; a
+ * device offering mdev or vGPU types migrates through its vendor driver,
+ * flags unknown until a probe says. Plain vfio-pci has no migration path.
+ * debugfs is root's only: unprivileged, the table answers.
  */
 void
 pci_set_migration(struct collect *c)
 {
+	struct inventory	*inv = c->inv;
 	struct inv_device	*d;
-	unsigned int		 flags;
-	size_t			 i;
+	struct inv_instance	*in;
+	struct sysfs_dir	 dbg;
+	unsigned int		 flags, *iflags = NULL;
+	int			 r, *ir = NULL, have_dbg;
+	size_t			 i, j;
 
-	for (i = 0; i < c->inv->ndevices; i++) {
-		d = &c->inv->devices[i];
+	for (i = 0; i < inv->ndevices; i++) {
+		d = &inv->devices[i];
 		if (inv_builtin_driver_flags(d->driver, &flags) == 0) {
 			d->migration.capable = true;
 			d->migration.flags = flags;
 			d->migration.flags_source = INV_FLAGS_BUILTIN;
 		} else if (d->ntypes > 0 ||
-		    is_instance_parent(c->inv, d->address)) {
+		    is_instance_parent(inv, d->address)) {
 			d->migration.capable = true;
 			d->migration.flags = 0;
 			d->migration.flags_source = INV_FLAGS_NONE;
 		}
 	}
+
+	have_dbg = access(SYS_VFIO_DEBUGFS, X_OK) == 0 &&
+	    sysfs_list(SYS_VFIO_DEBUGFS, &dbg) == 0;
+	if (!have_dbg)
+		return;
+	for (i = 0; i < inv->ndevices; i++) {
+		d = &inv->devices[i];
+		if (sysfs_has(&dbg, d->address) &&
+		    (r = debugfs_flags(d->address, &flags)) != -1)
+			set_kernel_flags(d, r, flags);
+	}
+
+	/* An mdev parent speaks through its instances: -2 none yet, -3
+	 * instances that disagree (then the table's answer stays). */
+	ir = xcalloc(inv->ndevices + 1, sizeof(*ir));
+	iflags = xcalloc(inv->ndevices + 1, sizeof(*iflags));
+	for (j = 0; j < inv->ndevices; j++)
+		ir[j] = -2;
+	for (i = 0; i < inv->ninstances; i++) {
+		in = &inv->instances[i];
+		if (in->kind != INV_KIND_MDEV || !sysfs_has(&dbg, in->id) ||
+		    (r = debugfs_flags(in->id, &flags)) == -1)
+			continue;
+		for (j = 0; j < inv->ndevices; j++)
+			if (strcmp(inv->devices[j].address, in->parent) == 0)
+				break;
+		if (j == inv->ndevices || ir[j] == -3)
+			continue;
+		if (ir[j] == -2) {
+			ir[j] = r;
+			iflags[j] = flags;
+		} else if (ir[j] != r || iflags[j] != flags) {
+			log_warnx("%s: %s: instances differ in debugfs "
+			    "migration features, not used", __func__,
+			    in->parent);
+			ir[j] = -3;
+		}
+	}
+	for (j = 0; j < inv->ndevices; j++)
+		if (ir[j] >= 0)
+			set_kernel_flags(&inv->devices[j], ir[j], iflags[j]);
+	free(ir);
+	free(iflags);
+	sysfs_list_free(&dbg);
 }
 
 /*
@@ -486,7 +605,7 @@ pci_select(struct collect *c)
 		d = &inv->devices[i];
 		keep[i] = (i < c->nmarked && c->marked[i]) ||
 		    !str_is_pci_address(d->address) ||
-		    driver_is_vfio(d->driver) || d->ntypes > 0 ||
+		    pci_driver_is_vfio(d->driver) || d->ntypes > 0 ||
 		    is_instance_parent(inv, d->address) ||
 		    held_by_vm(inv, d->address);
 	}

@@ -5,7 +5,7 @@
  * A probe prints {"<address>": {"key": "value", ...}, ...}. Values merge
  * into that device's attributes; the key "migration.flags" instead sets
  * the device's migration flags from a comma list ("stop_copy,p2p") with
- * flags_source "probe". A probe that fails, hangs, floods or prints
+ * flags_source "probe", unless the kernel's debugfs already gave them. A probe that fails, hangs, floods or prints
  * anything else is ignored as a whole, with a warning.
  */
 #include <sys/stat.h>
@@ -250,6 +250,9 @@ apply_output(struct collect *c, const char *path, const json_t *root)
 				    json_string_value(v));
 				continue;
 			}
+			/* The kernel's own word outranks a vendor's. */
+			if (d->migration.flags_source == INV_FLAGS_KERNEL)
+				continue;
 			parse_flags(json_string_value(v), &flags);
 			d->migration.flags = flags;
 			d->migration.flags_source = INV_FLAGS_PROBE;

@@ -75,7 +75,7 @@ same_as_expected t4 "$T/t4.json"
 
 # QEMU version: asked from the binary, given, or unknown.
 collect t4 --qemu "$FAKE_QEMU"
-assert_eq "--qemu runs --version" 9.2.0 \
+assert_eq "--qemu runs -version" 9.2.0 \
     "$(jq -r .platform.qemu_version "$T/t4.json")"
 collect t4 --qemu-version 8.2.2
 assert_eq "--qemu-version" 8.2.2 "$(jq -r .platform.qemu_version "$T/t4.json")"
@@ -84,5 +84,36 @@ assert_eq "failing --qemu leaves null" null \
     "$(jq -r .platform.qemu_version "$T/t4.json")"
 grep -q 'warning:.*/bin/false' "$T/t4.err" || fail "no warning for a failing --qemu"
 ok "warning for a failing --qemu"
-collect t4
-assert_eq "no --qemu: null" null "$(jq -r .platform.qemu_version "$T/t4.json")"
+
+# Without --qemu or --qemu-version: qemu-system-<arch> on PATH (SPEC 3),
+# and libvirtd's or virtqemud's --version; common.inc's fakes answer.
+collect t4 || fail "discovery: exit $?"
+assert_eq "no --qemu: qemu-system-$QEMU_ARCH on PATH" 9.2.0 \
+    "$(jq -r .platform.qemu_version "$T/t4.json")"
+assert_eq "libvirt from libvirtd --version" 10.0.0 \
+    "$(jq -r .platform.libvirt_version "$T/t4.json")"
+[ ! -s "$T/t4.err" ] || fail "discovery warned: $(cat "$T/t4.err")"
+mkdir "$T/only-virtqemud"
+sed 's/libvirtd (libvirt) 10.0.0/virtqemud (libvirt) 11.2.0/' \
+    "$FAKEBIN/libvirtd" >"$T/only-virtqemud/virtqemud"
+chmod +x "$T/only-virtqemud/virtqemud"
+"$WITH_TREE" t4 -- env PATH="$T/only-virtqemud" "$VC_COLLECT" --host testhost \
+    --probe-dir "$NOPROBES" >"$T/vq.json" 2>"$T/vq.err" || fail "virtqemud: exit $?"
+assert_eq "libvirt from virtqemud --version" 11.2.0 \
+    "$(jq -r .platform.libvirt_version "$T/vq.json")"
+# Nothing to ask: null and one warning each, never a guess. The fixed
+# places (/usr/libexec/qemu-kvm, /usr/sbin) are the machine's own.
+mkdir "$T/empty-path"
+"$WITH_TREE" t4 -- env PATH="$T/empty-path" "$VC_COLLECT" --host testhost \
+    --probe-dir "$NOPROBES" >"$T/none.json" 2>"$T/none.err" || fail "no QEMU: exit $?"
+if [ ! -e /usr/libexec/qemu-kvm ]; then
+	assert_eq "no QEMU anywhere: null" null "$(jq -r .platform.qemu_version "$T/none.json")"
+	assert_eq "no QEMU anywhere: one warning" 1 \
+	    "$(grep -c "no qemu-system-$QEMU_ARCH on PATH" "$T/none.err")"
+fi
+if [ ! -e /usr/sbin/libvirtd ] && [ ! -e /usr/sbin/virtqemud ] &&
+    [ ! -e /usr/local/sbin/libvirtd ] && [ ! -e /usr/local/sbin/virtqemud ]; then
+	assert_eq "no libvirt anywhere: null" null "$(jq -r .platform.libvirt_version "$T/none.json")"
+	assert_eq "no libvirt anywhere: one warning" 1 \
+	    "$(grep -c "neither libvirtd nor virtqemud" "$T/none.err")"
+fi

@@ -5,13 +5,42 @@
  * is what the collector parses from /proc). It opens the files named in
  * $FAKE_QEMU_OPEN (colon-separated; under umockdev /dev paths land in
  * the test bed), creates $FAKE_QEMU_READY once they are open, and
- * sleeps until killed. "--version" prints a QEMU-style banner.
+ * sleeps until killed. "-version" (or "--version") prints a QEMU-style
+ * banner: version 9.2.0, or the first line of the file <exe>.version
+ * beside the running binary, so a copy can play another QEMU release;
+ * each such answer adds a line to <exe>.asked when that file exists.
  */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+static void
+print_version(void)
+{
+	char	 exe[4096], version[64] = "9.2.0";
+	ssize_t	 n;
+	FILE	*fp;
+
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 16)) > 0) {
+		memcpy(exe + n, ".version", sizeof(".version"));
+		if ((fp = fopen(exe, "r")) != NULL) {
+			if (fgets(version, sizeof(version), fp) != NULL)
+				version[strcspn(version, "\n")] = '\0';
+			fclose(fp);
+		}
+		/* Count the questions where the test asks us to. */
+		memcpy(exe + n, ".asked", sizeof(".asked"));
+		if (access(exe, F_OK) == 0 && (fp = fopen(exe, "a")) != NULL) {
+			fputs("asked\n", fp);
+			fclose(fp);
+		}
+	}
+	printf("QEMU emulator version %s (fake)\n"
+	    "Copyright (c) 2003-2024 Fabrice Bellard and the QEMU "
+	    "Project developers\n", version);
+}
 
 int
 main(int argc, char **argv)
@@ -20,10 +49,9 @@ main(int argc, char **argv)
 	char		*list, *path, *p;
 	int		 fd;
 
-	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
-		printf("QEMU emulator version 9.2.0 (fake)\n"
-		    "Copyright (c) 2003-2024 Fabrice Bellard and the QEMU "
-		    "Project developers\n");
+	if (argc == 2 && (strcmp(argv[1], "--version") == 0 ||
+	    strcmp(argv[1], "-version") == 0)) {
+		print_version();
 		return (0);
 	}
 	if ((open_list = getenv("FAKE_QEMU_OPEN")) != NULL) {

@@ -3,6 +3,7 @@
 COLLECTOR_TESTS = \
 	tests/collector/trees.sh \
 	tests/collector/hostile.sh \
+	tests/collector/kernel.sh \
 	tests/collector/vms.sh \
 	tests/collector/cli.sh \
 	tests/collector/probes.sh \

@@ -4,7 +4,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/collector/common.inc"
 
-for tree in gvtg t4 h100 connectx mtty s390; do
+for tree in gvtg t4 h100 connectx mtty s390 xe; do
 	collect "$tree" || fail "$tree: exit status $?: $(cat "$T/$tree.err")"
 	[ ! -s "$T/$tree.err" ] ||
 	    fail "$tree: unexpected warnings: $(cat "$T/$tree.err")"

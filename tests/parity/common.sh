@@ -4,7 +4,7 @@
 
 # The trees the tools can read (hostile is excluded on purpose: lspci and
 # mdevctl both abort on it, see tests/data/README.md).
-PARITY_TREES="gvtg t4 h100 connectx mtty s390"
+PARITY_TREES="gvtg t4 h100 connectx mtty s390 xe"
 
 WITH_TREE=$top_srcdir/tests/data/with-tree
 

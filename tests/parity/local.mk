@@ -14,6 +14,7 @@ EXTRA_DIST += tests/data/with-tree tests/data/README.md \
 	tests/data/connectx.umockdev tests/data/connectx.extra \
 	tests/data/mtty.umockdev tests/data/mtty.extra \
 	tests/data/s390.umockdev tests/data/s390.extra \
-	tests/data/hostile.umockdev tests/data/hostile.extra
+	tests/data/hostile.umockdev tests/data/hostile.extra \
+	tests/data/xe.umockdev tests/data/xe.extra
 # The collector bench (run by hand or by deploy/quickstart bench).
 EXTRA_DIST += tests/bench/collector tests/bench/gen-host-tree

@@ -35,6 +35,7 @@ check h100 12 11 0 0
 check connectx 9 8 0 0
 check mtty 2 1 2 1
 check s390 0 0 2 1
+check xe 7 6 0 0
 
 # what the trees are for, spot-checked
 v=$("$WITH_TREE" t4 -- cat /sys/module/nvidia/version)

@@ -174,8 +174,11 @@ assert_eq "collector push with --cert stored" 1 "$got"
 rc=0
 "$VC_COLLECT" --host tls-nocert --probe-dir "$T/none" --push "$URL" \
     --token-file "$T/token" --cacert "$T/ca.pem" 2>"$T/err" || rc=$?
+# Only the push's own line counts: the host's scan may warn (no QEMU or
+# libvirt on this machine, say).
+grep -v ': warning: ' "$T/err" >"$T/err.push" || :
 assert_eq "collector push without --cert: exit" 1 "$rc"
-assert_eq "collector push without --cert: one line" 1 "$(grep -vc '^$' "$T/err")"
+assert_eq "collector push without --cert: one line" 1 "$(grep -vc '^$' "$T/err.push")"
 grep -q 403 "$T/err" || fail "collector reason does not say 403: $(cat "$T/err")"
 got=$(curl -s -o /dev/null -w '%{http_code}' $GOOD "$URL/v1/hosts/tls-nocert")
 assert_eq "refused push stored nothing" 404 "$got"
