@@ -10,7 +10,6 @@
  */
 #include <sys/stat.h>
 
-#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -264,27 +263,25 @@ parse_options(int argc, char **argv, struct collect_options *o)
 		o->output = "-";
 }
 
+/* The host name, folded to lower case: names are case-insensitive. */
 static void
 resolve_host(const struct collect_options *o, char *host, size_t size)
 {
-	size_t	 i;
+	char	 buf[STR_HOST_MAX + 1];
 
 	if (o->host != NULL) {
-		if (!str_is_hostname(o->host))
-			fatalx("--host %s: not a lower-case RFC 1123 host "
-			    "name", o->host);
-		snprintf(host, size, "%s", o->host);
+		if (str_host_fold(o->host, host, size) == -1)
+			fatalx("--host %s: not a host name (letters, digits, "
+			    "'-', '_' and '.', at most %d)", o->host,
+			    STR_HOST_MAX);
 		return;
 	}
-	if (gethostname(host, size) == -1)
+	if (gethostname(buf, sizeof(buf)) == -1)
 		fatalx("gethostname: %s", strerror(errno));
-	host[size - 1] = '\0';
-	for (i = 0; host[i] != '\0'; i++)
-		host[i] = tolower((unsigned char)host[i]);
-	if (!str_is_hostname(host))
-		fatalx("host name \"%s\" is not a valid RFC 1123 name; "
-		    "use --host", str_is_clean_utf8(host, strlen(host)) ?
-		    host : "?");
+	buf[sizeof(buf) - 1] = '\0';
+	if (str_host_fold(buf, host, size) == -1)
+		fatalx("host name \"%s\" is not a valid host name; use --host",
+		    str_is_clean_utf8(buf, strlen(buf)) ? buf : "?");
 }
 
 static void

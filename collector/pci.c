@@ -31,7 +31,6 @@ static char	*make_modalias(const struct inv_device *);
 static void	 hwdb_lookup(struct collect *, const char *, char **,
 		    char **);
 static int	 driver_in_tree(const char *);
-static int	 held_by_vm(const struct inventory *, const char *);
 static int	 debugfs_flags(const char *, unsigned int *);
 static void	 set_kernel_flags(struct inv_device *, int, unsigned int);
 static int	 is_instance_parent(const struct inventory *, const char *);
@@ -421,18 +420,6 @@ pci_driver_is_vfio(const char *driver)
 }
 
 static int
-held_by_vm(const struct inventory *inv, const char *addr)
-{
-	size_t	 i, j;
-
-	for (i = 0; i < inv->nvms; i++)
-		for (j = 0; j < inv->vms[i].ndevices; j++)
-			if (strcmp(inv->vms[i].devices[j], addr) == 0)
-				return (1);
-	return (0);
-}
-
-static int
 is_instance_parent(const struct inventory *inv, const char *addr)
 {
 	size_t	 i;
@@ -607,7 +594,7 @@ pci_select(struct collect *c)
 		    !str_is_pci_address(d->address) ||
 		    pci_driver_is_vfio(d->driver) || d->ntypes > 0 ||
 		    is_instance_parent(inv, d->address) ||
-		    held_by_vm(inv, d->address);
+		    inv_vm_holding(inv, d->address) != NULL;
 	}
 	do {
 		changed = 0;

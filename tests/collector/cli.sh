@@ -51,8 +51,12 @@ one_line_failure() {
 	assert_eq "$what: exit status" 1 "$rc"
 	assert_eq "$what: one line on stderr" 1 "$(wc -l <"$T/err")"
 }
-one_line_failure "invalid --host" --host Not_A_Host
-grep -q 'Not_A_Host' "$T/err" || fail "invalid --host: reason does not name it"
+one_line_failure "invalid --host" --host 'not a host'
+grep -q 'not a host' "$T/err" || fail "invalid --host: reason does not name it"
+# Host names are case-insensitive: --host Compute_01 is compute_01.
+"$VC_COLLECT" --host Compute_01.Example.ORG --output "$T/folded" 2>/dev/null ||
+    fail "--host Compute_01.Example.ORG refused"
+assert_eq "--host folded" compute_01.example.org "$(jq -r .host "$T/folded")"
 one_line_failure "--output into a missing directory" --host h \
     --output "$T/missing/inv.json"
 
