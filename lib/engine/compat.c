@@ -10,8 +10,7 @@
  * results are sorted (compatible by score, then unknown, then
  * incompatible, ties by name) and only then written out.
  *
- * The answer is written as text by jsonw.c straight from the results
- * (compat_check() parses that text back for callers that want a tree),
+ * The answer is written as text by jsonw.c straight from the results,
  * because building and printing a jansson tree of ten thousand results
  * costs more than the whole evaluation.
  *
@@ -381,46 +380,4 @@ fail:
 	eval_free(&c);
 	source_free(&src);
 	return (w.buf);
-}
-
-json_t *
-compat_check(const struct fleet *fleet, const struct compat_config *cfg,
-    const json_t *req, struct compat_status *st)
-{
-	json_t		*out;
-	json_error_t	 jerr;
-	char		*text;
-	size_t		 len;
-
-	/* One writer for both forms, so they cannot drift apart. */
-	if ((text = compat_check_text(fleet, cfg, req, false, &len,
-	    st)) == NULL)
-		return (NULL);
-	out = json_loadb(text, len, 0, &jerr);
-	free(text);
-	if (out == NULL)
-		compat_fail(st, COMPAT_EINTERNAL, "",
-		    "answer not valid JSON: %s", jerr.text);
-	return (out);
-}
-
-size_t
-compat_filter_compatible(json_t *response)
-{
-	json_t		*results, *kept, *r;
-	const char	*verdict;
-	size_t		 i;
-
-	results = json_object_get(response, "results");
-	if (!json_is_array(results))
-		return (0);
-	/* A new array: removing in place is quadratic on 10,000 hosts. */
-	kept = json_array();
-	json_array_foreach(results, i, r) {
-		verdict = json_string_value(json_object_get(r, "verdict"));
-		if (verdict != NULL && strcmp(verdict, "compatible") == 0)
-			json_array_append(kept, r);
-	}
-	json_object_set_new(response, "results", kept);
-	return (json_array_size(kept));
 }

@@ -63,34 +63,28 @@ struct compat_status {
 	size_t	n_compatible, n_unknown, n_incompatible;
 };
 
-/*
- * Answer a check request. Returns the response object, or NULL with st
- * filled (COMPAT_EINVAL and the field) when the request itself is
- * invalid. A source that is not in the inventory is not an error here:
- * each result carries SOURCE_UNKNOWN and the verdict unknown, and st is
- * COMPAT_ENOSOURCE naming the field ("source.vm", "source.devices[1]")
- * so the server's GET forms can answer 404; on a full answer st->error
- * is COMPAT_OK. st may be NULL. Mapping kinds to HTTP is the server's.
- * A NULL config policy means the built-in default policy.
- *
- * Request: {"mode": "live"|"cpr", "source": S, "destinations": [hosts]}
- * with S one of {"host","devices":[ids]}, {"host","vm"}, {"vm"} or
- * {"descriptors":[D], "platform"?: {"arch","qemu_version"}} and each D
- * {"id"?, "device": {device entry fields, any subset}, "type"?: {type
- * entry fields; kind, id, device_api required}} -- with "type" an
- * instance of that type on that parent, without it a passed-through
- * device. At most 64 devices or descriptors and 10000 destinations.
- */
-json_t	*compat_check(const struct fleet *, const struct compat_config *,
-	    const json_t *request, struct compat_status *st);
 
 /*
- * The same answer as JSON text (NUL-terminated, length in *lenp, free()
- * it), written directly without building a jansson tree: several times
- * faster for a check against a large fleet, which is what the POST and
- * destinations endpoints should send. compatible_only keeps only the
- * compatible results (GET /v1/vms/{uuid}/destinations). NULL with st
- * filled exactly when compat_check() would return NULL.
+ * Answer a check request as JSON text (NUL-terminated, length in *lenp,
+ * free() it), written directly without building a jansson tree. Returns
+ * NULL with st filled (COMPAT_EINVAL and the field) when the request
+ * itself is invalid. A source that is not in the inventory is not an
+ * error here: each result carries SOURCE_UNKNOWN and the verdict
+ * unknown, and st is COMPAT_ENOSOURCE naming the field ("source.vm",
+ * "source.devices[1]") so the server's GET forms can answer 404; on a
+ * full answer st->error is COMPAT_OK. st may be NULL. Mapping kinds to
+ * HTTP is the server's. A NULL config policy means the built-in policy.
+ * compatible_only keeps only the compatible results (GET
+ * /v1/vms/{uuid}/destinations).
+ *
+ * Request: {"mode": "live"|"cold"|"cpr", "source": S, "destinations":
+ * [hosts]} with S one of {"host","devices":[ids]}, {"host","vm"},
+ * {"vm"} or {"descriptors":[D], "platform"?: {"arch","qemu_version"}}
+ * and each D {"id"?, "device": {device entry fields, any subset},
+ * "type"?: {type entry fields; kind, id, device_api required}} -- with
+ * "type" an instance of that type on that parent, without it a
+ * passed-through device. At most 64 devices or descriptors and 10000
+ * destinations.
  */
 char	*compat_check_text(const struct fleet *, const struct compat_config *,
 	    const json_t *request, bool compatible_only, size_t *lenp,
@@ -98,21 +92,13 @@ char	*compat_check_text(const struct fleet *, const struct compat_config *,
 
 /*
  * For GET /v1/hosts/{dst}/check: a request naming exactly one
- * destination (else COMPAT_EINVAL on "destinations"), answered with just that
- * result's object as text, no envelope and no source section -- the
+ * destination (else COMPAT_EINVAL on "destinations"), answered with
+ * just that result's object as text, no envelope and no source section -- the
  * cheapest form, for the route benchmarked per request. st as above:
  * COMPAT_ENOSOURCE when the source is not in the fleet.
  */
 char	*compat_check_one_text(const struct fleet *,
 	    const struct compat_config *, const json_t *request, size_t *lenp,
 	    struct compat_status *st);
-
-/*
- * For GET /v1/vms/{uuid}/destinations on a compat_check() tree (the
- * text form does the same with compatible_only): drop every result
- * whose verdict is not compatible, in place. The order (best score
- * first) is kept. Returns the number left.
- */
-size_t	 compat_filter_compatible(json_t *response);
 
 #endif

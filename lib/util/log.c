@@ -14,7 +14,6 @@ static void	vlog(const char *, const char *, va_list, int)
 
 static const char	*log_progname = "vfio-compat";
 static int		 log_verbose;
-static atomic_ulong	 log_nwarnings;
 
 void
 log_init(const char *progname, int verbose)
@@ -43,7 +42,6 @@ log_warn(const char *fmt, ...)
 	va_list	 ap;
 	int	 saved_errno = errno;
 
-	atomic_fetch_add(&log_nwarnings, 1);
 	va_start(ap, fmt);
 	vlog("warning: ", fmt, ap, saved_errno);
 	va_end(ap);
@@ -55,7 +53,6 @@ log_warnx(const char *fmt, ...)
 {
 	va_list	 ap;
 
-	atomic_fetch_add(&log_nwarnings, 1);
 	va_start(ap, fmt);
 	vlog("warning: ", fmt, ap, 0);
 	va_end(ap);
@@ -81,10 +78,4 @@ log_debug(const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog("debug: ", fmt, ap, 0);
 	va_end(ap);
-}
-
-unsigned long
-log_warnings(void)
-{
-	return (atomic_load(&log_nwarnings));
 }

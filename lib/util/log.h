@@ -13,7 +13,5 @@ void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
-/* Counts log_warn/log_warnx calls, so callers can report "N problems". */
-unsigned long	log_warnings(void);
 
 #endif

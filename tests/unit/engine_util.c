@@ -92,7 +92,7 @@ run(struct fleet *f, const struct policy *pol, const char *text,
 	cfg.policy = pol;
 	cfg.now = NOW;
 	cfg.stale_after = STALE;
-	out = compat_check(f, &cfg, r, st != NULL ? st : &local);
+	out = check_tree(f, &cfg, r, st != NULL ? st : &local);
 	json_decref(r);
 	return (out);
 }
@@ -165,4 +165,21 @@ expect(const json_t *result, const char *verdict, const char *code,
 			    "want field %s: %s", field, dump);
 	}
 	free(dump);
+}
+
+json_t *
+check_tree(const struct fleet *f, const struct compat_config *cfg,
+    const json_t *request, struct compat_status *st)
+{
+	json_t	*out;
+	char	*text;
+	size_t	 len;
+
+	if ((text = compat_check_text(f, cfg, request, false, &len,
+	    st)) == NULL)
+		return (NULL);
+	out = json_loadb(text, len, 0, NULL);
+	ck_assert_msg(out != NULL, "the answer is not JSON: %.200s", text);
+	free(text);
+	return (out);
 }

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+struct compat_config;
 struct compat_status;
 struct fleet;
 struct policy;
@@ -27,8 +28,11 @@ void		 put(struct fleet *, const char *host, int64_t age);
 struct fleet	*load(const char *const *);
 /* JSON from text with ' for ", for readable requests. */
 json_t		*req(const char *);
-/* The check's answer (compat_check()) at NOW with STALE; NULL policy
- * is the built-in one. st may be NULL. */
+/* The answer of compat_check_text() parsed back; NULL when refused. */
+json_t		*check_tree(const struct fleet *, const struct compat_config *,
+		    const json_t *, struct compat_status *);
+/* The check's answer (check_tree()) at NOW with STALE; NULL policy is
+ * the built-in one. st may be NULL. */
 json_t		*run(struct fleet *, const struct policy *, const char *,
 		    struct compat_status *);
 struct policy	*policy_text(const char *);

@@ -348,9 +348,9 @@ START_TEST(indexed_equals_descriptors)
 		cfg.policy = pols[p];
 		cfg.now = NOW;
 		cfg.stale_after = STALE;
-		ans_a = compat_check(f, &cfg, ra, &st);
+		ans_a = check_tree(f, &cfg, ra, &st);
 		ck_assert_msg(ans_a != NULL, "seed %u: %s", seed, st.message);
-		ans_b = compat_check(f, &cfg, rb, &st);
+		ans_b = check_tree(f, &cfg, rb, &st);
 		ck_assert_msg(ans_b != NULL, "seed %u: %s %s", seed, st.field,
 		    st.message);
 		compare(ans_a, ans_b, seed);
