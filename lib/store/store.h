@@ -41,7 +41,8 @@ int		 store_schema_version(struct store *);
 /*
  * Replace everything stored for inv->host with inv, in one transaction.
  * digest identifies the content: an equal digest keeps the generation and
- * reports *changed = false, but received_at still moves forward.
+ * reports *changed = false, and still stores received_at, collected_at
+ * and the document as given (a heartbeat).
  */
 int	 store_put(struct store *, const struct inventory *, const char *json,
 	    const char *digest, int64_t received_at,
