@@ -2,9 +2,9 @@
 --
 -- The document column is the source of truth: the server rebuilds its
 -- in-memory fleet from it at start (and answers GET from that fleet).
--- The tables below it are a queryable projection for operators (sqlite3 vfio.db
--- "select ...") written in the same transaction, so they can never
--- disagree with the document. digest is over the canonical document
+-- The tables below it are a queryable projection for operators
+-- (sqlite3 vfio.db "select ...") written in the same transaction, so they
+-- can never disagree with the document. digest is over the canonical document
 -- without collected_at, so a heartbeat with nothing new is not a change.
 CREATE TABLE hosts (
 	host		TEXT PRIMARY KEY NOT NULL,
