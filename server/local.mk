@@ -3,6 +3,7 @@ bin_PROGRAMS += server/vfio-compatd
 server_vfio_compatd_SOURCES = \
 	server/server.h server/main.c \
 	server/http.c server/http.h \
+	server/limits.c server/limits.h \
 	server/jsonout.c server/jsonout.h \
 	server/auth.c server/auth.h \
 	server/hosts.c server/check.c server/metrics.c \

@@ -6,6 +6,8 @@ SERVER_TESTS = \
 	tests/server/lifecycle.sh \
 	tests/server/concurrency.sh \
 	tests/server/fleet.sh \
-	tests/server/tls.sh
+	tests/server/tls.sh \
+	tests/server/hostile.sh
 TESTS += $(SERVER_TESTS)
-EXTRA_DIST += $(SERVER_TESTS) tests/server/server-lib.sh tests/server/data
+EXTRA_DIST += $(SERVER_TESTS) tests/server/server-lib.sh tests/server/data \
+	tests/server/hostile-client.py

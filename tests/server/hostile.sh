@@ -1,0 +1,88 @@
+# hostile.sh -- what a hostile HTTP client tries: an encoded or raw NUL
+# in the target (routed as the shorter path before), a request line of a
+# thousand query arguments (no answer at all before), an over-long
+# target, slowloris and idle floods (they held every connection slot
+# before), and many large bodies held at once (RSS grew with each).
+. "$top_srcdir/tests/lib.sh"
+. "$top_srcdir/tests/server/server-lib.sh"
+HC="python3 $top_srcdir/tests/server/hostile-client.py"
+hex() { printf '%s' "$1" | od -An -v -tx1 | tr -d ' \n'; }
+
+start_server --request-timeout 2
+A=$(jq -r .host "$SAMPLE")
+[ "$(put_inv "$A" "$SAMPLE" | jq -r .changed)" = true ] || fail "cannot PUT $A"
+
+# NUL in the target: refused before routing, nothing read or deleted.
+assert_eq "GET %00" "400 INVALID_PATH" \
+    "$(req GET "/v1/hosts/$A%00x" --path-as-is | cut -c1-3) $(jq -r .error.code "$T/body")"
+assert_eq "GET %00 in a check" 400 \
+    "$(status GET "/v1/hosts/$A%00/check?source_host=$A&device=0000:5e:00.3" --path-as-is)"
+assert_eq "DELETE %00whatever" 400 "$(status DELETE "/v1/hosts/$A%00whatever" --path-as-is)"
+assert_eq "query %00" 400 "$(status GET "/v1/hosts?type=a%00b")"
+assert_eq "raw NUL byte" "400 INVALID_PATH" \
+    "$($HC raw "$PORT" "$(hex "DELETE /v1/hosts/$A")00$(hex "x HTTP/1.1")0d0a$(hex "Host: x")0d0a0d0a")"
+assert_eq "$A survived" 200 "$(status GET "/v1/hosts/$A")"
+
+# A thousand query arguments (an 8 KB line): a JSON 414 at once, not a
+# hang; 300 short ones fit the line but not the argument limit.
+q=$(python3 -c 'print("&".join("a%d=%d" % (i, i) for i in range(1000)))')
+t0=$(date +%s%N)
+assert_eq "1000 query arguments" "414 URI_TOO_LONG" \
+    "$($HC raw "$PORT" "$(hex "GET /v1/hosts?$q HTTP/1.1")0d0a$(hex "Host: x")0d0a0d0a")"
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+[ "$ms" -lt 2000 ] || fail "1000 query arguments answered after $ms ms"
+ok "answered in $ms ms"
+q=$(python3 -c 'print("&".join("a=1" for i in range(300)))')
+assert_eq "300 query arguments" "400 INVALID_PARAMETER" \
+    "$($HC raw "$PORT" "$(hex "GET /v1/hosts?$q HTTP/1.1")0d0a$(hex "Host: x")0d0a0d0a")"
+long=$(python3 -c 'print("a" * 5000)')
+assert_eq "5000-byte target" "414 URI_TOO_LONG" \
+    "$($HC raw "$PORT" "$(hex "GET /v1/hosts/$long HTTP/1.1")0d0a$(hex "Host: x")0d0a0d0a")"
+
+# Slowloris: a header line every 0.5 s no longer holds a connection
+# past the 2 s request deadline.
+closed=$($HC slowloris "$PORT" 20 4)
+assert_eq "slowloris connections closed by the deadline" 20 "$closed"
+grep -q 'past the 2 s request deadline' "$SRV_LOG" || fail "no log line for the deadline"
+
+# One address gets 64 connections, not every slot.
+kept=$($HC perip "$PORT" 100)
+assert_eq "connections kept from one address" 64 "$kept"
+
+# Floods from two addresses while a third asks /healthz.
+set -- $($HC flood-p99 "$PORT" 1100 3)
+echo "healthz under a 1100+1100 connection flood: p99 $1 ms over $2 requests, $3 failed"
+assert_eq "healthz failures under the flood" 0 "$3"
+awk -v p="$1" 'BEGIN { exit !(p < 100) }' || fail "healthz p99 $1 ms >= 100 ms"
+ok "healthz p99 $1 ms < 100 ms"
+server_alive
+
+# 128 bodies of 2 MiB held at once: the 64 MiB budget answers the rest
+# 503 BUSY and RSS stays under 160 MiB (it was 4 MiB per body before).
+set -- $($HC bodies "$PORT" "$SRV_PID" 128 2097152)
+echo "128 held 2 MiB bodies: $1 answered 503, server RSS $(($2 / 1024)) MiB"
+[ "$1" -gt 0 ] || fail "no body was refused by the budget"
+[ "$2" -lt $((160 * 1024)) ] || fail "RSS $(($2 / 1024)) MiB >= 160 MiB"
+ok "RSS $(($2 / 1024)) MiB < 160 MiB"
+sleep 3
+assert_eq "the budget is given back" 200 "$(status PUT "/v1/hosts/$A/inventory" \
+    -H Content-Type:application/json --data-binary "@$SAMPLE")"
+server_alive
+stop_server
+
+# SIGTERM while the server is still starting (its policy file is a FIFO
+# nobody writes): it stops at once instead of waiting forever.
+mkfifo "$T/fifo"
+"$VC_SERVER" --listen "127.0.0.1:$(free_port)" --db "$T/s.db" \
+    --policy "$T/fifo" >>"$SRV_LOG" 2>&1 &
+p=$!
+at_exit "kill -KILL $p 2>/dev/null || true"
+sleep 0.5
+kill -TERM "$p"
+i=0
+while kill -0 "$p" 2>/dev/null; do
+	i=$((i + 1))
+	[ $i -lt 30 ] || fail "SIGTERM ignored during start-up"
+	sleep 0.1
+done
+ok "SIGTERM honoured during start-up"
