@@ -7,7 +7,8 @@ SERVER_TESTS = \
 	tests/server/concurrency.sh \
 	tests/server/fleet.sh \
 	tests/server/tls.sh \
-	tests/server/hostile.sh
+	tests/server/hostile.sh \
+	tests/server/tokens.sh
 TESTS += $(SERVER_TESTS)
 EXTRA_DIST += $(SERVER_TESTS) tests/server/server-lib.sh tests/server/data \
 	tests/server/hostile-client.py
