@@ -101,6 +101,9 @@ void	collect_mark(struct collect *, size_t);
  * stdout into *out (NUL-terminated, malloc'd). 0 when it exited 0. */
 int	run_capture(char *const argv[], int timeout_ms, size_t cap,
 	    char **out, size_t *outlen);
+/* The same with fexecve of exec_fd (-1: execv of argv[0]). */
+int	run_capture_fd(int exec_fd, char *const argv[], int timeout_ms,
+	    size_t cap, char **out, size_t *outlen);
 
 /* pci.c */
 int	pci_scan(struct collect *);

@@ -6,6 +6,7 @@ COLLECTOR_TESTS = \
 	tests/collector/vms.sh \
 	tests/collector/cli.sh \
 	tests/collector/probes.sh \
+	tests/collector/probe-safety.sh \
 	tests/collector/db.sh \
 	tests/collector/push.sh \
 	tests/collector/textfile.sh \
