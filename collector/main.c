@@ -64,6 +64,7 @@ static int	 render(const struct inventory *,
 		    const struct collect_options *, char **, char **, char *,
 		    size_t);
 static int	 write_atomic(const char *, const char *, char *, size_t);
+static int	 write_in_place(const char *, const char *, char *, size_t);
 static int	 store_inventory(const char *, const struct inventory *,
 		    const char *, char *, size_t);
 static double	 clock_seconds(clockid_t);
@@ -411,16 +412,24 @@ out:
 	return (-1);
 }
 
-/* Write beside the target and rename, so readers see old or new. */
+/*
+ * Write beside the target and rename, so readers see old or new. That
+ * is for regular files only: a device, a FIFO or a socket (a symlink to
+ * one included) is written in place, never replaced by a regular file;
+ * --output /dev/null run as root must leave /dev/null a device.
+ */
 static int
 write_atomic(const char *path, const char *data, char *err, size_t errlen)
 {
-	char	*tmp;
-	size_t	 len = strlen(data), off = 0;
-	ssize_t	 n;
-	mode_t	 mask;
-	int	 fd;
+	char		*tmp;
+	size_t		 len = strlen(data), off = 0;
+	ssize_t		 n;
+	mode_t		 mask;
+	int		 fd;
+	struct stat	 sb;
 
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+		return (write_in_place(path, data, err, errlen));
 	xasprintf(&tmp, "%s.XXXXXX", path);
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
@@ -455,6 +464,34 @@ fail:
 		close(fd);
 	unlink(tmp);
 	free(tmp);
+	return (-1);
+}
+
+/* A FIFO is opened blocking: its reader is who the document is for. */
+static int
+write_in_place(const char *path, const char *data, char *err, size_t errlen)
+{
+	size_t	 len = strlen(data), off = 0;
+	ssize_t	 n;
+	int	 fd;
+
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+		goto fail;
+	while (off < len) {
+		if ((n = write(fd, data + off, len - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			goto fail;
+		}
+		off += (size_t)n;
+	}
+	if (close(fd) == -1)
+		goto fail;
+	return (0);
+
+fail:
+	snprintf(err, errlen, "%s: %s", path, strerror(errno));
 	return (-1);
 }
 

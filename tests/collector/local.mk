@@ -7,6 +7,7 @@ COLLECTOR_TESTS = \
 	tests/collector/cli.sh \
 	tests/collector/probes.sh \
 	tests/collector/probe-safety.sh \
+	tests/collector/special-files.sh \
 	tests/collector/db.sh \
 	tests/collector/push.sh \
 	tests/collector/textfile.sh \
