@@ -18,6 +18,7 @@
 #include "inventory.h"
 #include "inventory_json.h"
 #include "jsonout.h"
+#include "metrics_fleet.h"
 #include "server.h"
 #include "store.h"
 #include "util/digest.h"
@@ -122,6 +123,8 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 	struct inv_error	 err;
 	char			*doc = NULL;
 	char			 digest[SHA256_HEX_LEN + 1];
+	struct fleet_prepared	*prep = NULL;
+	struct mfleet_host	*mh = NULL;
 	int			 locked = 0;
 
 	memset(&err, 0, sizeof(err));
@@ -162,6 +165,10 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 		    "cannot encode the inventory");
 		goto fail;
 	}
+	/* The index is built before any lock: the write lock, which
+	 * every check waits behind, is then held for a swap only. */
+	prep = fleet_prepare(srv->fleet, inv);
+	mh = mfleet_prepare(inv, received_at);
 	pthread_mutex_lock(&srv->ingest_lock);
 	locked = 1;
 	if (store_put(srv->store, inv, doc, digest, received_at,
@@ -173,9 +180,11 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 		goto fail;
 	}
 	fleet_wrlock(srv->fleet);
-	fleet_put(srv->fleet, inv, received_at, res->generation);
+	prep = fleet_commit(srv->fleet, prep, received_at, res->generation);
 	fleet_unlock(srv->fleet);
+	mfleet_commit(mh);
 	pthread_mutex_unlock(&srv->ingest_lock);
+	fleet_discard(prep);	/* what it replaced */
 	free(doc);
 	metrics_update(res->changed ? "changed" : "unchanged");
 	return (0);
@@ -185,7 +194,11 @@ fail:
 		pthread_mutex_unlock(&srv->ingest_lock);
 	metrics_update("rejected");
 	free(doc);
-	inventory_free(inv);
+	mfleet_discard(mh);
+	if (prep != NULL)
+		fleet_discard(prep);	/* inv with it */
+	else
+		inventory_free(inv);
 	json_decref(root);
 	return (-1);
 }
@@ -258,6 +271,7 @@ hosts_delete(struct server *srv, struct http_request *req,
 		fleet_wrlock(srv->fleet);
 		fleet_delete(srv->fleet, host);
 		fleet_unlock(srv->fleet);
+		mfleet_delete(host);
 	}
 	pthread_mutex_unlock(&srv->ingest_lock);
 	if (rv == -1) {

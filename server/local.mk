@@ -7,6 +7,7 @@ server_vfio_compatd_SOURCES = \
 	server/jsonout.c server/jsonout.h \
 	server/auth.c server/auth.h \
 	server/hosts.c server/check.c server/metrics.c \
+	server/metrics_fleet.c server/metrics_fleet.h \
 	server/openapi.c server/demo.c
 nodist_server_vfio_compatd_SOURCES = server/openapi_json.c
 server_vfio_compatd_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JANSSON_CFLAGS) \

@@ -29,6 +29,7 @@
 #include "fleet.h"
 #include "http.h"
 #include "inventory.h"
+#include "metrics_fleet.h"
 #include "policy.h"
 #include "server.h"
 #include "store.h"
@@ -236,6 +237,7 @@ load_host(void *arg, const struct store_host_meta *meta, const char *json)
 		return (0);
 	}
 	inventory_sort(inv);
+	mfleet_commit(mfleet_prepare(inv, meta->received_at));
 	fleet_wrlock(srv->fleet);
 	fleet_put(srv->fleet, inv, meta->received_at, meta->generation);
 	fleet_unlock(srv->fleet);
@@ -439,6 +441,7 @@ main(int argc, char *argv[])
 
 done:
 	http_stop(d);
+	mfleet_clear();
 	if (srv.fleet != NULL)
 		fleet_free(srv.fleet);
 	store_close(srv.store);

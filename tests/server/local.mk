@@ -10,5 +10,10 @@ SERVER_TESTS = \
 	tests/server/hostile.sh \
 	tests/server/tokens.sh
 TESTS += $(SERVER_TESTS)
+# Timing bounds, measured where the build is not slowed by sanitizers.
+if !SANITIZERS
+TESTS += tests/server/contention.sh
+endif
+EXTRA_DIST += tests/server/contention.sh
 EXTRA_DIST += $(SERVER_TESTS) tests/server/server-lib.sh tests/server/data \
-	tests/server/hostile-client.py
+	tests/server/hostile-client.py tests/server/contention.py
