@@ -78,12 +78,15 @@ struct collect_options {
 	const char	*qemu_version;
 	const char	*probe_dir;
 	const char	*textfile;
+	long long	 push_timeout;	/* seconds, all one-shot attempts */
 	bool		 all_pci;
 	bool		 watch;
 	long long	 interval;	/* seconds, with watch */
 	int		 verbose;
 };
 
+#define PUSH_TIMEOUT_DEFAULT	60
+#define PUSH_TIMEOUT_MAX	3600
 #define WATCH_INTERVAL_DEFAULT	60
 #define WATCH_INTERVAL_MAX	86400
 
@@ -140,9 +143,11 @@ struct push_target {
 	const char	*cacert;	/* CA file for https, or NULL */
 	const char	*cert;		/* client certificate, or NULL */
 	const char	*key;		/* its private key, or NULL */
+	long		 total_ms;	/* push_inventory's deadline */
 };
 
-/* push.c: push_inventory tries up to five times, sleeping between;
+/* push.c: push_inventory tries up to five times, sleeping between, all
+ * within the target's total_ms;
  * push_once tries once with a total timeout in seconds, for the watch
  * loop, which waits push_backoff_ms(n, cap) after its nth failure. */
 void	push_target_init(struct push_target *,

@@ -44,6 +44,7 @@ enum {
 	OPT_INTERVAL,
 	OPT_PROBE_DIR,
 	OPT_PUSH,
+	OPT_PUSH_TIMEOUT,
 	OPT_QEMU,
 	OPT_QEMU_VERSION,
 	OPT_TEXTFILE,
@@ -81,6 +82,7 @@ static const struct option longopts[] = {
 	{ "output",		required_argument,	NULL, 'o' },
 	{ "probe-dir",		required_argument,	NULL, OPT_PROBE_DIR },
 	{ "push",		required_argument,	NULL, OPT_PUSH },
+	{ "push-timeout",	required_argument,	NULL, OPT_PUSH_TIMEOUT },
 	{ "qemu",		required_argument,	NULL, OPT_QEMU },
 	{ "qemu-version",	required_argument,	NULL, OPT_QEMU_VERSION },
 	{ "textfile",		required_argument,	NULL, OPT_TEXTFILE },
@@ -113,6 +115,8 @@ usage(FILE *f)
 "  --cert PEM           client certificate for an https --push URL, for a\n"
 "                       server started with --tls-client-ca\n"
 "  --key PEM            the certificate's private key (default: in --cert)\n"
+"  --push-timeout SEC   give up a one-shot --push after SEC seconds, every\n"
+"                       retry included (1..3600, default 60)\n"
 "  --textfile PATH      write this host's metrics (Prometheus text format)\n"
 "                       to PATH atomically, for node_exporter's textfile\n"
 "                       collector (name it *.prom)\n"
@@ -174,6 +178,7 @@ parse_options(int argc, char **argv, struct collect_options *o)
 	memset(o, 0, sizeof(*o));
 	o->probe_dir = PROBE_DIR_DEFAULT;
 	o->interval = WATCH_INTERVAL_DEFAULT;
+	o->push_timeout = PUSH_TIMEOUT_DEFAULT;
 	while ((ch = getopt_long(argc, argv, "ho:vV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_ALL_PCI:
@@ -219,6 +224,13 @@ parse_options(int argc, char **argv, struct collect_options *o)
 			break;
 		case OPT_PUSH:
 			o->push = optarg;
+			break;
+		case OPT_PUSH_TIMEOUT:
+			o->push_timeout = vc_strtonum(optarg, 1,
+			    PUSH_TIMEOUT_MAX, &errstr);
+			if (errstr != NULL)
+				bad_usage("--push-timeout wants seconds from 1 "
+				    "to 3600");
 			break;
 		case OPT_QEMU:
 			o->qemu = optarg;

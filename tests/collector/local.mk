@@ -10,6 +10,7 @@ COLLECTOR_TESTS = \
 	tests/collector/special-files.sh \
 	tests/collector/db.sh \
 	tests/collector/push.sh \
+	tests/collector/push-deadline.sh \
 	tests/collector/textfile.sh \
 	tests/collector/watch.sh
 TESTS += $(COLLECTOR_TESTS)
