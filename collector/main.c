@@ -526,8 +526,16 @@ store_inventory(const char *path, const struct inventory *inv,
 		free(serr);
 		return (-1);
 	}
-	if (store_put(st, inv, json, digest, (int64_t)time(NULL), &gen,
-	    &changed) == -1) {
+	switch (store_put(st, inv, json, digest, (int64_t)time(NULL), &gen,
+	    &changed)) {
+	case 0:
+		break;
+	case 1:
+		snprintf(err, errlen, "--db %s: it holds a newer report of %s "
+		    "(collected at %s)", path, inv->host, store_error(st));
+		store_close(st);
+		return (-1);
+	default:
 		snprintf(err, errlen, "--db %s: %s", path, store_error(st));
 		store_close(st);
 		return (-1);

@@ -168,11 +168,23 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 	/* The index is built before any lock: the write lock, which
 	 * every check waits behind, is then held for a swap only. */
 	prep = fleet_prepare(srv->fleet, inv);
-	mh = mfleet_prepare(inv, received_at);
+	mh = mfleet_prepare(inv);
 	pthread_mutex_lock(&srv->ingest_lock);
 	locked = 1;
-	if (store_put(srv->store, inv, doc, digest, received_at,
-	    &res->generation, &res->changed) == -1) {
+	/* 0: now, taken under the lock, so that received_at follows the
+	 * order in which reports are stored. */
+	if (received_at == 0)
+		received_at = server_now();
+	switch (store_put(srv->store, inv, doc, digest, received_at,
+	    &res->generation, &res->changed)) {
+	case 0:
+		break;
+	case 1:
+		http_reply_error(rep, 409, "OUT_OF_ORDER", "collected_at",
+		    "collected at %s, before the stored report (%s)",
+		    inv->collected_at, store_error(srv->store));
+		goto fail;
+	default:
 		log_warnx("%s: %s: %s", __func__, inv->host,
 		    store_error(srv->store));
 		http_reply_error(rep, 503, "STORE_FAILED", NULL,
@@ -182,7 +194,7 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 	fleet_wrlock(srv->fleet);
 	prep = fleet_commit(srv->fleet, prep, received_at, res->generation);
 	fleet_unlock(srv->fleet);
-	mfleet_commit(mh);
+	mfleet_commit(mh, received_at);
 	pthread_mutex_unlock(&srv->ingest_lock);
 	fleet_discard(prep);	/* what it replaced */
 	free(doc);
@@ -214,7 +226,7 @@ hosts_put(struct server *srv, struct http_request *req,
 		metrics_update("rejected");
 		return (0);
 	}
-	if (hosts_ingest(srv, req->body, req->bodylen, host, server_now(),
+	if (hosts_ingest(srv, req->body, req->bodylen, host, 0,
 	    &res, rep) == -1)
 		return (0);
 	return (http_reply_json(rep, 200, json_pack("{s:s,s:I,s:b}",

@@ -237,7 +237,7 @@ load_host(void *arg, const struct store_host_meta *meta, const char *json)
 		return (0);
 	}
 	inventory_sort(inv);
-	mfleet_commit(mfleet_prepare(inv, meta->received_at));
+	mfleet_commit(mfleet_prepare(inv), meta->received_at);
 	fleet_wrlock(srv->fleet);
 	fleet_put(srv->fleet, inv, meta->received_at, meta->generation);
 	fleet_unlock(srv->fleet);
@@ -402,7 +402,8 @@ main(int argc, char *argv[])
 		log_warnx("%s: %s: %s", policy, perr.field, perr.message);
 		goto done;
 	}
-	if ((srv.store = store_open(db, &err)) == NULL) {
+	if ((srv.store = store_open_opts(db, STORE_EXCLUSIVE | STORE_VERIFY,
+	    &err)) == NULL) {
 		log_warnx("%s", err);
 		goto done;
 	}

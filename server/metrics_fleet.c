@@ -97,7 +97,7 @@ device_series(struct promtext *b, const struct inventory *inv)
 }
 
 struct mfleet_host *
-mfleet_prepare(const struct inventory *inv, int64_t received_at)
+mfleet_prepare(const struct inventory *inv)
 {
 	struct mfleet_host	*h = xcalloc(1, sizeof(*h));
 	struct promtext		 b;
@@ -105,7 +105,6 @@ mfleet_prepare(const struct inventory *inv, int64_t received_at)
 
 	atomic_init(&h->refs, 1);
 	h->host = xstrdup(inv->host);
-	h->received_at = received_at;
 	for (k = 0; k < NFAM; k++) {
 		prom_init(&b, PREFIX);
 		if (k == FAM_DEVICE)
@@ -119,12 +118,13 @@ mfleet_prepare(const struct inventory *inv, int64_t received_at)
 }
 
 void
-mfleet_commit(struct mfleet_host *h)
+mfleet_commit(struct mfleet_host *h, int64_t received_at)
 {
 	struct mfleet_host	*old = NULL;
 	size_t			 i;
 	bool			 found;
 
+	h->received_at = received_at;
 	pthread_mutex_lock(&mf_lock);
 	i = lookup(h->host, &found);
 	if (found) {

@@ -19,10 +19,10 @@ struct promtext;
 struct server;
 struct mfleet_host;
 
-struct mfleet_host	*mfleet_prepare(const struct inventory *,
-			    int64_t received_at);
-/* Publish h, replacing the host's earlier series. */
-void			 mfleet_commit(struct mfleet_host *);
+struct mfleet_host	*mfleet_prepare(const struct inventory *);
+/* Publish h as received at that time, replacing the host's earlier
+ * series. */
+void			 mfleet_commit(struct mfleet_host *, int64_t received_at);
 /* Free a prepared h that was not published (NULL is fine). */
 void			 mfleet_discard(struct mfleet_host *);
 void			 mfleet_delete(const char *host);

@@ -8,7 +8,8 @@ SERVER_TESTS = \
 	tests/server/fleet.sh \
 	tests/server/tls.sh \
 	tests/server/hostile.sh \
-	tests/server/tokens.sh
+	tests/server/tokens.sh \
+	tests/server/store.sh
 TESTS += $(SERVER_TESTS)
 # Timing bounds, measured where the build is not slowed by sanitizers.
 if !SANITIZERS
