@@ -193,12 +193,20 @@ http_reply_error(struct http_reply *rep, unsigned int status,
     const char *code, const char *field, const char *fmt, ...)
 {
 	va_list	 ap;
-	char	 msg[512];
+	char	 msg[512], *p;
 	json_t	*err;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* Messages echo what the client sent (a method, a parameter):
+	 * bytes that are not clean UTF-8 would make the error document
+	 * itself unencodable, a 500 for a client's mistake. */
+	if (!str_is_clean_utf8(msg, strlen(msg)))
+		for (p = msg; *p != '\0'; p++)
+			if ((unsigned char)*p >= 0x80 ||
+			    (unsigned char)*p < 0x20)
+				*p = '?';
 	err = json_pack("{s:s,s:s}", "code", code, "message", msg);
 	if (err != NULL && field != NULL && *field != '\0')
 		json_object_set_new(err, "field", json_string(field));

@@ -23,6 +23,11 @@ assert_eq "raw NUL byte" "400 INVALID_PATH" \
     "$($HC raw "$PORT" "$(hex "DELETE /v1/hosts/$A")00$(hex "x HTTP/1.1")0d0a$(hex "Host: x")0d0a0d0a")"
 assert_eq "$A survived" 200 "$(status GET "/v1/hosts/$A")"
 
+# A method that is not UTF-8 echoed in the 405 message: still the JSON
+# error document (found by tests/fuzz/http-fuzz.sh; it was a 500).
+assert_eq "405 for a non-UTF-8 method" "405 METHOD_NOT_ALLOWED" \
+    "$($HC raw "$PORT" "$(hex "GET")ff$(hex " /healthz HTTP/1.1")0d0a$(hex "Host: x")0d0a0d0a")"
+
 # A thousand query arguments (an 8 KB line): a JSON 414 at once, not a
 # hang; 300 short ones fit the line but not the argument limit.
 q=$(python3 -c 'print("&".join("a%d=%d" % (i, i) for i in range(1000)))')

@@ -16,5 +16,10 @@ if !SANITIZERS
 TESTS += tests/server/contention.sh
 endif
 EXTRA_DIST += tests/server/contention.sh
+# The HTTP fuzzer, where the sanitizers watch the server.
+if SANITIZERS
+TESTS += tests/fuzz/http-fuzz.sh
+endif
+EXTRA_DIST += tests/fuzz/http-fuzz.sh tests/fuzz/http-fuzz.py
 EXTRA_DIST += $(SERVER_TESTS) tests/server/server-lib.sh tests/server/data \
 	tests/server/hostile-client.py tests/server/contention.py
