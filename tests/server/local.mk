@@ -11,15 +11,17 @@ SERVER_TESTS = \
 	tests/server/tokens.sh \
 	tests/server/store.sh
 TESTS += $(SERVER_TESTS)
-# Timing bounds, measured where the build is not slowed by sanitizers.
+# Timing bounds, measured where the build is not slowed by sanitizers,
+# and the SIGKILL rounds, which need no sanitizer to mean something.
 if !SANITIZERS
-TESTS += tests/server/contention.sh
+TESTS += tests/server/contention.sh tests/server/durability.sh
 endif
-EXTRA_DIST += tests/server/contention.sh
+EXTRA_DIST += tests/server/contention.sh tests/server/durability.sh
 # The HTTP fuzzer, where the sanitizers watch the server.
 if SANITIZERS
 TESTS += tests/fuzz/http-fuzz.sh
 endif
 EXTRA_DIST += tests/fuzz/http-fuzz.sh tests/fuzz/http-fuzz.py
 EXTRA_DIST += $(SERVER_TESTS) tests/server/server-lib.sh tests/server/data \
-	tests/server/hostile-client.py tests/server/contention.py
+	tests/server/hostile-client.py tests/server/contention.py \
+	tests/server/durability.py
