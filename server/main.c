@@ -259,6 +259,7 @@ main(int argc, char *argv[])
 	char			*ca_pem = NULL;
 	long			 ncpu;
 	long long		 threads = 0;
+	size_t			 nhosts;
 	sigset_t		 set;
 	int			 ch, sig, verbose = 0, demo = 0, rv = 1;
 
@@ -420,6 +421,9 @@ main(int argc, char *argv[])
 	 * could still be stopped. From here on it is taken by sigwait()
 	 * only, and every thread started below inherits the mask. */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	/* Counted before the workers start: once they run, the fleet is
+	 * theirs to change and only readable under its lock. */
+	nhosts = fleet_count(srv.fleet);
 	if ((d = http_start(&srv, &hc)) == NULL) {
 		log_warnx("cannot listen on %s", listen);
 		goto done;
@@ -427,7 +431,7 @@ main(int argc, char *argv[])
 	log_info("listening on %s%s%s, %zu hosts, store %s, %lld threads",
 	    cert != NULL ? "https://" : "", listen,
 	    ca != NULL ? " (client certificates required)" : "",
-	    fleet_count(srv.fleet), db, threads);
+	    nhosts, db, threads);
 
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
