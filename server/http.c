@@ -787,6 +787,9 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 	}
 	if (ctx->req.body == NULL)
 		ctx->req.body = xstrdup("");
+	/* The request is in: the deadline bounds the client, not the
+	 * time the handler takes. */
+	limits_conn_answered(d->lim, ctx->lc);
 	if (ctx->rm->fn(d->srv, &ctx->req, &rep) == -1) {
 		free(rep.body);
 		rep.body = NULL;

@@ -27,7 +27,8 @@ void			 limits_stop(struct limits *);
 struct limits_conn	*limits_conn_open(struct limits *, int fd);
 void			 limits_conn_close(struct limits *,
 			    struct limits_conn *);
-/* The request was answered: no deadline while the answer is sent. */
+/* The request is in (or answered): no deadline while it is handled and
+ * the answer is sent. */
 void			 limits_conn_answered(struct limits *,
 			    struct limits_conn *);
 /* The answer was sent: the next request must arrive within a deadline. */
