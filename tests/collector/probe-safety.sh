@@ -30,10 +30,11 @@ ln -s "$D/10-good" "$D/22-link"
 mkfifo "$D/23-fifo"
 # Valid JSON, then a child in its own session keeps stdout open.
 probe 30-setsid "echo '{\"$GPU\": {\"setsid\": \"yes\"}}'
-setsid sh -c 'echo \$\$ > $T/child.pid; exec sleep 60' &
+setsid sh -c 'echo \$\$ > $T/child.tmp; mv $T/child.tmp $T/child.pid; exec sleep 60' &
+while [ ! -s $T/child.pid ]; do sleep 0.01; done
 exit 0"
 # Closes stdout and lingers: the read ends at once, the wait must not.
-probe 31-linger "exec >&-; echo \$\$ > $T/linger.pid; exec sleep 60"
+probe 31-linger "echo \$\$ > $T/linger.pid; exec >&-; exec sleep 60"
 run "$D"
 echo "collector over probe.d: $ms ms"
 assert_eq "only the trusted probes applied" '{"good":"yes","setsid":"yes"}' "$(attrs)"
