@@ -126,6 +126,8 @@ static void		*uri_cb(void *, const char *, struct MHD_Connection *);
 static void		connection_cb(void *, struct MHD_Connection *,
 			    void **, enum MHD_ConnectionNotificationCode);
 static int		raw_target_check(struct http_ctx *, const char *);
+static enum MHD_Result	header_cb(void *, enum MHD_ValueKind, const char *,
+			    const char *);
 static int		body_append(struct http_daemon *, struct http_ctx *,
 			    const char *, size_t);
 static int		route_match(const char *, const char *,
@@ -618,6 +620,22 @@ raw_target_check(struct http_ctx *ctx, const char *raw)
 	return (-1);
 }
 
+struct header_count {
+	size_t	n;
+	size_t	bytes;
+};
+
+static enum MHD_Result
+header_cb(void *arg, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct header_count	*h = arg;
+
+	h->n++;
+	h->bytes += strlen(key) + (value != NULL ? strlen(value) : 0) + 4;
+	return (MHD_YES);
+}
+
 static void *
 uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
 {
@@ -732,6 +750,21 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 			ctx->refuse = 400;
 			ctx->refuse_code = "INVALID_PATH";
 			ctx->refuse_why = "the request target holds a NUL";
+		}
+		/* Header limits well inside libmicrohttpd's connection
+		 * pool, so that this JSON 431 comes before its own. */
+		if (ctx->refuse == 0) {
+			struct header_count	 hc = { 0, 0 };
+
+			MHD_get_connection_values(conn, MHD_HEADER_KIND,
+			    header_cb, &hc);
+			if (hc.n > HTTP_MAX_HEADERS ||
+			    hc.bytes > HTTP_MAX_HEADER_BYTES) {
+				ctx->refuse = 431;
+				ctx->refuse_code = "HEADERS_TOO_LARGE";
+				ctx->refuse_why = "more than 64 header fields "
+				    "or 16 KiB of them";
+			}
 		}
 		if (ctx->refuse != 0) {
 			http_reply_error(&rep, ctx->refuse, ctx->refuse_code,

@@ -22,6 +22,8 @@
 #define HTTP_MAX_QUERY_ARGS	8
 #define HTTP_MAX_JSON_DEPTH	16
 #define HTTP_MAX_TARGET		4096	/* request target, query included */
+#define HTTP_MAX_HEADERS	64	/* header fields, and their bytes: */
+#define HTTP_MAX_HEADER_BYTES	(16u * 1024)	/* well inside the pool */
 #define HTTP_CONN_LIMIT		1024
 #define HTTP_PER_IP_LIMIT	64	/* connections from one address */
 #define HTTP_CONN_TIMEOUT	30	/* seconds idle */
