@@ -9,6 +9,13 @@
  * removed by the close notification, which libmicrohttpd sends before
  * it closes the descriptor, so the sweeper never touches a descriptor
  * that has been reused.
+ *
+ * The sweeper also shuts down a connection whose peer has gone (a
+ * MSG_PEEK read sees end-of-file) while its request is still being
+ * received: libmicrohttpd 0.9.75 misses that end-of-file once it has
+ * read the last bytes before it, and would keep the connection until
+ * the deadline. Two sweeps in a row must see it, so that a pipelined
+ * request libmicrohttpd already holds has time to reach its handler.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -33,6 +40,7 @@ struct limits_conn {
 	int			 fd;
 	bool			 armed;
 	bool			 killed;
+	int			 eofs;		/* sweeps in a row seeing EOF */
 	struct timespec		 deadline;
 };
 
@@ -56,6 +64,7 @@ struct ratelimit {
 };
 
 static void	*sweep(void *);
+static bool	 peer_gone(int);
 static void	 arm(struct limits *, struct limits_conn *);
 static int	 ts_after(const struct timespec *, const struct timespec *);
 static int	 ratelimit_allow(struct ratelimit *, unsigned long *);
@@ -117,6 +126,16 @@ arm(struct limits *l, struct limits_conn *c)
 	clock_gettime(CLOCK_MONOTONIC, &c->deadline);
 	c->deadline.tv_sec += l->secs;
 	c->armed = true;
+	c->eofs = 0;
+}
+
+/* End-of-file with nothing left to read: the peer will send no more. */
+static bool
+peer_gone(int fd)
+{
+	char	b;
+
+	return (recv(fd, &b, 1, MSG_PEEK | MSG_DONTWAIT) == 0);
 }
 
 static void *
@@ -125,21 +144,32 @@ sweep(void *arg)
 	struct limits		*l = arg;
 	struct limits_conn	*c;
 	struct timespec		 now, wake;
-	unsigned long		 n, dropped;
+	unsigned long		 n, gone, dropped;
 
 	pthread_mutex_lock(&l->mtx);
 	while (!l->stopping) {
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		n = 0;
+		n = gone = 0;
 		for (c = l->conns; c != NULL; c = c->next) {
-			if (!c->armed || c->killed ||
-			    !ts_after(&now, &c->deadline))
+			if (!c->armed || c->killed)
 				continue;
+			if (!ts_after(&now, &c->deadline)) {
+				if (peer_gone(c->fd))
+					c->eofs++;
+				else
+					c->eofs = 0;
+				if (c->eofs < 2)
+					continue;
+				gone++;
+			} else
+				n++;
 			/* Wake libmicrohttpd's reader with end-of-file. */
 			shutdown(c->fd, SHUT_RDWR);
 			c->killed = true;
-			n++;
 		}
+		if (gone > 0)
+			log_debug("%s: closed %lu connections their peers had "
+			    "left", __func__, gone);
 		if (n > 0) {
 			atomic_fetch_add(&l->kills, n);
 			if (ratelimit_allow(&mhd_rl, &dropped))

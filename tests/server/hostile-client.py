@@ -15,6 +15,10 @@
 #                         and the failures
 #   bodies PORT PID N SIZE hold N PUT bodies of SIZE bytes all but the
 #                         last byte; print 503s seen and the server RSS
+#   abandon PORT N        N connections send half a request and their
+#                         end-of-file; print how many the server closed
+#                         within 2 s, then the answers to 3 pipelined
+#                         requests sent with end-of-file
 import json
 import socket
 import sys
@@ -215,10 +219,45 @@ def cmd_bodies(port, pid, n, size):
     print(busy, rss_kib(pid))
 
 
+def cmd_abandon(port, n):
+    port, n = int(port), int(n)
+    conns = []
+    for i in range(n):
+        s = connect(port, "127.0.2.%d" % (i % 4 + 1))
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost")
+        s.shutdown(socket.SHUT_WR)
+        conns.append(s)
+    end = time.monotonic() + 2.0
+    closed = 0
+    for s in conns:
+        s.settimeout(max(0.01, end - time.monotonic()))
+        try:
+            if s.recv(1) == b"":
+                closed += 1
+        except (socket.timeout, OSError):
+            pass
+        s.close()
+    s = connect(port)
+    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" * 3)
+    s.shutdown(socket.SHUT_WR)
+    s.settimeout(5)
+    data = b""
+    while True:
+        try:
+            c = s.recv(65536)
+        except socket.timeout:
+            break
+        if not c:
+            break
+        data += c
+    print(closed, data.count(b"HTTP/1.1 200 OK"))
+
+
 def main():
     cmd, args = sys.argv[1], sys.argv[2:]
     {"raw": cmd_raw, "slowloris": cmd_slowloris, "perip": cmd_perip,
-     "flood-p99": cmd_flood_p99, "bodies": cmd_bodies}[cmd](*args)
+     "flood-p99": cmd_flood_p99, "bodies": cmd_bodies,
+     "abandon": cmd_abandon}[cmd](*args)
 
 
 if __name__ == "__main__":

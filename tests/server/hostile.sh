@@ -110,6 +110,16 @@ assert_eq "the budget is given back" 200 "$(status PUT "/v1/hosts/$A/inventory" 
 server_alive
 stop_server
 
+# Half a request and end-of-file: libmicrohttpd misses that end-of-file
+# and kept each connection until the 30 s deadline; the sweeper closes
+# them within 2 s now, and pipelined requests with end-of-file are all
+# still answered.
+start_server
+set -- $($HC abandon "$PORT" 20)
+assert_eq "abandoned connections closed within 2 s" 20 "$1"
+assert_eq "pipelined requests answered before end-of-file" 3 "$2"
+stop_server
+
 # SIGTERM while the server is still starting (its policy file is a FIFO
 # nobody writes): it stops at once instead of waiting forever.
 mkfifo "$T/fifo"
