@@ -79,12 +79,15 @@ struct collect_options {
 	const char	*qemu_version;
 	const char	*probe_dir;
 	const char	*textfile;
+	long long	 push_timeout;	/* seconds, all one-shot attempts */
 	bool		 all_pci;
 	bool		 watch;
 	long long	 interval;	/* seconds, with watch */
 	int		 verbose;
 };
 
+#define PUSH_TIMEOUT_DEFAULT	60
+#define PUSH_TIMEOUT_MAX	3600
 #define WATCH_INTERVAL_DEFAULT	60
 #define WATCH_INTERVAL_MAX	86400
 
@@ -102,6 +105,9 @@ void	collect_mark(struct collect *, size_t);
  * stdout into *out (NUL-terminated, malloc'd). 0 when it exited 0. */
 int	run_capture(char *const argv[], int timeout_ms, size_t cap,
 	    char **out, size_t *outlen);
+/* The same with fexecve of exec_fd (-1: execv of argv[0]). */
+int	run_capture_fd(int exec_fd, char *const argv[], int timeout_ms,
+	    size_t cap, char **out, size_t *outlen);
 
 /* pci.c */
 int	pci_scan(struct collect *);
@@ -143,9 +149,11 @@ struct push_target {
 	const char	*cacert;	/* CA file for https, or NULL */
 	const char	*cert;		/* client certificate, or NULL */
 	const char	*key;		/* its private key, or NULL */
+	long		 total_ms;	/* push_inventory's deadline */
 };
 
-/* push.c: push_inventory tries up to five times, sleeping between;
+/* push.c: push_inventory tries up to five times, sleeping between, all
+ * within the target's total_ms;
  * push_once tries once with a total timeout in seconds, for the watch
  * loop, which waits push_backoff_ms(n, cap) after its nth failure. */
 void	push_target_init(struct push_target *,

@@ -43,6 +43,7 @@ enum {
 	OPT_INTERVAL,
 	OPT_PROBE_DIR,
 	OPT_PUSH,
+	OPT_PUSH_TIMEOUT,
 	OPT_QEMU,
 	OPT_QEMU_VERSION,
 	OPT_TEXTFILE,
@@ -63,6 +64,7 @@ static int	 render(const struct inventory *,
 		    const struct collect_options *, char **, char **, char *,
 		    size_t);
 static int	 write_atomic(const char *, const char *, char *, size_t);
+static int	 write_in_place(const char *, const char *, char *, size_t);
 static int	 store_inventory(const char *, const struct inventory *,
 		    const char *, char *, size_t);
 static double	 clock_seconds(clockid_t);
@@ -79,6 +81,7 @@ static const struct option longopts[] = {
 	{ "output",		required_argument,	NULL, 'o' },
 	{ "probe-dir",		required_argument,	NULL, OPT_PROBE_DIR },
 	{ "push",		required_argument,	NULL, OPT_PUSH },
+	{ "push-timeout",	required_argument,	NULL, OPT_PUSH_TIMEOUT },
 	{ "qemu",		required_argument,	NULL, OPT_QEMU },
 	{ "qemu-version",	required_argument,	NULL, OPT_QEMU_VERSION },
 	{ "textfile",		required_argument,	NULL, OPT_TEXTFILE },
@@ -111,6 +114,8 @@ usage(FILE *f)
 "  --cert PEM           client certificate for an https --push URL, for a\n"
 "                       server started with --tls-client-ca\n"
 "  --key PEM            the certificate's private key (default: in --cert)\n"
+"  --push-timeout SEC   give up a one-shot --push after SEC seconds, every\n"
+"                       retry included (1..3600, default 60)\n"
 "  --textfile PATH      write this host's metrics (Prometheus text format)\n"
 "                       to PATH atomically, for node_exporter's textfile\n"
 "                       collector (name it *.prom)\n"
@@ -172,6 +177,7 @@ parse_options(int argc, char **argv, struct collect_options *o)
 	memset(o, 0, sizeof(*o));
 	o->probe_dir = PROBE_DIR_DEFAULT;
 	o->interval = WATCH_INTERVAL_DEFAULT;
+	o->push_timeout = PUSH_TIMEOUT_DEFAULT;
 	while ((ch = getopt_long(argc, argv, "ho:vV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_ALL_PCI:
@@ -217,6 +223,13 @@ parse_options(int argc, char **argv, struct collect_options *o)
 			break;
 		case OPT_PUSH:
 			o->push = optarg;
+			break;
+		case OPT_PUSH_TIMEOUT:
+			o->push_timeout = vc_strtonum(optarg, 1,
+			    PUSH_TIMEOUT_MAX, &errstr);
+			if (errstr != NULL)
+				bad_usage("--push-timeout wants seconds from 1 "
+				    "to 3600");
 			break;
 		case OPT_QEMU:
 			o->qemu = optarg;
@@ -408,16 +421,24 @@ out:
 	return (-1);
 }
 
-/* Write beside the target and rename, so readers see old or new. */
+/*
+ * Write beside the target and rename, so readers see old or new. That
+ * is for regular files only: a device, a FIFO or a socket (a symlink to
+ * one included) is written in place, never replaced by a regular file;
+ * --output /dev/null run as root must leave /dev/null a device.
+ */
 static int
 write_atomic(const char *path, const char *data, char *err, size_t errlen)
 {
-	char	*tmp;
-	size_t	 len = strlen(data), off = 0;
-	ssize_t	 n;
-	mode_t	 mask;
-	int	 fd;
+	char		*tmp;
+	size_t		 len = strlen(data), off = 0;
+	ssize_t		 n;
+	mode_t		 mask;
+	int		 fd;
+	struct stat	 sb;
 
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+		return (write_in_place(path, data, err, errlen));
 	xasprintf(&tmp, "%s.XXXXXX", path);
 	if ((fd = mkostemp(tmp, O_CLOEXEC)) == -1) {
 		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
@@ -455,6 +476,34 @@ fail:
 	return (-1);
 }
 
+/* A FIFO is opened blocking: its reader is who the document is for. */
+static int
+write_in_place(const char *path, const char *data, char *err, size_t errlen)
+{
+	size_t	 len = strlen(data), off = 0;
+	ssize_t	 n;
+	int	 fd;
+
+	if ((fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+		goto fail;
+	while (off < len) {
+		if ((n = write(fd, data + off, len - off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			goto fail;
+		}
+		off += (size_t)n;
+	}
+	if (close(fd) == -1)
+		goto fail;
+	return (0);
+
+fail:
+	snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	return (-1);
+}
+
 static int
 store_inventory(const char *path, const struct inventory *inv,
     const char *json, char *err, size_t errlen)
@@ -474,8 +523,16 @@ store_inventory(const char *path, const struct inventory *inv,
 		free(serr);
 		return (-1);
 	}
-	if (store_put(st, inv, json, digest, (int64_t)time(NULL), &gen,
-	    &changed) == -1) {
+	switch (store_put(st, inv, json, digest, (int64_t)time(NULL), &gen,
+	    &changed)) {
+	case 0:
+		break;
+	case 1:
+		snprintf(err, errlen, "--db %s: it holds a newer report of %s "
+		    "(collected at %s)", path, inv->host, store_error(st));
+		store_close(st);
+		return (-1);
+	default:
 		snprintf(err, errlen, "--db %s: %s", path, store_error(st));
 		store_close(st);
 		return (-1);

@@ -8,12 +8,14 @@
  * flags_source "probe", unless the kernel's debugfs already gave them. A probe that fails, hangs, floods or prints
  * anything else is ignored as a whole, with a warning.
  */
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -35,12 +37,20 @@
 #define PROBE_TIMEOUT_MS	5000
 #define PROBE_MAX_OUTPUT	(1024 * 1024)
 #define PROBE_FLAGS_KEY		"migration.flags"
+#define POLL_SLICE_MS		50
+#define REAP_TIMEOUT_MS		2000
 
 static int64_t	 now_ms(void);
+static void	 once_subreaper(void);
+static int	 kill_orphans(void);
+static void	 reap_all(pid_t, int *, int);
+static int	 probe_open(int, const char *, const char *);
+static int	 dir_trusted(int, const char *);
 static int	 parse_flags(const char *, unsigned int *);
 static int	 check_output(const char *, const json_t *);
 static void	 apply_output(struct collect *, const char *, const json_t *);
-static void	 run_probe(struct collect *, const char *);
+static void	 run_probe(struct collect *, int, const char *);
+static int	 trusted(const struct stat *);
 
 static int64_t
 now_ms(void)
@@ -55,37 +65,145 @@ int
 run_capture(char *const argv[], int timeout_ms, size_t cap, char **out,
     size_t *outlen)
 {
-	int		 fds[2], status, devnull, rc = -1;
+	return (run_capture_fd(-1, argv, timeout_ms, cap, out, outlen));
+}
+
+/*
+ * Kill what the child left behind: its process group, then every process
+ * that has become ours. The collector is a child subreaper, so a
+ * descendant that left the group with setsid(2) is reparented to it once
+ * its parents are gone, and is killed and reaped here in turn. Bounded:
+ * a few rounds of /proc scans, and a deadline on reaping.
+ */
+static void
+reap_all(pid_t pid, int *status, int reaped)
+{
+	int64_t	 deadline = now_ms() + REAP_TIMEOUT_MS;
+	int	 st, rounds;
+	pid_t	 w;
+
+	kill(-pid, SIGKILL);
+	if (!reaped)
+		kill(pid, SIGKILL);
+	for (rounds = 0; now_ms() < deadline; rounds++) {
+		/* Done when nothing is ours and the group is gone. */
+		if (kill_orphans() == 0 && reaped && rounds > 0 &&
+		    kill(-pid, 0) == -1)
+			break;
+		while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
+			if (w == pid) {
+				*status = st;
+				reaped = 1;
+			}
+		}
+		if (w == -1 && errno == ECHILD && reaped)
+			break;
+		usleep(5 * 1000);
+	}
+	if (!reaped)
+		log_warnx("%s: process %d not reaped after %d ms", __func__,
+		    (int)pid, REAP_TIMEOUT_MS);
+}
+
+/* SIGKILL every process whose parent is this one; returns how many. */
+static int
+kill_orphans(void)
+{
+	DIR		*d;
+	struct dirent	*e;
+	char		 path[64], buf[512], *p;
+	const char	*errstr;
+	long long	 child, ppid;
+	int		 fd, n = 0;
+	ssize_t		 len;
+
+	if ((d = opendir("/proc")) == NULL)
+		return (0);
+	while ((e = readdir(d)) != NULL) {
+		child = vc_strtonum(e->d_name, 1, INT32_MAX, &errstr);
+		if (errstr != NULL)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%lld/stat", child);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+			continue;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		/* "pid (comm) state ppid ...": comm may hold anything. */
+		if ((p = strrchr(buf, ')')) == NULL ||
+		    sscanf(p + 1, " %*c %lld", &ppid) != 1 ||
+		    ppid != (long long)getpid())
+			continue;
+		kill(-(pid_t)child, SIGKILL);
+		kill((pid_t)child, SIGKILL);
+		n++;
+	}
+	closedir(d);
+	return (n);
+}
+
+/*
+ * Run argv (or the executable open at exec_fd, with fexecve, so that
+ * what runs is the file that was checked), capturing stdout. Signals
+ * are blocked around fork so that no handler of ours runs in the child;
+ * the child restores the mask and default dispositions before exec. The
+ * child leads its own process group. Reading stops at the deadline, the
+ * output cap, or once the child has exited and the pipe is drained, even
+ * if a descendant still holds it open; everything left is then killed.
+ */
+int
+run_capture_fd(int exec_fd, char *const argv[], int timeout_ms, size_t cap,
+    char **out, size_t *outlen)
+{
+	int		 fds[2], status = 0, devnull, rc = -1, exited = 0;
 	pid_t		 pid;
 	char		*buf;
 	size_t		 len = 0;
 	ssize_t		 n;
 	int64_t		 deadline, left;
 	struct pollfd	 pfd;
+	sigset_t	 all, old;
 
 	*out = NULL;
 	*outlen = 0;
+	once_subreaper();
 	if (pipe2(fds, O_CLOEXEC) == -1) {
 		log_warn("%s: pipe", __func__);
 		return (-1);
 	}
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
 	if ((pid = fork()) == -1) {
 		log_warn("%s: fork", __func__);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		close(fds[0]);
 		close(fds[1]);
 		return (-1);
 	}
 	if (pid == 0) {
-		/* Own process group, so a timeout kills its children too. */
+		/* Own process group, so that a kill reaches its children. */
 		setpgid(0, 0);
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		sigprocmask(SIG_SETMASK, &old, NULL);
 		if ((devnull = open("/dev/null", O_RDONLY)) != -1)
 			dup2(devnull, STDIN_FILENO);
 		if (dup2(fds[1], STDOUT_FILENO) == -1)
 			_exit(127);
-		execv(argv[0], argv);
+		if (exec_fd != -1)
+			fexecve(exec_fd, argv, environ);
+		else
+			execv(argv[0], argv);
 		_exit(127);
 	}
+	setpgid(pid, pid);	/* either side may win the race */
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	close(fds[1]);
+	fcntl(fds[0], F_SETFL, O_NONBLOCK);
 	buf = xmalloc(cap + 1);
 	deadline = now_ms() + timeout_ms;
 	pfd.fd = fds[0];
@@ -96,16 +214,24 @@ run_capture(char *const argv[], int timeout_ms, size_t cap, char **out,
 			    __func__, argv[0], timeout_ms);
 			goto kill;
 		}
-		if (poll(&pfd, 1, (int)left) == -1) {
+		/* Short waits, so that a child that exited is noticed even
+		 * while a descendant keeps the pipe open. */
+		if (poll(&pfd, 1, left < POLL_SLICE_MS ? (int)left :
+		    POLL_SLICE_MS) == -1) {
 			if (errno == EINTR)
 				continue;
 			log_warn("%s: poll", __func__);
 			goto kill;
 		}
-		if (pfd.revents == 0)
+		if (pfd.revents == 0) {
+			if (exited)
+				break;	/* exited and drained */
+			if (waitpid(pid, &status, WNOHANG) == pid)
+				exited = 1;
 			continue;
+		}
 		if ((n = read(fds[0], buf + len, cap + 1 - len)) == -1) {
-			if (errno == EINTR)
+			if (errno == EINTR || errno == EAGAIN)
 				continue;
 			log_warn("%s: read", __func__);
 			goto kill;
@@ -121,8 +247,7 @@ run_capture(char *const argv[], int timeout_ms, size_t cap, char **out,
 	}
 	close(fds[0]);
 	fds[0] = -1;
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-		;
+	reap_all(pid, &status, exited);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		if (WIFEXITED(status))
 			log_warnx("%s: %s: exited with status %d", __func__,
@@ -138,15 +263,25 @@ run_capture(char *const argv[], int timeout_ms, size_t cap, char **out,
 	return (0);
 
 kill:
-	kill(-pid, SIGKILL);
-	kill(pid, SIGKILL);
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-		;
+	reap_all(pid, &status, exited);
 fail:
 	if (fds[0] != -1)
 		close(fds[0]);
 	free(buf);
 	return (rc);
+}
+
+/* Orphaned descendants of a probe come back to us to be killed. */
+static void
+once_subreaper(void)
+{
+	static int	done;
+
+	if (done)
+		return;
+	done = 1;
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) == -1)
+		log_warn("%s: PR_SET_CHILD_SUBREAPER", __func__);
 }
 
 static int
@@ -264,7 +399,7 @@ apply_output(struct collect *c, const char *path, const json_t *root)
 }
 
 static void
-run_probe(struct collect *c, const char *path)
+run_probe(struct collect *c, int fd, const char *path)
 {
 	char		*argv[2], *out;
 	size_t		 len;
@@ -273,7 +408,7 @@ run_probe(struct collect *c, const char *path)
 
 	argv[0] = (char *)path;
 	argv[1] = NULL;
-	if (run_capture(argv, PROBE_TIMEOUT_MS, PROBE_MAX_OUTPUT, &out,
+	if (run_capture_fd(fd, argv, PROBE_TIMEOUT_MS, PROBE_MAX_OUTPUT, &out,
 	    &len) != 0) {
 		log_warnx("%s: %s: probe failed, ignored", __func__, path);
 		return;
@@ -290,42 +425,124 @@ run_probe(struct collect *c, const char *path)
 	json_decref(root);
 }
 
+/*
+ * Probes run as the collector, usually root, so a probe anyone else
+ * could have written is code execution for them: the directory and each
+ * file must belong to root or to the collector's user and be writable by
+ * nobody else. The file is opened once, without following a symbolic
+ * link, checked on that descriptor and run from it (fexecve), so a file
+ * swapped in after the check is never what runs.
+ */
+static int
+trusted(const struct stat *st)
+{
+	return ((st->st_uid == 0 || st->st_uid == geteuid()) &&
+	    (st->st_mode & (S_IWGRP | S_IWOTH)) == 0);
+}
+
+static int
+dir_trusted(int dfd, const char *dir)
+{
+	struct stat	sb;
+
+	if (fstat(dfd, &sb) == -1) {
+		log_warn("%s: %s", __func__, dir);
+		return (0);
+	}
+	if (!trusted(&sb)) {
+		log_warnx("%s: %s: owned by uid %u or writable by group or "
+		    "others (mode %04o); no probe run", __func__, dir,
+		    (unsigned int)sb.st_uid,
+		    (unsigned int)(sb.st_mode & 07777));
+		return (0);
+	}
+	return (1);
+}
+
+/* An open descriptor of a probe fit to run, or -1 (with the reason). */
+static int
+probe_open(int dfd, const char *name, const char *path)
+{
+	struct stat	sb;
+	int		fd;
+
+	/* Not O_CLOEXEC: a script is read by its interpreter through
+	 * /dev/fd after fexecve. O_NONBLOCK: a FIFO must not hang us. */
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_NOCTTY);
+	if (fd == -1) {
+		if (errno == ELOOP)
+			log_warnx("%s: %s: a symbolic link, skipped", __func__,
+			    path);
+		else if (errno == EISDIR)
+			log_warnx("%s: %s: not a regular file, skipped",
+			    __func__, path);
+		else
+			log_warn("%s: %s", __func__, path);
+		return (-1);
+	}
+	if (fstat(fd, &sb) == -1) {
+		log_warn("%s: %s", __func__, path);
+		goto fail;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		log_warnx("%s: %s: not a regular file, skipped", __func__,
+		    path);
+		goto fail;
+	}
+	if (!trusted(&sb)) {
+		log_warnx("%s: %s: owned by uid %u or writable by group or "
+		    "others (mode %04o), skipped", __func__, path,
+		    (unsigned int)sb.st_uid,
+		    (unsigned int)(sb.st_mode & 07777));
+		goto fail;
+	}
+	if ((sb.st_mode & S_IXUSR) == 0 || faccessat(dfd, name, X_OK,
+	    AT_EACCESS | AT_SYMLINK_NOFOLLOW) == -1) {
+		log_warnx("%s: %s: not executable, skipped", __func__, path);
+		goto fail;
+	}
+	return (fd);
+
+fail:
+	close(fd);
+	return (-1);
+}
+
 int
 probe_run_dir(struct collect *c, const char *dir)
 {
 	struct dirent	**names = NULL;
-	struct stat	  sb;
 	char		  path[SYSFS_PATH_MAX];
-	int		  n, i;
+	int		  n = 0, i, dfd, fd;
 
-	if ((n = scandir(dir, &names, NULL, alphasort)) == -1) {
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd == -1) {
 		if (errno != ENOENT)
 			log_warn("%s: %s", __func__, dir);
 		return (0);
+	}
+	if (!dir_trusted(dfd, dir))
+		goto done;
+	if ((n = scandirat(dfd, ".", &names, NULL, alphasort)) == -1) {
+		log_warn("%s: %s", __func__, dir);
+		n = 0;
+		goto done;
 	}
 	for (i = 0; i < n; i++) {
 		if (names[i]->d_name[0] == '.' ||
 		    sysfs_path(path, sizeof(path), "%s/%s", dir,
 		    names[i]->d_name) == -1)
 			continue;
-		if (stat(path, &sb) == -1) {
-			log_warn("%s: %s", __func__, path);
+		if ((fd = probe_open(dfd, names[i]->d_name, path)) == -1)
 			continue;
-		}
-		if (!S_ISREG(sb.st_mode)) {
-			log_warnx("%s: %s: not a regular file, skipped",
-			    __func__, path);
-			continue;
-		}
-		if (access(path, X_OK) == -1) {
-			log_warnx("%s: %s: not executable, skipped", __func__,
-			    path);
-			continue;
-		}
-		run_probe(c, path);
+		run_probe(c, fd, path);
+		close(fd);
 	}
+done:
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+	close(dfd);
 	return (0);
 }

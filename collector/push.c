@@ -81,9 +81,10 @@ struct reply {
 
 static int	 read_token(const char *, char *, size_t);
 static size_t	 on_reply(char *, size_t, size_t, void *);
-static void	 backoff(int);
+static void	 backoff(int, long);
+static int64_t	 mono_ms(void);
 static int	 push_attempts(const struct push_target *, const char *, int,
-		    long, char *, size_t);
+		    long, long, char *, size_t);
 static void	 explicit_zero(void *, size_t);
 static int	 load_curl(char *, size_t);
 static int	 transient(CURLcode);
@@ -218,12 +219,15 @@ push_backoff_ms(int attempt, long cap_ms)
 	return (ms / 2 + random() % (ms / 2 + 1));
 }
 
+/* Sleep the backoff of attempt, but no longer than left_ms. */
 static void
-backoff(int attempt)
+backoff(int attempt, long left_ms)
 {
 	long		 ms = push_backoff_ms(attempt, PUSH_BACKOFF_MAX_MS);
 	struct timespec	 ts;
 
+	if (ms > left_ms)
+		ms = left_ms;
 	ts.tv_sec = ms / 1000;
 	ts.tv_nsec = (ms % 1000) * 1000000L;
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
@@ -240,14 +244,15 @@ push_target_init(struct push_target *t, const struct collect_options *o,
 	t->cacert = o->cacert;
 	t->cert = o->cert;
 	t->key = o->key;
+	t->total_ms = o->push_timeout * 1000;
 }
 
 int
 push_inventory(const struct push_target *t, const char *json, char *err,
     size_t errlen)
 {
-	return (push_attempts(t, json, PUSH_ATTEMPTS, PUSH_TIMEOUT, err,
-	    errlen));
+	return (push_attempts(t, json, PUSH_ATTEMPTS, PUSH_TIMEOUT,
+	    t->total_ms, err, errlen));
 }
 
 /* The watch loop backs off itself, between scans and uevents. */
@@ -259,12 +264,27 @@ push_once(const struct push_target *t, const char *json, long timeout,
 		timeout = PUSH_CONNECT_TIMEOUT;
 	if (timeout > PUSH_TIMEOUT)
 		timeout = PUSH_TIMEOUT;
-	return (push_attempts(t, json, 1, timeout, err, errlen));
+	return (push_attempts(t, json, 1, timeout, 0, err, errlen));
 }
 
+static int64_t
+mono_ms(void)
+{
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+}
+
+/*
+ * Up to attempts tries of timeout seconds each; with total_ms > 0 every
+ * try and every sleep between them also fits in total_ms from now, so a
+ * one-shot run against a server that never answers gives up in bounded
+ * time (five 30 s tries and their backoff took minutes).
+ */
 static int
 push_attempts(const struct push_target *t, const char *json, int attempts,
-    long timeout, char *err, size_t errlen)
+    long timeout, long total_ms, char *err, size_t errlen)
 {
 	const char		*url = t->url;
 	CURL			*curl = NULL;
@@ -278,6 +298,7 @@ push_attempts(const struct push_target *t, const char *json, int attempts,
 	CURLcode		 cc = CURLE_OK;
 	int			 attempt, rc = -1;
 	size_t			 ulen;
+	int64_t			 deadline = 0, left = 0;
 
 	reply = xcalloc(1, sizeof(*reply));
 	snprintf(err, errlen, "push failed");
@@ -322,9 +343,31 @@ push_attempts(const struct push_target *t, const char *json, int attempts,
 		    t->key != NULL ? t->key : t->cert);
 	}
 
+	if (total_ms > 0)
+		deadline = mono_ms() + total_ms;
 	for (attempt = 1; attempt <= attempts; attempt++) {
-		if (attempt > 1)
-			backoff(attempt - 2);
+		if (deadline != 0) {
+			left = deadline - mono_ms();
+			if (attempt > 1 && left > 0)
+				backoff(attempt - 2, (long)left);
+			if ((left = deadline - mono_ms()) <= 0) {
+				if (attempt == 1)
+					why[0] = '\0';
+				ulen = strlen(why);
+				snprintf(why + ulen, sizeof(why) - ulen,
+				    "%s--push-timeout of %ld s reached",
+				    ulen > 0 ? "; " : "", total_ms / 1000);
+				attempt--;
+				break;
+			}
+			cu.easy_setopt(curl, CURLOPT_TIMEOUT_MS,
+			    (long)(left < timeout * 1000 ? left :
+			    timeout * 1000));
+			cu.easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+			    (long)(left < PUSH_CONNECT_TIMEOUT * 1000 ? left :
+			    PUSH_CONNECT_TIMEOUT * 1000));
+		} else if (attempt > 1)
+			backoff(attempt - 2, PUSH_BACKOFF_MAX_MS);
 		errbuf[0] = '\0';
 		reply->len = 0;
 		reply->buf[0] = '\0';

@@ -103,12 +103,27 @@ sysfs_read(const char *path, int flags)
 	ssize_t		 n;
 	int		 fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+	/* O_NONBLOCK: a FIFO planted where an attribute belongs must not
+	 * block the open; it is then refused as not a regular file. */
+	errno = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY |
+	    O_NONBLOCK)) == -1) {
 		if (errno == ENOENT && !(flags & SYSFS_OPTIONAL) &&
 		    lstat(path, &sb) == 0)
 			log_warnx("%s: %s: dangling link", __func__, path);
 		else if (errno != ENOENT && errno != ENOTDIR)
 			log_warn("%s: %s", __func__, path);
+		return (NULL);
+	}
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		if (errno == 0 && S_ISDIR(sb.st_mode))
+			errno = EISDIR;
+		if (errno != 0)
+			log_warn("%s: %s", __func__, path);
+		else
+			log_warnx("%s: %s: not a regular file", __func__,
+			    path);
+		close(fd);
 		return (NULL);
 	}
 	buf = xmalloc(SYSFS_MAX_READ + 1);

@@ -5,12 +5,24 @@
  * hashed and compared with every entry without an early exit, so the
  * time taken says nothing about which digest came close. The token and
  * its digest are wiped from the stack after use.
+ *
+ * Host globs restrict collectors only: a collector may write the hosts
+ * its glob matches. Readers and admins see the whole fleet (a list, a
+ * check against every host), so their lines must say "*"; a narrower
+ * glob would only have looked like a restriction. The file itself must
+ * be a regular file nobody but its owner can write, and a digest may
+ * appear once: a line that a second role could shadow is refused.
  */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "auth.h"
 #include "util/digest.h"
@@ -28,6 +40,8 @@ enum auth_role {
 	ROLE_ADMIN
 };
 
+static const char *const role_names[] = { "collector", "reader", "admin" };
+
 struct auth_entry {
 	char		digest[SHA256_HEX_LEN + 1];
 	enum auth_role	role;
@@ -41,6 +55,9 @@ struct auth {
 
 static int	parse_line(char *, struct auth_entry *, const char **);
 static int	role_allows(enum auth_role, enum http_access);
+static FILE	*open_tokens(const char *);
+static int	digest_cmp(const void *, const void *);
+static int	check_duplicates(const struct auth *, const char *);
 
 static int
 parse_line(char *line, struct auth_entry *e, const char **why)
@@ -73,6 +90,11 @@ parse_line(char *line, struct auth_entry *e, const char **why)
 		*why = "the host glob is too long";
 		return (-1);
 	}
+	if (e->role != ROLE_COLLECTOR && strcmp(glob, "*") != 0) {
+		*why = "reader and admin tokens see every host: their glob "
+		    "must be \"*\" (globs restrict collectors only)";
+		return (-1);
+	}
 	memcpy(e->digest, digest, SHA256_HEX_LEN + 1);
 	snprintf(e->glob, sizeof(e->glob), "%s", glob);
 	return (0);
@@ -89,13 +111,16 @@ auth_load(const char *path)
 	const char	*why;
 	char		*p;
 
-	if ((f = fopen(path, "r")) == NULL) {
-		log_warn("%s: %s", __func__, path);
+	if ((f = open_tokens(path)) == NULL)
 		return (NULL);
-	}
 	a = xcalloc(1, sizeof(*a));
 	while ((len = getline(&line, &cap, f)) != -1) {
 		lineno++;
+		if (strlen(line) != (size_t)len) {
+			log_warnx("%s: %s:%zu: a NUL byte inside the line",
+			    __func__, path, lineno);
+			goto fail;
+		}
 		str_rtrim(line);
 		p = (char *)str_ltrim(line);
 		if (*p == '\0' || *p == '#')
@@ -122,6 +147,8 @@ auth_load(const char *path)
 		log_warnx("%s: %s: no tokens", __func__, path);
 		goto fail;
 	}
+	if (check_duplicates(a, path) == -1)
+		goto fail;
 	if (line != NULL)
 		explicit_bzero(line, cap);
 	free(line);
@@ -135,6 +162,80 @@ fail:
 	fclose(f);
 	auth_free(a);
 	return (NULL);
+}
+
+/* Opened without blocking (a FIFO would hang the start), then refused
+ * unless it is a regular file that only its owner may write. */
+static FILE *
+open_tokens(const char *path)
+{
+	struct stat	 st;
+	FILE		*f;
+	int		 fd;
+
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd == -1) {
+		log_warn("%s: %s", __func__, path);
+		return (NULL);
+	}
+	if (fstat(fd, &st) == -1) {
+		log_warn("%s: %s", __func__, path);
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		log_warnx("%s: %s: not a regular file", __func__, path);
+		goto fail;
+	}
+	if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		log_warnx("%s: %s: writable by group or others (mode %04o); "
+		    "chmod go-w it", __func__, path,
+		    (unsigned int)(st.st_mode & 07777));
+		goto fail;
+	}
+	if (fcntl(fd, F_SETFL, 0) == -1 || (f = fdopen(fd, "r")) == NULL) {
+		log_warn("%s: %s", __func__, path);
+		goto fail;
+	}
+	return (f);
+
+fail:
+	close(fd);
+	return (NULL);
+}
+
+static int
+digest_cmp(const void *a, const void *b)
+{
+	const struct auth_entry	*x = *(const struct auth_entry *const *)a;
+	const struct auth_entry	*y = *(const struct auth_entry *const *)b;
+
+	return (memcmp(x->digest, y->digest, SHA256_HEX_LEN));
+}
+
+/* A digest twice, with one role or two, is a mistake the first match
+ * would hide: refused, sorted so that 4,096 lines stay cheap. */
+static int
+check_duplicates(const struct auth *a, const char *path)
+{
+	const struct auth_entry	**v;
+	size_t			  i;
+	int			  rv = 0;
+
+	v = xreallocarray(NULL, a->n, sizeof(*v));
+	for (i = 0; i < a->n; i++)
+		v[i] = &a->entries[i];
+	qsort(v, a->n, sizeof(*v), digest_cmp);
+	for (i = 1; i < a->n; i++) {
+		if (digest_cmp(&v[i - 1], &v[i]) == 0) {
+			log_warnx("%s: %s: a digest appears more than once "
+			    "(as %s and as %s)", __func__, path,
+			    role_names[v[i - 1]->role], role_names[v[i]->role]);
+			rv = -1;
+			break;
+		}
+	}
+	free(v);
+	return (rv);
 }
 
 void

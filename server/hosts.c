@@ -18,6 +18,7 @@
 #include "model/inventory.h"
 #include "codec/inventory_json.h"
 #include "jsonout.h"
+#include "metrics_fleet.h"
 #include "server.h"
 #include "store/store.h"
 #include "util/digest.h"
@@ -123,6 +124,8 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 	struct inv_error	 err;
 	char			*doc = NULL;
 	char			 digest[SHA256_HEX_LEN + 1];
+	struct fleet_prepared	*prep = NULL;
+	struct mfleet_host	*mh = NULL;
 	int			 locked = 0;
 
 	memset(&err, 0, sizeof(err));
@@ -163,10 +166,26 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 		    "cannot encode the inventory");
 		goto fail;
 	}
+	/* The index is built before any lock: the write lock, which
+	 * every check waits behind, is then held for a swap only. */
+	prep = fleet_prepare(srv->fleet, inv);
+	mh = mfleet_prepare(inv);
 	pthread_mutex_lock(&srv->ingest_lock);
 	locked = 1;
-	if (store_put(srv->store, inv, doc, digest, received_at,
-	    &res->generation, &res->changed) == -1) {
+	/* 0: now, taken under the lock, so that received_at follows the
+	 * order in which reports are stored. */
+	if (received_at == 0)
+		received_at = server_now();
+	switch (store_put(srv->store, inv, doc, digest, received_at,
+	    &res->generation, &res->changed)) {
+	case 0:
+		break;
+	case 1:
+		http_reply_error(rep, 409, "OUT_OF_ORDER", "collected_at",
+		    "collected at %s, before the stored report (%s)",
+		    inv->collected_at, store_error(srv->store));
+		goto fail;
+	default:
 		log_warnx("%s: %s: %s", __func__, inv->host,
 		    store_error(srv->store));
 		http_reply_error(rep, 503, "STORE_FAILED", NULL,
@@ -174,9 +193,11 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 		goto fail;
 	}
 	fleet_wrlock(srv->fleet);
-	fleet_put(srv->fleet, inv, received_at, res->generation);
+	prep = fleet_commit(srv->fleet, prep, received_at, res->generation);
 	fleet_unlock(srv->fleet);
+	mfleet_commit(mh, received_at);
 	pthread_mutex_unlock(&srv->ingest_lock);
+	fleet_discard(prep);	/* what it replaced */
 	free(doc);
 	metrics_update(res->changed ? "changed" : "unchanged");
 	return (0);
@@ -186,7 +207,11 @@ fail:
 		pthread_mutex_unlock(&srv->ingest_lock);
 	metrics_update("rejected");
 	free(doc);
-	inventory_free(inv);
+	mfleet_discard(mh);
+	if (prep != NULL)
+		fleet_discard(prep);	/* inv with it */
+	else
+		inventory_free(inv);
 	json_decref(root);
 	return (-1);
 }
@@ -202,7 +227,7 @@ hosts_put(struct server *srv, struct http_request *req,
 		metrics_update("rejected");
 		return (0);
 	}
-	if (hosts_ingest(srv, req->body, req->bodylen, host, server_now(),
+	if (hosts_ingest(srv, req->body, req->bodylen, host, 0,
 	    &res, rep) == -1)
 		return (0);
 	return (http_reply_json(rep, 200, json_pack("{s:s,s:I,s:b}",
@@ -259,6 +284,7 @@ hosts_delete(struct server *srv, struct http_request *req,
 		fleet_wrlock(srv->fleet);
 		fleet_delete(srv->fleet, host);
 		fleet_unlock(srv->fleet);
+		mfleet_delete(host);
 	}
 	pthread_mutex_unlock(&srv->ingest_lock);
 	if (rv == -1) {

@@ -35,6 +35,7 @@
 #include "http.h"
 #include "codec/inventory_json.h"
 #include "jsonout.h"
+#include "limits.h"
 #include "server.h"
 #include "util/log.h"
 #include "util/strutil.h"
@@ -93,14 +94,26 @@ struct http_ctx {
 	struct http_request	 req;
 	const struct route_method *rm;
 	struct timespec		 start;
+	struct limits		*lim;
+	struct limits_conn	*lc;
+	const char		*raw;		/* the target as received */
+	size_t			 rawlen;
 	size_t			 bodycap;
+	size_t			 taken;		/* of the body budget */
+	int			 routed;
 	int			 overflow;
+	int			 busy;		/* body budget exhausted */
 	int			 answered;
+	/* A refusal decided from the raw request target. */
+	unsigned int		 refuse;
+	const char		*refuse_code;
+	const char		*refuse_why;
 };
 
 struct http_daemon {
 	struct MHD_Daemon	*mhd;
 	struct server		*srv;
+	struct limits		*lim;
 	int			 client_ca;	/* client certs mandatory */
 };
 
@@ -109,6 +122,14 @@ static enum MHD_Result	access_cb(void *, struct MHD_Connection *,
 			    const char *, size_t *, void **);
 static void		completed_cb(void *, struct MHD_Connection *,
 			    void **, enum MHD_RequestTerminationCode);
+static void		*uri_cb(void *, const char *, struct MHD_Connection *);
+static void		connection_cb(void *, struct MHD_Connection *,
+			    void **, enum MHD_ConnectionNotificationCode);
+static int		raw_target_check(struct http_ctx *, const char *);
+static enum MHD_Result	header_cb(void *, enum MHD_ValueKind, const char *,
+			    const char *);
+static int		body_append(struct http_daemon *, struct http_ctx *,
+			    const char *, size_t);
 static int		route_match(const char *, const char *,
 			    struct http_request *);
 static int		route_find(struct http_ctx *, struct http_reply *);
@@ -174,12 +195,20 @@ http_reply_error(struct http_reply *rep, unsigned int status,
     const char *code, const char *field, const char *fmt, ...)
 {
 	va_list	 ap;
-	char	 msg[512];
+	char	 msg[512], *p;
 	json_t	*err;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* Messages echo what the client sent (a method, a parameter):
+	 * bytes that are not clean UTF-8 would make the error document
+	 * itself unencodable, a 500 for a client's mistake. */
+	if (!str_is_clean_utf8(msg, strlen(msg)))
+		for (p = msg; *p != '\0'; p++)
+			if ((unsigned char)*p >= 0x80 ||
+			    (unsigned char)*p < 0x20)
+				*p = '?';
 	err = json_pack("{s:s,s:s}", "code", code, "message", msg);
 	if (err != NULL && field != NULL && *field != '\0')
 		json_object_set_new(err, "field", json_string(field));
@@ -542,8 +571,156 @@ send_reply(struct MHD_Connection *conn, struct http_ctx *ctx,
 	ret = MHD_queue_response(conn, rep->status, resp);
 	MHD_destroy_response(resp);
 	ctx->answered = 1;
+	limits_conn_answered(ctx->lim, ctx->lc);
 	metrics_http(ctx->req.route, rep->status, elapsed(&ctx->start));
 	return (ret);
+}
+
+/*
+ * The request target as it arrived, before libmicrohttpd splits off the
+ * query and decodes it in place: a %00 would cut the decoded path short
+ * and the request would be routed and authorised as the shorter path, so
+ * it is refused here. Too long a target or too many query arguments are
+ * refused too, and the query is cut off so that libmicrohttpd does not
+ * spend its connection pool on arguments nobody will read.
+ */
+static int
+raw_target_check(struct http_ctx *ctx, const char *raw)
+{
+	const char	*q, *p;
+	size_t		 nargs = 0;
+
+	ctx->raw = raw;
+	ctx->rawlen = strlen(raw);
+	q = strchr(raw, '?');
+	if (ctx->rawlen > HTTP_MAX_TARGET) {
+		ctx->refuse = 414;
+		ctx->refuse_code = "URI_TOO_LONG";
+		ctx->refuse_why = "the request target is too long";
+	} else if (strstr(raw, "%00") != NULL) {
+		ctx->refuse = 400;
+		ctx->refuse_code = "INVALID_PATH";
+		ctx->refuse_why = "the request target holds an encoded NUL";
+	} else if (q != NULL) {
+		for (p = q; *p != '\0'; p++)
+			if (*p == '&' || *p == ';')
+				nargs++;
+		if (nargs >= HTTP_MAX_QUERY_ARGS) {
+			ctx->refuse = 400;
+			ctx->refuse_code = "INVALID_PARAMETER";
+			ctx->refuse_why = "too many query parameters";
+		}
+	}
+	if (ctx->refuse == 0)
+		return (0);
+	/* The buffer is libmicrohttpd's own and writable; an empty
+	 * query leaves it nothing to parse. */
+	if (q != NULL)
+		((char *)q)[1] = '\0';
+	return (-1);
+}
+
+struct header_count {
+	size_t	n;
+	size_t	bytes;
+};
+
+static enum MHD_Result
+header_cb(void *arg, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct header_count	*h = arg;
+
+	h->n++;
+	h->bytes += strlen(key) + (value != NULL ? strlen(value) : 0) + 4;
+	return (MHD_YES);
+}
+
+static void *
+uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct http_daemon		*d = cls;
+	const union MHD_ConnectionInfo	*ci;
+	struct http_ctx			*ctx;
+
+	ctx = xcalloc(1, sizeof(*ctx));
+	ctx->lim = d->lim;
+	clock_gettime(CLOCK_MONOTONIC, &ctx->start);
+	ctx->req.route = NROUTES;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci != NULL)
+		ctx->lc = ci->socket_context;
+	raw_target_check(ctx, uri);
+	return (ctx);
+}
+
+static void
+connection_cb(void *cls, struct MHD_Connection *conn, void **socket_ctx,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	struct http_daemon		*d = cls;
+	const union MHD_ConnectionInfo	*ci;
+
+	switch (toe) {
+	case MHD_CONNECTION_NOTIFY_STARTED:
+		ci = MHD_get_connection_info(conn,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_ctx = ci == NULL ? NULL :
+		    limits_conn_open(d->lim, ci->connect_fd);
+		break;
+	case MHD_CONNECTION_NOTIFY_CLOSED:
+		limits_conn_close(d->lim, *socket_ctx);
+		*socket_ctx = NULL;
+		break;
+	}
+}
+
+/*
+ * Buffer n more bytes of the body. The buffer is sized to the declared
+ * length when there is one, else doubled but never past the cap, and
+ * every byte of it is taken from the global body budget first: when the
+ * budget is spent the body is dropped and the request answered 503.
+ */
+static int
+body_append(struct http_daemon *d, struct http_ctx *ctx, const char *data,
+    size_t n)
+{
+	size_t	need, cap;
+
+	if (n > HTTP_MAX_BODY - ctx->req.bodylen) {
+		ctx->overflow = 1;
+		goto drop;
+	}
+	need = ctx->req.bodylen + n + 1;
+	if (need > ctx->bodycap) {
+		cap = ctx->bodycap ? ctx->bodycap : 4096;
+		while (cap < need)
+			cap *= 2;
+		if (cap > HTTP_MAX_BODY + 1)
+			cap = HTTP_MAX_BODY + 1;
+		if (cap > ctx->taken) {
+			if (limits_body_take(d->lim, cap - ctx->taken) == -1) {
+				ctx->busy = 1;
+				goto drop;
+			}
+			ctx->taken = cap;
+		}
+		ctx->req.body = xreallocarray(ctx->req.body, cap, 1);
+		ctx->bodycap = cap;
+	}
+	memcpy(ctx->req.body + ctx->req.bodylen, data, n);
+	ctx->req.bodylen += n;
+	ctx->req.body[ctx->req.bodylen] = '\0';
+	return (0);
+
+drop:
+	free(ctx->req.body);
+	ctx->req.body = NULL;
+	ctx->req.bodylen = 0;
+	ctx->bodycap = 0;
+	limits_body_give(d->lim, ctx->taken);
+	ctx->taken = 0;
+	return (-1);
 }
 
 static enum MHD_Result
@@ -554,20 +731,69 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 	struct http_daemon	*d = cls;
 	struct http_ctx		*ctx = *con_cls;
 	struct http_reply	 rep;
-	size_t			 n;
+	const char		*cl, *errstr;
+	long long		 len;
 
 	memset(&rep, 0, sizeof(rep));
-	if (ctx == NULL) {
-		ctx = xcalloc(1, sizeof(*ctx));
-		clock_gettime(CLOCK_MONOTONIC, &ctx->start);
+	if (ctx == NULL)
+		return (MHD_NO);	/* uri_cb makes one for every request */
+	if (!ctx->routed) {
+		ctx->routed = 1;
 		ctx->req.method = method;
 		ctx->req.path = url;
 		ctx->req.conn = conn;
-		*con_cls = ctx;
+		/* libmicrohttpd ends the target where the version starts;
+		 * a target shorter than that span held a raw NUL byte. */
+		if (ctx->refuse == 0 && version != NULL &&
+		    *version != '\0' && version > ctx->raw &&
+		    (size_t)(version - ctx->raw) != ctx->rawlen + 1) {
+			ctx->refuse = 400;
+			ctx->refuse_code = "INVALID_PATH";
+			ctx->refuse_why = "the request target holds a NUL";
+		}
+		/* Header limits well inside libmicrohttpd's connection
+		 * pool, so that this JSON 431 comes before its own. */
+		if (ctx->refuse == 0) {
+			struct header_count	 hc = { 0, 0 };
+
+			MHD_get_connection_values(conn, MHD_HEADER_KIND,
+			    header_cb, &hc);
+			if (hc.n > HTTP_MAX_HEADERS ||
+			    hc.bytes > HTTP_MAX_HEADER_BYTES) {
+				ctx->refuse = 431;
+				ctx->refuse_code = "HEADERS_TOO_LARGE";
+				ctx->refuse_why = "more than 64 header fields "
+				    "or 16 KiB of them";
+			}
+		}
+		if (ctx->refuse != 0) {
+			http_reply_error(&rep, ctx->refuse, ctx->refuse_code,
+			    NULL, "%s", ctx->refuse_why);
+			return (send_reply(conn, ctx, &rep));
+		}
 		if (preflight(d, conn, ctx, &rep) == -1) {
 			if (is_update(ctx))
 				metrics_update("rejected");
 			return (send_reply(conn, ctx, &rep));
+		}
+		/* A declared body takes its share of the budget before
+		 * a byte of it is read. */
+		cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		    MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (ctx->rm->body && cl != NULL) {
+			len = vc_strtonum(cl, 0, HTTP_MAX_BODY, &errstr);
+			if (errstr == NULL && len > 0) {
+				if (limits_body_take(d->lim,
+				    (size_t)len + 1) == -1) {
+					http_reply_error(&rep, 503, "BUSY",
+					    NULL, "too many request bodies "
+					    "in flight, retry later");
+					return (send_reply(conn, ctx, &rep));
+				}
+				ctx->taken = (size_t)len + 1;
+				ctx->req.body = xmalloc(ctx->taken);
+				ctx->bodycap = ctx->taken;
+			}
 		}
 		return (MHD_YES);
 	}
@@ -576,28 +802,9 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 		return (MHD_YES);
 	}
 	if (*upload_data_size != 0) {
-		n = *upload_data_size;
+		if (!ctx->overflow && !ctx->busy && ctx->rm->body)
+			body_append(d, ctx, upload_data, *upload_data_size);
 		*upload_data_size = 0;
-		if (ctx->overflow || !ctx->rm->body)
-			return (MHD_YES);
-		if (n > HTTP_MAX_BODY - ctx->req.bodylen) {
-			ctx->overflow = 1;
-			free(ctx->req.body);
-			ctx->req.body = NULL;
-			ctx->req.bodylen = 0;
-			return (MHD_YES);
-		}
-		if (ctx->req.bodylen + n + 1 > ctx->bodycap) {
-			size_t	cap = ctx->bodycap ? ctx->bodycap : 4096;
-
-			while (cap < ctx->req.bodylen + n + 1)
-				cap *= 2;
-			ctx->req.body = xreallocarray(ctx->req.body, cap, 1);
-			ctx->bodycap = cap;
-		}
-		memcpy(ctx->req.body + ctx->req.bodylen, upload_data, n);
-		ctx->req.bodylen += n;
-		ctx->req.body[ctx->req.bodylen] = '\0';
 		return (MHD_YES);
 	}
 	if (ctx->overflow) {
@@ -606,8 +813,16 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 		    "the body is larger than %u bytes", HTTP_MAX_BODY);
 		return (send_reply(conn, ctx, &rep));
 	}
+	if (ctx->busy) {
+		http_reply_error(&rep, 503, "BUSY", NULL,
+		    "too many request bodies in flight, retry later");
+		return (send_reply(conn, ctx, &rep));
+	}
 	if (ctx->req.body == NULL)
 		ctx->req.body = xstrdup("");
+	/* The request is in: the deadline bounds the client, not the
+	 * time the handler takes. */
+	limits_conn_answered(d->lim, ctx->lc);
 	if (ctx->rm->fn(d->srv, &ctx->req, &rep) == -1) {
 		free(rep.body);
 		rep.body = NULL;
@@ -619,10 +834,15 @@ static void
 completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
-	struct http_ctx	*ctx = *con_cls;
+	struct http_daemon	*d = cls;
+	struct http_ctx		*ctx = *con_cls;
 
 	if (ctx == NULL)
 		return;
+	/* The next request on this connection gets a deadline of its
+	 * own, counted from now. */
+	limits_conn_rearm(d->lim, ctx->lc);
+	limits_body_give(d->lim, ctx->taken);
 	free(ctx->req.body);
 	free(ctx);
 	*con_cls = NULL;
@@ -632,29 +852,49 @@ struct http_daemon *
 http_start(struct server *srv, const struct http_config *cfg)
 {
 	struct http_daemon	*d;
-	struct MHD_OptionItem	 opts[16];
+	struct MHD_OptionItem	 opts[24];
 	unsigned int		 flags, threads;
 	size_t			 n = 0;
 
+	d = xcalloc(1, sizeof(*d));
+	d->srv = srv;
+	d->client_ca = cfg->tls_cert != NULL && cfg->tls_ca != NULL;
+	d->lim = limits_start(cfg->request_timeout > 0 ?
+	    cfg->request_timeout : HTTP_REQUEST_TIMEOUT,
+	    cfg->body_budget > 0 ? cfg->body_budget : HTTP_BODY_BUDGET);
+	if (d->lim == NULL) {
+		free(d);
+		return (NULL);
+	}
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
 	    MHD_USE_ITC | MHD_USE_ERROR_LOG;
 	if (cfg->addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	threads = cfg->threads > 0 ? cfg->threads : 2;
+	/* The logger first, so that option errors go through it too. */
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_EXTERNAL_LOGGER,
+	    (intptr_t)limits_mhd_log, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0,
 	    (void *)&cfg->addr };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE,
 	    threads, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT,
 	    HTTP_CONN_LIMIT, NULL };
+	opts[n++] = (struct MHD_OptionItem){
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_limit > 0 ?
+	    cfg->per_ip_limit : HTTP_PER_IP_LIMIT, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_TIMEOUT,
 	    HTTP_CONN_TIMEOUT, NULL };
 	opts[n++] = (struct MHD_OptionItem){
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_MEMORY_LIMIT, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_LISTEN_BACKLOG_SIZE,
 	    512, NULL };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_URI_LOG_CALLBACK,
+	    (intptr_t)uri_cb, d };
+	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_CONNECTION,
+	    (intptr_t)connection_cb, d };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_NOTIFY_COMPLETED,
-	    (intptr_t)completed_cb, NULL };
+	    (intptr_t)completed_cb, d };
 	if (cfg->tls_cert != NULL) {
 		flags |= MHD_USE_TLS;
 		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_HTTPS_MEM_CERT,
@@ -668,13 +908,11 @@ http_start(struct server *srv, const struct http_config *cfg)
 	}
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
 
-	d = xcalloc(1, sizeof(*d));
-	d->srv = srv;
-	d->client_ca = cfg->tls_cert != NULL && cfg->tls_ca != NULL;
 	d->mhd = MHD_start_daemon(flags, 0, NULL, NULL, access_cb, d,
 	    MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	if (d->mhd == NULL) {
 		log_warnx("%s: cannot start the HTTP daemon", __func__);
+		limits_stop(d->lim);
 		free(d);
 		return (NULL);
 	}
@@ -702,5 +940,6 @@ http_stop(struct http_daemon *d)
 		waited += 20;
 	}
 	MHD_stop_daemon(d->mhd);
+	limits_stop(d->lim);
 	free(d);
 }

@@ -21,8 +21,14 @@
 #define HTTP_MAX_PATH_PARAMS	2
 #define HTTP_MAX_QUERY_ARGS	8
 #define HTTP_MAX_JSON_DEPTH	16
+#define HTTP_MAX_TARGET		4096	/* request target, query included */
+#define HTTP_MAX_HEADERS	64	/* header fields, and their bytes: */
+#define HTTP_MAX_HEADER_BYTES	(16u * 1024)	/* well inside the pool */
 #define HTTP_CONN_LIMIT		1024
+#define HTTP_PER_IP_LIMIT	64	/* connections from one address */
 #define HTTP_CONN_TIMEOUT	30	/* seconds idle */
+#define HTTP_REQUEST_TIMEOUT	30	/* seconds for a whole request */
+#define HTTP_BODY_BUDGET	(64u * 1024 * 1024)	/* all bodies */
 #define HTTP_MEMORY_LIMIT	(64u * 1024)	/* per connection: headers */
 
 struct server;
@@ -59,6 +65,9 @@ struct http_config {
 	struct sockaddr_storage	 addr;
 	socklen_t		 addrlen;
 	unsigned int		 threads;
+	unsigned int		 request_timeout;	/* 0: default */
+	unsigned int		 per_ip_limit;		/* 0: default */
+	size_t			 body_budget;		/* 0: default */
 	const char		*tls_cert;	/* PEM text, or NULL */
 	const char		*tls_key;
 	const char		*tls_ca;

@@ -3,9 +3,11 @@ bin_PROGRAMS += server/vfio-compatd
 server_vfio_compatd_SOURCES = \
 	server/server.h server/main.c \
 	server/http.c server/http.h \
+	server/limits.c server/limits.h \
 	server/jsonout.c server/jsonout.h \
 	server/auth.c server/auth.h \
 	server/hosts.c server/check.c server/metrics.c \
+	server/metrics_fleet.c server/metrics_fleet.h \
 	server/openapi.c server/demo.c
 nodist_server_vfio_compatd_SOURCES = server/openapi_json.c
 server_vfio_compatd_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JANSSON_CFLAGS) \

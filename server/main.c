@@ -28,6 +28,7 @@
 #include "auth.h"
 #include "fleet/fleet.h"
 #include "http.h"
+#include "metrics_fleet.h"
 #include "model/inventory.h"
 #include "policy/policy.h"
 #include "server.h"
@@ -59,7 +60,8 @@ enum {
 	OPT_TLS_KEY,
 	OPT_TLS_CLIENT_CA,
 	OPT_DEMO,
-	OPT_DEMO_DIR
+	OPT_DEMO_DIR,
+	OPT_REQUEST_TIMEOUT
 };
 
 static const struct option longopts[] = {
@@ -74,6 +76,8 @@ static const struct option longopts[] = {
 	{ "tls-client-ca",	required_argument,	NULL, OPT_TLS_CLIENT_CA },
 	{ "demo",		no_argument,		NULL, OPT_DEMO },
 	{ "demo-dir",		required_argument,	NULL, OPT_DEMO_DIR },
+	{ "request-timeout",	required_argument,	NULL,
+	    OPT_REQUEST_TIMEOUT },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ NULL,			0,			NULL, 0 }
@@ -95,7 +99,8 @@ usage(int code)
 	    "[--tokens FILE]\n"
 	    "           [--policy FILE] [--stale-after SEC] [--threads N]\n"
 	    "           [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]\n"
-	    "           [--demo] [--demo-dir DIR] [-v]\n"
+	    "           [--request-timeout SEC] [--demo] [--demo-dir DIR] "
+	    "[-v]\n"
 	    "\n"
 	    "  --listen ADDR:PORT  address to serve on (default %s);\n"
 	    "                      beyond loopback only with --tokens\n"
@@ -105,13 +110,17 @@ usage(int code)
 	    "  --stale-after SEC   report age that makes a host stale "
 	    "(default %d)\n"
 	    "  --threads N         HTTP worker threads (default 2 per CPU)\n"
+	    "  --request-timeout SEC  time for a whole request, headers\n"
+	    "                      and body (default %d; %d connections\n"
+	    "                      per client address)\n"
 	    "  --tls-cert, --tls-key  serve HTTPS with this PEM pair\n"
 	    "  --tls-client-ca PEM every request, /healthz and /metrics\n"
 	    "                      included, needs a client certificate\n"
 	    "                      signed by a CA in PEM; others get 403\n"
 	    "  --demo              load the sample fleet from %s\n"
 	    "  --demo-dir DIR      load the sample fleet from DIR instead\n",
-	    DEFAULT_LISTEN, DEFAULT_DB, DEFAULT_STALE_AFTER, DEMO_DIR);
+	    DEFAULT_LISTEN, DEFAULT_DB, DEFAULT_STALE_AFTER,
+	    HTTP_REQUEST_TIMEOUT, HTTP_PER_IP_LIMIT, DEMO_DIR);
 	exit(code);
 }
 
@@ -228,6 +237,7 @@ load_host(void *arg, const struct store_host_meta *meta, const char *json)
 		return (0);
 	}
 	inventory_sort(inv);
+	mfleet_commit(mfleet_prepare(inv), meta->received_at);
 	fleet_wrlock(srv->fleet);
 	fleet_put(srv->fleet, inv, meta->received_at, meta->generation);
 	fleet_unlock(srv->fleet);
@@ -249,6 +259,7 @@ main(int argc, char *argv[])
 	char			*ca_pem = NULL;
 	long			 ncpu;
 	long long		 threads = 0;
+	size_t			 nhosts;
 	sigset_t		 set;
 	int			 ch, sig, verbose = 0, demo = 0, rv = 1;
 
@@ -297,6 +308,15 @@ main(int argc, char *argv[])
 			break;
 		case OPT_DEMO:
 			demo = 1;
+			break;
+		case OPT_REQUEST_TIMEOUT:
+			hc.request_timeout = (unsigned int)vc_strtonum(optarg,
+			    1, 3600, &errstr);
+			if (errstr != NULL) {
+				fprintf(stderr, "vfio-compatd: "
+				    "--request-timeout %s: %s\n", optarg, errstr);
+				usage(2);
+			}
 			break;
 		case OPT_DEMO_DIR:
 			demo = 1;
@@ -368,7 +388,6 @@ main(int argc, char *argv[])
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	pthread_mutex_init(&srv.ingest_lock, NULL);
 
 	if (tokens != NULL && (srv.auth = auth_load(tokens)) == NULL) {
@@ -384,7 +403,8 @@ main(int argc, char *argv[])
 		log_warnx("%s: %s: %s", policy, perr.field, perr.message);
 		goto done;
 	}
-	if ((srv.store = store_open(db, &err)) == NULL) {
+	if ((srv.store = store_open_opts(db, STORE_EXCLUSIVE | STORE_VERIFY,
+	    &err)) == NULL) {
 		log_warnx("%s", err);
 		goto done;
 	}
@@ -396,6 +416,14 @@ main(int argc, char *argv[])
 	if (demo && demo_load(&srv, demo_dir != NULL ? demo_dir :
 	    DEMO_DIR) == -1)
 		goto done;
+	/* Until now one thread did everything and SIGTERM kept its
+	 * default action, so a slow start (a FIFO for a file, a huge db)
+	 * could still be stopped. From here on it is taken by sigwait()
+	 * only, and every thread started below inherits the mask. */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	/* Counted before the workers start: once they run, the fleet is
+	 * theirs to change and only readable under its lock. */
+	nhosts = fleet_count(srv.fleet);
 	if ((d = http_start(&srv, &hc)) == NULL) {
 		log_warnx("cannot listen on %s", listen);
 		goto done;
@@ -403,7 +431,7 @@ main(int argc, char *argv[])
 	log_info("listening on %s%s%s, %zu hosts, store %s, %lld threads",
 	    cert != NULL ? "https://" : "", listen,
 	    ca != NULL ? " (client certificates required)" : "",
-	    fleet_count(srv.fleet), db, threads);
+	    nhosts, db, threads);
 
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
@@ -418,6 +446,7 @@ main(int argc, char *argv[])
 
 done:
 	http_stop(d);
+	mfleet_clear();
 	if (srv.fleet != NULL)
 		fleet_free(srv.fleet);
 	store_close(srv.store);

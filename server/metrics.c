@@ -3,9 +3,10 @@
  *
  * Request counters and latency histograms are lock-free atomics bumped
  * by the HTTP layer as each answer is queued; fleet gauges (hosts,
- * capacity, devices) are computed from the fleet under its read lock at
- * scrape time, so they can never disagree with what checks see. The
- * text itself, escaping included, is built by lib/promtext.
+ * capacity, devices) come from text prepared when each host was written
+ * (metrics_fleet.c), so a scrape never takes the fleet's lock: with a
+ * writer-preferring lock, a PUT queued behind a scrape would have held
+ * up every check. The text itself is built by lib/promtext.
  */
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -14,10 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fleet/fleet.h"
 #include "http.h"
-#include "model/inventory.h"
 #include "metrics/promtext.h"
+#include "metrics_fleet.h"
+#include "model/inventory.h"
 #include "server.h"
 
 #define MAX_ROUTES	16
@@ -46,7 +47,6 @@ static atomic_uint_fast64_t	req_sum_ns[MAX_ROUTES];
 static atomic_uint_fast64_t	checks[3];
 static atomic_uint_fast64_t	updates[3];
 
-static void	fleet_gauges(struct server *, struct promtext *);
 static void	http_series(struct promtext *);
 
 void
@@ -81,72 +81,6 @@ metrics_update(const char *result)
 	for (k = 0; k < 3; k++)
 		if (strcmp(result, update_results[k]) == 0)
 			atomic_fetch_add(&updates[k], 1);
-}
-
-static void
-fleet_gauges(struct server *srv, struct promtext *b)
-{
-	const struct fleet_host	*fh;
-	const struct inv_device	*d;
-	size_t			 i, j, n, fresh = 0, stale = 0;
-	int64_t			 now = server_now();
-
-	fleet_rdlock(srv->fleet);
-	n = fleet_count(srv->fleet);
-	for (i = 0; i < n; i++) {
-		fh = fleet_at(srv->fleet, i);
-		if (server_is_stale(srv, fh->received_at, now))
-			stale++;
-		else
-			fresh++;
-	}
-	prom_header(b, "hosts", "gauge", "Known hosts by freshness of their "
-	    "last report.");
-	prom_printf(b, PREFIX "hosts{state=\"fresh\"} %zu\n", fresh);
-	prom_printf(b, PREFIX "hosts{state=\"stale\"} %zu\n", stale);
-
-	prom_header(b, "host_last_report_timestamp_seconds", "gauge",
-	    "Unix time the host's last inventory was received.");
-	for (i = 0; i < n; i++) {
-		fh = fleet_at(srv->fleet, i);
-		prom_printf(b, PREFIX "host_last_report_timestamp_seconds{");
-		prom_label(b, "host", fh->inv->host, true);
-		prom_printf(b, "} %lld\n", (long long)fh->received_at);
-	}
-
-	prom_header(b, "type_available_instances", "gauge",
-	    "Instances of a type that can still be created on a parent.");
-	for (i = 0; i < n; i++) {
-		fh = fleet_at(srv->fleet, i);
-		prom_type_series(b, fh->inv, true, fh->inv->host);
-	}
-	prom_header(b, "type_instances", "gauge",
-	    "Instances of a type that exist on a parent.");
-	for (i = 0; i < n; i++) {
-		fh = fleet_at(srv->fleet, i);
-		prom_type_series(b, fh->inv, false, fh->inv->host);
-	}
-
-	prom_header(b, "device_info", "gauge", "One series per device, with its "
-	    "identity as labels.");
-	for (i = 0; i < n; i++) {
-		fh = fleet_at(srv->fleet, i);
-		for (j = 0; j < fh->inv->ndevices; j++) {
-			d = &fh->inv->devices[j];
-			prom_printf(b, PREFIX "device_info{");
-			prom_label(b, "host", fh->inv->host, true);
-			prom_label(b, "address", d->address, false);
-			prom_label(b, "vendor_id", d->vendor_id, false);
-			prom_label(b, "device_id", d->device_id, false);
-			prom_label(b, "driver", d->driver, false);
-			prom_label(b, "driver_version", d->driver_version,
-			    false);
-			prom_label(b, "migration_capable",
-			    d->migration.capable ? "true" : "false", false);
-			prom_printf(b, "} 1\n");
-		}
-	}
-	fleet_unlock(srv->fleet);
 }
 
 static void
@@ -204,7 +138,7 @@ metrics_get(struct server *srv, struct http_request *req,
 	size_t		 k;
 
 	prom_init(&b, PREFIX);
-	fleet_gauges(srv, &b);
+	mfleet_render(srv, &b);
 	http_series(&b);
 	prom_header(&b, "checks_total", "counter",
 	    "Check results returned, by verdict.");

@@ -46,7 +46,7 @@ bool	server_is_stale(const struct server *, int64_t received_at,
 /* RFC 3339 UTC of a unix time; buf holds at least 21 bytes. */
 void	server_fmt_time(int64_t, char *, size_t);
 
-/* hosts.c */
+/* hosts.c; received_at 0 is "now", as the report is stored. */
 int	hosts_ingest(struct server *, const char *buf, size_t len,
 	    const char *expect_host, int64_t received_at,
 	    struct ingest_result *, struct http_reply *);

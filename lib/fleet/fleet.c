@@ -336,35 +336,66 @@ fleet_host_type(const struct fleet_host *h, const char *id)
 	return (NULL);
 }
 
+struct fleet_prepared {
+	struct fleet_host	 h;
+};
+
+struct fleet_prepared *
+fleet_prepare(struct fleet *f, struct inventory *inv)
+{
+	struct fleet_prepared	*p = xcalloc(1, sizeof(*p));
+
+	p->h.inv = inv;
+	build_index(f, &p->h);
+	return (p);
+}
+
+struct fleet_prepared *
+fleet_commit(struct fleet *f, struct fleet_prepared *p, int64_t received_at,
+    int64_t generation)
+{
+	struct fleet_host	 old;
+	size_t			 i;
+	int			 found;
+
+	p->h.received_at = received_at;
+	p->h.generation = generation;
+	i = lookup(f, p->h.inv->host, &found);
+	if (found) {
+		/* Swap the records: p comes back holding the old host. */
+		old = f->hosts[i];
+		f->hosts[i] = p->h;
+		p->h = old;
+		return (p);
+	}
+	if (f->nhosts == f->cap) {
+		f->cap = f->cap < 16 ? 16 : f->cap * 2;
+		f->hosts = xreallocarray(f->hosts, f->cap, sizeof(*f->hosts));
+	}
+	memmove(&f->hosts[i + 1], &f->hosts[i],
+	    (f->nhosts - i) * sizeof(*f->hosts));
+	f->nhosts++;
+	f->hosts[i] = p->h;
+	free(p);
+	return (NULL);
+}
+
+void
+fleet_discard(struct fleet_prepared *p)
+{
+	if (p == NULL)
+		return;
+	inventory_free(p->h.inv);
+	free_index(&p->h);
+	free(p);
+}
+
 void
 fleet_put(struct fleet *f, struct inventory *inv, int64_t received_at,
     int64_t generation)
 {
-	struct fleet_host	*h;
-	size_t			 i;
-	int			 found;
-
-	i = lookup(f, inv->host, &found);
-	if (found) {
-		h = &f->hosts[i];
-		inventory_free(h->inv);
-		free_index(h);
-	} else {
-		if (f->nhosts == f->cap) {
-			f->cap = f->cap < 16 ? 16 : f->cap * 2;
-			f->hosts = xreallocarray(f->hosts, f->cap,
-			    sizeof(*f->hosts));
-		}
-		memmove(&f->hosts[i + 1], &f->hosts[i],
-		    (f->nhosts - i) * sizeof(*f->hosts));
-		f->nhosts++;
-		h = &f->hosts[i];
-		memset(h, 0, sizeof(*h));
-	}
-	h->inv = inv;
-	h->received_at = received_at;
-	h->generation = generation;
-	build_index(f, h);
+	fleet_discard(fleet_commit(f, fleet_prepare(f, inv), received_at,
+	    generation));
 }
 
 int

@@ -87,6 +87,20 @@ void	fleet_unlock(struct fleet *);
  * its final (sorted) form: the type index refers to it by position. */
 void	fleet_put(struct fleet *, struct inventory *, int64_t received_at,
 	    int64_t generation);
+/*
+ * fleet_put() in halves, so that a PUT builds the host's index with no
+ * lock held and keeps the write lock for a pointer swap only:
+ * fleet_prepare() takes ownership of inv (which must stay as it is) and
+ * builds its index; fleet_commit(), under fleet_wrlock(), puts it in
+ * place and hands back what it replaced (NULL for a new host), for
+ * fleet_discard() after fleet_unlock(). fleet_discard() also frees a
+ * prepared host that was never committed.
+ */
+struct fleet_prepared;
+struct fleet_prepared	*fleet_prepare(struct fleet *, struct inventory *);
+struct fleet_prepared	*fleet_commit(struct fleet *, struct fleet_prepared *,
+			    int64_t received_at, int64_t generation);
+void			 fleet_discard(struct fleet_prepared *);
 /* 0 when removed, 1 when the host was not there. */
 int	fleet_delete(struct fleet *, const char *host);
 

@@ -60,6 +60,10 @@ inventory_free(struct inventory *inv)
 {
 	if (inv == NULL)
 		return;
+	/* Pooled strings go back to the pool: the last user frees them. */
+	if (inv->pool != NULL && inv->npooled > 0)
+		strpool_release(inv->pool, inv->pooled, inv->npooled);
+	free(inv->pooled);
 	arena_free(inv->arena);
 	free(inv);
 }
@@ -77,9 +81,15 @@ inv_istr(struct inventory *inv, const char *s)
 {
 	if (s == NULL)
 		return (NULL);
-	if (inv->pool != NULL)
-		return (strpool_intern(inv->pool, s));
-	return (arena_strdup(inv->arena, s));
+	if (inv->pool == NULL)
+		return (arena_strdup(inv->arena, s));
+	if (inv->npooled == inv->pooled_cap) {
+		inv->pooled_cap = inv->pooled_cap < 64 ? 64 :
+		    inv->pooled_cap * 2;
+		inv->pooled = xreallocarray(inv->pooled, inv->pooled_cap,
+		    sizeof(*inv->pooled));
+	}
+	return (inv->pooled[inv->npooled++] = strpool_intern(inv->pool, s));
 }
 
 /*

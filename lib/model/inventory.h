@@ -153,6 +153,8 @@ struct inv_platform {
 struct inventory {
 	struct arena		*arena;
 	struct strpool		*pool;		/* borrowed; may be NULL */
+	const char		**pooled;	/* references into pool */
+	size_t			 npooled, pooled_cap;
 	const char		*host;
 	const char		*collected_at;
 	const char		*collector_version;

@@ -33,6 +33,18 @@ struct store_host_meta {
 /* Open (creating and migrating as needed). NULL with *errp set on error;
  * free *errp with free(). */
 struct store	*store_open(const char *path, char **errp);
+/*
+ * store_open with options, for a server that owns its store:
+ * STORE_EXCLUSIVE refuses a file another process opened the same way
+ * (one server per SQLite file); STORE_VERIFY runs PRAGMA quick_check and
+ * refuses a damaged file. Either way the open file is remembered, and a
+ * path that no longer names it (deleted, replaced) fails every write and
+ * store_ping().
+ */
+#define STORE_EXCLUSIVE	0x1
+#define STORE_VERIFY	0x2
+struct store	*store_open_opts(const char *path, unsigned int flags,
+		    char **errp);
 void		 store_close(struct store *);
 const char	*store_error(const struct store *);
 /* Schema version the store is at (PRAGMA user_version for SQLite). */
@@ -42,7 +54,9 @@ int		 store_schema_version(struct store *);
  * Replace everything stored for inv->host with inv, in one transaction.
  * digest identifies the content: an equal digest keeps the generation and
  * reports *changed = false, and still stores received_at, collected_at
- * and the document as given (a heartbeat).
+ * and the document as given (a heartbeat). A document collected before
+ * the stored one (a late retry) changes nothing and returns 1, with the
+ * stored collected_at in store_error().
  */
 int	 store_put(struct store *, const struct inventory *, const char *json,
 	    const char *digest, int64_t received_at,
@@ -55,7 +69,8 @@ int	 store_delete(struct store *, const char *host);
 int	 store_foreach(struct store *,
 	    int (*fn)(void *, const struct store_host_meta *, const char *json),
 	    void *arg);
-/* Cheap query proving the store answers (readiness). */
+/* Cheap query proving the store answers (readiness); after a failed
+ * write it also proves a write commits again. */
 int	 store_ping(struct store *);
 
 #endif

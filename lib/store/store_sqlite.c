@@ -9,11 +9,26 @@
  * mutex serialises use of the connection: the server calls in from its
  * thread pool, and SQLite's own locking would otherwise turn contention
  * into SQLITE_BUSY for the losers.
+ *
+ * A server opens its store exclusively (an flock on the file, which
+ * SQLite's own fcntl locks do not see): two servers on one file would
+ * each answer from their own memory and diverge. It checks the file
+ * with PRAGMA quick_check before using it, and remembers the file's
+ * device and inode: once the path names something else (the file was
+ * deleted or replaced under it) every write fails instead of being
+ * acknowledged into a file nobody will open again. A reserve file beside
+ * the database keeps room for a DELETE on a full disk.
  */
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -40,7 +55,8 @@ enum stmt_id {
 };
 
 static const char *const stmt_sql[ST_COUNT] = {
-	[ST_GET_META] = "SELECT generation, digest FROM hosts WHERE host = ?1",
+	[ST_GET_META] = "SELECT generation, digest, collected_at FROM hosts "
+	    "WHERE host = ?1",
 	[ST_UPDATE_SEEN] = "UPDATE hosts SET received_at = ?2, "
 	    "collected_at = ?3, document = ?4 WHERE host = ?1",
 	[ST_DELETE_HOST] = "DELETE FROM hosts WHERE host = ?1",
@@ -66,11 +82,20 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_PING] = "SELECT count(*) FROM hosts",
 };
 
+#define STORE_RESERVE	(16 * 1024 * 1024)	/* room for a DELETE */
+
 struct store {
 	sqlite3		*db;
 	sqlite3_stmt	*stmt[ST_COUNT];
 	pthread_mutex_t	 lock;
 	char		 error[512];
+	char		*path;
+	char		*reserve;	/* NULL: none kept */
+	int		 lockfd;
+	bool		 tracked;	/* dev and ino are the open file's */
+	dev_t		 dev;
+	ino_t		 ino;
+	bool		 write_failed;
 };
 
 static int	 set_error(struct store *, const char *, const char *);
@@ -83,6 +108,12 @@ static int	 bind_int(sqlite3_stmt *, int, int64_t);
 static int	 step_done(struct store *, sqlite3_stmt *, const char *);
 static int	 insert_rows(struct store *, const struct inventory *);
 static void	 read_meta(sqlite3_stmt *, struct store_host_meta *);
+static int	 take_lock(struct store *, const char *, char **);
+static int	 verify(struct store *);
+static int	 path_ok(struct store *);
+static void	 reserve_make(struct store *);
+static int	 reserve_release(struct store *);
+static int	 write_probe(struct store *);
 
 static int
 set_error(struct store *st, const char *where, const char *msg)
@@ -188,12 +219,86 @@ store_schema_version(struct store *st)
 struct store *
 store_open(const char *path, char **errp)
 {
+	return (store_open_opts(path, 0, errp));
+}
+
+/* The exclusive lock, taken on a descriptor of our own that stays open
+ * as long as the store (closing any descriptor of the file would drop
+ * SQLite's fcntl locks). */
+static int
+take_lock(struct store *st, const char *path, char **errp)
+{
+	struct stat	sb;
+
+	st->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY,
+	    0644);
+	if (st->lockfd == -1) {
+		xasprintf(errp, "%s: %s", path, strerror(errno));
+		return (-1);
+	}
+	if (flock(st->lockfd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK)
+			xasprintf(errp, "%s: in use by another vfio-compatd "
+			    "(a SQLite store belongs to one server; replicas "
+			    "share a PostgreSQL --db)", path);
+		else
+			xasprintf(errp, "%s: flock: %s", path,
+			    strerror(errno));
+		return (-1);
+	}
+	if (fstat(st->lockfd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		xasprintf(errp, "%s: not a regular file", path);
+		return (-1);
+	}
+	st->dev = sb.st_dev;
+	st->ino = sb.st_ino;
+	st->tracked = true;
+	return (0);
+}
+
+/* PRAGMA quick_check: "ok", or the first problem it names. */
+static int
+verify(struct store *st)
+{
+	sqlite3_stmt	*s;
+	const char	*v;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check", -1, &s,
+	    NULL) != SQLITE_OK)
+		return (set_error(st, "quick_check", NULL));
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		set_error(st, "quick_check", NULL);
+		sqlite3_finalize(s);
+		return (-1);
+	}
+	v = (const char *)sqlite3_column_text(s, 0);
+	if (v == NULL || strcmp(v, "ok") != 0) {
+		snprintf(st->error, sizeof(st->error), "damaged (quick_check: "
+		    "%.300s); restore a backup or move the file aside",
+		    v != NULL ? v : "no answer");
+		sqlite3_finalize(s);
+		return (-1);
+	}
+	sqlite3_finalize(s);
+	return (0);
+}
+
+struct store *
+store_open_opts(const char *path, unsigned int oflags, char **errp)
+{
 	struct store	*st = xcalloc(1, sizeof(*st));
+	struct stat	 sb;
 	int		 flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			    SQLITE_OPEN_NOMUTEX;
 
 	*errp = NULL;
+	st->lockfd = -1;
 	pthread_mutex_init(&st->lock, NULL);
+	st->path = xstrdup(path);
+	if ((oflags & STORE_EXCLUSIVE) && take_lock(st, path, errp) == -1)
+		goto fail;
 	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
 		xasprintf(errp, "%s: %s", path, st->db != NULL ?
 		    sqlite3_errmsg(st->db) : "cannot open");
@@ -203,17 +308,102 @@ store_open(const char *path, char **errp)
 	/* A writer in another process (collector --db next to a server)
 	 * gets a few seconds rather than an instant SQLITE_BUSY. */
 	sqlite3_busy_timeout(st->db, 5000);
+	/* Damage is found before a migration or a write makes it worse. */
+	if ((oflags & STORE_VERIFY) && verify(st) == -1) {
+		xasprintf(errp, "%s: %s", path, st->error);
+		goto fail;
+	}
 	if (exec(st, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
 	    " PRAGMA foreign_keys = OFF;") == -1 || migrate(st) == -1 ||
 	    exec(st, "PRAGMA foreign_keys = ON;") == -1) {
 		xasprintf(errp, "%s: %s", path, st->error);
 		goto fail;
 	}
+	if (!st->tracked && stat(path, &sb) == 0) {
+		st->dev = sb.st_dev;
+		st->ino = sb.st_ino;
+		st->tracked = true;
+	}
+	if (oflags & STORE_EXCLUSIVE) {
+		xasprintf(&st->reserve, "%s-reserve", path);
+		reserve_make(st);
+	}
 	return (st);
 
 fail:
 	store_close(st);
 	return (NULL);
+}
+
+/* The path still names the file we opened. */
+static int
+path_ok(struct store *st)
+{
+	struct stat	sb;
+
+	if (!st->tracked)
+		return (0);
+	if (stat(st->path, &sb) == -1 || sb.st_dev != st->dev ||
+	    sb.st_ino != st->ino) {
+		snprintf(st->error, sizeof(st->error), "%s: the database file "
+		    "was removed or replaced while open; restart the server",
+		    st->path);
+		return (-1);
+	}
+	return (0);
+}
+
+/* Keep STORE_RESERVE bytes allocated beside the database, if there is
+ * room; a DELETE on a full disk gives them up. */
+static void
+reserve_make(struct store *st)
+{
+	struct stat	sb;
+	int		fd;
+
+	if (st->reserve == NULL || (stat(st->reserve, &sb) == 0 &&
+	    sb.st_size >= STORE_RESERVE))
+		return;
+	fd = open(st->reserve, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
+	if (fd == -1)
+		return;
+	if (posix_fallocate(fd, 0, STORE_RESERVE) != 0) {
+		close(fd);
+		unlink(st->reserve);
+		return;
+	}
+	close(fd);
+}
+
+/* 0 when the reserve was there and is now free space. */
+static int
+reserve_release(struct store *st)
+{
+	if (st->reserve == NULL || unlink(st->reserve) == -1)
+		return (-1);
+	log_warnx("%s: %s: the disk is full; released %d MiB reserved for "
+	    "deletions", __func__, st->path, STORE_RESERVE / (1024 * 1024));
+	return (0);
+}
+
+/* After a failed write: does one commit now? Rewriting user_version
+ * with its own value is the smallest write that must reach the disk. */
+static int
+write_probe(struct store *st)
+{
+	char	sql[96];
+	int	v;
+
+	if ((v = store_schema_version(st)) < 0)
+		return (-1);
+	snprintf(sql, sizeof(sql), "BEGIN IMMEDIATE; PRAGMA user_version = "
+	    "%d; COMMIT;", v);
+	if (exec(st, sql) == -1) {
+		exec(st, "ROLLBACK");
+		return (-1);
+	}
+	return (0);
 }
 
 void
@@ -226,7 +416,12 @@ store_close(struct store *st)
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(st->stmt[i]);
 	sqlite3_close(st->db);
+	/* After SQLite's close: closing it earlier would drop its locks. */
+	if (st->lockfd != -1)
+		close(st->lockfd);
 	pthread_mutex_destroy(&st->lock);
+	free(st->reserve);
+	free(st->path);
 	free(st);
 }
 
@@ -354,12 +549,13 @@ store_put(struct store *st, const struct inventory *inv, const char *json,
     bool *changed)
 {
 	sqlite3_stmt	*s;
+	const char	*stored;
 	int64_t		 gen = 0;
 	bool		 same = false;
 	int		 rc;
 
 	pthread_mutex_lock(&st->lock);
-	if (exec(st, "BEGIN IMMEDIATE") == -1)
+	if (path_ok(st) == -1 || exec(st, "BEGIN IMMEDIATE") == -1)
 		goto out_unlock;
 	if ((s = stmt(st, ST_GET_META)) == NULL)
 		goto fail;
@@ -368,6 +564,17 @@ store_put(struct store *st, const struct inventory *inv, const char *json,
 		gen = sqlite3_column_int64(s, 0);
 		same = strcmp((const char *)sqlite3_column_text(s, 1),
 		    digest) == 0;
+		/* Fixed-width UTC timestamps: text order is time order. A
+		 * late retry of an older report must not win. */
+		stored = (const char *)sqlite3_column_text(s, 2);
+		if (stored != NULL && inv->collected_at != NULL &&
+		    strcmp(stored, inv->collected_at) > 0) {
+			snprintf(st->error, sizeof(st->error), "%s", stored);
+			sqlite3_reset(s);
+			exec(st, "ROLLBACK");
+			pthread_mutex_unlock(&st->lock);
+			return (1);
+		}
 	} else if (rc != SQLITE_DONE) {
 		set_error(st, "read generation", NULL);
 		goto fail;
@@ -408,6 +615,8 @@ store_put(struct store *st, const struct inventory *inv, const char *json,
 		goto fail;
 	*generation = gen;
 	*changed = !same;
+	st->write_failed = false;
+	reserve_make(st);
 	pthread_mutex_unlock(&st->lock);
 	return (0);
 
@@ -420,6 +629,7 @@ fail:
 		memcpy(st->error, saved, sizeof(saved));
 	}
 out_unlock:
+	st->write_failed = true;
 	pthread_mutex_unlock(&st->lock);
 	return (-1);
 }
@@ -473,15 +683,27 @@ int
 store_delete(struct store *st, const char *host)
 {
 	sqlite3_stmt	*s;
-	int		 ret = -1;
+	int		 ret = -1, tries;
 
 	pthread_mutex_lock(&st->lock);
-	if ((s = stmt(st, ST_DELETE_HOST)) == NULL)
+	if (path_ok(st) == -1)
 		goto out;
-	bind_text(s, 1, host);
-	if (step_done(st, s, __func__) == 0)
-		ret = sqlite3_changes(st->db) > 0 ? 0 : 1;
+	/* On a full disk the reserve is given up and the DELETE tried
+	 * once more: deleting is how an operator makes room. */
+	for (tries = 0; tries < 2; tries++) {
+		if ((s = stmt(st, ST_DELETE_HOST)) == NULL)
+			goto out;
+		bind_text(s, 1, host);
+		if (step_done(st, s, __func__) == 0) {
+			ret = sqlite3_changes(st->db) > 0 ? 0 : 1;
+			break;
+		}
+		if (sqlite3_extended_errcode(st->db) != SQLITE_FULL ||
+		    reserve_release(st) == -1)
+			break;
+	}
 out:
+	st->write_failed = ret == -1;
 	pthread_mutex_unlock(&st->lock);
 	return (ret);
 }
@@ -521,6 +743,8 @@ store_ping(struct store *st)
 	int		 ret = -1;
 
 	pthread_mutex_lock(&st->lock);
+	if (path_ok(st) == -1)
+		goto out;
 	if ((s = stmt(st, ST_PING)) != NULL) {
 		if (sqlite3_step(s) == SQLITE_ROW)
 			ret = 0;
@@ -528,6 +752,14 @@ store_ping(struct store *st)
 			set_error(st, __func__, NULL);
 		sqlite3_reset(s);
 	}
+	/* Not ready while writes fail, until one commits again. */
+	if (ret == 0 && st->write_failed) {
+		if (write_probe(st) == 0)
+			st->write_failed = false;
+		else
+			ret = -1;
+	}
+out:
 	pthread_mutex_unlock(&st->lock);
 	return (ret);
 }

@@ -7,8 +7,11 @@ COLLECTOR_TESTS = \
 	tests/collector/vms.sh \
 	tests/collector/cli.sh \
 	tests/collector/probes.sh \
+	tests/collector/probe-safety.sh \
+	tests/collector/special-files.sh \
 	tests/collector/db.sh \
 	tests/collector/push.sh \
+	tests/collector/push-deadline.sh \
 	tests/collector/textfile.sh \
 	tests/collector/watch.sh
 TESTS += $(COLLECTOR_TESTS)

@@ -23,11 +23,19 @@ assert_eq "same PUT unchanged" "1 false" "$(echo "$r" | jq -r '"\(.generation) \
 jq '.collected_at = "2026-11-22T11:00:00Z"' "$SAMPLE" > "$T/later.json"
 r=$(put_inv "$A" "$T/later.json")
 assert_eq "newer collected_at, same state" "1 false" "$(echo "$r" | jq -r '"\(.generation) \(.changed)"')"
-jq '.devices[0].types[0].available_instances = 14' "$SAMPLE" > "$T/changed.json"
+jq '.devices[0].types[0].available_instances = 14 | .collected_at = "2026-11-22T12:00:00Z"' \
+    "$SAMPLE" > "$T/changed.json"
 r=$(put_inv "$A" "$T/changed.json")
 assert_eq "changed state" "2 true" "$(echo "$r" | jq -r '"\(.generation) \(.changed)"')"
-r=$(put_inv "$A" "$SAMPLE")
+jq '.collected_at = "2026-11-22T13:00:00Z"' "$SAMPLE" > "$T/back.json"
+r=$(put_inv "$A" "$T/back.json")
 assert_eq "back to the first state" "3 true" "$(echo "$r" | jq -r '"\(.generation) \(.changed)"')"
+# A late retry of an older report changes nothing.
+r=$(put_inv "$A" "$T/changed.json")
+assert_eq "older collected_at refused" "OUT_OF_ORDER collected_at" \
+    "$(echo "$r" | jq -r '"\(.error.code) \(.error.field)"')"
+assert_eq "older collected_at: 409" 409 "$(status PUT "/v1/hosts/$A/inventory" \
+    -H Content-Type:application/json --data-binary "@$T/changed.json")"
 put_inv gpu-b.example.org "$SDATA/gpu-b.json" >/dev/null
 put_inv gpu-c.example.org "$SDATA/gpu-c.json" >/dev/null
 

@@ -9,9 +9,9 @@ UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS) $(SQLITE_CFLAGS)
 UNIT_LDADD = tests/unit/libcheckutil.a $(LIBVC) $(CHECK_LIBS)
 
 check_PROGRAMS += tests/unit/test_inventory tests/unit/test_store \
-	tests/unit/test_promtext
+	tests/unit/test_promtext tests/unit/test_strpool
 TESTS += tests/unit/test_inventory tests/unit/test_store \
-	tests/unit/test_promtext
+	tests/unit/test_promtext tests/unit/test_strpool
 
 tests_unit_test_inventory_SOURCES = tests/unit/test_inventory.c
 tests_unit_test_inventory_CFLAGS = $(UNIT_CFLAGS)
@@ -19,6 +19,9 @@ tests_unit_test_inventory_LDADD = $(UNIT_LDADD)
 tests_unit_test_promtext_SOURCES = tests/unit/test_promtext.c
 tests_unit_test_promtext_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_promtext_LDADD = $(UNIT_LDADD)
+tests_unit_test_strpool_SOURCES = tests/unit/test_strpool.c
+tests_unit_test_strpool_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_strpool_LDADD = $(UNIT_LDADD)
 tests_unit_test_store_SOURCES = tests/unit/test_store.c
 tests_unit_test_store_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_store_LDADD = $(UNIT_LDADD)
