@@ -57,8 +57,12 @@ ok "/metrics lists the fleet"
 # Checks while scrapes and small PUTs run at once.
 set -- $($CT "$PORT" "$CHECK" "scrape,put:small-b:$T/small.json" 15)
 echo "checks during scrapes and PUTs: p50 $1 ms, p99 $2 ms, best connection's worst $3 ms, $4 checks"
-awk -v m="$3" 'BEGIN { exit !(m < 100) }' || fail "every check connection waited $3 ms or more behind a scrape"
-ok "checks on other workers did not wait for a scrape (worst $3 ms)"
+# Behind a scrape (the old read lock) some check on every connection
+# waits about a whole scrape; CPU contention alone on 2 cores, with a
+# parallel test beside it, costs a check far less than that.
+awk -v m="$3" -v s="$ms" 'BEGIN { exit !(m < s) }' ||
+    fail "every check connection waited $3 ms or more (a scrape takes $ms ms) behind a scrape"
+ok "checks on other workers did not wait for a scrape (worst $3 ms, a scrape $ms ms)"
 
 # A DELETE leaves /metrics at once.
 assert_eq "DELETE fleet-00" 204 "$(status DELETE /v1/hosts/fleet-00)"
