@@ -371,7 +371,29 @@ fleet_put(struct fleet *f, struct inventory *inv, int64_t received_at,
 	h->inv = inv;
 	h->received_at = received_at;
 	h->generation = generation;
+	h->pinned = false;	/* a real report ends a demo host */
 	build_index(f, h);
+}
+
+int
+fleet_pin(struct fleet *f, const char *host)
+{
+	size_t	 i;
+	int	 found;
+
+	i = lookup(f, host, &found);
+	if (!found)
+		return (-1);
+	f->hosts[i].pinned = true;
+	return (0);
+}
+
+int64_t
+fleet_host_age(const struct fleet_host *h, int64_t now)
+{
+	if (h->pinned || now <= h->received_at)
+		return (0);
+	return (now - h->received_at);
 }
 
 int

@@ -95,7 +95,7 @@ fleet_gauges(struct server *srv, struct promtext *b)
 	n = fleet_count(srv->fleet);
 	for (i = 0; i < n; i++) {
 		fh = fleet_at(srv->fleet, i);
-		if (server_is_stale(srv, fh->received_at, now))
+		if (server_is_stale(srv, fh, now))
 			stale++;
 		else
 			fresh++;
