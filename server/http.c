@@ -31,6 +31,7 @@
 #include <gnutls/x509.h>
 #include <microhttpd.h>
 
+#include "accesslog.h"
 #include "auth.h"
 #include "http.h"
 #include "inventory_json.h"
@@ -543,6 +544,9 @@ send_reply(struct MHD_Connection *conn, struct http_ctx *ctx,
 	MHD_destroy_response(resp);
 	ctx->answered = 1;
 	metrics_http(ctx->req.route, rep->status, elapsed(&ctx->start));
+	accesslog_request(conn, ctx->req.method,
+	    http_route_name(ctx->req.route), rep->status, rep->len,
+	    elapsed(&ctx->start));
 	return (ret);
 }
 
@@ -641,8 +645,12 @@ http_start(struct server *srv, const struct http_config *cfg)
 	if (cfg->addr.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	threads = cfg->threads > 0 ? cfg->threads : 2;
-	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0,
-	    (void *)&cfg->addr };
+	if (cfg->listen_fd >= 0)
+		opts[n++] = (struct MHD_OptionItem){
+		    MHD_OPTION_LISTEN_SOCKET, cfg->listen_fd, NULL };
+	else
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0,
+		    (void *)&cfg->addr };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE,
 	    threads, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT,

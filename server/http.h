@@ -58,6 +58,8 @@ struct http_reply {
 struct http_config {
 	struct sockaddr_storage	 addr;
 	socklen_t		 addrlen;
+	int			 listen_fd;	/* bound and listening, or -1:
+						 * libmicrohttpd binds addr */
 	unsigned int		 threads;
 	const char		*tls_cert;	/* PEM text, or NULL */
 	const char		*tls_key;

@@ -6,6 +6,7 @@ SERVER_TESTS = \
 	tests/server/lifecycle.sh \
 	tests/server/concurrency.sh \
 	tests/server/fleet.sh \
-	tests/server/tls.sh
+	tests/server/tls.sh \
+	tests/server/startup.sh
 TESTS += $(SERVER_TESTS)
 EXTRA_DIST += $(SERVER_TESTS) tests/server/server-lib.sh tests/server/data
