@@ -3,6 +3,14 @@
 # tools, and a real Prometheus scraping a live vfio-compatd.
 TESTS += tests/deploy/systemd-verify.sh tests/deploy/k8s.sh \
 	tests/deploy/prometheus.sh
+# Builds and installs the Debian packages: slow, so once (plain build),
+# and only from a tree that has debian/.
+if !SANITIZERS
+if HAVE_DEBIAN_DIR
+TESTS += tests/deploy/debian.sh
+endif
+endif
+EXTRA_DIST += tests/deploy/debian.sh
 EXTRA_DIST += tests/deploy/systemd-verify.sh tests/deploy/k8s.sh \
 	tests/deploy/prometheus.sh deploy/prometheus/prometheus.yml \
 	deploy/prometheus/vfio-compat.rules.yml \
