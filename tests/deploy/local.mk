@@ -23,4 +23,5 @@ EXTRA_DIST += tests/deploy/systemd-verify.sh tests/deploy/k8s.sh \
 	deploy/systemd/vfio-compat-collect.default \
 	deploy/k8s/kustomization.yaml deploy/k8s/namespace.yaml \
 	deploy/k8s/server.yaml deploy/k8s/collector-daemonset.yaml \
+	deploy/k8s/networkpolicy.yaml deploy/container/Containerfile \
 	deploy/README.md
