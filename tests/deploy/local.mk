@@ -1,7 +1,7 @@
 # tests/deploy/: the deployment files in deploy/ (systemd units,
 # Kubernetes manifests, Prometheus config and rules) checked by the real
 # tools, and a real Prometheus scraping a live vfio-compatd.
-TESTS += tests/deploy/systemd-verify.sh tests/deploy/k8s.sh \
+TESTS += tests/deploy/systemd-verify.sh tests/deploy/k8s.sh tests/deploy/grafana.sh \
 	tests/deploy/prometheus.sh
 # Builds and installs the Debian packages: slow, so once (plain build),
 # and only from a tree that has debian/.
@@ -24,4 +24,5 @@ EXTRA_DIST += tests/deploy/systemd-verify.sh tests/deploy/k8s.sh \
 	deploy/k8s/kustomization.yaml deploy/k8s/namespace.yaml \
 	deploy/k8s/server.yaml deploy/k8s/collector-daemonset.yaml \
 	deploy/k8s/networkpolicy.yaml deploy/container/Containerfile \
+	tests/deploy/grafana.sh deploy/grafana/vfio-compat.json \
 	deploy/README.md
