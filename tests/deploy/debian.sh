@@ -50,9 +50,13 @@ lintian --fail-on error \
 ok "lintian: no error ($(grep -c '^W:' "$T/lintian.out" || true) warnings)"
 grep -v "running with root privileges" "$T/lintian.out" | sed "s/^/  /" || true
 
-at_exit "dpkg --purge $PKGS >/dev/null 2>&1 || true"
-DEBIAN_FRONTEND=noninteractive dpkg -i $debs >"$T/install.log" 2>&1 ||
-    { cat "$T/install.log"; fail "dpkg -i"; }
+# apt, not dpkg -i: it waits for the dpkg lock (another apt on this
+# machine) instead of failing, and every dependency is already here.
+APT="apt-get -y -q --no-install-recommends -o DPkg::Lock::Timeout=300"
+export DEBIAN_FRONTEND=noninteractive
+at_exit "$APT purge $PKGS >/dev/null 2>&1 || true"
+$APT install $debs >"$T/install.log" 2>&1 ||
+    { cat "$T/install.log"; fail "apt-get install"; }
 ok "installed"
 
 for f in /usr/sbin/vfio-compatd /usr/sbin/vfio-compat-collect /usr/bin/vfio-compat; do
@@ -159,6 +163,6 @@ done
 [ $n -gt 0 ] || fail "pip left no build directory to check"
 ok "pip leftovers ($n) are ignored"
 
-dpkg --purge $PKGS >"$T/purge.log" 2>&1 || { cat "$T/purge.log"; fail "dpkg --purge"; }
+$APT purge $PKGS >"$T/purge.log" 2>&1 || { cat "$T/purge.log"; fail "apt-get purge"; }
 [ ! -e /usr/sbin/vfio-compatd ] && [ ! -e /etc/vfio-compat/tokens ] || fail "purge left files"
 ok "purged"

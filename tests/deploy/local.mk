@@ -4,13 +4,21 @@
 TESTS += tests/deploy/systemd-verify.sh tests/deploy/k8s.sh tests/deploy/grafana.sh \
 	tests/deploy/prometheus.sh
 # Builds and installs the Debian packages: slow, so once (plain build),
-# and only from a tree that has debian/.
+# and from the git checkout only (not again inside make distcheck).
 if !SANITIZERS
-if HAVE_DEBIAN_DIR
+if GIT_CHECKOUT
 TESTS += tests/deploy/debian.sh
 endif
 endif
-EXTRA_DIST += tests/deploy/debian.sh
+# A native package: the release tarball carries debian/.
+EXTRA_DIST += tests/deploy/debian.sh \
+	debian/changelog debian/control debian/copyright debian/rules \
+	debian/source/format \
+	debian/vfio-compat-server.install debian/vfio-compat-server.postinst \
+	debian/vfio-compat-server.postrm \
+	debian/vfio-compat-collector.install debian/vfio-compat-collector.dirs \
+	debian/vfio-compat-client.install debian/vfio-compat-client.docs \
+	debian/python3-vfio-compat-nova.docs
 EXTRA_DIST += tests/deploy/systemd-verify.sh tests/deploy/k8s.sh \
 	tests/deploy/prometheus.sh deploy/prometheus/prometheus.yml \
 	deploy/prometheus/vfio-compat.rules.yml \
