@@ -20,7 +20,6 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -86,6 +85,7 @@ static const struct option longopts[] = {
 	{ "tls-key",		required_argument,	NULL, OPT_TLS_KEY },
 	{ "tls-client-ca",	required_argument,	NULL, OPT_TLS_CLIENT_CA },
 	{ "demo",		optional_argument,	NULL, OPT_DEMO },
+	/* The older spelling of --demo DIR, kept for existing scripts. */
 	{ "demo-dir",		required_argument,	NULL, OPT_DEMO_DIR },
 	{ "access-log",		required_argument,	NULL, OPT_ACCESS_LOG },
 	{ "verbose",		no_argument,		NULL, 'v' },
