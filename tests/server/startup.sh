@@ -88,6 +88,22 @@ assert_eq "a reported host ages again" true "$(curl -s "$URL/v1/hosts/gpu-a2" | 
 curl -s -o /dev/null "$URL/v1/hosts/gpu-a1"
 curl -s -o /dev/null "$URL/nowhere"
 curl -s -o /dev/null -H 'Authorization: Bearer s3cr3t-t0ken' "$URL/healthz"
+# logrotate's way: move the file, SIGHUP, and the next line goes to a
+# new file of the same name.
+mv "$T/access.log" "$T/access.log.1"
+kill -HUP "$SRV_PID"
+i=0
+until [ -e "$T/access.log" ]; do
+	i=$((i + 1)); [ $i -lt 50 ] || fail "SIGHUP did not reopen the access log"
+	sleep 0.1
+done
+curl -s -o /dev/null "$URL/readyz"
+server_alive
+assert_eq "after SIGHUP: the new file" 1 "$(grep -c ' GET /readyz 200 ' "$T/access.log")"
+grep -q ' GET /readyz ' "$T/access.log.1" && fail "a line after SIGHUP went to the old file"
+ok "SIGHUP reopens the access log"
+cat "$T/access.log" >>"$T/access.log.1"
+mv "$T/access.log.1" "$T/access.log"
 stop_server
 n=$(wc -l <"$T/access.log")
 [ "$n" -ge 8 ] || fail "access log has $n lines: $(cat "$T/access.log")"
