@@ -18,7 +18,10 @@ unset PYTHONPATH
 for t in dpkg-buildpackage lintian dh curl jq; do
 	command -v $t >/dev/null || fail "$t is missing (deploy/quickstart installs it)"
 done
-[ "$(id -u)" = 0 ] || fail "installing the packages needs root"
+# Installing needs root: run as root, or with password-less sudo.
+SUDO=
+[ "$(id -u)" = 0 ] || SUDO="sudo -n"
+$SUDO true 2>/dev/null || fail "installing the packages needs root (or sudo -n)"
 for p in $PKGS; do
 	if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
 		fail "$p is already installed here; remove it first, this test purges what it installs"
@@ -52,7 +55,7 @@ grep -v "running with root privileges" "$T/lintian.out" | sed "s/^/  /" || true
 
 # apt, not dpkg -i: it waits for the dpkg lock (another apt on this
 # machine) instead of failing, and every dependency is already here.
-APT="apt-get -y -q --no-install-recommends -o DPkg::Lock::Timeout=300"
+APT="$SUDO apt-get -y -q --no-install-recommends -o DPkg::Lock::Timeout=300"
 export DEBIAN_FRONTEND=noninteractive
 at_exit "$APT purge $PKGS >/dev/null 2>&1 || true"
 $APT install $debs >"$T/install.log" 2>&1 ||
@@ -91,20 +94,21 @@ assert_eq "demo data" 11 "$(ls /usr/share/vfio-compat/demo/*.json | wc -l)"
 # as the system user, and the installed collector pushing to it.
 state="$T/state"
 mkdir "$state"
-chown vfio-compat:vfio-compat "$state"
+$SUDO chown vfio-compat:vfio-compat "$state"
+at_exit "$SUDO rm -rf $state"
 chmod 755 "$T"
 port=$(free_port)
 URL=http://127.0.0.1:$port
-setpriv --reuid vfio-compat --regid vfio-compat --clear-groups \
+$SUDO setpriv --reuid vfio-compat --regid vfio-compat --clear-groups \
     /usr/sbin/vfio-compatd --listen "127.0.0.1:$port" --db "$state/vc.db" \
     --demo --access-log "$state/access.log" >"$T/server.log" 2>&1 &
 srv=$!
-at_exit "kill $srv 2>/dev/null || true"
+at_exit "$SUDO kill $srv 2>/dev/null || true"
 i=0
 until curl -fs "$URL/healthz" >/dev/null 2>&1; do
 	i=$((i + 1))
 	[ $i -lt 100 ] || { cat "$T/server.log"; fail "installed server did not start"; }
-	kill -0 $srv 2>/dev/null || { cat "$T/server.log"; fail "installed server exited"; }
+	$SUDO kill -0 $srv 2>/dev/null || { cat "$T/server.log"; fail "installed server exited"; }
 	sleep 0.1
 done
 grep -q 'loaded 11 demo inventories from /usr/share/vfio-compat/demo' "$T/server.log" ||
@@ -137,7 +141,7 @@ grep -q '^gpu-a2 *compatible' "$T/cli.out" || { cat "$T/cli.out"; fail "README C
 ok "README CLI examples with the installed client"
 grep -Eq ' POST /v1/check 200 [0-9]+ [0-9.]+ -$' "$state/access.log" || fail "no access log line"
 ok "access log written by the system user"
-kill -TERM $srv
+$SUDO kill -TERM $srv
 rc=0; wait $srv || rc=$?
 assert_eq "installed server stops cleanly" 0 "$rc"
 
