@@ -7,7 +7,9 @@ clients_cli_vfio_compat_SOURCES = \
 	clients/cli/http.c \
 	clients/cli/table.c \
 	clients/cli/commands.c \
-	clients/cli/check.c
+	clients/cli/check.c \
+	clients/cli/fold.c \
+	clients/cli/answer.c
 clients_cli_vfio_compat_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
 clients_cli_vfio_compat_LDADD = $(LIBVC) $(CURL_LIBS)
 

@@ -1,6 +1,6 @@
 # collector/: vfio-compat-collect, one source file per kind of fact, plus
 # delivery: push.c (HTTP), textfile.c (metrics), watch.c (--watch).
-bin_PROGRAMS += collector/vfio-compat-collect
+sbin_PROGRAMS += collector/vfio-compat-collect
 collector_vfio_compat_collect_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 	$(SQLITE_CFLAGS) $(UDEV_CFLAGS) $(CURL_CFLAGS)
 collector_vfio_compat_collect_SOURCES = \

@@ -40,9 +40,10 @@ server_now(void)
 }
 
 bool
-server_is_stale(const struct server *srv, int64_t received_at, int64_t now)
+server_is_stale(const struct server *srv, const struct fleet_host *fh,
+    int64_t now)
 {
-	return (now - received_at > srv->stale_after);
+	return (fleet_host_age(fh, now) > srv->stale_after);
 }
 
 void
@@ -255,7 +256,7 @@ hosts_get(struct server *srv, struct http_request *req,
 			json_object_set_new(doc, "received_at",
 			    json_string(ts));
 			json_object_set_new(doc, "stale", json_boolean(
-			    server_is_stale(srv, fh->received_at, now)));
+			    server_is_stale(srv, fh, now)));
 			json_object_set_new(doc, "generation",
 			    json_integer(fh->generation));
 		}
@@ -339,7 +340,7 @@ host_summary(const struct server *srv, const struct fleet_host *fh,
 	    "host", inv->host,
 	    "collected_at", inv->collected_at,
 	    "received_at", ts,
-	    "stale", server_is_stale(srv, fh->received_at, now),
+	    "stale", server_is_stale(srv, fh, now),
 	    "generation", (json_int_t)fh->generation,
 	    "devices", (json_int_t)inv->ndevices,
 	    "instances", (json_int_t)inv->ninstances,
@@ -380,7 +381,7 @@ hosts_list(struct server *srv, struct http_request *req,
 	n = fleet_count(srv->fleet);
 	for (i = 0; i < n; i++) {
 		fh = fleet_at(srv->fleet, i);
-		stale = server_is_stale(srv, fh->received_at, now);
+		stale = server_is_stale(srv, fh, now);
 		if (want_stale != -1 && stale != want_stale)
 			continue;
 		if (v[0] != NULL && !host_offers_type(fh->inv, v[0]))

@@ -31,6 +31,7 @@
 #include <gnutls/x509.h>
 #include <microhttpd.h>
 
+#include "accesslog.h"
 #include "auth.h"
 #include "http.h"
 #include "codec/inventory_json.h"
@@ -573,6 +574,9 @@ send_reply(struct MHD_Connection *conn, struct http_ctx *ctx,
 	ctx->answered = 1;
 	limits_conn_answered(ctx->lim, ctx->lc);
 	metrics_http(ctx->req.route, rep->status, elapsed(&ctx->start));
+	accesslog_request(conn, ctx->req.method,
+	    http_route_name(ctx->req.route), rep->status, rep->len,
+	    elapsed(&ctx->start));
 	return (ret);
 }
 
@@ -874,8 +878,12 @@ http_start(struct server *srv, const struct http_config *cfg)
 	/* The logger first, so that option errors go through it too. */
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_EXTERNAL_LOGGER,
 	    (intptr_t)limits_mhd_log, NULL };
-	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0,
-	    (void *)&cfg->addr };
+	if (cfg->listen_fd >= 0)
+		opts[n++] = (struct MHD_OptionItem){
+		    MHD_OPTION_LISTEN_SOCKET, cfg->listen_fd, NULL };
+	else
+		opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_SOCK_ADDR, 0,
+		    (void *)&cfg->addr };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_THREAD_POOL_SIZE,
 	    threads, NULL };
 	opts[n++] = (struct MHD_OptionItem){ MHD_OPTION_CONNECTION_LIMIT,

@@ -64,6 +64,8 @@ struct http_reply {
 struct http_config {
 	struct sockaddr_storage	 addr;
 	socklen_t		 addrlen;
+	int			 listen_fd;	/* bound and listening, or -1:
+						 * libmicrohttpd binds addr */
 	unsigned int		 threads;
 	unsigned int		 request_timeout;	/* 0: default */
 	unsigned int		 per_ip_limit;		/* 0: default */

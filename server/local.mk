@@ -1,5 +1,5 @@
-# server/: vfio-compatd, the HTTP service.
-bin_PROGRAMS += server/vfio-compatd
+# server/: vfio-compatd, the HTTP service (a daemon: sbin).
+sbin_PROGRAMS += server/vfio-compatd
 server_vfio_compatd_SOURCES = \
 	server/server.h server/main.c \
 	server/http.c server/http.h \
@@ -8,12 +8,13 @@ server_vfio_compatd_SOURCES = \
 	server/auth.c server/auth.h \
 	server/hosts.c server/check.c server/metrics.c \
 	server/metrics_fleet.c server/metrics_fleet.h \
-	server/openapi.c server/demo.c
+	server/openapi.c server/demo.c \
+	server/accesslog.c server/accesslog.h
 nodist_server_vfio_compatd_SOURCES = server/openapi_json.c
 server_vfio_compatd_CFLAGS = $(AM_CFLAGS) $(MHD_CFLAGS) $(JANSSON_CFLAGS) \
 	$(GNUTLS_CFLAGS)
 server_vfio_compatd_CPPFLAGS = $(AM_CPPFLAGS) \
-	-DDEMO_DIR=\"$(abs_top_srcdir)/deploy/demo\"
+	-DDEMO_DIR=\"$(pkgdatadir)/demo\"
 server_vfio_compatd_LDADD = $(LIBVC) $(MHD_LIBS) $(GNUTLS_LIBS)
 
 # The OpenAPI document is written in YAML and served as JSON: convert

@@ -9,15 +9,25 @@
  *
  * --tls-client-ca makes a client certificate signed by one of the CAs
  * in that PEM file mandatory for every request (http.c checks it).
+ *
+ * Every start-up failure is one "error:" line naming what failed and a
+ * non-zero exit: 2 for a command line that cannot work, 1 for the rest.
+ * The listening socket is bound here, not by libmicrohttpd, so that a
+ * port in use or an address not on this host is reported with the
+ * address and the system's reason rather than the library's words.
  */
+#include "config.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,6 +35,7 @@
 #include <gnutls/x509.h>
 #include <microhttpd.h>
 
+#include "accesslog.h"
 #include "auth.h"
 #include "fleet/fleet.h"
 #include "http.h"
@@ -61,7 +72,8 @@ enum {
 	OPT_TLS_CLIENT_CA,
 	OPT_DEMO,
 	OPT_DEMO_DIR,
-	OPT_REQUEST_TIMEOUT
+	OPT_REQUEST_TIMEOUT,
+	OPT_ACCESS_LOG
 };
 
 static const struct option longopts[] = {
@@ -74,17 +86,23 @@ static const struct option longopts[] = {
 	{ "tls-cert",		required_argument,	NULL, OPT_TLS_CERT },
 	{ "tls-key",		required_argument,	NULL, OPT_TLS_KEY },
 	{ "tls-client-ca",	required_argument,	NULL, OPT_TLS_CLIENT_CA },
-	{ "demo",		no_argument,		NULL, OPT_DEMO },
+	{ "demo",		optional_argument,	NULL, OPT_DEMO },
+	/* The older spelling of --demo DIR, kept for existing scripts. */
 	{ "demo-dir",		required_argument,	NULL, OPT_DEMO_DIR },
 	{ "request-timeout",	required_argument,	NULL,
 	    OPT_REQUEST_TIMEOUT },
+	{ "access-log",		required_argument,	NULL, OPT_ACCESS_LOG },
 	{ "verbose",		no_argument,		NULL, 'v' },
+	{ "version",		no_argument,		NULL, 'V' },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ NULL,			0,			NULL, 0 }
 };
 
 __attribute__((noreturn)) static void	usage(int);
-static int	parse_listen(const char *, struct http_config *);
+__attribute__((noreturn, format(printf, 1, 2)))
+static void	bad_usage(const char *, ...);
+static const char *parse_listen(const char *, struct http_config *);
+static int	open_listener(struct http_config *);
 static int	is_loopback(const struct http_config *);
 static int	load_host(void *, const struct store_host_meta *,
 		    const char *);
@@ -99,8 +117,9 @@ usage(int code)
 	    "[--tokens FILE]\n"
 	    "           [--policy FILE] [--stale-after SEC] [--threads N]\n"
 	    "           [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]\n"
-	    "           [--request-timeout SEC] [--demo] [--demo-dir DIR] "
-	    "[-v]\n"
+	    "           [--request-timeout SEC] [--demo [DIR]] "
+	    "[--access-log FILE|-]\n"
+	    "           [-v] [--version]\n"
 	    "\n"
 	    "  --listen ADDR:PORT  address to serve on (default %s);\n"
 	    "                      beyond loopback only with --tokens\n"
@@ -117,14 +136,33 @@ usage(int code)
 	    "  --tls-client-ca PEM every request, /healthz and /metrics\n"
 	    "                      included, needs a client certificate\n"
 	    "                      signed by a CA in PEM; others get 403\n"
-	    "  --demo              load the sample fleet from %s\n"
-	    "  --demo-dir DIR      load the sample fleet from DIR instead\n",
+	    "  --demo [DIR]        load the sample fleet from DIR (default\n"
+	    "                      %s); demo hosts never go stale\n"
+	    "  --access-log FILE   one line per request to FILE (- for\n"
+	    "                      stdout); SIGHUP reopens it\n"
+	    "  --version           print the version and exit\n",
 	    DEFAULT_LISTEN, DEFAULT_DB, DEFAULT_STALE_AFTER,
 	    HTTP_REQUEST_TIMEOUT, HTTP_PER_IP_LIMIT, DEMO_DIR);
 	exit(code);
 }
 
-static int
+/* A command line that cannot work: one line, exit 2. */
+static void
+bad_usage(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 msg[512];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "vfio-compatd: error: %s (see vfio-compatd --help)\n",
+	    msg);
+	exit(2);
+}
+
+/* NULL when arg is a usable ADDR:PORT, else why it is not. */
+static const char *
 parse_listen(const char *arg, struct http_config *cfg)
 {
 	struct sockaddr_in	*sin = (struct sockaddr_in *)&cfg->addr;
@@ -134,19 +172,24 @@ parse_listen(const char *arg, struct http_config *cfg)
 	size_t			 hlen;
 	long long		 port;
 
-	if ((colon = strrchr(arg, ':')) == NULL)
-		return (-1);
-	port = vc_strtonum(colon + 1, 1, 65535, &errstr);
+	if ((colon = strrchr(arg, ':')) == NULL || colon[1] == '\0')
+		return ("expected ADDR:PORT, for example 127.0.0.1:8080");
+	port = vc_strtonum(colon + 1, 0, 65535, &errstr);
 	if (errstr != NULL)
-		return (-1);
+		return ("the port is not a number from 1 to 65535");
+	if (port == 0)
+		return ("port 0 is not a port a client can be told; give one "
+		    "from 1 to 65535");
 	h = arg;
 	hlen = colon - arg;
 	if (hlen >= 2 && h[0] == '[' && h[hlen - 1] == ']') {
 		h++;
 		hlen -= 2;
 	}
-	if (hlen == 0 || hlen >= sizeof(host))
-		return (-1);
+	if (hlen == 0)
+		return ("the address is missing, for example 127.0.0.1:8080");
+	if (hlen >= sizeof(host))
+		return ("the address is not an IPv4 or IPv6 address");
 	memcpy(host, h, hlen);
 	host[hlen] = '\0';
 	if (strcmp(host, "localhost") == 0)
@@ -156,14 +199,46 @@ parse_listen(const char *arg, struct http_config *cfg)
 		sin->sin_family = AF_INET;
 		sin->sin_port = htons((uint16_t)port);
 		cfg->addrlen = sizeof(*sin);
-		return (0);
+		return (NULL);
 	}
 	if (inet_pton(AF_INET6, host, &sin6->sin6_addr) == 1) {
 		sin6->sin6_family = AF_INET6;
 		sin6->sin6_port = htons((uint16_t)port);
 		cfg->addrlen = sizeof(*sin6);
-		return (0);
+		return (NULL);
 	}
+	return ("the address is not an IPv4 or IPv6 address (names other "
+	    "than localhost are not looked up; IPv6 goes in brackets)");
+}
+
+/*
+ * Bind and listen on cfg->addr; the descriptor goes to cfg->listen_fd.
+ * -1 with errno set.
+ */
+static int
+open_listener(struct http_config *cfg)
+{
+	int	 fd, on = 1, saved;
+
+	fd = socket(cfg->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return (-1);
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) == -1)
+		goto fail;
+	/* [::] means IPv6 only: 0.0.0.0 is how to ask for IPv4. */
+	if (cfg->addr.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
+	    IPV6_V6ONLY, &on, sizeof(on)) == -1)
+		goto fail;
+	if (bind(fd, (struct sockaddr *)&cfg->addr, cfg->addrlen) == -1 ||
+	    listen(fd, 512) == -1)
+		goto fail;
+	cfg->listen_fd = fd;
+	return (0);
+
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
 	return (-1);
 }
 
@@ -254,7 +329,8 @@ main(int argc, char *argv[])
 	const char		*listen = DEFAULT_LISTEN, *db = DEFAULT_DB;
 	const char		*tokens = NULL, *policy = NULL, *errstr;
 	const char		*cert = NULL, *key = NULL, *ca = NULL;
-	const char		*demo_dir = NULL;
+	const char		*demo_dir = NULL, *access_log = NULL;
+	const char		*why;
 	char			*err = NULL, *cert_pem = NULL, *key_pem = NULL;
 	char			*ca_pem = NULL;
 	long			 ncpu;
@@ -265,8 +341,11 @@ main(int argc, char *argv[])
 
 	memset(&srv, 0, sizeof(srv));
 	memset(&hc, 0, sizeof(hc));
+	hc.listen_fd = -1;
+	opterr = 0;
 	srv.stale_after = DEFAULT_STALE_AFTER;
-	while ((ch = getopt_long(argc, argv, "hv", longopts, NULL)) != -1) {
+	/* "+": no permutation, so --demo may take the next word as DIR. */
+	while ((ch = getopt_long(argc, argv, "+hvV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_LISTEN:
 			listen = optarg;
@@ -283,19 +362,15 @@ main(int argc, char *argv[])
 		case OPT_STALE_AFTER:
 			srv.stale_after = vc_strtonum(optarg, 1,
 			    MAX_STALE_AFTER, &errstr);
-			if (errstr != NULL) {
-				fprintf(stderr, "vfio-compatd: --stale-after "
-				    "%s: %s\n", optarg, errstr);
-				usage(2);
-			}
+			if (errstr != NULL)
+				bad_usage("--stale-after %s: %s", optarg,
+				    errstr);
 			break;
 		case OPT_THREADS:
 			threads = vc_strtonum(optarg, 1, MAX_THREADS, &errstr);
-			if (errstr != NULL) {
-				fprintf(stderr, "vfio-compatd: --threads %s: "
-				    "%s\n", optarg, errstr);
-				usage(2);
-			}
+			if (errstr != NULL)
+				bad_usage("--threads %s: %s (1 to %d)", optarg,
+				    errstr, MAX_THREADS);
 			break;
 		case OPT_TLS_CERT:
 			cert = optarg;
@@ -308,6 +383,10 @@ main(int argc, char *argv[])
 			break;
 		case OPT_DEMO:
 			demo = 1;
+			if (optarg != NULL)
+				demo_dir = optarg;
+			else if (optind < argc && argv[optind][0] != '-')
+				demo_dir = argv[optind++];
 			break;
 		case OPT_REQUEST_TIMEOUT:
 			hc.request_timeout = (unsigned int)vc_strtonum(optarg,
@@ -322,57 +401,60 @@ main(int argc, char *argv[])
 			demo = 1;
 			demo_dir = optarg;
 			break;
+		case OPT_ACCESS_LOG:
+			access_log = optarg;
+			break;
 		case 'v':
 			verbose = 1;
 			break;
+		case 'V':
+			printf("vfio-compatd %s\n", PACKAGE_VERSION);
+			exit(0);
 		case 'h':
 			usage(0);
 		default:
-			usage(2);
+			bad_usage("unknown option or missing value: %s",
+			    argv[optind - 1]);
 		}
 	}
-	if (optind != argc) {
-		fprintf(stderr, "vfio-compatd: unexpected argument %s\n",
-		    argv[optind]);
-		usage(2);
-	}
-	if (parse_listen(listen, &hc) == -1) {
-		fprintf(stderr, "vfio-compatd: --listen %s: expected "
-		    "ADDR:PORT with a numeric address\n", listen);
-		usage(2);
-	}
-	if ((cert == NULL) != (key == NULL)) {
-		fprintf(stderr, "vfio-compatd: --tls-cert and --tls-key go "
-		    "together\n");
-		usage(2);
-	}
-	if (ca != NULL && cert == NULL) {
-		fprintf(stderr, "vfio-compatd: --tls-client-ca needs "
-		    "--tls-cert and --tls-key\n");
-		usage(2);
-	}
+	if (optind != argc)
+		bad_usage("unexpected argument %s", argv[optind]);
+	if ((why = parse_listen(listen, &hc)) != NULL)
+		bad_usage("--listen %s: %s", listen, why);
+	if ((cert == NULL) != (key == NULL))
+		bad_usage("--tls-cert and --tls-key go together");
+	if (ca != NULL && cert == NULL)
+		bad_usage("--tls-client-ca needs --tls-cert and --tls-key");
+	if (access_log != NULL && *access_log == '\0')
+		bad_usage("--access-log needs a file name or -");
 	log_init("vfio-compatd", verbose);
 
 	if (tokens == NULL && !is_loopback(&hc)) {
-		log_warnx("refusing to listen on %s without --tokens: the API "
-		    "would be open to the network", listen);
+		log_errorx("refusing to listen on %s without --tokens: the "
+		    "API would be open to the network", listen);
 		exit(1);
 	}
 	if (cert != NULL) {
 		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
-			log_warnx("this libmicrohttpd has no TLS support");
+			log_errorx("this libmicrohttpd has no TLS support");
 			exit(1);
 		}
 		if ((cert_pem = read_pem(cert)) == NULL ||
-		    (key_pem = read_pem(key)) == NULL)
+		    (key_pem = read_pem(key)) == NULL) {
+			log_errorx("cannot read --tls-cert %s or --tls-key %s",
+			    cert, key);
 			exit(1);
+		}
 		hc.tls_cert = cert_pem;
 		hc.tls_key = key_pem;
 	}
 	if (ca != NULL) {
 		if ((ca_pem = read_pem(ca)) == NULL ||
-		    check_ca(ca, ca_pem) == -1)
+		    check_ca(ca, ca_pem) == -1) {
+			log_errorx("--tls-client-ca %s: no usable CA "
+			    "certificate", ca);
 			exit(1);
+		}
 		hc.tls_ca = ca_pem;
 	}
 	if (threads == 0) {
@@ -390,8 +472,21 @@ main(int argc, char *argv[])
 	sigaddset(&set, SIGHUP);
 	pthread_mutex_init(&srv.ingest_lock, NULL);
 
+	/* The port first: nothing else is worth loading without it. */
+	if (open_listener(&hc) == -1) {
+		log_errorx("cannot listen on %s: %s%s", listen,
+		    strerror(errno), errno == EADDRINUSE ? " (another "
+		    "process serves this port)" : errno == EADDRNOTAVAIL ?
+		    " (no interface of this host has that address)" : "");
+		goto done;
+	}
+	if (access_log != NULL && accesslog_open(&srv, access_log) == -1) {
+		log_errorx("--access-log %s: %s", access_log,
+		    strerror(errno));
+		goto done;
+	}
 	if (tokens != NULL && (srv.auth = auth_load(tokens)) == NULL) {
-		log_warnx("%s: cannot load the tokens file", tokens);
+		log_errorx("%s: cannot load the tokens file", tokens);
 		goto done;
 	}
 	memset(&perr, 0, sizeof(perr));
@@ -400,17 +495,19 @@ main(int argc, char *argv[])
 	else
 		srv.policy = policy_default();
 	if (srv.policy == NULL) {
-		log_warnx("%s: %s: %s", policy, perr.field, perr.message);
+		log_errorx("--policy %s: %s: %s", policy, perr.field,
+		    perr.message);
 		goto done;
 	}
 	if ((srv.store = store_open_opts(db, STORE_EXCLUSIVE | STORE_VERIFY,
 	    &err)) == NULL) {
-		log_warnx("%s", err);
+		log_errorx("cannot open the database: %s", err);
 		goto done;
 	}
 	srv.fleet = fleet_new();
 	if (store_foreach(srv.store, load_host, &srv) == -1) {
-		log_warnx("%s: %s", db, store_error(srv.store));
+		log_errorx("cannot read the database: %s: %s", db,
+		    store_error(srv.store));
 		goto done;
 	}
 	if (demo && demo_load(&srv, demo_dir != NULL ? demo_dir :
@@ -425,9 +522,10 @@ main(int argc, char *argv[])
 	 * theirs to change and only readable under its lock. */
 	nhosts = fleet_count(srv.fleet);
 	if ((d = http_start(&srv, &hc)) == NULL) {
-		log_warnx("cannot listen on %s", listen);
+		log_errorx("cannot serve on %s", listen);
 		goto done;
 	}
+	hc.listen_fd = -1;	/* the daemon's now */
 	log_info("listening on %s%s%s, %zu hosts, store %s, %lld threads",
 	    cert != NULL ? "https://" : "", listen,
 	    ca != NULL ? " (client certificates required)" : "",
@@ -438,6 +536,8 @@ main(int argc, char *argv[])
 			continue;
 		if (sig == SIGTERM || sig == SIGINT)
 			break;
+		if (sig == SIGHUP)
+			accesslog_reopen();
 	}
 	log_info("signal %d: draining", sig);
 	http_stop(d);
@@ -447,6 +547,9 @@ main(int argc, char *argv[])
 done:
 	http_stop(d);
 	mfleet_clear();
+	if (hc.listen_fd != -1)
+		close(hc.listen_fd);
+	accesslog_close();
 	if (srv.fleet != NULL)
 		fleet_free(srv.fleet);
 	store_close(srv.store);

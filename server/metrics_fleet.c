@@ -28,6 +28,7 @@ struct mfleet_host {
 	atomic_uint	 refs;
 	char		*host;
 	int64_t		 received_at;
+	bool		 pinned;	/* a demo host: never stale */
 	char		*text[NFAM];
 	size_t		 len[NFAM];
 };
@@ -152,6 +153,19 @@ mfleet_discard(struct mfleet_host *h)
 }
 
 void
+mfleet_pin(const char *host)
+{
+	size_t	 i;
+	bool	 found;
+
+	pthread_mutex_lock(&mf_lock);
+	i = lookup(host, &found);
+	if (found)
+		mf_hosts[i]->pinned = true;
+	pthread_mutex_unlock(&mf_lock);
+}
+
+void
 mfleet_delete(const char *host)
 {
 	struct mfleet_host	*old = NULL;
@@ -209,7 +223,8 @@ mfleet_render(const struct server *srv, struct promtext *b)
 	pthread_mutex_unlock(&mf_lock);
 
 	for (i = 0; i < n; i++) {
-		if (server_is_stale(srv, v[i]->received_at, now))
+		if (!v[i]->pinned &&
+		    now - v[i]->received_at > srv->stale_after)
 			stale++;
 		else
 			fresh++;

@@ -26,6 +26,8 @@ void			 mfleet_commit(struct mfleet_host *, int64_t received_at);
 /* Free a prepared h that was not published (NULL is fine). */
 void			 mfleet_discard(struct mfleet_host *);
 void			 mfleet_delete(const char *host);
+/* A demo host (fleet_pin()): counted fresh however old its report. */
+void			 mfleet_pin(const char *host);
 /* The fleet gauges of a scrape. */
 void			 mfleet_render(const struct server *,
 			    struct promtext *);

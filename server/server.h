@@ -18,6 +18,7 @@
 
 struct auth;
 struct fleet;
+struct fleet_host;
 struct http_reply;
 struct http_request;
 struct policy;
@@ -41,7 +42,8 @@ struct ingest_result {
 };
 
 int64_t	server_now(void);
-bool	server_is_stale(const struct server *, int64_t received_at,
+/* Older than --stale-after; a demo host never is. */
+bool	server_is_stale(const struct server *, const struct fleet_host *,
 	    int64_t now);
 /* RFC 3339 UTC of a unix time; buf holds at least 21 bytes. */
 void	server_fmt_time(int64_t, char *, size_t);

@@ -31,3 +31,20 @@ assert_eq() {
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
 }
+
+# npm_tool NAME: the path of an npm tool pinned by tests/openapi's lock
+# file, from $VC_NODE_MODULES, the source tree or the build tree (make
+# distcheck builds from a tarball without node_modules). Missing, the
+# test is skipped (77) outside CI; in CI (CI=true) it fails.
+npm_tool() {
+	for d in ${VC_NODE_MODULES:+"$VC_NODE_MODULES"} \
+	    "$top_srcdir/tests/openapi/node_modules" \
+	    "$top_builddir/tests/openapi/node_modules"; do
+		[ -x "$d/.bin/$1" ] && { echo "$d/.bin/$1"; return 0; }
+	done
+	if [ "${CI:-}" = true ]; then
+		fail "$1 missing: run deploy/quickstart test (npm ci in tests/openapi)"
+	fi
+	echo "SKIP: $1 missing (npm ci in tests/openapi); CI runs it" >&2
+	exit 77
+}

@@ -16,7 +16,14 @@
  * The two readings differ on purpose: naming hosts asks "can it go to
  * these", asking the fleet asks "can it go anywhere". A source the
  * service does not know is 3 in every case, also when there is no
- * destination to carry SOURCE_UNKNOWN (the answer's source says so).
+ * destination to carry SOURCE_UNKNOWN (the answer's source says so);
+ * it is said once, as one line on stderr, not as a SOURCE_UNKNOWN row
+ * per host of the fleet.
+ *
+ * --explain prints each host with its reasons and warnings one per
+ * line, each with the server's message and the values compared.
+ * Identifiers are folded first (fold.c) and the answer's shape checked
+ * before a verdict is read from it (answer.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,14 +41,19 @@ enum {
 	OPT_DEVICE,
 	OPT_VM,
 	OPT_TO,
-	OPT_MODE
+	OPT_MODE,
+	OPT_EXPLAIN
 };
 
 static int	 valid_mode(const char *);
 static void	 format_reasons(const json_t *, char **);
 static void	 print_results(const json_t *);
+static void	 explain_results(const json_t *);
+static void	 explain_one(const char *, const json_t *);
 static int	 verdict_status(const json_t *, int);
 static int	 source_unknown(const json_t *);
+static void	 report_source_unknown(const json_t *);
+static void	 show(const struct cli *, const struct http_response *, int);
 
 static int
 valid_mode(const char *mode)
@@ -114,6 +126,124 @@ print_results(const json_t *results)
 	table_free(t);
 }
 
+/* One reason or warning: "  [warning ]CODE: message (details)". */
+static void
+explain_one(const char *prefix, const json_t *r)
+{
+	const json_t	*field, *src;
+	char		*detail = NULL, *line = NULL, b1[32], b2[32];
+	const char	*code, *msg;
+
+	if (!json_is_object(r)) {
+		table_join(&line, "", "  %s%s", prefix, table_cell(r, NULL,
+		    0));
+		table_line(line);
+		free(line);
+		return;
+	}
+	code = table_cell(json_object_get(r, "code"), NULL, 0);
+	msg = json_string_value(json_object_get(r, "message"));
+	field = json_object_get(r, "field");
+	src = json_object_get(r, "source");
+	if (json_is_string(field) && (json_object_get(r, "source_value") !=
+	    NULL || json_object_get(r, "destination_value") != NULL))
+		table_join(&detail, "; ", "%s: %s -> %s",
+		    json_string_value(field),
+		    table_cell(json_object_get(r, "source_value"), b1,
+		    sizeof(b1)),
+		    table_cell(json_object_get(r, "destination_value"), b2,
+		    sizeof(b2)));
+	else if (json_is_string(field))
+		table_join(&detail, "; ", "%s", json_string_value(field));
+	if (json_is_string(src))
+		table_join(&detail, "; ", "source %s", json_string_value(src));
+	table_join(&line, "", "  %s%s: %s", prefix, code,
+	    msg != NULL ? msg : "(no message)");
+	if (detail != NULL)
+		table_join(&line, " ", "(%s)", detail);
+	table_line(line);
+	free(line);
+	free(detail);
+}
+
+static void
+explain_results(const json_t *results)
+{
+	const json_t	*res, *list, *r;
+	char		*head, score[32];
+	size_t		 i, j;
+
+	json_array_foreach(results, i, res) {
+		head = NULL;
+		table_join(&head, "", "%s %s",
+		    json_string_value(json_object_get(res, "host")),
+		    json_string_value(json_object_get(res, "verdict")));
+		if (json_is_integer(json_object_get(res, "score")))
+			table_join(&head, " ", "score %s",
+			    table_cell(json_object_get(res, "score"), score,
+			    sizeof(score)));
+		table_line(head);
+		free(head);
+		list = json_object_get(res, "reasons");
+		json_array_foreach(list, j, r)
+			explain_one("", r);
+		list = json_object_get(res, "warnings");
+		json_array_foreach(list, j, r)
+			explain_one("warning ", r);
+	}
+}
+
+/* Print the answer as asked: JSON, explained, or a table. */
+static void
+show(const struct cli *cli, const struct http_response *r, int explain)
+{
+	const json_t	*results = json_object_get(r->json, "results");
+
+	if (cli->json)
+		http_response_print(r);
+	else if (explain)
+		explain_results(results);
+	else
+		print_results(results);
+}
+
+/*
+ * The one line for a source the service does not know: what it names
+ * and the server's words for each part it could not find.
+ */
+static void
+report_source_unknown(const json_t *resp)
+{
+	const json_t	*src, *devs, *d;
+	const char	*host, *vm, *msg;
+	char		*why = NULL;
+	size_t		 i;
+
+	src = json_object_get(resp, "source");
+	host = json_string_value(json_object_get(src, "host"));
+	vm = json_string_value(json_object_get(src, "vm"));
+	devs = json_object_get(src, "devices");
+	json_array_foreach(devs, i, d) {
+		if (!json_is_string(json_object_get(d, "state")) ||
+		    strcmp(json_string_value(json_object_get(d, "state")),
+		    "unknown") != 0)
+			continue;
+		msg = json_string_value(json_object_get(d, "message"));
+		table_join(&why, "; ", "%s: %s",
+		    table_cell(json_object_get(d, "id"), NULL, 0),
+		    msg != NULL ? msg : "not known");
+	}
+	if (host == NULL && vm != NULL)
+		cli_error("SOURCE_UNKNOWN: no host reports VM %s", vm);
+	else if (why != NULL)
+		cli_error("SOURCE_UNKNOWN: source %s: %.900s",
+		    host != NULL ? host : "-", why);
+	else
+		cli_error("SOURCE_UNKNOWN: the service does not know the "
+		    "source");
+	free(why);
+}
+
 /* Whether the answer's source block marks the source as not known. */
 static int
 source_unknown(const json_t *resp)
@@ -172,6 +302,7 @@ cmd_check(struct cli *cli, int argc, char **argv)
 		{ "vm", required_argument, NULL, OPT_VM },
 		{ "to", required_argument, NULL, OPT_TO },
 		{ "mode", required_argument, NULL, OPT_MODE },
+		{ "explain", no_argument, NULL, OPT_EXPLAIN },
 		CLI_GLOBAL_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
@@ -179,7 +310,9 @@ cmd_check(struct cli *cli, int argc, char **argv)
 	json_t				*req = NULL, *source, *devices, *dests;
 	const char			*from = NULL, *vm = NULL;
 	const char			*mode = "live";
-	int				 ch, rv = EXIT_ERROR;
+	char				 id[CLI_MAX_ID + 8];
+	char				 fromb[CLI_MAX_HOST], vmb[CLI_MAX_ID];
+	int				 ch, rv = EXIT_ERROR, explain = 0;
 
 	memset(&r, 0, sizeof(r));
 	devices = json_array();
@@ -190,8 +323,7 @@ cmd_check(struct cli *cli, int argc, char **argv)
 			from = optarg;
 			break;
 		case OPT_DEVICE:
-			if (!str_is_pci_address(optarg) &&
-			    !str_is_device_id(optarg)) {
+			if (cli_fold_device(optarg, id, sizeof(id)) == -1) {
 				rv = cli_usage("check", "--device %s: not a "
 				    "PCI address or an instance id", optarg);
 				goto fail;
@@ -201,13 +333,14 @@ cmd_check(struct cli *cli, int argc, char **argv)
 				    CHECK_MAX_DEVICES);
 				goto fail;
 			}
-			json_array_append_new(devices, json_string(optarg));
+			json_array_append_new(devices, json_string(id));
 			break;
 		case OPT_VM:
 			vm = optarg;
 			break;
 		case OPT_TO:
-			if (!str_is_hostname(optarg)) {
+			if (cli_fold_host(optarg, fromb, sizeof(fromb)) ==
+			    -1) {
 				rv = cli_usage("check", "--to %s: not a valid "
 				    "host name", optarg);
 				goto fail;
@@ -217,10 +350,13 @@ cmd_check(struct cli *cli, int argc, char **argv)
 				    "destinations", CHECK_MAX_DESTS);
 				goto fail;
 			}
-			json_array_append_new(dests, json_string(optarg));
+			json_array_append_new(dests, json_string(fromb));
 			break;
 		case OPT_MODE:
 			mode = optarg;
+			break;
+		case OPT_EXPLAIN:
+			explain = 1;
 			break;
 		case 'h':
 		case OPT_HELP:
@@ -245,18 +381,24 @@ cmd_check(struct cli *cli, int argc, char **argv)
 		rv = cli_usage("check", "give --device or --vm (not both)");
 		goto fail;
 	}
-	if (vm != NULL && !str_is_uuid(vm)) {
-		rv = cli_usage("check", "--vm %s: not a lower-case UUID", vm);
-		goto fail;
+	if (vm != NULL) {
+		if (cli_fold_uuid(vm, vmb, sizeof(vmb)) == -1) {
+			rv = cli_usage("check", "--vm %s: not a UUID", vm);
+			goto fail;
+		}
+		vm = vmb;
 	}
 	if (from == NULL && vm == NULL) {
 		rv = cli_usage("check", "--from is needed with --device");
 		goto fail;
 	}
-	if (from != NULL && !str_is_hostname(from)) {
-		rv = cli_usage("check", "--from %s: not a valid host name",
-		    from);
-		goto fail;
+	if (from != NULL) {
+		if (cli_fold_host(from, fromb, sizeof(fromb)) == -1) {
+			rv = cli_usage("check", "--from %s: not a valid host "
+			    "name", from);
+			goto fail;
+		}
+		from = fromb;
 	}
 	if (!valid_mode(mode)) {
 		rv = cli_usage("check", "--mode must be live, cold or cpr");
@@ -277,17 +419,19 @@ cmd_check(struct cli *cli, int argc, char **argv)
 	}
 	if (json_array_size(dests) > 0)
 		json_object_set(req, "destinations", dests);
-	if (http_request(cli, "POST", "/v1/check", req, &r) == -1)
+	if (http_request(cli, "POST", "/v1/check", req, &r) == -1 ||
+	    answer_check_results(cli, r.json, 0) == -1)
 		goto fail;
-	if (cli->json)
-		http_response_print(&r);
-	else
-		print_results(json_object_get(r.json, "results"));
-	if (source_unknown(r.json))
+	if (source_unknown(r.json)) {
+		if (cli->json)
+			http_response_print(&r);
+		report_source_unknown(r.json);
 		rv = EXIT_UNKNOWN;
-	else
-		rv = verdict_status(json_object_get(r.json, "results"),
-		    json_array_size(dests) > 0);
+		goto fail;
+	}
+	show(cli, &r, explain);
+	rv = verdict_status(json_object_get(r.json, "results"),
+	    json_array_size(dests) > 0);
 
 fail:
 	http_response_free(&r);
@@ -302,19 +446,23 @@ cmd_destinations(struct cli *cli, int argc, char **argv)
 {
 	static const struct option	 longopts[] = {
 		{ "mode", required_argument, NULL, OPT_MODE },
+		{ "explain", no_argument, NULL, OPT_EXPLAIN },
 		CLI_GLOBAL_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct http_response		 r;
 	const json_t			*results;
-	const char			*mode = NULL, *uuid;
-	char				*path;
-	int				 ch, rv;
+	const char			*mode = NULL;
+	char				*path, uuid[CLI_MAX_ID];
+	int				 ch, rv, explain = 0;
 
 	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_MODE:
 			mode = optarg;
+			break;
+		case OPT_EXPLAIN:
+			explain = 1;
 			break;
 		case 'h':
 		case OPT_HELP:
@@ -331,10 +479,9 @@ cmd_destinations(struct cli *cli, int argc, char **argv)
 	if (argc - optind != 1)
 		return (cli_usage("destinations", "exactly one VM UUID is "
 		    "needed"));
-	uuid = argv[optind];
-	if (!str_is_uuid(uuid))
-		return (cli_usage("destinations", "%s: not a lower-case UUID",
-		    uuid));
+	if (cli_fold_uuid(argv[optind], uuid, sizeof(uuid)) == -1)
+		return (cli_usage("destinations", "%s: not a UUID",
+		    argv[optind]));
 	if (mode != NULL && !valid_mode(mode))
 		return (cli_usage("destinations", "--mode must be live, cold "
 		    "or cpr"));
@@ -344,17 +491,15 @@ cmd_destinations(struct cli *cli, int argc, char **argv)
 		    mode);
 	else
 		xasprintf(&path, "/v1/vms/%s/destinations", uuid);
-	if (http_request(cli, "GET", path, NULL, &r) == -1) {
+	if (http_request(cli, "GET", path, NULL, &r) == -1 ||
+	    answer_check_results(cli, r.json, 1) == -1) {
 		free(path);
 		http_response_free(&r);
 		return (EXIT_ERROR);
 	}
 	free(path);
 	results = json_object_get(r.json, "results");
-	if (cli->json)
-		http_response_print(&r);
-	else
-		print_results(results);
+	show(cli, &r, explain);
 	rv = json_array_size(results) > 0 ? EXIT_COMPATIBLE :
 	    EXIT_INCOMPATIBLE;
 	http_response_free(&r);

@@ -28,6 +28,8 @@
 #define CLI_MAX_RESPONSE	(16 * 1024 * 1024)	/* bytes */
 #define CLI_MAX_TOKEN		4096		/* bytes */
 #define CLI_MAX_URL		2048		/* bytes */
+#define CLI_MAX_ID		64		/* device ids (str_is_device_id) */
+#define CLI_MAX_HOST		254		/* host names, with the NUL */
 
 /* How a command words an unknown option or one without its value. */
 #define CLI_BAD_OPTION		"bad option or missing value: %s"
@@ -104,6 +106,8 @@ struct table	*table_new(size_t ncols, const char *const *headers,
 void		 table_add(struct table *, const char *const *cells);
 void		 table_print(const struct table *);
 void		 table_free(struct table *);
+/* One line of text from the network, cleaned like a cell. */
+void		 table_line(const char *);
 /* Grow a cell: append fmt, after sep unless *cell is still NULL. */
 void		 table_join(char **cell, const char *sep, const char *, ...)
 		    __attribute__((format(printf, 3, 4)));
@@ -122,5 +126,28 @@ int	cmd_policy(struct cli *, int, char **);
 /* check.c */
 int	cmd_check(struct cli *, int, char **);
 int	cmd_destinations(struct cli *, int, char **);
+
+/*
+ * fold.c: what an operator typed, in the service's canonical form, into
+ * out (len bytes); -1 when it is not one, even once folded.
+ *   host names: lower case;  vendor and device ids: "0x" dropped, lower
+ *   case;  UUIDs: lower case;  devices: a PCI address (domain 0000
+ *   added when left out) or UUID folded, other ids kept as typed.
+ */
+int	cli_fold_host(const char *, char *out, size_t len);
+int	cli_fold_hex4(const char *, char *out, size_t len);
+int	cli_fold_uuid(const char *, char *out, size_t len);
+int	cli_fold_device(const char *, char *out, size_t len);
+
+/*
+ * answer.c: the shape of a 200 answer, checked before anything is read
+ * from it; -1 with one line reported ("URL: malformed answer: ...").
+ * only_compatible: every result must be compatible (destinations).
+ */
+int	answer_check_results(const struct cli *, const json_t *,
+	    int only_compatible);
+int	answer_check_hosts(const struct cli *, const json_t *);
+int	answer_check_host(const struct cli *, const json_t *, const char *);
+int	answer_check_policy(const struct cli *, const json_t *);
 
 #endif

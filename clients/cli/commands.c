@@ -1,10 +1,11 @@
 /*
  * commands.c -- the read-only views: hosts, host NAME and policy.
  *
- * Each command checks its arguments before any request (a bad host name
- * or filter is a usage error, exit 2), asks the service once, and prints
- * either the server's JSON (--json) or tables built from it. Fields the
- * server leaves out or sets to null print as "-".
+ * Each command folds and checks its arguments before any request (a bad
+ * host name or filter is a usage error, exit 2), asks the service once,
+ * checks the answer's shape (answer.c), and prints either the server's
+ * JSON (--json) or tables built from it. Fields the server leaves out or
+ * sets to null print as "-".
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +21,8 @@ enum {
 	OPT_STALE
 };
 
-static int	get_json(struct cli *, const char *, struct http_response *);
+static int	get_json(struct cli *, const char *, struct http_response *,
+		    int (*)(const struct cli *, const json_t *));
 static void	print_platform(const json_t *);
 static void	print_devices(const json_t *);
 static void	print_types(const json_t *, const json_t *);
@@ -44,11 +46,15 @@ static void	add_query(char **, const char *, const char *);
 	}								\
 } while (0)
 
-/* GET path; print it with --json. 0, or -1 when it failed (reported). */
+/* GET path, check its shape (check may be NULL: done by the caller);
+ * print it with --json. 0, or -1 when it failed (reported). */
 static int
-get_json(struct cli *cli, const char *path, struct http_response *r)
+get_json(struct cli *cli, const char *path, struct http_response *r,
+    int (*check)(const struct cli *, const json_t *))
 {
 	if (http_request(cli, "GET", path, NULL, r) == -1)
+		return (-1);
+	if (check != NULL && check(cli, r->json) == -1)
 		return (-1);
 	if (cli->json)
 		http_response_print(r);
@@ -97,7 +103,7 @@ cmd_hosts(struct cli *cli, int argc, char **argv)
 	const char			*type = NULL, *vendor = NULL;
 	const char			*stale = NULL, *cells[6];
 	char				*path = NULL;
-	char				 b[3][32];
+	char				 b[3][32], vid[8];
 	size_t				 i;
 	int				 ch;
 
@@ -129,9 +135,12 @@ cmd_hosts(struct cli *cli, int argc, char **argv)
 		    argv[optind]));
 	if (type != NULL && !str_is_device_id(type))
 		return (cli_usage("hosts", "--type %s: not a type id", type));
-	if (vendor != NULL && !str_is_lhex(vendor, 4))
-		return (cli_usage("hosts", "--vendor-id %s: not 4 lower-case "
-		    "hex digits", vendor));
+	if (vendor != NULL) {
+		if (cli_fold_hex4(vendor, vid, sizeof(vid)) == -1)
+			return (cli_usage("hosts", "--vendor-id %s: not 4 hex "
+			    "digits", vendor));
+		vendor = vid;
+	}
 	if (stale != NULL && strcmp(stale, "true") != 0 &&
 	    strcmp(stale, "false") != 0)
 		return (cli_usage("hosts", "--stale must be true or false"));
@@ -140,7 +149,7 @@ cmd_hosts(struct cli *cli, int argc, char **argv)
 	add_query(&path, "type", type);
 	add_query(&path, "vendor_id", vendor);
 	add_query(&path, "stale", stale);
-	if (get_json(cli, path, &r) == -1)
+	if (get_json(cli, path, &r, answer_check_hosts) == -1)
 		goto fail;
 	free(path);
 	if (cli->json) {
@@ -402,23 +411,26 @@ cmd_host(struct cli *cli, int argc, char **argv)
 	};
 	struct http_response		 r;
 	const json_t			*devices, *instances, *vms;
-	char				*path;
+	char				*path, host[CLI_MAX_HOST];
 	int				 ch;
 
 	PARSE_GLOBAL_ONLY("host");
 	if (argc - optind != 1)
 		return (cli_usage("host", "exactly one host name is needed"));
-	if (!str_is_hostname(argv[optind]))
+	if (cli_fold_host(argv[optind], host, sizeof(host)) == -1)
 		return (cli_usage("host", "%s: not a valid host name",
 		    argv[optind]));
-	xasprintf(&path, "/v1/hosts/%s", argv[optind]);
-	if (get_json(cli, path, &r) == -1) {
+	xasprintf(&path, "/v1/hosts/%s", host);
+	memset(&r, 0, sizeof(r));
+	if (http_request(cli, "GET", path, NULL, &r) == -1 ||
+	    answer_check_host(cli, r.json, host) == -1) {
 		free(path);
 		http_response_free(&r);
 		return (EXIT_ERROR);
 	}
 	free(path);
 	if (cli->json) {
+		http_response_print(&r);
 		http_response_free(&r);
 		return (EXIT_COMPATIBLE);
 	}
@@ -465,7 +477,7 @@ cmd_policy(struct cli *cli, int argc, char **argv)
 	if (optind != argc)
 		return (cli_usage("policy", "unexpected argument %s",
 		    argv[optind]));
-	if (get_json(cli, "/v1/policy", &r) == -1) {
+	if (get_json(cli, "/v1/policy", &r, answer_check_policy) == -1) {
 		http_response_free(&r);
 		return (EXIT_ERROR);
 	}

@@ -6,6 +6,8 @@
  * help texts and of the one-line error and usage reports, so every
  * command words its problems the same way.
  */
+#include "config.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,17 +49,17 @@ static const struct command commands[] = {
 	    "and the number of devices, instances and VMs of each.\n"
 	    "  --type TYPE        only hosts offering this type id\n"
 	    "  --vendor-id ID     only hosts with a device of this vendor\n"
-	    "                     (4 lower-case hex digits)\n"
+	    "                     (4 hex digits, 0x and upper case folded)\n"
 	    "  --stale=BOOL       only stale (true) or fresh (false) hosts\n"
 	    "Exit 0, or 2 on error.\n" },
 	{ "host", cmd_host,
 	    "host NAME",
-	    "Show one host: platform, devices with their types and free\n"
+	    "Show one host (NAME in any case): platform, devices with their types and free\n"
 	    "instances, the instances that exist and the VMs that use them.\n"
 	    "Exit 0, or 2 on error (an unknown host is an error).\n" },
 	{ "check", cmd_check,
 	    "check [--from HOST] (--device ID ... | --vm UUID)\n"
-	    "      [--to HOST ...] [--mode live|cold|cpr]",
+	    "      [--to HOST ...] [--mode live|cold|cpr] [--explain]",
 	    "Ask whether devices or a VM can migrate (POST /v1/check) and\n"
 	    "print host, verdict, score and reasons for each destination.\n"
 	    "  --from HOST        source host; needed with --device (with\n"
@@ -68,16 +70,22 @@ static const struct command commands[] = {
 	    "  --to HOST          destination; repeatable (default: every\n"
 	    "                     known host but the source)\n"
 	    "  --mode MODE        live (default), cold or cpr\n"
+	    "  --explain          each reason and warning on its own line,\n"
+	    "                     with its message and the values compared\n"
+	    "Host names and UUIDs may be typed in any case, PCI addresses\n"
+	    "without their 0000: domain.\n"
 	    "Exit status, with --to: 0 when every named destination is\n"
 	    "compatible, 1 when one is incompatible, 3 when none is\n"
 	    "incompatible but one is unknown. Without --to: 0 when at least\n"
 	    "one host is compatible, else 1 when one is incompatible or there\n"
 	    "is no other host, else 3. A source the service does not know is\n"
-	    "always 3. 2 on error.\n" },
+	    "always 3, said in one line on stderr. 2 on error, also for an\n"
+	    "answer that is not what the API promises.\n" },
 	{ "destinations", cmd_destinations,
-	    "destinations VM_UUID [--mode live|cold|cpr]",
+	    "destinations VM_UUID [--mode live|cold|cpr] [--explain]",
 	    "List the hosts a VM can migrate to, best first.\n"
 	    "  --mode MODE        live (default), cold or cpr\n"
+	    "  --explain          each warning on its own line\n"
 	    "Exit 0 when there is at least one, 1 when there is none, 2 on\n"
 	    "error (a VM no host reports is an error).\n" },
 	{ "policy", cmd_policy,
@@ -139,7 +147,7 @@ print_main_help(FILE *f)
 	    "can live-migrate to.\n\nCommands:\n");
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  vfio-compat %s\n", commands[i].usage);
-	fprintf(f, "\n" GLOBAL_HELP "\n"
+	fprintf(f, "\n" GLOBAL_HELP "  --version          print the version and exit\n\n"
 	    "Exit status: 0 compatible, 1 incompatible, 3 unknown, 2 usage\n"
 	    "or error. 'vfio-compat COMMAND --help' describes a command;\n"
 	    "vfio-compat(1) has the details.\n");
@@ -222,6 +230,7 @@ main(int argc, char **argv)
 {
 	static const struct option	 longopts[] = {
 		CLI_GLOBAL_OPTIONS,
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cli			 cli;
@@ -244,6 +253,10 @@ main(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
 		if (ch == 'h' || ch == OPT_HELP)
 			return (cli_help(NULL));
+		if (ch == 'V') {
+			printf("vfio-compat %s\n", PACKAGE_VERSION);
+			return (EXIT_COMPATIBLE);
+		}
 		if (ch == '?' || ch == ':')
 			return (cli_usage(NULL, CLI_BAD_OPTION,
 			    argv[optind - 1]));

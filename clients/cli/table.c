@@ -123,6 +123,15 @@ table_print(const struct table *t)
 }
 
 void
+table_line(const char *s)
+{
+	char	*clean = clean_copy(s);
+
+	puts(clean);
+	free(clean);
+}
+
+void
 table_free(struct table *t)
 {
 	size_t	 i;

@@ -5,12 +5,9 @@
 # Usage: check-device SOURCE DEVICE DEST        (service from $VFIO_COMPAT_URL)
 set -eu
 [ $# -eq 3 ] || { echo "usage: check-device SOURCE DEVICE DEST" >&2; exit 2; }
-url=${VFIO_COMPAT_URL:-http://127.0.0.1:8080}
-auth=
-[ -z "${VFIO_COMPAT_TOKEN_FILE:-}" ] ||
-	auth="Authorization: Bearer $(head -n 1 "$VFIO_COMPAT_TOKEN_FILE")"
+. "$(dirname "$0")/api.inc"
 
-body=$(curl -fsS ${auth:+-H "$auth"} -G "$url/v1/hosts/$3/check" \
+body=$(api -G "$url/v1/hosts/$3/check" \
     --data-urlencode "source_host=$1" --data-urlencode "device=$2")
 printf '%s\n' "$body" |
 	jq -r '[.host, .verdict, (.reasons | map(.code) | join(","))] | @tsv'

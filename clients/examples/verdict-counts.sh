@@ -4,16 +4,13 @@
 # Usage: verdict-counts SOURCE DEVICE...        (service from $VFIO_COMPAT_URL)
 set -eu
 [ $# -ge 2 ] || { echo "usage: verdict-counts SOURCE DEVICE..." >&2; exit 2; }
-url=${VFIO_COMPAT_URL:-http://127.0.0.1:8080}
-auth=
-[ -z "${VFIO_COMPAT_TOKEN_FILE:-}" ] ||
-	auth="Authorization: Bearer $(head -n 1 "$VFIO_COMPAT_TOKEN_FILE")"
+. "$(dirname "$0")/api.inc"
 
 src=$1
 shift
 request=$(jq -n --arg h "$src" '{mode: "live",
 	source: {host: $h, devices: $ARGS.positional}}' --args "$@")
-body=$(printf '%s' "$request" | curl -fsS ${auth:+-H "$auth"} \
+body=$(printf '%s' "$request" | api \
     -H 'Content-Type: application/json' --data-binary @- "$url/v1/check")
 printf '%s\n' "$body" | jq -r '.results | group_by(.verdict) | .[] |
 	"\(.[0].verdict) \(length)"'

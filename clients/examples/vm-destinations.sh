@@ -4,10 +4,7 @@
 # Usage: vm-destinations VM_UUID        (service from $VFIO_COMPAT_URL)
 set -eu
 [ $# -eq 1 ] || { echo "usage: vm-destinations VM_UUID" >&2; exit 2; }
-url=${VFIO_COMPAT_URL:-http://127.0.0.1:8080}
-auth=
-[ -z "${VFIO_COMPAT_TOKEN_FILE:-}" ] ||
-	auth="Authorization: Bearer $(head -n 1 "$VFIO_COMPAT_TOKEN_FILE")"
+. "$(dirname "$0")/api.inc"
 
-body=$(curl -fsS ${auth:+-H "$auth"} "$url/v1/vms/$1/destinations")
+body=$(api "$url/v1/vms/$1/destinations")
 printf '%s\n' "$body" | jq -r '.results[] | [.host, .score] | @tsv'

@@ -234,7 +234,6 @@ answer_result(struct jsonw *w, const struct ctx *c, const struct result *res)
 	if (res->fh == NULL)
 		jw_lit(w, "null");
 	else
-		jw_int(w, c->cfg->now > res->fh->received_at ?
-		    c->cfg->now - res->fh->received_at : 0);
+		jw_int(w, fleet_host_age(res->fh, c->cfg->now));
 	jw_lit(w, "}");
 }

@@ -1015,7 +1015,7 @@ eval_host(struct ctx *c, const char *name, const struct fleet_host *fh,
 	if (fh == NULL)
 		add_reason(c, R_HOST_UNKNOWN, V_UNKNOWN, NULL);
 	else {
-		age = c->cfg->now - fh->received_at;
+		age = fleet_host_age(fh, c->cfg->now);
 		if (age > c->cfg->stale_after) {
 			rs = add_reason(c, R_HOST_STALE, V_UNKNOWN, NULL);
 			rs->n1 = age;

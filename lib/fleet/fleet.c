@@ -360,6 +360,7 @@ fleet_commit(struct fleet *f, struct fleet_prepared *p, int64_t received_at,
 
 	p->h.received_at = received_at;
 	p->h.generation = generation;
+	p->h.pinned = false;	/* a real report ends a demo host */
 	i = lookup(f, p->h.inv->host, &found);
 	if (found) {
 		/* Swap the records: p comes back holding the old host. */
@@ -396,6 +397,27 @@ fleet_put(struct fleet *f, struct inventory *inv, int64_t received_at,
 {
 	fleet_discard(fleet_commit(f, fleet_prepare(f, inv), received_at,
 	    generation));
+}
+
+int
+fleet_pin(struct fleet *f, const char *host)
+{
+	size_t	 i;
+	int	 found;
+
+	i = lookup(f, host, &found);
+	if (!found)
+		return (-1);
+	f->hosts[i].pinned = true;
+	return (0);
+}
+
+int64_t
+fleet_host_age(const struct fleet_host *h, int64_t now)
+{
+	if (h->pinned || now <= h->received_at)
+		return (0);
+	return (now - h->received_at);
 }
 
 int

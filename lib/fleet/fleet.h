@@ -66,6 +66,7 @@ struct fleet_host {
 	int64_t			 received_at;	/* unix seconds */
 	int64_t			 generation;
 	bool			 indexed;	/* types/offers are valid */
+	bool			 pinned;	/* --demo: never ages */
 	const struct fleet_type	*types;		/* sorted by id pointer */
 	size_t			 ntypes;
 	const struct fleet_offer *offers;
@@ -101,6 +102,12 @@ struct fleet_prepared	*fleet_prepare(struct fleet *, struct inventory *);
 struct fleet_prepared	*fleet_commit(struct fleet *, struct fleet_prepared *,
 			    int64_t received_at, int64_t generation);
 void			 fleet_discard(struct fleet_prepared *);
+
+/* A demo host (--demo): its data counts as current until a real
+ * report (fleet_put) replaces it. 0, or -1 when the host is not there. */
+int	fleet_pin(struct fleet *, const char *host);
+/* Seconds since the host's report, never negative; 0 when pinned. */
+int64_t	fleet_host_age(const struct fleet_host *, int64_t now);
 /* 0 when removed, 1 when the host was not there. */
 int	fleet_delete(struct fleet *, const char *host);
 

@@ -1,7 +1,8 @@
 # cli-errors.sh -- what vfio-compat makes of a server that misbehaves:
 # a proxy's HTML error page, an answer that is not JSON, an answer over
 # the 16 MiB cap, no answer at all, and error text carrying terminal
-# escapes. Each is exit 2 with one readable line on stderr.
+# escapes, 200 answers of the wrong shape, invalid UTF-8, a redirect and
+# an answer that drips. Each is exit 2 with one readable line on stderr.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/clients/clients-lib.sh"
 
@@ -87,3 +88,47 @@ assert_eq "empty token file: reason" "vfio-compat: $T/empty: no token on the fir
 head -c 5000 /dev/zero | tr '\0' a > "$T/long"
 expect_rc "oversize token file" 2 --url "$URL" --token-file "$T/long" hosts
 contains "oversize token file: reason" "token file larger than" "$err"
+
+# 200 answers that are not what the API promises: exit 2 with one line,
+# never a verdict read from them (issue 12). Each would have been read
+# as a verdict before answer.c: the first exited 0, compatible.
+n=$(python3 "$top_srcdir/tests/clients/fake-server.py" 0 count)
+m=0
+while [ $m -lt "$n" ]; do
+	fake "answer:$m"
+	expect_rc "malformed answer $m: check" 2 --url "$FURL" check --from a --device 0000:5e:00.3 --to b
+	contains "malformed answer $m: reason" "vfio-compat: $FURL: malformed answer: " "$err"
+	assert_eq "malformed answer $m: nothing on stdout" "" "$out"
+	expect_rc "malformed answer $m: check --json" 2 --url "$FURL" --json check --vm 6f3b1c2d-0000-4000-8000-00000000002a
+	assert_eq "malformed answer $m: --json prints nothing" "" "$out"
+	m=$((m + 1))
+done
+[ $m -ge 10 ] || fail "only $m malformed answers tried"
+fake answer:0
+assert_eq "malformed answer 0: the first wrong field named" \
+    "vfio-compat: $FURL: malformed answer: results[0]: host is not a host name" \
+    "$("$VC_CLI" --url "$FURL" check --from a --device 0000:5e:00.3 2>&1 >/dev/null || true)"
+expect_rc "malformed answer: destinations" 2 --url "$FURL" destinations 6f3b1c2d-0000-4000-8000-00000000002a
+expect_rc "malformed answer: hosts" 2 --url "$FURL" hosts
+expect_rc "malformed answer: host" 2 --url "$FURL" host a
+expect_rc "malformed answer: policy" 2 --url "$FURL" policy
+fake answer:8
+expect_rc "hosts with stale as a string" 2 --url "$FURL" hosts
+contains "hosts with stale as a string: reason" "hosts[0]: stale is not a boolean" "$err"
+
+fake badutf8
+expect_rc "invalid UTF-8" 2 --url "$FURL" hosts
+contains "invalid UTF-8: reason" "the answer is not JSON" "$err"
+
+# A redirect is an answer, not an instruction: not followed.
+fake redirect
+expect_rc "redirect" 2 --url "$FURL" check --vm 6f3b1c2d-0000-4000-8000-00000000002a
+contains "redirect: shown, not followed" "$FURL: HTTP 302" "$err"
+
+# --timeout is a deadline for the whole answer, not an idle limit.
+fake drip
+start=$(date +%s)
+expect_rc "dripping answer" 2 --url "$FURL" --timeout 2 hosts
+took=$(( $(date +%s) - start ))
+[ "$took" -le 5 ] || fail "--timeout 2 against a drip took $took s"
+ok "--timeout 2 against a drip gave up after $took s"

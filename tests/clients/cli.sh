@@ -34,7 +34,9 @@ expect_rc "hosts --stale=true" 0 $U hosts --stale=true
 assert_eq "hosts --stale=true rows" 0 "$(nrows)"
 expect_rc "hosts --stale=maybe" 2 $U hosts --stale=maybe
 contains "hosts --stale=maybe reason" "--stale must be true or false" "$err"
-expect_rc "hosts --vendor-id 10DE" 2 $U hosts --vendor-id 10DE
+expect_rc "hosts --vendor-id 10DE" 0 $U hosts --vendor-id 10DE
+assert_eq "hosts --vendor-id 10DE rows" 3 "$(nrows)"
+expect_rc "hosts --vendor-id 10dex" 2 $U hosts --vendor-id 10dex
 expect_rc "hosts extra argument" 2 $U hosts foo
 expect_rc "hosts --json" 0 $U hosts --json
 assert_eq "hosts --json count" 4 "$(printf '%s' "$out" | jq '.hosts | length')"
@@ -76,8 +78,8 @@ expect_rc "host unknown" 2 $U host nope.example.org
 assert_eq "host unknown: server error shown" \
     "vfio-compat: HOST_NOT_FOUND: no inventory for nope.example.org (host)" "$err"
 assert_eq "host unknown: nothing on stdout" "" "$out"
-expect_rc "host bad name" 2 $U host Bad_Name
-contains "host bad name reason" "Bad_Name: not a valid host name" "$err"
+expect_rc "host bad name" 2 $U host "Bad Name"
+contains "host bad name reason" "Bad Name: not a valid host name" "$err"
 expect_rc "host no name" 2 $U host
 expect_rc "host two names" 2 $U host a b
 
@@ -103,9 +105,21 @@ expect_rc "check --to compatible twice" 0 $CK --device $VF --to $SAME --to $NOGP
 # Without --to, one compatible host is enough; best first.
 expect_rc "check the fleet" 0 $CK --device $MDEV
 assert_eq "check the fleet: order" "$SAME $NEWER $NOGPU " "$(hostcol)"
-expect_rc "check unknown source device" 3 $CK --device 0000:99:00.0 --to $SAME
-assert_eq "check unknown source row" "$SAME unknown - SOURCE_UNKNOWN" "$(row $SAME)"
-expect_rc "check unknown source device, fleet" 3 $CK --device 0000:99:00.0
+# An unknown source is one line on stderr and exit 3, not a row per host.
+unknown_source() {
+	what=$1 line=$2
+	shift 2
+	run_cli "$@"
+	assert_eq "$what: exit" 3 "$rc"
+	assert_eq "$what: nothing on stdout" "" "$out"
+	assert_eq "$what: one line" "$line" "$err"
+}
+unknown_source "check unknown source device" \
+    "vfio-compat: SOURCE_UNKNOWN: source $SRC: 0000:99:00.0: no device or instance of that id on the source host" \
+    $CK --device 0000:99:00.0 --to $SAME
+unknown_source "check unknown source device, fleet" \
+    "vfio-compat: SOURCE_UNKNOWN: source $SRC: 0000:99:00.0: no device or instance of that id on the source host" \
+    $CK --device 0000:99:00.0
 expect_rc "check parent of mdevs" 1 $CK --device $GPU --to $SAME
 contains "check parent reason" SOURCE_NOT_MIGRATABLE "$out"
 expect_rc "check two devices" 0 $CK --device $MDEV --device $VF --to $SAME
@@ -142,7 +156,15 @@ expect_rc "check unknown option" 2 $CK --device $MDEV --frm x
 contains "check unknown option: reason" "--frm" "$err"
 expect_rc "check missing value" 2 $CK --device
 # A valid source host the server does not know, as the server words it.
-expect_rc "check unknown source host" 3 $U check --from nope.example.org --device $VF --to $SAME
+unknown_source "check unknown source host" \
+    "vfio-compat: SOURCE_UNKNOWN: source nope.example.org: $VF: the source host is not known" \
+    $U check --from nope.example.org --device $VF
+unknown_source "check unknown VM" \
+    "vfio-compat: SOURCE_UNKNOWN: no host reports VM 00000000-0000-4000-8000-000000000000" \
+    $U check --vm 00000000-0000-4000-8000-000000000000
+run_cli $U check --from nope.example.org --device $VF --to $SAME --json
+assert_eq "unknown source --json: exit" 3 "$rc"
+assert_eq "unknown source --json: the answer on stdout" nope.example.org "$(printf '%s' "$out" | jq -r .source.host)"
 
 # --- destinations ----------------------------------------------------
 expect_rc "destinations" 0 $U destinations $VM

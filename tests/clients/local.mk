@@ -7,7 +7,8 @@ CLIENT_TESTS = \
 	tests/clients/cli-help.sh \
 	tests/clients/cli-policy.sh \
 	tests/clients/cli-stale.sh \
-	tests/clients/cli-tls.sh
+	tests/clients/cli-tls.sh \
+	tests/clients/cli-fold.sh
 TESTS += $(CLIENT_TESTS)
 EXTRA_DIST += $(CLIENT_TESTS) tests/clients/clients-lib.sh \
 	tests/clients/fake-server.py tests/clients/data

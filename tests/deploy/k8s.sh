@@ -1,12 +1,17 @@
 #!/bin/bash
 # tests/deploy/k8s.sh -- the Kubernetes manifests in deploy/k8s/ parse
 # (python3-yaml) and hold what the operator docs promise: a collector
-# DaemonSet with read-only /sys, /dev/vfio, hostPID and its token from a
-# Secret, pushing to the server's Service; a server Deployment probed on
-# /readyz and /healthz with limits and a non-root securityContext.
+# DaemonSet in its own (privileged) namespace with read-only /sys,
+# /dev/vfio, /dev/iommu, hostPaths that must exist (never *OrCreate),
+# hostPID and its token from a Secret, pushing to the server's Service; a
+# server Deployment in a namespace enforcing Pod Security "restricted",
+# meeting that profile, probed on /readyz and /healthz, with limits and a
+# NetworkPolicy on its port; both running the image of
+# deploy/container/Containerfile, whose packages hold their commands.
 . "$top_srcdir/tests/lib.sh"
 
 PY=/usr/bin/python3
+export top_srcdir
 "$PY" -c 'import yaml' || fail "python3-yaml is missing (Debian package python3-yaml)"
 
 "$PY" - "$top_srcdir/deploy/k8s" <<'PYEOF' || fail "k8s manifests"
@@ -30,10 +35,11 @@ for doc in docs:
     by.setdefault(doc["kind"], []).append(doc)
 want = {"Namespace", "PersistentVolumeClaim", "Deployment", "Service", "DaemonSet"}
 assert want <= set(by), f"kinds {sorted(by)}"
-ns = by["Namespace"][0]["metadata"]["name"]
+assert "namespace" not in kust, "kustomize would put everything in one namespace"
+nss = {n["metadata"]["name"]: n for n in by["Namespace"]}
 for doc in docs:
     if doc["kind"] != "Namespace":
-        assert doc["metadata"].get("namespace") == ns, doc["metadata"]
+        assert doc["metadata"].get("namespace") in nss, doc["metadata"]
 
 def one(kind):
     assert len(by[kind]) == 1, kind
@@ -42,8 +48,11 @@ def one(kind):
 def matches(selector, labels):
     return all(labels.get(k) == v for k, v in selector.items())
 
-# Server Deployment.
+# Server Deployment, alone in a namespace enforcing "restricted".
 dep = one("Deployment")
+ns = dep["metadata"]["namespace"]
+lab = nss[ns]["metadata"]["labels"]
+assert lab.get("pod-security.kubernetes.io/enforce") == "restricted", lab
 spec = dep["spec"]
 assert spec["replicas"] == 1 and spec["strategy"]["type"] == "Recreate", spec
 pod = spec["template"]["spec"]
@@ -64,7 +73,21 @@ assert pod["securityContext"]["runAsNonRoot"] is True
 sc = c["securityContext"]
 assert sc["allowPrivilegeEscalation"] is False and sc["readOnlyRootFilesystem"] is True
 assert sc["capabilities"]["drop"] == ["ALL"], sc
+# The rest of Pod Security "restricted" (v1.25+).
+psc = pod["securityContext"]
+assert "RuntimeDefault" in (psc.get("seccompProfile", {}).get("type"),
+                            sc.get("seccompProfile", {}).get("type")), psc
+assert psc.get("runAsUser", 1) != 0 and sc.get("runAsUser", 1) != 0
+for key in ("hostPID", "hostNetwork", "hostIPC"):
+    assert not pod.get(key), key
+assert not sc.get("privileged"), sc
 vols = {v["name"]: v for v in pod["volumes"]}
+allowed = {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral",
+           "persistentVolumeClaim", "projected", "secret"}
+for v in pod["volumes"]:
+    kinds = set(v) - {"name"}
+    assert kinds <= allowed, f"volume {v['name']}: {kinds} not allowed by restricted"
+
 mounts = {m["name"]: m for m in c["volumeMounts"]}
 db = re.search(r"--db=(\S+)", args).group(1)
 assert any(db.startswith(m["mountPath"] + "/") and
@@ -82,8 +105,20 @@ assert matches(svc["spec"]["selector"], spec["template"]["metadata"]["labels"])
 (sp,) = svc["spec"]["ports"]
 assert sp["targetPort"] in ports or sp["targetPort"] in ports.values(), sp
 
-# Collector DaemonSet.
+# NetworkPolicy on the server's port, ingress only.
+(np,) = by["NetworkPolicy"]
+assert np["metadata"]["namespace"] == ns
+assert matches(np["spec"]["podSelector"]["matchLabels"], spec["template"]["metadata"]["labels"])
+assert "Ingress" in np["spec"]["policyTypes"]
+for rule in np["spec"]["ingress"]:
+    for p in rule["ports"]:
+        assert p["port"] in ports or p["port"] in ports.values(), p
+
+# Collector DaemonSet, in a namespace of its own.
 ds = one("DaemonSet")
+assert ds["metadata"]["namespace"] != ns, "collector shares the server's namespace"
+assert nss[ds["metadata"]["namespace"]]["metadata"]["labels"].get(
+    "pod-security.kubernetes.io/enforce") == "privileged"
 dspec = ds["spec"]
 assert matches(dspec["selector"]["matchLabels"], dspec["template"]["metadata"]["labels"])
 dpod = dspec["template"]["spec"]
@@ -91,10 +126,16 @@ assert dpod["hostPID"] is True
 (cc,) = dpod["containers"]
 dvols = {v["name"]: v for v in dpod["volumes"]}
 dmounts = {m["mountPath"]: m for m in cc["volumeMounts"]}
-for path in ("/sys", "/dev/vfio"):
+for path in ("/sys", "/dev/vfio", "/dev/iommu", "/run/udev"):
     m = dmounts[path]
     assert m.get("readOnly") is True, m
     assert dvols[m["name"]]["hostPath"]["path"] == path, dvols[m["name"]]
+assert dvols[dmounts["/dev/iommu"]["name"]]["hostPath"]["type"] == "CharDevice"
+for v in dpod["volumes"]:
+    if "hostPath" in v:
+        t = v["hostPath"].get("type", "")
+        assert t in ("Directory", "CharDevice", "File"), f"{v['name']}: type {t!r} may create it"
+        assert "OrCreate" not in t, v
 dargs = cc["command"] + cc["args"]
 assert "--watch" in dargs, dargs
 push = [a.split("=", 1)[1] for a in dargs if a.startswith("--push=")]
@@ -109,6 +150,22 @@ assert dsc.get("privileged") is not True and dsc["allowPrivilegeEscalation"] is 
 assert dsc["capabilities"]["drop"] == ["ALL"]
 assert set(dsc["capabilities"]["add"]) <= {"SYS_PTRACE", "DAC_READ_SEARCH"}
 assert "limits" in cc["resources"]
+
+# One image, built by the Containerfile from the Debian packages, whose
+# .install lists hold every container's command.
+cf = open(os.path.join(os.environ["top_srcdir"], "deploy/container/Containerfile")).read()
+images = {c["image"] for c in (pod["containers"] + dpod["containers"])}
+assert len(images) == 1, images
+pkgs = set(re.findall(r"/src/(vfio-compat-[a-z]+)_\*\.deb", cf))
+assert {"vfio-compat-server", "vfio-compat-collector"} <= pkgs, pkgs
+assert "dpkg-buildpackage" in cf and "apt-get build-dep" in cf
+assert re.search(r"^USER (?!0\b|root)", cf, re.M), "image runs as root"
+installed = set()
+for p in pkgs:
+    with open(os.path.join(os.environ["top_srcdir"], "debian", p + ".install")) as f:
+        installed |= {"/" + l.strip() for l in f if l.strip()}
+for cmd in (c["command"][0], cc["command"][0]):
+    assert cmd in installed, f"{cmd} is not in the image's packages"
 print("ok: %d documents, kinds %s" % (len(docs), ", ".join(sorted(by))))
 PYEOF
 ok "k8s manifests"

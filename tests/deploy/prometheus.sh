@@ -61,7 +61,7 @@ curl -s "$url/v1/hosts" >/dev/null
 # The demo server, as an operator starts it.
 dport=$(free_port)
 durl=http://127.0.0.1:$dport
-"$VC_SERVER" --listen "127.0.0.1:$dport" --db "$T/demo.db" --demo \
+"$VC_SERVER" --listen "127.0.0.1:$dport" --db "$T/demo.db" --demo "$top_srcdir/deploy/demo" \
     >"$T/demo.log" 2>&1 &
 demo=$!
 at_exit "kill $demo 2>/dev/null; wait $demo 2>/dev/null || true"

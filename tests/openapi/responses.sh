@@ -7,7 +7,7 @@ spec="$top_srcdir/schema/openapi.yaml"
 validate="$top_srcdir/tests/openapi/validate-response"
 # The demo fleet: gpu-a1 runs this VM with one T4 vGPU.
 VM=3d6f0a52-1b7e-4c39-8a1d-5e2f9b7c4a10
-start_server --demo
+start_server --demo "$top_srcdir/deploy/demo"
 n=0
 
 # check METHOD TEMPLATE EXPECTED_STATUS PATH [CURL ARGS...]

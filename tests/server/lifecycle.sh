@@ -84,7 +84,7 @@ stop_server
 # --demo: the sample fleet of deploy/demo, fresh, with a VM that has
 # somewhere to go; --demo-dir points elsewhere.
 DB="$T/demo.db"
-start_server --demo
+start_server --demo "$top_srcdir/deploy/demo"
 ndemo=$(ls "$top_srcdir"/deploy/demo/*.json | wc -l)
 assert_eq "--demo loads every demo host" "$ndemo" "$(curl -s "$URL/v1/hosts?stale=false" | jq '.hosts | length')"
 r=$(curl -s "$URL/v1/vms/3d6f0a52-1b7e-4c39-8a1d-5e2f9b7c4a10/destinations")

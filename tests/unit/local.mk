@@ -30,7 +30,10 @@ TESTS += tests/unit/schema.sh
 EXTRA_DIST += tests/unit/schema.sh tests/unit/data tests/schema-validate
 
 TESTS += tests/fuzz/fuzz.sh
-EXTRA_DIST += tests/fuzz
+# Files, not the directory: make dist would take the build tree's
+# tests/fuzz, logs and all, and distcheck would then not run the test.
+EXTRA_DIST += tests/fuzz/fuzz.sh tests/fuzz/fuzz_inventory.c \
+	tests/fuzz/inventory.dict
 
 TESTS += tests/openapi/lint.sh tests/openapi/responses.sh
 EXTRA_DIST += tests/openapi/lint.sh tests/openapi/responses.sh \
