@@ -957,7 +957,7 @@ eval_source(struct ctx *c)
 
 	if (src->fh == NULL)
 		return;
-	age = c->cfg->now - src->fh->received_at;
+	age = fleet_host_age(src->fh, c->cfg->now);
 	if (age > c->cfg->stale_after && c->mode != MODE_COLD) {
 		rs = add_source_reason(c, R_SOURCE_STALE, V_UNKNOWN, NULL,
 		    NULL);
