@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # clients/: the vfio-compat command-line client, its man page, and the
 # curl/jq recipes of clients/examples/ (shipped, run by tests/clients/).
 bin_PROGRAMS += clients/cli/vfio-compat

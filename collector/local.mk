@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # collector/: vfio-compat-collect, one source file per kind of fact, plus
 # delivery: push.c (HTTP), textfile.c (metrics), watch.c (--watch).
 sbin_PROGRAMS += collector/vfio-compat-collect

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * main.c -- vfio-compat-collect: scan this host's VFIO devices into a v1
  * inventory and print, store or push it (SPEC sections 2, 3 and 7), once

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * mdev.c -- mediated device parents, their types, and live instances.
  *

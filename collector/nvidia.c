@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * nvidia.c -- NVIDIA SR-IOV vGPU: each VF's nvidia/ directory lists the
  * vGPU types it can create and the one it holds.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * pci.c -- PCI devices from /sys/bus/pci/devices, their names from udev,
  * driver versions from /sys/module, migration capability, and the choice

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * platform.c -- facts about the host rather than a device: kernel,
  * architecture, which VFIO interfaces exist, whether the IOMMU tracks

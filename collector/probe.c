@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * probe.c -- vendor facts from drop-in executables, and the bounded
  * child-process runner they and "qemu --version" share.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * push.c -- PUT the inventory to vfio-compatd.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sysfs.c -- bounded reads of sysfs attributes and links.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * sysfs.h -- bounded, suspicious reads of sysfs (and /proc) files.
  *

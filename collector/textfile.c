@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * textfile.c -- this host's metrics in the Prometheus text format, for
  * node_exporter's textfile collector (--textfile).

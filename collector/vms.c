@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * vms.c -- running VMs: QEMU processes that hold VFIO files open, their
  * devices and what they themselves decide about their migration.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * watch.c -- --watch: keep the inventory current wherever it goes.
  *

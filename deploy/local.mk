@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # deploy/: what "make install" puts on an operator's machine besides the
 # binaries: the demo fleet for --demo, the systemd units with the
 # installed paths, their /etc/default files, the /etc/vfio-compat

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lib/: the shared core, a convenience library every binary and test
 # links. One folder per concern; each may use only the folders listed
 # before it (README.md, "How the code is laid out").

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * accesslog.c -- --access-log FILE|-: one line per answered request.
  *

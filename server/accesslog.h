@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * accesslog.h -- --access-log: one line per answered request (SPEC 9).
  *

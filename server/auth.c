@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * auth.c -- bearer tokens from the tokens file, roles and host globs.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * auth.h -- bearer tokens and roles (SPEC section 9).
  *

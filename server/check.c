@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check.c -- the compatibility questions: POST /v1/check, its GET form
  * for one device or VM to one host, the destinations of a VM, and the

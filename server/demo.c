@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * demo.c -- --demo: load the sample fleet shipped in deploy/demo/ and
  * installed under $(pkgdatadir)/demo.

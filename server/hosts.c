@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * hosts.c -- the host resources: PUT/GET/DELETE of one host's
  * inventory, the fleet listing with its filters, and readiness.

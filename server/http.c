@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * http.c -- libmicrohttpd glue: the daemon, the routing table, request
  * bodies under a cap, access control, replies and request metrics.

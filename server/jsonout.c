@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * jsonout.c -- compact JSON text from a jansson value (see jsonout.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * jsonout.h -- compact JSON text from a jansson value, fast.
  *

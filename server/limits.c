@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * limits.c -- request deadlines, the body budget and a rate-limited log
  * for libmicrohttpd's messages (see limits.h).

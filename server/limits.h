@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * limits.h -- what bounds one client's hold on the server: a deadline
  * for each whole request (request line, headers and body), a budget for

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # server/: vfio-compatd, the HTTP service (a daemon: sbin).
 sbin_PROGRAMS += server/vfio-compatd
 server_vfio_compatd_SOURCES = \

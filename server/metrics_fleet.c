@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * metrics_fleet.c -- per-host /metrics series prepared at write time
  * (see metrics_fleet.h).

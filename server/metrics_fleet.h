@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * metrics_fleet.h -- the per-host part of /metrics, prepared when a host
  * is written so that a scrape takes no lock a check or a PUT waits for.

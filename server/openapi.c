@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * openapi.c -- GET /v1/openapi.json: schema/openapi.yaml as JSON.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * server.h -- what every part of vfio-compatd shares: the one server
  * context handed to each request handler, and the handlers themselves.

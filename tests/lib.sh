@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/lib.sh -- shared helpers for the shell tests; source it.
 #
 # Each test runs in its own scratch directory that is removed on exit.

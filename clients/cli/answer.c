@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * answer.c -- the shape of every 200 answer, checked before it is used.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * cli.h -- what the parts of the vfio-compat command-line client share:
  * the global options, the HTTP client, the table printer and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * commands.c -- the read-only views: hosts, host NAME and policy.
  *

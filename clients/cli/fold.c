@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fold.c -- the identifiers an operator types, folded to the form the
  * service stores.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # check-device -- can one device (PCI address or mdev/vGPU instance id)
 # of SOURCE migrate to DEST? Prints host, verdict and the reason codes
 # (tab-separated) and exits 0 only when the verdict is compatible.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # host-capacity -- free instances per type on one host, summed over the
 # devices that offer it: kind, type id, name, free (tab-separated).
 # Usage: host-capacity HOST        (service from $VFIO_COMPAT_URL)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # list-hosts -- every host the service knows, one per line:
 # host, collected_at, fresh|stale, devices, instances, VMs (tab-separated).
 # Usage: list-hosts        (service from $VFIO_COMPAT_URL)

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # show-policy -- the active compatibility policy, one rule per line:
 # name, what it matches, how it compares (tab-separated), first match wins.
 # Usage: show-policy        (service from $VFIO_COMPAT_URL)

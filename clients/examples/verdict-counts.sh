@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # verdict-counts -- check devices of SOURCE against every other host and
 # count the hosts per verdict: "compatible 2", "incompatible 1", ...
 # Usage: verdict-counts SOURCE DEVICE...        (service from $VFIO_COMPAT_URL)

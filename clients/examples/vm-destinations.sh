@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # vm-destinations -- the hosts a running VM can migrate to, best first:
 # host and score (free capacity left after the move), tab-separated.
 # Usage: vm-destinations VM_UUID        (service from $VFIO_COMPAT_URL)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * inventory_json.c -- parse, validate and print the v1 document.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * inventory_json.h -- the jansson side of the inventory codec.
  *

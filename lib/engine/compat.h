@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * compat.h -- the compatibility engine (SPEC section 6).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * compat_error.c -- how the engine says a request cannot be answered.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * compat_int.h -- what the engine's files share and nobody else sees.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * jsonw.c -- append-only JSON text writer for large answers.
  *

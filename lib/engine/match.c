@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * match.c -- assign requirements to destination slots, all at once.
  *

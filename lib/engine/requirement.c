@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * requirement.c -- from the request's "source" to resolved requirements.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fleet.c -- every host's latest inventory, in memory, for the checks.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fleet.h -- the server's in-memory view of every host's inventory.
  *

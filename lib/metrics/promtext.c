@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * promtext.c -- the Prometheus text format into a growing buffer.
  *

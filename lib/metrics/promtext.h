@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * promtext.h -- building the Prometheus text exposition format.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * inventory.c -- building, sorting and looking up the inventory model.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * inventory.h -- the v1 inventory model (SPEC section 2).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * policy.c -- the policy file: rules that say which device fields must
  * agree between source and destination, and how (SPEC section 6).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * policy.h -- which device fields must match between source and
  * destination, and how (SPEC section 6, "Policy").

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * version.c -- ordering of version strings for the policy comparators
  * and the platform checks.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * store_migrations.h -- the numbered schema migrations, embedded at build
  * time from schema/sqlite/NNN_*.sql by build-aux/embed-sql.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * file.c -- bounded whole-file reads (PEM files, demo inventories).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * log.c -- stderr diagnostics with a program-name prefix.
  */

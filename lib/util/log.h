@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * log.h -- diagnostics on stderr in the OpenBSD daemon style.
  *

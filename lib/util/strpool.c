@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * strpool.c -- open-addressing hash set of reference-counted strings.
  *

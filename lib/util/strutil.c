@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * strutil.c -- number parsing and identifier syntax checks.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * strutil.h -- small string helpers: bounded number parsing and the
  * syntax checks for the identifiers the inventory format uses.

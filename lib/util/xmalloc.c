@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * xmalloc.c -- allocation wrappers that abort on failure.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * xmalloc.h -- allocation wrappers that never return NULL.
  *

@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- 001: the first schema.
 --
 -- The document column is the source of truth: the server rebuilds its

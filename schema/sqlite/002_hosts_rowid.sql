@@ -1,3 +1,4 @@
+-- SPDX-License-Identifier: Apache-2.0
 -- 002: hosts becomes an ordinary rowid table.
 --
 -- As a WITHOUT ROWID table its primary key was the row itself, so each

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # cli-errors.sh -- what vfio-compat makes of a server that misbehaves:
 # a proxy's HTML error page, an answer that is not JSON, an answer over
 # the 16 MiB cap, no answer at all, and error text carrying terminal

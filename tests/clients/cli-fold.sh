@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # cli-fold.sh -- vfio-compat takes identifiers as people copy them:
 # host names in any case, vendor ids as 10DE or 0x10de, UUIDs in upper
 # case, PCI addresses without their domain; --explain shows each

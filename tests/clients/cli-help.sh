@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # cli-help.sh -- --help for the program and each command, the usage
 # errors that need no server, and the man page: it renders without
 # warnings and documents every command, option and exit status.

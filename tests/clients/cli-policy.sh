@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # cli-policy.sh -- the policy command and check verdicts under a policy
 # file with a version table, and a fleet with no host but the source.
 . "$top_srcdir/tests/lib.sh"

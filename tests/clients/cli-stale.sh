@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # cli-stale.sh -- reports ageing out: a DATA_OLD warning that keeps the
 # verdict, then HOST_STALE and exit 3 ("unknown", never "compatible" on
 # old data), and the stale filter of hosts.

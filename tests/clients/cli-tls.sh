@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # cli-tls.sh -- the CLI over HTTPS with certificates made here: a real
 # vfio-compatd with --tls-cert/--tls-key verified through --cacert, and
 # a server that demands a client certificate (openssl s_server -Verify,

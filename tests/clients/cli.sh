@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # cli.sh -- vfio-compat against a live vfio-compatd: every command's
 # table, --json piped to jq, the exit statuses 0/1/3/2 with their
 # one-line reasons, configuration from the environment, and a server

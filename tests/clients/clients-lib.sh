@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/clients/clients-lib.sh -- a live vfio-compatd for the client
 # tests, and a way to run the CLI and look at all it did.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # examples.sh -- every curl/jq recipe in clients/examples/ against a
 # live vfio-compatd, with its output asserted, and the server's own error
 # text on failure (not curl's "(22)"); a recipe without a case here

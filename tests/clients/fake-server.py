@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # fake-server.py -- a misbehaving HTTP server for the CLI's error paths.
 #
 # Usage: python3 fake-server.py PORT MODE, MODE one of

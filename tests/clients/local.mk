@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/clients/: the vfio-compat CLI and the curl/jq recipes of
 # clients/examples/, each against a live vfio-compatd.
 CLIENT_TESTS = \

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # cli.sh -- options: usage errors exit 2 with the usage text, failures
 # exit 1 with one line, --output is atomic, QEMU's version is found.
 . "$top_srcdir/tests/lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # db.sh -- --db stores the inventory in SQLite in one transaction: a
 # write that fails half-way (a trigger aborts on the types rows) exits 1
 # and leaves the previous inventory whole.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fake-qemu.c -- a stand-in for QEMU in the collector's tests.
  *

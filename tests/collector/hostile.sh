@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # hostile.sh -- the planted problems of tests/data/hostile (README H1-H15):
 # exit 0, a document the codec accepts, nulls where a value cannot be
 # trusted, the sane neighbours intact, and a warning for every problem.

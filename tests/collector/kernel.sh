@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # kernel.sh -- what the kernel itself says: migration flags from VFIO's
 # debugfs (drivers/vfio/debugfs.c, Linux 6.18+) ahead of probes and the
 # built-in table, driver names with '-' and '_' equal (the Xe variant

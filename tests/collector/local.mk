@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/collector/: the collector over the recorded trees, with real
 # processes (VMs, probes, an HTTP listener) where the source is a process.
 COLLECTOR_TESTS = \

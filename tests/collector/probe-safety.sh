@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # probe-safety.sh -- probes run as root, so what runs must be what was
 # checked and nothing a probe starts may outlive it. Before: a
 # group-writable probe, a probe in a world-writable directory and a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # probes.sh -- vendor probes: good output merges into attributes (and
 # migration.flags into the flags), bad probes are ignored with a warning
 # each: invalid JSON, wrong shape, bad keys, unknown flags, non-zero

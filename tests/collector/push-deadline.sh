@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # push-deadline.sh -- a one-shot --push against a server that accepts
 # and never answers gives up at --push-timeout, every retry included.
 # Before: five attempts of 30 s each plus backoff, minutes for one run.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # push.sh -- --push PUTs the compact inventory with the bearer token to a
 # listener started here; it retries 5xx and 429 with backoff, gives up on
 # other 4xx at once, an unreachable server fails with one line, and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # special-files.sh -- files that are not what they should be. Before:
 # --output onto a FIFO (or a symlink to /dev/null) renamed a regular
 # file over it, so run as root --output /dev/null replaced /dev/null;

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # textfile.sh -- --textfile: the host's metrics in the Prometheus text
 # format, accepted by promtool, with the tree's values, written by rename
 # (no temporary file left), alone or beside stdout and --push.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # trees.sh -- the collector over every recorded tree: exit 0, no
 # warnings, a document the codec accepts, and the whole inventory equal
 # to the reviewed expected/<tree>.json. --all-pci lists every PCI device.

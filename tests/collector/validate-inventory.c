@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * validate-inventory.c -- run a document through the codec: exit 0 if
  * inventory_parse accepts it, else print the field and reason, exit 1.

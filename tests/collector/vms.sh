@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # vms.sh -- VM discovery with real processes: fake QEMUs whose command
 # lines look like libvirt's (or a person's) hold VFIO group, cdev,
 # container and iommufd nodes of a test bed open while the collector

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * watch-testbed.c -- a umockdev test bed that changes under a running
  * program, for the --watch tests.

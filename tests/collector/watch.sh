@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # watch.sh -- --watch against a live vfio-compatd, over a umockdev test
 # bed of the t4 tree that changes while the collector runs
 # (watch-testbed): a new mdev's "add" uevent reaches the server within

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # treegen.py -- helpers that write device descriptions in umockdev-record's
 # text format (P:/E:/A:/H:/L: blocks), so the synthetic trees under
 # tests/data/ and the bench's generated host stay consistent: the PCI config

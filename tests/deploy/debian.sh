@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # debian.sh -- the Debian packages as an operator gets them: debian/
 # builds with dpkg-buildpackage -b -us -uc from a copy of the tree,
 # lintian finds no error, the four packages install on this machine,

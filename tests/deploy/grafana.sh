@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/deploy/grafana.sh -- deploy/grafana/vfio-compat.json is a
 # dashboard Grafana can load (valid JSON, panels with targets), every
 # PromQL expression in it parses (wrapped as recording rules for

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/deploy/k8s.sh -- the Kubernetes manifests in deploy/k8s/ parse
 # (python3-yaml) and hold what the operator docs promise: a collector
 # DaemonSet in its own (privileged) namespace with read-only /sys,

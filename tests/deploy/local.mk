@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/deploy/: the deployment files in deploy/ (systemd units,
 # Kubernetes manifests, Prometheus config and rules) checked by the real
 # tools, and a real Prometheus scraping a live vfio-compatd.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/deploy/prometheus.sh -- vfio-compatd's /metrics as Prometheus
 # sees it: promtool accepts the example config, the alert rules and their
 # unit tests, and the live /metrics text; then a real Prometheus server

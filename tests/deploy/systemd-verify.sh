@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/deploy/systemd-verify.sh -- the units in deploy/systemd/ load
 # cleanly in systemd (systemd-analyze verify: no error and no warning),
 # keep their sandbox, and score as well sandboxed in systemd-analyze

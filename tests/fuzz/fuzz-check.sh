@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # fuzz-check.sh -- build the POST /v1/check libFuzzer target (the tree
 # and text answer forms compared on every body) and run it for a
 # bounded time from tests/fuzz/check-corpus/ against the engine

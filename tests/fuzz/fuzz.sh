@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # fuzz.sh -- build the codec fuzz target with clang's libFuzzer and run it
 # for a bounded time from the sample documents. A crash, leak or failed
 # round trip fails the test and leaves the reproducer in the log.

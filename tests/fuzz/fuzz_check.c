@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_check.c -- libFuzzer target for POST /v1/check bodies against a
  * small fleet (the engine fixtures, tests/unit/data/engine/).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fuzz_inventory.c -- libFuzzer target for the inventory codec.
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 # http-fuzz.py -- a bounded mutation fuzzer against a running
 # vfio-compatd, for tests/fuzz/http-fuzz.sh.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # http-fuzz.sh -- mutation-fuzz the real server over HTTP for a bounded
 # time (VC_FUZZ_SECONDS, default 20), from a corpus of every route's
 # valid requests. Run in the sanitizer build (tests/unit/local.mk): an

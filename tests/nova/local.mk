@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/nova/: the Nova scheduler filter (clients/nova) against a live
 # vfio-compatd, with Debian's python3-nova.
 NOVA_TESTS = tests/nova/test_filter.sh

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/nova/scheduler-lib.sh -- what test_scheduler.sh and
 # test_scheduler_v11.sh share: a real vfio-compatd with tokens and the
 # fleet of tests/nova/data/, a second one with --stale-after 3 that holds

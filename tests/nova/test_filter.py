@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """VfioCompatFilter with Debian's nova against a live vfio-compatd.
 
 Run by tests/nova/test_filter.sh, which starts the server, loads the

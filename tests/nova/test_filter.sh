@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/nova/test_filter.sh -- the Nova scheduler filter (clients/nova)
 # against a live vfio-compatd with tokens: loads the fleet in
 # tests/nova/data/ (a source host running a VM with a vGPU, a compatible

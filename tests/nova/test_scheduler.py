@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """VfioCompatFilter inside nova's own HostManager, driven by real instances.
 
 Run by tests/nova/test_scheduler.sh and test_scheduler_v11.sh (see

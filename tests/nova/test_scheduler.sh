@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/nova/test_scheduler.sh -- VfioCompatFilter loaded by nova's own
 # HostManager from a real nova.conf, deciding on real Instance records
 # whose task_state says the move (tests/nova/test_scheduler.py,

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # tests/nova/test_scheduler_v11.sh -- the moves whose answer needs the
 # SPEC v1.1 server (tests/nova/test_scheduler.py, ServerV11Test): a
 # resize to the same host and a cold migration in cold mode, an

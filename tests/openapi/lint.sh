@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lint.sh -- schema/openapi.yaml must lint clean with @redocly/cli (the
 # version pinned in tests/openapi/package-lock.json, installed by
 # deploy/quickstart; skipped outside CI without it, see npm_tool), and

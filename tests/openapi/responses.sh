@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # responses.sh -- every kind of answer a live server gives, held to the
 # schema schema/openapi.yaml declares for that operation and status; and
 # the served /v1/openapi.json is that document.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/parity/common.sh -- shared helpers for the parity tests: run the
 # collector and the reference tools over a tree, and bring both outputs to
 # one sorted, comparable shape.  Source after tests/lib.sh.

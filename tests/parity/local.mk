@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/parity/: collector against mdevctl and lspci.
 TESTS += tests/parity/trees.sh tests/parity/mdevctl-types.sh \
 	tests/parity/lspci-trees.sh \

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lspci-host.sh -- parity on the REAL /sys of the machine running the
 # tests (no umockdev): the collector's PCI devices with --all-pci equal
 # `lspci -Dnmmvk`'s.  Skips where the host has no PCI bus in sysfs.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lspci-trees.sh -- parity: over every readable tree, the collector's PCI
 # devices with --all-pci (address, vendor/device ids, class with prog-if,
 # driver) equal `lspci -Dnmmvk`'s.  -v is needed: lspci prints Driver:

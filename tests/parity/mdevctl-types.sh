@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # mdevctl-types.sh -- parity: over every readable tree, the collector's
 # mdev types (parent, type id, name, device_api, description,
 # available_instances) equal `mdevctl types --dumpjson`.  Default options:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # trees.sh -- the device trees show the real tools what tests/data/README.md
 # says they hold (so a collector parity failure is never a broken tree),
 # the checked-in trees match their generator, and with-tree behaves: exit

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # api.sh -- every endpoint of SPEC section 5 against a live server:
 # ingestion and idempotency, reads, filters, delete, checks in all three
 # forms, policy, OpenAPI, health, readiness and metrics.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # auth.sh -- --tokens: roles, host globs, 401 with a Bearer challenge,
 # 403 outside role or glob, open health and metrics endpoints, and the
 # refusal to serve beyond loopback without a tokens file.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # bad-input.sh -- a battery of malformed, oversized, misdirected and
 # mistyped requests. Each must get its documented status and error
 # code as a JSON error body; afterwards the server must still be up and

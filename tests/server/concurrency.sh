@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # concurrency.sh -- 8 clients for 10 s: writers PUT changing inventories
 # (some racing on one shared host), readers run checks and listings. No
 # request may fail, and afterwards the fleet the API serves must agree

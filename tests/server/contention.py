@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 # contention.py -- how long checks wait while the fleet is written or
 # scraped, for tests/server/contention.sh.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # contention.sh -- what a check waits for while the fleet is written and
 # scraped. Before: the host index was built under the fleet's write lock
 # (a 7,000-device PUT held every check for 1.4 s), and /metrics built

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 # durability.py -- acknowledged writes survive SIGKILL, for
 # tests/server/durability.sh.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # durability.sh -- 8 writers and SIGKILLs at random moments: every
 # generation the server acknowledged is there after a restart, and the
 # file passes PRAGMA integrity_check.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # fleet.sh -- the real collector pushes the tests/data trees to a live
 # server (one of them with a running VM, played by fake-qemu), and the
 # checks over HTTP give the answers those hosts imply, including

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # golden.sh -- the API's answers over the demo fleet, byte for byte.
 #
 # A fixed set of requests (golden/requests.txt: METHOD PATH [BODY]) is

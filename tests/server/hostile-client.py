@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 # hostile-client.py -- what a hostile HTTP client does, as bounded
 # subcommands for tests/server/hostile.sh. Each prints one line the
 # shell test compares and exits non-zero only on a harness error.

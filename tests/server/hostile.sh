@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # hostile.sh -- what a hostile HTTP client tries: an encoded or raw NUL
 # in the target (routed as the shorter path before), a request line of a
 # thousand query arguments (no answer at all before), an over-long

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lifecycle.sh -- the server's command line, persistence across a
 # restart, staleness, the policy file, --demo, and clean exits on
 # SIGTERM and SIGINT.

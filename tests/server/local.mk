@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/server/: integration tests against a live vfio-compatd.
 SERVER_TESTS = \
 	tests/server/api.sh \

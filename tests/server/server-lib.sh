@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/server/server-lib.sh -- start and talk to a real vfio-compatd.
 #
 # Source after tests/lib.sh. start_server [ARGS...] runs the server on

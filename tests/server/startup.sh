@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # startup.sh -- how vfio-compatd starts and fails to start, as an
 # operator meets it: --version, one "error:" line and a non-zero exit
 # for each start-up failure, --demo from a directory (missing: refused)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # store.sh -- the SQLite store under a second server, damage, deletion
 # and a full disk. Before: a second server on the same file started and
 # the two diverged; a damaged file started "ready"; with the file

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tls.sh -- --tls-client-ca: with it every request on the HTTPS
 # listener, /healthz and /metrics included, needs a client certificate
 # that a CA in that file signed for TLS client use. The server finishes

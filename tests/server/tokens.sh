@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tokens.sh -- the tokens file is refused, with the reason and exit 1,
 # when it could give a token more than its line says: writable by group
 # or others, not a regular file, a digest on two lines, a NUL inside a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tsan-stress.sh -- every thread of the server busy at once for a few
 # seconds (VC_STRESS_SECONDS, default 6): PUTs, DELETEs and re-PUTs,
 # checks, listings and scrapes at full speed, slowloris connections the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # verdicts.sh -- SPEC v1.1 section 6 over HTTP: every new reason code and
 # warning, the cold mode in the POST and GET forms, and host names in any
 # case, with invalid destination names answered per host.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * bench_compat.c -- micro-benchmark of the engine at the SPEC 10 size:
  * 10,000 hosts of 8 GPUs with 16 mdev types each and 64 mlx5 VFs, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_util.c -- shared by the Check suites in tests/unit/.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check_util.h -- what every Check suite here needs: running itself and
  * reading fixtures from the source tree.

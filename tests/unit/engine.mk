@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/unit/: engine unit tests (Check), and a micro-benchmark that is
 # built with them but not run as a test (run it by hand).
 ENGINE_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(JANSSON_CFLAGS)

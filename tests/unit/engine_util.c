@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * engine_util.c -- what the engine's Check suites share: fixture hosts
  * put into a fleet (as they are or changed first), requests written with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * engine_util.h -- helpers of the engine's Check suites (test_compat,
  * test_verdicts): fleets of fixture hosts from tests/unit/data/engine/,

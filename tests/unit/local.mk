@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/unit/: unit tests of lib/ on Check.
 # What every suite shares: running itself, reading fixtures.
 check_LIBRARIES = tests/unit/libcheckutil.a

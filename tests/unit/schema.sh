@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # schema.sh -- the published JSON Schema accepts what the codec accepts
 # and rejects the same broken documents, field for field.
 . "$top_srcdir/tests/lib.sh"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_compat.c -- the engine driven the way the server drives it: a
  * fleet loaded from fixture inventories (tests/unit/data/engine/), a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_differential.c -- the two ways into the engine must agree.
  *

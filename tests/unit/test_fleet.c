@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_fleet.c -- the in-memory fleet: name order, replace, delete,
  * VM lookup across hosts, the shared string pool and the engine's

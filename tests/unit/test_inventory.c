@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_inventory.c -- the v1 codec: round trips, determinism, and that
  * every kind of bad field is rejected with its path.

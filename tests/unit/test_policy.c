@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_policy.c -- policy files: validation naming the field, every
  * comparator with nulls, tables, rule matching, field values, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_promtext.c -- the exposition-format writer: label escaping, and
  * the per-type series both /metrics and --textfile publish.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_store.c -- the SQLite store: migrations, generations, atomic
  * replacement, and that a failed write leaves the previous host intact.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_strpool.c -- the string pool gives memory back: references are
  * counted, the last release frees a string, and a host whose reports

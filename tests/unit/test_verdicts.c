@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_verdicts.c -- SPEC v1.1 section 6, one test per rule: what the
  * source says about itself (SOURCE_STALE, SOURCE_INCOMPLETE,

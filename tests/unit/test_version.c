@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_version.c -- dotted numeric version ordering: the case a string
  * compare gets wrong, leading zeros, suffixes, lengths and NULL.

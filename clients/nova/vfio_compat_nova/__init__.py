@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """vfio-compat integration for OpenStack Nova.
 
 The scheduler filter lives in ``vfio_compat_nova.filter``; importing that

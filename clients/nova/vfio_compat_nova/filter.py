@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 """Nova scheduler filter that asks vfio-compat which hosts can take a VM.
 
 Nova only checks mdev types after it has picked a destination, and QEMU
