@@ -116,8 +116,10 @@ mdev_read_types(struct collect *c, size_t idx, const char *devpath)
 		    de->d_name) != NULL)
 			continue;
 		if (++n > COLLECT_MAX_TYPES) {
-			log_warnx("%s: %s: more than %d types, rest ignored",
-			    __func__, dir, COLLECT_MAX_TYPES);
+			log_warnx("%s: %s: more than %d types, rest ignored "
+			    "(types_truncated)", __func__, dir,
+			    COLLECT_MAX_TYPES);
+			c->inv->devices[idx].types_truncated = true;
 			break;
 		}
 		read_type(c, idx, p, de->d_name);

@@ -32,8 +32,14 @@ add_type(struct collect *c, size_t idx, const char *id, const char *name,
 	struct inv_type		*t;
 
 	if ((t = inv_find_type(d, INV_KIND_NVIDIA_VGPU, id)) == NULL) {
-		if (d->ntypes >= COLLECT_MAX_TYPES)
+		if (d->ntypes >= COLLECT_MAX_TYPES) {
+			if (!d->types_truncated)
+				log_warnx("%s: %s: more than %d types, rest "
+				    "ignored (types_truncated)", __func__,
+				    d->address, COLLECT_MAX_TYPES);
+			d->types_truncated = true;
 			return;
+		}
 		t = inv_add_type(c->inv, d);
 		t->kind = INV_KIND_NVIDIA_VGPU;
 		t->id = inv_istr(c->inv, id);

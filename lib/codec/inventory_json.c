@@ -85,7 +85,7 @@ static const char *const device_keys[] = { "address", "vendor_id",
 	"device_id", "subsystem_vendor_id", "subsystem_device_id", "class",
 	"revision", "vendor_name", "device_name", "driver", "driver_version",
 	"iommu_group", "numa_node", "physfn", "sriov_totalvfs", "sriov_numvfs",
-	"migration", "types", "attributes", NULL };
+	"migration", "types", "attributes", "types_truncated", NULL };
 static const char *const migration_keys[] = { "capable", "flags",
 	"flags_source", "version", NULL };
 static const char *const type_keys[] = { "kind", "id", "name", "device_api",
@@ -580,6 +580,13 @@ inv_device_from_json(struct inventory *inv, const json_t *obj,
 			return (inv_fail(err, field, "duplicate type %s",
 			    d->types[i].id));
 	}
+	/* Only true is ever written; absent (every complete list) is false. */
+	jpath(field, sizeof(field), path, ".types_truncated");
+	if ((v = json_object_get(obj, "types_truncated")) != NULL) {
+		if (!json_is_true(v))
+			return (inv_fail(err, field, "must be true or absent"));
+		d->types_truncated = true;
+	}
 	return (parse_attrs(inv, json_object_get(obj, "attributes"), d, path,
 	    err));
 }
@@ -997,6 +1004,8 @@ inv_device_to_json(const struct inv_device *d)
 		json_object_set_new(attrs, d->attrs[i].key,
 		    json_string(d->attrs[i].value));
 	json_object_set_new(o, "attributes", attrs);
+	if (d->types_truncated)
+		json_object_set_new(o, "types_truncated", json_true());
 	return (o);
 }
 

@@ -93,6 +93,8 @@ reason_message(const struct ctx *c, const struct result *res,
 	case R_SOURCE_NOT_MIGRATABLE:
 		return (why);
 	case R_TYPE_MISSING:
+		if (r->msg != NULL)
+			return (r->msg);
 		snprintf(msg, len, "no device offers %s type %s",
 		    inv_kind_name(q->tkind), q->tid);
 		break;

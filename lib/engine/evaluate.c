@@ -417,7 +417,16 @@ candidates_instance(struct ctx *c, const struct fleet_host *fh,
 	if (sc.n > 0)
 		return (true);
 	if (!sc.found) {
-		add_reason(c, R_TYPE_MISSING, V_INCOMPATIBLE, r);
+		/* A list the collector had to cut may hold the type. */
+		for (i = 0; i < dinv->ndevices; i++)
+			if (dinv->devices[i].types_truncated)
+				break;
+		rs = add_reason(c, R_TYPE_MISSING, i < dinv->ndevices ?
+		    V_UNKNOWN : V_INCOMPATIBLE, r);
+		if (i < dinv->ndevices)
+			rs->msg = "the type is not among the types listed, and "
+			    "a device's type list was cut short "
+			    "(types_truncated)";
 	} else if (!sc.api_ok) {
 		/* Only null device_apis: what they are is not known. */
 		rs = add_reason(c, R_DEVICE_API_MISMATCH,

@@ -111,6 +111,9 @@ struct inv_device {
 	uint32_t	 ntypes, types_cap;
 	struct inv_attr	*attrs;		/* sorted by key */
 	uint32_t	 nattrs, attrs_cap;
+	/* The collector listed only part of the types (a cap was hit): a
+	 * type missing here may exist. */
+	bool		 types_truncated;
 };
 
 struct inv_instance {

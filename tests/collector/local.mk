@@ -14,7 +14,8 @@ COLLECTOR_TESTS = \
 	tests/collector/push.sh \
 	tests/collector/push-deadline.sh \
 	tests/collector/textfile.sh \
-	tests/collector/watch.sh
+	tests/collector/watch.sh \
+	tests/collector/types-cap.sh
 TESTS += $(COLLECTOR_TESTS)
 EXTRA_DIST += $(COLLECTOR_TESTS) tests/collector/common.inc \
 	tests/collector/expected

@@ -552,6 +552,41 @@ START_TEST(running_qemu)
 }
 END_TEST
 
+/* A type list the collector had to cut may hold the missing type. */
+START_TEST(types_truncated)
+{
+	struct fleet	*f = with_source(fixture_json("src-a"), 10);
+	json_t		*dst, *dev, *out;
+	const json_t	*r;
+	int		 cut;
+
+	for (cut = 0; cut < 2; cut++) {
+		dst = fixture_json("dst-ok");
+		json_object_set_new(dst, "host", json_string(cut ? "dst-cut" :
+		    "dst-whole"));
+		dev = json_array_get(json_object_get(dst, "devices"), 0);
+		json_array_remove(json_object_get(dev, "types"), 0);
+		dev = json_array_get(json_object_get(dst, "devices"), 1);
+		json_array_remove(json_object_get(dev, "types"), 0);
+		if (cut)
+			json_object_set_new(dev, "types_truncated",
+			    json_true());
+		put_json(f, dst, 10);
+		json_decref(dst);
+	}
+	out = run(f, NULL, "{'source':{'host':'src-a','devices':['" U1 "']},"
+	    "'destinations':['dst-whole','dst-cut']}", NULL);
+	expect(result_for(out, "dst-whole"), "incompatible", "TYPE_MISSING",
+	    NULL);
+	r = result_for(out, "dst-cut");
+	expect(r, "unknown", "TYPE_MISSING", NULL);
+	ck_assert_ptr_nonnull(strstr(sget(find_reason(r, "TYPE_MISSING",
+	    NULL), "message"), "types_truncated"));
+	json_decref(out);
+	fleet_free(f);
+}
+END_TEST
+
 /* Names are case-insensitive; a bad one is that host's unknown alone. */
 START_TEST(destination_names)
 {
@@ -601,6 +636,7 @@ main(void)
 	tcase_add_test(tc, cpr_facts);
 	tcase_add_test(tc, running_qemu);
 	tcase_add_test(tc, destination_names);
+	tcase_add_test(tc, types_truncated);
 	suite_add_tcase(s, tc);
 	return (check_run(s));
 }
