@@ -32,6 +32,10 @@ static void	refused(const struct compat_status *, struct http_reply *);
 static int	run_check_text(struct server *, const json_t *, enum answer,
 		    struct compat_status *, struct http_reply *);
 static int	parse_mode(const char *, struct http_reply *);
+static int	get_answer(struct server *, struct http_request *,
+		    struct http_reply *, const char **);
+static int	destinations_answer(struct server *, struct http_request *,
+		    struct http_reply *, const char **);
 
 static void
 engine_config(const struct server *srv, struct compat_config *cfg)
@@ -110,10 +114,16 @@ check_post(struct server *srv, struct http_request *req,
 {
 	struct compat_status	 st;
 	json_t			*request;
+	const json_t		*mode;
 
-	if ((request = http_body_json(req, rep)) == NULL)
+	if ((request = http_body_json(req, rep)) == NULL) {
+		metrics_check_request("invalid", rep->status);
 		return (0);
+	}
 	run_check_text(srv, request, ANSWER_ALL, &st, rep);
+	mode = json_object_get(request, "mode");
+	metrics_check_request(mode == NULL ? "live" : json_is_string(mode) ?
+	    json_string_value(mode) : "invalid", rep->status);
 	json_decref(request);
 	return (0);
 }
@@ -121,6 +131,19 @@ check_post(struct server *srv, struct http_request *req,
 int
 check_get(struct server *srv, struct http_request *req,
     struct http_reply *rep)
+{
+	const char	*mode = "invalid";
+	int		 rv;
+
+	rv = get_answer(srv, req, rep, &mode);
+	metrics_check_request(mode, rep->status);
+	return (rv);
+}
+
+/* The GET form; *modep is the mode once the query has one. */
+static int
+get_answer(struct server *srv, struct http_request *req,
+    struct http_reply *rep, const char **modep)
 {
 	static const char *const keys[] = { "source_host", "device", "vm",
 	    "mode" };
@@ -156,6 +179,7 @@ check_get(struct server *srv, struct http_request *req,
 		    "not a lower-case UUID"));
 	if (parse_mode(v[3], rep) == -1)
 		return (0);
+	*modep = v[3] != NULL ? v[3] : "live";
 
 	if (v[1] != NULL)
 		source = json_pack("{s:s,s:[s]}", "host", src, "devices",
@@ -179,6 +203,18 @@ int
 check_vm_destinations(struct server *srv, struct http_request *req,
     struct http_reply *rep)
 {
+	const char	*mode = "invalid";
+	int		 rv;
+
+	rv = destinations_answer(srv, req, rep, &mode);
+	metrics_check_request(mode, rep->status);
+	return (rv);
+}
+
+static int
+destinations_answer(struct server *srv, struct http_request *req,
+    struct http_reply *rep, const char **modep)
+{
 	static const char *const keys[] = { "mode" };
 	const char		*v[1];
 	const char		*uuid = req->param[0];
@@ -193,6 +229,7 @@ check_vm_destinations(struct server *srv, struct http_request *req,
 		return (0);
 	if (parse_mode(v[0], rep) == -1)
 		return (0);
+	*modep = v[0] != NULL ? v[0] : "live";
 	request = json_pack("{s:s,s:{s:s}}", "mode", v[0] != NULL ? v[0] :
 	    "live", "source", "vm", uuid);
 	if (request == NULL)

@@ -40,12 +40,16 @@ static const char *const verdicts[] = {
 static const char *const update_results[] = {
 	"changed", "unchanged", "rejected"
 };
+/* check_requests_total's modes; anything else counts as "invalid". */
+static const char *const modes[] = { "live", "cold", "cpr", "invalid" };
+#define NMODES		(sizeof(modes) / sizeof(modes[0]))
 
 static atomic_uint_fast64_t	req_total[MAX_ROUTES][NSTATUS];
 static atomic_uint_fast64_t	req_bucket[MAX_ROUTES][NBUCKETS + 1];
 static atomic_uint_fast64_t	req_count[MAX_ROUTES];
 static atomic_uint_fast64_t	req_sum_ns[MAX_ROUTES];
 static atomic_uint_fast64_t	checks[3];
+static atomic_uint_fast64_t	check_req[NMODES][NSTATUS];
 static atomic_uint_fast64_t	updates[3];
 
 static void	http_series(struct promtext *);
@@ -72,6 +76,20 @@ metrics_checks(size_t compatible, size_t incompatible, size_t unknown)
 	atomic_fetch_add(&checks[0], compatible);
 	atomic_fetch_add(&checks[1], incompatible);
 	atomic_fetch_add(&checks[2], unknown);
+}
+
+void
+metrics_check_request(const char *mode, unsigned int status)
+{
+	size_t	 m;
+
+	if (mode == NULL)
+		mode = "live";
+	for (m = 0; m < NMODES - 1; m++)
+		if (strcmp(mode, modes[m]) == 0)
+			break;
+	if (status >= MIN_STATUS && status < MIN_STATUS + NSTATUS)
+		atomic_fetch_add(&check_req[m][status - MIN_STATUS], 1);
 }
 
 void
@@ -136,11 +154,20 @@ metrics_get(struct server *srv, struct http_request *req,
     struct http_reply *rep)
 {
 	struct promtext	 b;
-	size_t		 k;
+	uint_fast64_t	 v;
+	size_t		 k, s;
 
 	prom_init(&b, PREFIX);
 	mfleet_render(srv, &b);
 	http_series(&b);
+	prom_header(&b, "check_requests_total", "counter",
+	    "Check requests answered, by mode and HTTP status.");
+	for (k = 0; k < NMODES; k++)
+		for (s = 0; s < NSTATUS; s++)
+			if ((v = atomic_load(&check_req[k][s])) != 0)
+				prom_printf(&b, PREFIX "check_requests_total{"
+				    "mode=\"%s\",code=\"%zu\"} %llu\n", modes[k],
+				    s + MIN_STATUS, (unsigned long long)v);
 	prom_header(&b, "checks_total", "counter",
 	    "Check results returned, by verdict.");
 	for (k = 0; k < 3; k++)

@@ -74,6 +74,8 @@ void	metrics_http(size_t route, unsigned int status, double seconds);
 void	metrics_checks(size_t compatible, size_t incompatible,
 	    size_t unknown);
 void	metrics_update(const char *result);
+/* One check request answered: mode as asked (NULL: live), HTTP status. */
+void	metrics_check_request(const char *mode, unsigned int status);
 
 /* openapi.c */
 int	openapi_get(struct server *, struct http_request *,

@@ -108,6 +108,13 @@ assert_eq "invalid destination" "unknown HOST_UNKNOWN | " "$(verdict 'bad name!'
 assert_eq "Compute_01 folded" "unknown HOST_UNKNOWN | " "$(verdict compute_01)"
 r=$(curl -s "$URL/v1/hosts/GPU-B.example.org/check?source_host=COMPUTE-17.EXAMPLE.ORG&device=$INST")
 assert_eq "GET with upper-case names" "$B compatible" "$(echo "$r" | jq -r '"\(.host) \(.verdict)"')"
+# check_requests_total counts requests by mode and status.
+curl -s "$URL/metrics" > "$T/metrics"
+for series in 'mode="live",code="200"' 'mode="cold",code="200"' 'mode="invalid",code="400"'; do
+	grep -q "^vfio_compat_check_requests_total{$series} [1-9]" "$T/metrics" ||
+	    fail "no check_requests_total{$series}: $(grep check_requests "$T/metrics")"
+done
+ok "check_requests_total by mode and code"
 stop_server
 
 # Source staleness: live and cpr distrust it, cold (evacuation) does not.
