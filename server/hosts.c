@@ -34,30 +34,6 @@ static int	host_has_vendor(const struct inventory *, const char *);
 static int	check_host_param(char *, struct http_reply *);
 static int	encode(const struct inventory *, char **, char *);
 
-int64_t
-server_now(void)
-{
-	return ((int64_t)time(NULL));
-}
-
-bool
-server_is_stale(const struct server *srv, const struct fleet_host *fh,
-    int64_t now)
-{
-	return (fleet_host_age(fh, now) > srv->stale_after);
-}
-
-void
-server_fmt_time(int64_t t, char *buf, size_t len)
-{
-	time_t		 tt = (time_t)t;
-	struct tm	 tm;
-
-	if (gmtime_r(&tt, &tm) == NULL ||
-	    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		snprintf(buf, len, "1970-01-01T00:00:00Z");
-}
-
 int
 hosts_ready(struct server *srv)
 {

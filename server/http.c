@@ -46,55 +46,14 @@
 #define CT_JSON		"application/json"
 #define DRAIN_TIMEOUT_MS	5000
 
-struct route_method {
-	const char		*method;
-	http_handler		 fn;
-	enum http_access	 access;
-	int			 body;		/* takes a JSON body */
-};
-
-struct route {
-	const char		*tmpl;
-	int			 host_param;	/* path param naming a host, -1 */
-	const char		*allow;
-	struct route_method	 methods[2];
-};
-
-static int	healthz(struct server *, struct http_request *,
-		    struct http_reply *);
-static int	readyz(struct server *, struct http_request *,
-		    struct http_reply *);
-
-static const struct route routes[] = {
-	{ "/healthz", -1, "GET", {
-	    { "GET", healthz, ACCESS_OPEN, 0 } } },
-	{ "/readyz", -1, "GET", {
-	    { "GET", readyz, ACCESS_OPEN, 0 } } },
-	{ "/metrics", -1, "GET", {
-	    { "GET", metrics_get, ACCESS_OPEN, 0 } } },
-	{ "/v1/openapi.json", -1, "GET", {
-	    { "GET", openapi_get, ACCESS_READ, 0 } } },
-	{ "/v1/policy", -1, "GET", {
-	    { "GET", check_policy, ACCESS_READ, 0 } } },
-	{ "/v1/hosts", -1, "GET", {
-	    { "GET", hosts_list, ACCESS_READ, 0 } } },
-	{ "/v1/hosts/{host}", 0, "GET, DELETE", {
-	    { "GET", hosts_get, ACCESS_READ, 0 },
-	    { "DELETE", hosts_delete, ACCESS_ADMIN, 0 } } },
-	{ "/v1/hosts/{host}/inventory", 0, "PUT", {
-	    { "PUT", hosts_put, ACCESS_WRITE, 1 } } },
-	{ "/v1/hosts/{dst}/check", 0, "GET", {
-	    { "GET", check_get, ACCESS_READ, 0 } } },
-	{ "/v1/check", -1, "POST", {
-	    { "POST", check_post, ACCESS_READ, 1 } } },
-	{ "/v1/vms/{uuid}/destinations", -1, "GET", {
-	    { "GET", check_vm_destinations, ACCESS_READ, 0 } } },
-};
-#define NROUTES	(sizeof(routes) / sizeof(routes[0]))
+/* The table of the running daemon: one per process. */
+static const struct http_route	*routes;
+static size_t			 nroutes;
+static struct http_hooks	 hooks;
 
 struct http_ctx {
 	struct http_request	 req;
-	const struct route_method *rm;
+	const struct http_route_method *rm;
 	struct timespec		 start;
 	struct limits		*lim;
 	struct limits_conn	*lc;
@@ -140,7 +99,7 @@ static int		client_cert_check(struct MHD_Connection *,
 static int		preflight(struct http_daemon *,
 			    struct MHD_Connection *, struct http_ctx *,
 			    struct http_reply *);
-static int		is_update(const struct http_ctx *);
+static void		update_refused(const struct http_ctx *);
 static enum MHD_Result	send_reply(struct MHD_Connection *,
 			    struct http_ctx *, struct http_reply *);
 static int		is_json_type(const char *);
@@ -149,29 +108,13 @@ static double		elapsed(const struct timespec *);
 size_t
 http_nroutes(void)
 {
-	return (NROUTES);
+	return (nroutes);
 }
 
 const char *
 http_route_name(size_t i)
 {
-	return (i < NROUTES ? routes[i].tmpl : "unmatched");
-}
-
-static int
-healthz(struct server *srv, struct http_request *req, struct http_reply *rep)
-{
-	return (http_reply_json(rep, 200, json_pack("{s:s}", "status", "ok")));
-}
-
-static int
-readyz(struct server *srv, struct http_request *req, struct http_reply *rep)
-{
-	if (hosts_ready(srv) == -1)
-		return (http_reply_error(rep, 503, "STORE_UNAVAILABLE", NULL,
-		    "the store does not answer"));
-	return (http_reply_json(rep, 200,
-	    json_pack("{s:s}", "status", "ready")));
+	return (i < nroutes ? routes[i].tmpl : "unmatched");
 }
 
 int
@@ -362,20 +305,20 @@ static int
 route_find(struct http_ctx *ctx, struct http_reply *rep)
 {
 	struct http_request	*req = &ctx->req;
-	const struct route	*r;
+	const struct http_route	*r;
 	const char		*method;
 	size_t			 i, m;
 	int			 rv;
 
 	/* HEAD is GET without the body, which libmicrohttpd leaves out. */
 	method = strcmp(req->method, "HEAD") == 0 ? "GET" : req->method;
-	req->route = NROUTES;
+	req->route = nroutes;
 	if (strlen(req->path) > HTTP_MAX_PATH) {
 		http_reply_error(rep, 414, "URI_TOO_LONG", NULL,
 		    "the path is longer than %d bytes", HTTP_MAX_PATH);
 		return (-1);
 	}
-	for (i = 0; i < NROUTES; i++) {
+	for (i = 0; i < nroutes; i++) {
 		r = &routes[i];
 		if ((rv = route_match(r->tmpl, req->path, req)) == -1)
 			continue;
@@ -453,15 +396,13 @@ client_cert_check(struct MHD_Connection *conn, const char **why)
 	return (0);
 }
 
-/* A PUT of an inventory refused before hosts_put saw it still counts
+/* An inventory update refused before its handler saw it still counts
  * as a rejected update. */
-static int
-is_update(const struct http_ctx *ctx)
+static void
+update_refused(const struct http_ctx *ctx)
 {
-	if (ctx->req.route >= NROUTES ||
-	    strcmp(ctx->req.method, "PUT") != 0)
-		return (0);
-	return (routes[ctx->req.route].methods[0].fn == hosts_put);
+	if (ctx->rm != NULL && ctx->rm->update && hooks.update_refused != NULL)
+		hooks.update_refused();
 }
 
 /* Everything decided before the body: client certificate, route,
@@ -472,7 +413,7 @@ preflight(struct http_daemon *d, struct MHD_Connection *conn,
     struct http_ctx *ctx, struct http_reply *rep)
 {
 	struct server		*srv = d->srv;
-	const struct route	*r;
+	const struct http_route	*r;
 	const char		*authz, *ct, *cl, *errstr, *why;
 	const char		*host = NULL;
 	long long		 len;
@@ -574,7 +515,9 @@ send_reply(struct MHD_Connection *conn, struct http_ctx *ctx,
 	MHD_destroy_response(resp);
 	ctx->answered = 1;
 	limits_conn_answered(ctx->lim, ctx->lc);
-	metrics_http(ctx->req.route, rep->status, elapsed(&ctx->start));
+	if (hooks.answered != NULL)
+		hooks.answered(ctx->req.route, rep->status,
+		    elapsed(&ctx->start));
 	accesslog_request(conn, ctx->req.method,
 	    http_route_name(ctx->req.route), rep->status, rep->len,
 	    elapsed(&ctx->start));
@@ -651,7 +594,7 @@ uri_cb(void *cls, const char *uri, struct MHD_Connection *conn)
 	ctx = xcalloc(1, sizeof(*ctx));
 	ctx->lim = d->lim;
 	clock_gettime(CLOCK_MONOTONIC, &ctx->start);
-	ctx->req.route = NROUTES;
+	ctx->req.route = nroutes;
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 	if (ci != NULL)
 		ctx->lc = ci->socket_context;
@@ -777,8 +720,7 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 			return (send_reply(conn, ctx, &rep));
 		}
 		if (preflight(d, conn, ctx, &rep) == -1) {
-			if (is_update(ctx))
-				metrics_update("rejected");
+			update_refused(ctx);
 			return (send_reply(conn, ctx, &rep));
 		}
 		/* A declared body takes its share of the budget before
@@ -813,7 +755,7 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 		return (MHD_YES);
 	}
 	if (ctx->overflow) {
-		metrics_update("rejected");
+		update_refused(ctx);
 		http_reply_error(&rep, 413, "PAYLOAD_TOO_LARGE", NULL,
 		    "the body is larger than %u bytes", HTTP_MAX_BODY);
 		return (send_reply(conn, ctx, &rep));
@@ -863,6 +805,9 @@ http_start(struct server *srv, const struct http_config *cfg)
 
 	d = xcalloc(1, sizeof(*d));
 	d->srv = srv;
+	routes = cfg->routes;
+	nroutes = cfg->nroutes;
+	hooks = cfg->hooks;
 	d->client_ca = cfg->tls_cert != NULL && cfg->tls_ca != NULL;
 	d->lim = limits_start(cfg->request_timeout > 0 ?
 	    cfg->request_timeout : HTTP_REQUEST_TIMEOUT,

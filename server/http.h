@@ -5,7 +5,9 @@
  * Handlers see a parsed request (route template matched, path
  * parameters extracted and length-checked, body accumulated under the
  * cap) and fill a reply; they never talk to libmicrohttpd themselves.
- * Nothing here knows what an inventory or a check is.
+ * The routes and what to tell about each answer are the caller's
+ * (routes.c, main.c): nothing here knows what an inventory or a check
+ * is, and no handler is named here.
  */
 #ifndef VC_HTTP_H
 #define VC_HTTP_H
@@ -62,6 +64,37 @@ struct http_reply {
 	bool		 challenge;	/* WWW-Authenticate: Bearer */
 };
 
+typedef int (*http_handler)(struct server *, struct http_request *,
+    struct http_reply *);
+
+/* One method of a route: its handler, who may call it, whether it
+ * takes a JSON body, and whether a refusal counts as a rejected
+ * inventory update (the hooks' update_refused). */
+struct http_route_method {
+	const char		*method;
+	http_handler		 fn;
+	enum http_access	 access;
+	int			 body;
+	int			 update;
+};
+
+/* A route template ("/v1/hosts/{host}") and its methods. host_param is
+ * the path parameter naming a host (for collector tokens), or -1. */
+struct http_route {
+	const char		*tmpl;
+	int			 host_param;
+	const char		*allow;		/* for 405's Allow header */
+	struct http_route_method methods[2];
+};
+
+/* What the layer tells its user, so that it depends on nobody: every
+ * answer (route index, status, seconds), and each update refused
+ * before its handler ran. Either may be NULL. */
+struct http_hooks {
+	void	(*answered)(size_t route, unsigned int status, double secs);
+	void	(*update_refused)(void);
+};
+
 struct http_config {
 	struct sockaddr_storage	 addr;
 	socklen_t		 addrlen;
@@ -74,10 +107,10 @@ struct http_config {
 	const char		*tls_cert;	/* PEM text, or NULL */
 	const char		*tls_key;
 	const char		*tls_ca;
+	const struct http_route	*routes;	/* the table to route by */
+	size_t			 nroutes;
+	struct http_hooks	 hooks;
 };
-
-typedef int (*http_handler)(struct server *, struct http_request *,
-    struct http_reply *);
 
 struct http_daemon;
 
@@ -85,7 +118,8 @@ struct http_daemon	*http_start(struct server *, const struct http_config *);
 /* Stop accepting, let requests in flight finish, free. */
 void			 http_stop(struct http_daemon *);
 
-/* Route templates for metrics; index http_nroutes() is "unmatched". */
+/* The running daemon's route templates, for metrics; index
+ * http_nroutes() is "unmatched". */
 size_t		 http_nroutes(void);
 const char	*http_route_name(size_t);
 

@@ -2,8 +2,8 @@
 # server/: vfio-compatd, the HTTP service (a daemon: sbin).
 sbin_PROGRAMS += server/vfio-compatd
 server_vfio_compatd_SOURCES = \
-	server/server.h server/main.c \
-	server/http.c server/http.h \
+	server/server.h server/main.c server/clock.c \
+	server/http.c server/http.h server/routes.c server/routes.h \
 	server/limits.c server/limits.h \
 	server/jsonout.c server/jsonout.h \
 	server/auth.c server/auth.h \

@@ -43,6 +43,7 @@
 #include "metrics_fleet.h"
 #include "model/inventory.h"
 #include "policy/policy.h"
+#include "routes.h"
 #include "server.h"
 #include "store/store.h"
 #include "util/file.h"
@@ -108,7 +109,15 @@ static int	is_loopback(const struct http_config *);
 static int	load_host(void *, const struct store_host_meta *,
 		    const char *);
 static char	*read_pem(const char *);
+static void	 update_refused(void);
 static int	check_ca(const char *, const char *);
+
+/* An inventory PUT refused before hosts_put() ran (auth, size). */
+static void
+update_refused(void)
+{
+	metrics_update("rejected");
+}
 
 static void
 usage(int code)
@@ -465,6 +474,10 @@ main(int argc, char *argv[])
 			threads = MAX_THREADS;
 	}
 	hc.threads = (unsigned int)threads;
+	hc.routes = routes;
+	hc.nroutes = nroutes;
+	hc.hooks.answered = metrics_http;
+	hc.hooks.update_refused = update_refused;
 
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);

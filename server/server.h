@@ -42,6 +42,7 @@ struct ingest_result {
 	bool		changed;
 };
 
+/* clock.c */
 int64_t	server_now(void);
 /* Older than --stale-after; a demo host never is. */
 bool	server_is_stale(const struct server *, const struct fleet_host *,
