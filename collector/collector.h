@@ -2,9 +2,11 @@
 /*
  * collector.h -- what the collector's sources share.
  *
- * main.c builds one struct collect and hands it to each source in turn;
- * every source adds what it finds to the inventory and warns (never
- * fails) about what it cannot read, so one odd file costs one null.
+ * scan.c builds one struct collect (its state is collect.c's) and hands
+ * it to each source in turn; every source adds what it finds to the
+ * inventory and warns (never fails) about what it cannot read, so one
+ * odd file costs one null. emit.c prints, stores or hands on the result;
+ * main.c only parses options.
  */
 #ifndef VC_COLLECTOR_H
 #define VC_COLLECTOR_H
@@ -92,17 +94,20 @@ struct collect_options {
 #define WATCH_INTERVAL_DEFAULT	60
 #define WATCH_INTERVAL_MAX	86400
 
-/* main.c: one full scan of this host as host (caller frees), and its
- * delivery to --output and --db. collect_emit renders and re-parses the
- * document; with --push it hands back the compact JSON in *compact. */
+/* scan.c: one full scan of this host as host (caller frees). */
 struct inventory *collect_scan(const struct collect_options *,
 	    const char *host);
+/* emit.c: its delivery to --output and --db. collect_emit renders and
+ * re-parses the document; with --push it hands back the compact JSON in
+ * *compact. */
 int	collect_emit(const struct collect_options *, const struct inventory *,
 	    char **compact, char *err, size_t errlen);
 
-/* main.c: mark device idx as VFIO-relevant for pci_select. */
+/* collect.c: mark device idx as VFIO-relevant for pci_select; free
+ * what a scan held. */
 void	collect_mark(struct collect *, size_t);
-/* probe.c: run argv with a timeout, capturing at most cap bytes of
+void	collect_free(struct collect *);
+/* run.c: run argv with a timeout, capturing at most cap bytes of
  * stdout into *out (NUL-terminated, malloc'd). 0 when it exited 0. */
 int	run_capture(char *const argv[], int timeout_ms, size_t cap,
 	    char **out, size_t *outlen);
@@ -110,12 +115,15 @@ int	run_capture(char *const argv[], int timeout_ms, size_t cap,
 int	run_capture_fd(int exec_fd, char *const argv[], int timeout_ms,
 	    size_t cap, char **out, size_t *outlen);
 
+/* driver.c: the version of driver, bound to the device at devpath, or
+ * NULL; asked once per driver. */
+const char *driver_version_of(struct collect *, const char *devpath,
+	    const char *driver);
+
 /* pci.c */
 int	pci_scan(struct collect *);
 void	pci_set_migration(struct collect *);
 void	pci_select(struct collect *);
-const char *pci_driver_version(struct collect *, const char *devpath,
-	    const char *driver);
 int	pci_driver_is_vfio(const char *);
 
 /* mdev.c */

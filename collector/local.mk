@@ -7,6 +7,8 @@ collector_vfio_compat_collect_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
 collector_vfio_compat_collect_SOURCES = \
 	collector/collector.h \
 	collector/main.c \
+	collector/collect.c collector/scan.c collector/emit.c \
+	collector/run.c collector/driver.c \
 	collector/sysfs.c collector/sysfs.h \
 	collector/pci.c \
 	collector/mdev.c \

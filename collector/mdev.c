@@ -198,7 +198,7 @@ add_other_parent(struct collect *c, const char *name, const char *path)
 			d->iommu_group = n;
 		free(s);
 	}
-	d->driver_version = pci_driver_version(c, path, d->driver);
+	d->driver_version = driver_version_of(c, path, d->driver);
 	if (sysfs_path(p, sizeof(p), "%s/migration_version", path) == 0 &&
 	    (s = sysfs_read(p, 0)) != NULL) {
 		d->migration.version = *s != '\0' ?

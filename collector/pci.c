@@ -26,24 +26,15 @@ static void	 pci_ids(struct collect *, size_t, const char *,
 		    const struct sysfs_dir *);
 static void	 pci_names(struct collect *, size_t, const char *,
 		    const struct sysfs_dir *);
-static const char *driver_version(struct collect *, const char *,
-		    const char *);
 static char	*make_modalias(const struct inv_device *);
 static void	 hwdb_lookup(struct collect *, const char *, char **,
 		    char **);
-static int	 driver_in_tree(const char *);
 static int	 debugfs_flags(const char *, unsigned int *);
 static void	 set_kernel_flags(struct inv_device *, int, unsigned int);
 static int	 is_instance_parent(const struct inventory *, const char *);
 
 /* Drivers we know ship with the kernel, for hosts without /sys/module;
  * compared with inv_driver_eq, so "xe-vfio-pci" matches too. */
-static const char *const in_tree_drivers[] = {
-	"vfio_pci", "mlx5_vfio_pci", "hisi_acc_vfio_pci", "pds_vfio_pci",
-	"virtio_vfio_pci", "qat_vfio_pci", "xe_vfio_pci", "vfio_ccw",
-	"vfio_ap", "i915", "mtty", "mdpy", "mbochs", NULL
-};
-
 int
 pci_scan(struct collect *c)
 {
@@ -131,7 +122,7 @@ pci_read_device(struct collect *c, const char *addr)
 		d->driver = inv_istr(inv, s);
 		free(s);
 	}
-	d->driver_version = pci_driver_version(c, path, d->driver);
+	d->driver_version = driver_version_of(c, path, d->driver);
 	if (sysfs_has(&sd, "migration_version") &&
 	    sysfs_path(p, sizeof(p), "%s/migration_version", path) == 0 &&
 	    (s = sysfs_read(p, 0)) != NULL) {
@@ -307,100 +298,6 @@ hwdb_lookup(struct collect *c, const char *modalias, char **vendor,
 		    strcmp(name, "ID_MODEL_FROM_DATABASE") == 0)
 			*model = xstrdup(udev_list_entry_get_value(e));
 	}
-}
-
-/* A driver's version is the same for every device it binds: ask once. */
-const char *
-pci_driver_version(struct collect *c, const char *devpath,
-    const char *driver)
-{
-	struct driver_cache	*dc;
-	const char		*v;
-	size_t			 i;
-
-	if (driver == NULL)
-		return (NULL);
-	for (i = 0; i < c->ndrivers; i++)
-		if (strcmp(c->drivers[i].driver, driver) == 0)
-			return (c->drivers[i].version);
-	v = driver_version(c, devpath, driver);
-	if (c->ndrivers < COLLECT_MAX_DRIVERS) {
-		dc = &c->drivers[c->ndrivers++];
-		dc->driver = xstrdup(driver);
-		dc->version = v;
-	}
-	return (v);
-}
-
-/*
- * The module's version, else its srcversion, else the running kernel's
- * release for modules that ship with it. Out-of-tree modules without a
- * version stay null: the kernel release says nothing about them.
- */
-static const char *
-driver_version(struct collect *c, const char *devpath, const char *driver)
-{
-	char	 p[SYSFS_PATH_MAX], mod[256], *s, *taint;
-	size_t	 i;
-	int	 in_tree;
-	const char *v;
-
-	if (sysfs_path(p, sizeof(p), "%s/driver/module", devpath) == 0 &&
-	    sysfs_exists(p) && (s = sysfs_link_base(p)) != NULL) {
-		snprintf(mod, sizeof(mod), "%s", s);
-		free(s);
-	} else {
-		snprintf(mod, sizeof(mod), "%s", driver);
-		for (i = 0; mod[i] != '\0'; i++)
-			if (mod[i] == '-')
-				mod[i] = '_';
-	}
-	if (sysfs_path(p, sizeof(p), "%s/%s/version", SYS_MODULE, mod) ==
-	    -1)
-		return (NULL);
-	if ((s = sysfs_read(p, 0)) != NULL && *s == '\0')
-		log_warnx("%s: %s: empty", __func__, p);
-	if (s == NULL || *s == '\0') {
-		free(s);
-		sysfs_path(p, sizeof(p), "%s/%s/srcversion", SYS_MODULE, mod);
-		s = sysfs_read(p, 0);
-	}
-	if (s != NULL && *s != '\0') {
-		v = inv_istr(c->inv, s);
-		free(s);
-		return (v);
-	}
-	free(s);
-
-	/*
-	 * A loadable module's taint tells (O: out-of-tree, P: proprietary,
-	 * E: unsigned); a module directory without one is built into the
-	 * kernel. With no module directory at all, only drivers we know.
-	 */
-	sysfs_path(p, sizeof(p), "%s/%s", SYS_MODULE, mod);
-	if (sysfs_exists(p)) {
-		sysfs_path(p, sizeof(p), "%s/%s/taint", SYS_MODULE, mod);
-		if ((taint = sysfs_read(p, 0)) != NULL)
-			in_tree = strpbrk(taint, "OPE") == NULL;
-		else
-			in_tree = !sysfs_exists(p);
-		free(taint);
-	} else
-		in_tree = driver_in_tree(driver);
-	if (in_tree && c->kernel_release != NULL)
-		return (inv_istr(c->inv, c->kernel_release));
-	return (NULL);
-}
-
-static int
-driver_in_tree(const char *driver)
-{
-	size_t	 i;
-
-	for (i = 0; in_tree_drivers[i] != NULL; i++)
-		if (inv_driver_eq(in_tree_drivers[i], driver))
-			return (1);
-	return (0);
 }
 
 /* vfio-pci or a variant driver ("<vendor>_vfio_pci", "xe-vfio-pci"):
