@@ -5,6 +5,7 @@ bin_PROGRAMS += clients/cli/vfio-compat
 clients_cli_vfio_compat_SOURCES = \
 	clients/cli/cli.h \
 	clients/cli/main.c \
+	clients/cli/usage.c \
 	clients/cli/http.c \
 	clients/cli/table.c \
 	clients/cli/commands.c \

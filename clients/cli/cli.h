@@ -67,9 +67,11 @@ enum {
 	{ "json", no_argument, NULL, OPT_JSON }, \
 	{ "help", no_argument, NULL, OPT_HELP }
 
-/* main.c */
+/* usage.c */
 /* 0 handled, 1 not a global option, -1 bad value (reported). */
 int	cli_global_option(struct cli *, int, const char *);
+/* The service URL, checked (http or https) and without trailing '/'. */
+int	cli_set_url(struct cli *, const char *);
 /* Report a usage error for a command and return EXIT_ERROR. */
 int	cli_usage(const char *cmd, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
