@@ -30,7 +30,7 @@ static int	 render(const struct inventory *,
 static int	 write_atomic(const char *, const char *, char *, size_t);
 static int	 write_in_place(const char *, const char *, char *, size_t);
 static int	 store_inventory(const char *, const struct inventory *,
-		    const char *, char *, size_t);
+		    char *, size_t);
 
 /*
  * Print the document (pretty for people, compact for the store and the
@@ -157,43 +157,46 @@ fail:
 	return (-1);
 }
 
+/* The canonical document and digest the server would store: one print. */
 static int
-store_inventory(const char *path, const struct inventory *inv,
-    const char *json, char *err, size_t errlen)
+store_inventory(const char *path, const struct inventory *inv, char *err,
+    size_t errlen)
 {
 	struct store	*st;
-	char		*serr = NULL, digest[65];
+	char		*serr = NULL, *json, digest[65];
 	int64_t		 gen;
 	bool		 changed;
+	int		 rc = -1;
 
-	if (inventory_digest(inv, digest) == -1) {
-		snprintf(err, errlen, "cannot compute the inventory digest");
+	if (inventory_encode(inv, &json, NULL, digest) == -1) {
+		snprintf(err, errlen, "cannot encode the inventory");
 		return (-1);
 	}
 	if ((st = store_open(path, &serr)) == NULL) {
 		snprintf(err, errlen, "--db %s: %s", path,
 		    serr != NULL ? serr : "cannot open");
 		free(serr);
-		return (-1);
+		goto out;
 	}
 	switch (store_put(st, inv, json, digest, (int64_t)time(NULL), &gen,
 	    &changed)) {
 	case 0:
+		log_debug("stored %s generation %lld%s", inv->host,
+		    (long long)gen, changed ? "" : " (unchanged)");
+		rc = 0;
 		break;
 	case 1:
 		snprintf(err, errlen, "--db %s: it holds a newer report of %s "
 		    "(collected at %s)", path, inv->host, store_error(st));
-		store_close(st);
-		return (-1);
+		break;
 	default:
 		snprintf(err, errlen, "--db %s: %s", path, store_error(st));
-		store_close(st);
-		return (-1);
+		break;
 	}
-	log_debug("stored %s generation %lld%s", inv->host, (long long)gen,
-	    changed ? "" : " (unchanged)");
 	store_close(st);
-	return (0);
+out:
+	free(json);
+	return (rc);
 }
 
 int
@@ -220,8 +223,7 @@ collect_emit(const struct collect_options *o, const struct inventory *inv,
 			goto out;
 		}
 	}
-	if (o->db != NULL && store_inventory(o->db, inv, compact, err,
-	    errlen) == -1)
+	if (o->db != NULL && store_inventory(o->db, inv, err, errlen) == -1)
 		goto out;
 	if (o->push != NULL) {
 		*compactp = compact;

@@ -32,7 +32,6 @@ static json_t	*host_summary(const struct server *,
 static int	host_offers_type(const struct inventory *, const char *);
 static int	host_has_vendor(const struct inventory *, const char *);
 static int	check_host_param(char *, struct http_reply *);
-static int	encode(const struct inventory *, char **, char *);
 
 int
 hosts_ready(struct server *srv)
@@ -50,45 +49,6 @@ check_host_param(char *host, struct http_reply *rep)
 		return (-1);
 	}
 	return (0);
-}
-
-/*
- * The canonical document and its digest, as inventory_dump() and
- * inventory_digest() give them, from one tree printed once: ingestion
- * time goes to exactly this kind of work. The digest covers the
- * document without collected_at, which the canonical order puts right
- * after host; both are validated (no quotes inside), so the member is
- * cut out of the text rather than printed again.
- */
-static int
-encode(const struct inventory *inv, char **doc, char *digest)
-{
-	static const char	 key[] = ",\"collected_at\":\"";
-	json_t			*o;
-	char			*s, *p, *end;
-	size_t			 len, cut;
-	int			 rv;
-
-	*doc = NULL;
-	if ((o = inventory_to_json(inv)) == NULL)
-		return (-1);
-	*doc = json_out(o, &len);
-	p = memmem(*doc, len, key, sizeof(key) - 1);
-	end = p != NULL ? strchr(p + sizeof(key) - 1, '"') : NULL;
-	if (end == NULL) {
-		json_object_del(o, "collected_at");
-		s = json_out(o, &len);
-	} else {
-		cut = end + 1 - p;
-		s = xmalloc(len - cut + 1);
-		memcpy(s, *doc, p - *doc);
-		memcpy(s + (p - *doc), end + 1, len - (end + 1 - *doc) + 1);
-		len -= cut;
-	}
-	json_decref(o);
-	rv = sha256_hex(s, len, digest);
-	free(s);
-	return (rv);
 }
 
 int
@@ -139,7 +99,7 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 		goto fail;
 	}
 	inventory_sort(inv);
-	if (encode(inv, &doc, digest) == -1) {
+	if (inventory_encode(inv, &doc, NULL, digest) == -1) {
 		http_reply_error(rep, 500, "INTERNAL", NULL,
 		    "cannot encode the inventory");
 		goto fail;

@@ -1088,19 +1088,64 @@ inventory_dump(const struct inventory *inv, bool pretty)
 	return (s);
 }
 
+/*
+ * The canonical order puts collected_at right after host, and both are
+ * validated (no quotes inside): the digest's text is the document's with
+ * that member cut out, so one print serves both.
+ */
+int
+inventory_encode(const struct inventory *inv, char **docp, size_t *lenp,
+    char *digest)
+{
+	static const char	 key[] = ",\"collected_at\":\"";
+	json_t			*o;
+	char			*doc, *p, *end, *s;
+	size_t			 len, cut;
+	int			 rv = -1;
+
+	if (docp != NULL)
+		*docp = NULL;
+	if ((o = inventory_to_json(inv)) == NULL)
+		return (-1);
+	doc = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (doc == NULL)
+		return (-1);
+	len = strlen(doc);
+	if ((p = memmem(doc, len, key, sizeof(key) - 1)) == NULL ||
+	    (end = strchr(p + sizeof(key) - 1, '"')) == NULL) {
+		/* No collected_at to cut (it is null): print without it. */
+		if ((o = inventory_to_json(inv)) == NULL)
+			goto out;
+		json_object_del(o, "collected_at");
+		s = json_dumps(o, JSON_COMPACT);
+		json_decref(o);
+		if (s == NULL)
+			goto out;
+		rv = sha256_hex(s, strlen(s), digest);
+		free(s);
+		goto done;
+	}
+	cut = (size_t)(end + 1 - p);
+	s = xmalloc(len - cut + 1);
+	memcpy(s, doc, (size_t)(p - doc));
+	memcpy(s + (p - doc), end + 1, len - (size_t)(end + 1 - doc) + 1);
+	rv = sha256_hex(s, len - cut, digest);
+	free(s);
+done:
+	if (rv == 0 && docp != NULL) {
+		*docp = doc;
+		if (lenp != NULL)
+			*lenp = len;
+		doc = NULL;
+	}
+out:
+	free(doc);
+	return (rv);
+}
+
 int
 inventory_digest(const struct inventory *inv, char *out)
 {
-	json_t	*o = inventory_to_json(inv);
-	char	*s;
-	int	 rc;
-
-	json_object_del(o, "collected_at");
-	s = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	if (s == NULL)
-		return (-1);
-	rc = sha256_hex(s, strlen(s), out);
-	free(s);
-	return (rc);
+	return (inventory_encode(inv, NULL, NULL, out));
 }

@@ -248,5 +248,10 @@ char			*inventory_dump(const struct inventory *, bool pretty);
 /* SHA-256 hex of the canonical document without collected_at: equal for
  * two reports of the same host state. out holds 65 bytes. */
 int			 inventory_digest(const struct inventory *, char *out);
+/* The canonical compact document (malloc'd, NUL-terminated, *lenp
+ * bytes) and its digest as above, from one print: what the collector's
+ * --db, the server and the tests store. docp NULL: the digest only. */
+int			 inventory_encode(const struct inventory *,
+			    char **docp, size_t *lenp, char *digest);
 
 #endif

@@ -22,6 +22,20 @@ sql 'select document from hosts' >"$T/doc1.json"
 valid "$T/doc1.json"
 same_as_expected t4 "$T/doc1.json"
 
+# The server stores the same document under the same digest: one
+# encoder (inventory_encode) for the collector's --db and the server.
+. "$top_srcdir/tests/server/server-lib.sh"
+DB=$T/server.db start_server
+put_inv testhost "$T/doc1.json" | grep -q '"generation":1' ||
+    fail "the server refused the collector's document"
+stop_server
+assert_eq "same digest in the server's store" \
+    "$(sql 'select digest from hosts')" \
+    "$(sqlite3 -batch "$T/server.db" 'select digest from hosts')"
+assert_eq "same document in the server's store" \
+    "$(sql 'select document from hosts')" \
+    "$(sqlite3 -batch "$T/server.db" 'select document from hosts')"
+
 # A different inventory for the same host, failing at the types rows.
 sql "CREATE TRIGGER inject BEFORE INSERT ON types
     BEGIN SELECT RAISE(ABORT, 'injected'); END;"

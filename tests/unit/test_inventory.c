@@ -129,6 +129,36 @@ START_TEST(test_v1_document)
 }
 END_TEST
 
+/* One print gives the stored document and its digest, and both are
+ * what inventory_dump() and inventory_digest() say. */
+START_TEST(test_encode)
+{
+	struct inv_error	 err;
+	struct inventory	*inv;
+	size_t			 len, dlen;
+	char			*buf, *doc, *dump, d1[65], d2[65];
+
+	buf = read_sample(&len);
+	inv = inventory_parse(buf, len, NULL, &err);
+	ck_assert(inv != NULL);
+	inventory_sort(inv);
+	ck_assert_int_eq(inventory_encode(inv, &doc, &dlen, d1), 0);
+	dump = inventory_dump(inv, false);
+	ck_assert_str_eq(doc, dump);
+	ck_assert_uint_eq(dlen, strlen(dump));
+	ck_assert_int_eq(inventory_digest(inv, d2), 0);
+	ck_assert_str_eq(d1, d2);
+	/* A null collected_at still has a digest, the same text's. */
+	inv->collected_at = NULL;
+	ck_assert_int_eq(inventory_digest(inv, d2), 0);
+	ck_assert_str_eq(d1, d2);
+	free(doc);
+	free(dump);
+	inventory_free(inv);
+	free(buf);
+}
+END_TEST
+
 START_TEST(test_digest_ignores_collected_at)
 {
 	size_t			 len;
@@ -399,6 +429,7 @@ main(void)
 
 	tcase_add_test(tc, test_roundtrip);
 	tcase_add_test(tc, test_v1_document);
+	tcase_add_test(tc, test_encode);
 	tcase_add_test(tc, test_digest_ignores_collected_at);
 	tcase_add_test(tc, test_pool_interns);
 	tcase_add_test(tc, test_reject_fields);
