@@ -18,7 +18,6 @@
 #include "http.h"
 #include "model/inventory.h"
 #include "codec/inventory_json.h"
-#include "jsonout.h"
 #include "metrics_fleet.h"
 #include "server.h"
 #include "store/store.h"

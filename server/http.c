@@ -36,7 +36,6 @@
 #include "auth.h"
 #include "http.h"
 #include "codec/inventory_json.h"
-#include "jsonout.h"
 #include "limits.h"
 #include "server.h"
 #include "util/log.h"
@@ -130,8 +129,11 @@ http_reply_json(struct http_reply *rep, unsigned int status, json_t *j)
 		rep->len = strlen(rep->body);
 		return (0);
 	}
-	rep->body = json_out(j, &rep->len);
+	rep->body = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
 	json_decref(j);
+	if (rep->body == NULL)
+		return (http_reply_json(rep, status, NULL));
+	rep->len = strlen(rep->body);
 	return (0);
 }
 

@@ -5,7 +5,6 @@ server_vfio_compatd_SOURCES = \
 	server/server.h server/main.c server/clock.c \
 	server/http.c server/http.h server/routes.c server/routes.h \
 	server/limits.c server/limits.h \
-	server/jsonout.c server/jsonout.h \
 	server/auth.c server/auth.h \
 	server/hosts.c server/check.c server/metrics.c \
 	server/metrics_fleet.c server/metrics_fleet.h \
