@@ -92,9 +92,9 @@ textfile_write(const char *path, const struct inventory *inv,
 		    "last_push_success_timestamp_seconds %.3f\n",
 		    st->push_ok_time);
 	}
-	if (p.len > TEXTFILE_MAX) {
+	if (p.out.len > TEXTFILE_MAX) {
 		snprintf(err, errlen, "%s: %zu bytes of metrics is too many",
-		    path, p.len);
+		    path, p.out.len);
 		goto fail;
 	}
 
@@ -102,7 +102,7 @@ textfile_write(const char *path, const struct inventory *inv,
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
 	    O_NOFOLLOW, 0644)) == -1)
 		goto fail_errno;
-	if (write_all(fd, p.data, p.len) == -1 || fsync(fd) == -1)
+	if (write_all(fd, p.out.data, p.out.len) == -1 || fsync(fd) == -1)
 		goto fail_errno;
 	if (close(fd) == -1) {
 		fd = -1;
@@ -111,9 +111,9 @@ textfile_write(const char *path, const struct inventory *inv,
 	fd = -1;
 	if (rename(tmp, path) == -1)
 		goto fail_errno;
-	log_debug("%s: wrote %zu bytes to %s", __func__, p.len, path);
+	log_debug("%s: wrote %zu bytes to %s", __func__, p.out.len, path);
 	free(tmp);
-	free(p.data);
+	free(p.out.data);
 	return (0);
 
 fail_errno:
@@ -125,6 +125,6 @@ fail:
 	if (tmp != NULL)
 		unlink(tmp);
 	free(tmp);
-	free(p.data);
+	free(p.out.data);
 	return (-1);
 }

@@ -13,6 +13,7 @@ lib_libvfiocompat_a_SOURCES = \
 	lib/util/strpool.c lib/util/strpool.h \
 	lib/util/digest.c lib/util/digest.h \
 	lib/util/file.c lib/util/file.h \
+	lib/util/buf.c lib/util/buf.h \
 	lib/model/inventory.c lib/model/inventory.h \
 	lib/codec/inventory_json.c lib/codec/inventory_json.h \
 	lib/store/store.h lib/store/store_sqlite.c lib/store/store_migrations.h \

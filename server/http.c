@@ -38,6 +38,7 @@
 #include "codec/inventory_json.h"
 #include "limits.h"
 #include "server.h"
+#include "util/buf.h"
 #include "util/log.h"
 #include "util/strutil.h"
 #include "util/xmalloc.h"
@@ -58,7 +59,7 @@ struct http_ctx {
 	struct limits_conn	*lc;
 	const char		*raw;		/* the target as received */
 	size_t			 rawlen;
-	size_t			 bodycap;
+	struct buf		 body;		/* req.body and req.bodylen */
 	size_t			 taken;		/* of the body budget */
 	int			 routed;
 	int			 overflow;
@@ -637,13 +638,13 @@ body_append(struct http_daemon *d, struct http_ctx *ctx, const char *data,
 {
 	size_t	need, cap;
 
-	if (n > HTTP_MAX_BODY - ctx->req.bodylen) {
+	if (n > HTTP_MAX_BODY - ctx->body.len) {
 		ctx->overflow = 1;
 		goto drop;
 	}
-	need = ctx->req.bodylen + n + 1;
-	if (need > ctx->bodycap) {
-		cap = ctx->bodycap ? ctx->bodycap : 4096;
+	need = ctx->body.len + n + 1;
+	if (need > ctx->body.cap) {
+		cap = ctx->body.cap ? ctx->body.cap : 4096;
 		while (cap < need)
 			cap *= 2;
 		if (cap > HTTP_MAX_BODY + 1)
@@ -655,19 +656,13 @@ body_append(struct http_daemon *d, struct http_ctx *ctx, const char *data,
 			}
 			ctx->taken = cap;
 		}
-		ctx->req.body = xreallocarray(ctx->req.body, cap, 1);
-		ctx->bodycap = cap;
+		buf_resize(&ctx->body, cap);
 	}
-	memcpy(ctx->req.body + ctx->req.bodylen, data, n);
-	ctx->req.bodylen += n;
-	ctx->req.body[ctx->req.bodylen] = '\0';
+	buf_add(&ctx->body, data, n);
 	return (0);
 
 drop:
-	free(ctx->req.body);
-	ctx->req.body = NULL;
-	ctx->req.bodylen = 0;
-	ctx->bodycap = 0;
+	buf_free(&ctx->body);
 	limits_body_give(d->lim, ctx->taken);
 	ctx->taken = 0;
 	return (-1);
@@ -740,8 +735,7 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 					return (send_reply(conn, ctx, &rep));
 				}
 				ctx->taken = (size_t)len + 1;
-				ctx->req.body = xmalloc(ctx->taken);
-				ctx->bodycap = ctx->taken;
+				buf_resize(&ctx->body, ctx->taken);
 			}
 		}
 		return (MHD_YES);
@@ -767,8 +761,10 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 		    "too many request bodies in flight, retry later");
 		return (send_reply(conn, ctx, &rep));
 	}
-	if (ctx->req.body == NULL)
-		ctx->req.body = xstrdup("");
+	if (ctx->body.data == NULL)
+		buf_resize(&ctx->body, 1);
+	ctx->req.body = ctx->body.data;
+	ctx->req.bodylen = ctx->body.len;
 	/* The request is in: the deadline bounds the client, not the
 	 * time the handler takes. */
 	limits_conn_answered(d->lim, ctx->lc);
@@ -792,7 +788,7 @@ completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 	 * own, counted from now. */
 	limits_conn_rearm(d->lim, ctx->lc);
 	limits_body_give(d->lim, ctx->taken);
-	free(ctx->req.body);
+	buf_free(&ctx->body);
 	free(ctx);
 	*con_cls = NULL;
 }

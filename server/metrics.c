@@ -181,8 +181,7 @@ metrics_get(struct server *srv, struct http_request *req,
 		    (unsigned long long)atomic_load(&updates[k]));
 	free(rep->body);
 	rep->status = 200;
-	rep->body = b.data;
-	rep->len = b.len;
+	rep->body = buf_release(&b.out, &rep->len);
 	rep->content_type = CT_METRICS;
 	return (0);
 }

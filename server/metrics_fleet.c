@@ -113,8 +113,7 @@ mfleet_prepare(const struct inventory *inv)
 			device_series(&b, inv);
 		else
 			prom_type_series(&b, inv, k == FAM_AVAIL, inv->host);
-		h->text[k] = b.data;
-		h->len[k] = b.len;
+		h->text[k] = buf_release(&b.out, &h->len[k]);
 	}
 	return (h);
 }

@@ -32,7 +32,7 @@ static const char *const verdict_names[] = {
 static const char *reason_message(const struct ctx *,
 		    const struct result *, const struct reason *, char *,
 		    size_t);
-static void	 write_reason(struct jsonw *, const struct ctx *,
+static void	 write_reason(struct buf *, const struct ctx *,
 		    const struct result *, const struct reason *);
 
 /* The human text of a reason: fixed text, or formatted into msg. */
@@ -154,7 +154,7 @@ reason_message(const struct ctx *c, const struct result *res,
 }
 
 static void
-write_reason(struct jsonw *w, const struct ctx *c, const struct result *res,
+write_reason(struct buf *w, const struct ctx *c, const struct result *res,
     const struct reason *r)
 {
 	char	 msg[256];
@@ -183,7 +183,7 @@ write_reason(struct jsonw *w, const struct ctx *c, const struct result *res,
 }
 
 void
-answer_result(struct jsonw *w, const struct ctx *c, const struct result *res)
+answer_result(struct buf *w, const struct ctx *c, const struct result *res)
 {
 	const struct reason	*r;
 	const struct assignment	*g;

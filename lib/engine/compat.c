@@ -265,7 +265,7 @@ run(const struct fleet *fleet, const struct compat_config *cfg,
 	const json_t		*dests;
 	enum mode		 mode;
 	json_t			*sj;
-	struct jsonw		 w;
+	struct buf		 w;
 	size_t			 i, k, n, nres = 0, nout = 0;
 
 	memset(&c, 0, sizeof(c));
@@ -347,8 +347,7 @@ run(const struct fleet *fleet, const struct compat_config *cfg,
 			st->n_incompatible++;
 	}
 	/* Compatible results of a VM are a few hundred bytes each. */
-	w.cap = 1024 + nres * 640;
-	w.buf = xmalloc(w.cap);
+	buf_reserve(&w, 1024 + nres * 640);
 	if (form == FORM_ONE) {
 		answer_result(&w, &c, &res[0]);
 		goto done;
@@ -368,8 +367,6 @@ run(const struct fleet *fleet, const struct compat_config *cfg,
 	jw_lit(&w, "]}");
 
 done:
-	if (lenp != NULL)
-		*lenp = w.len;
 	if (src.any_unknown)
 		compat_fail(st, COMPAT_ENOSOURCE, src.unknown_field,
 		    "the source is not in the inventory");
@@ -380,5 +377,5 @@ fail:
 	free(res);
 	eval_free(&c);
 	source_free(&src);
-	return (w.buf);
+	return (w.data == NULL ? NULL : buf_release(&w, lenp));
 }

@@ -19,6 +19,7 @@
 
 #include "engine/compat.h"
 #include "model/inventory.h"
+#include "util/buf.h"
 
 struct compat_status;
 struct fleet;
@@ -110,16 +111,12 @@ size_t	 match_run(size_t nleft, size_t nright, const size_t *off,
 	    const size_t *adj, const int64_t *cap, size_t *assign,
 	    int64_t *used, unsigned char *seen);
 
-/* jsonw.c: a growing buffer of JSON text; buf is NUL-terminated. */
-struct jsonw {
-	char	*buf;
-	size_t	 len, cap;
-};
+/* jsonw.c: JSON text into a buffer (util/buf.h). */
 #define jw_lit(w, s)	jw_raw((w), (s), sizeof(s) - 1)
-void	 jw_raw(struct jsonw *, const char *, size_t);
-void	 jw_str(struct jsonw *, const char *);	/* NULL writes null */
-void	 jw_int(struct jsonw *, int64_t);
-void	 jw_json(struct jsonw *, const json_t *);
+void	 jw_raw(struct buf *, const char *, size_t);
+void	 jw_str(struct buf *, const char *);	/* NULL writes null */
+void	 jw_int(struct buf *, int64_t);
+void	 jw_json(struct buf *, const json_t *);
 
 /*
  * The check in progress. A result is one destination's verdict; its
@@ -245,7 +242,7 @@ void	 eval_prefetch(const struct ctx *, const struct fleet *, size_t,
 void	 eval_free(struct ctx *);
 
 /* answer.c: one result as JSON text. */
-void	 answer_result(struct jsonw *, const struct ctx *,
+void	 answer_result(struct buf *, const struct ctx *,
 	    const struct result *);
 
 /* compat_error.c */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * promtext.c -- the Prometheus text format into a growing buffer.
+ * promtext.c -- the Prometheus text format into a buffer (util/buf.h).
  *
  * Label values are escaped byte by byte straight into the buffer: a
  * fleet's /metrics has hundreds of thousands of labels, too many for a
@@ -8,63 +8,34 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/inventory.h"
 #include "metrics/promtext.h"
+#include "util/buf.h"
 #include "util/xmalloc.h"
 
 #define PROM_INITIAL	(64 * 1024)
 
-static void	reserve(struct promtext *, size_t);
-static void	put(struct promtext *, const char *, size_t);
 
 void
 prom_init(struct promtext *p, const char *prefix)
 {
-	p->cap = PROM_INITIAL;
-	p->len = 0;
-	p->data = xmalloc(p->cap);
-	p->data[0] = '\0';
+	memset(&p->out, 0, sizeof(p->out));
+	buf_reserve(&p->out, PROM_INITIAL);
+	p->out.data[0] = '\0';
 	p->prefix = prefix;
-}
-
-/* Room for n more bytes and the NUL. */
-static void
-reserve(struct promtext *p, size_t n)
-{
-	if (p->cap - p->len > n)
-		return;
-	while (p->cap - p->len <= n)
-		p->cap *= 2;
-	p->data = xreallocarray(p->data, p->cap, 1);
-}
-
-static void
-put(struct promtext *p, const char *s, size_t n)
-{
-	reserve(p, n);
-	memcpy(p->data + p->len, s, n);
-	p->len += n;
-	p->data[p->len] = '\0';
 }
 
 void
 prom_printf(struct promtext *p, const char *fmt, ...)
 {
 	va_list	 ap;
-	int	 n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	buf_vprintf(&p->out, fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		return;
-	reserve(p, (size_t)n);
-	va_start(ap, fmt);
-	vsnprintf(p->data + p->len, p->cap - p->len, fmt, ap);
-	va_end(ap);
-	p->len += (size_t)n;
 }
 
 void
@@ -86,12 +57,12 @@ prom_label(struct promtext *p, const char *name, const char *value,
 	for (; *s != '\0'; s++) {
 		if (*s != '\\' && *s != '"' && *s != '\n')
 			continue;
-		put(p, run, (size_t)(s - run));
-		put(p, *s == '\n' ? "\\n" : *s == '"' ? "\\\"" : "\\\\", 2);
+		buf_add(&p->out, run, (size_t)(s - run));
+		buf_add(&p->out, *s == '\n' ? "\\n" : *s == '"' ? "\\\"" : "\\\\", 2);
 		run = s + 1;
 	}
-	put(p, run, (size_t)(s - run));
-	put(p, "\"", 1);
+	buf_add(&p->out, run, (size_t)(s - run));
+	buf_add(&p->out, "\"", 1);
 }
 
 void

@@ -15,11 +15,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "util/buf.h"
+
 struct inventory;
 
 struct promtext {
-	char		*data;		/* NUL-terminated, malloc'd */
-	size_t		 len, cap;
+	struct buf	 out;		/* the text so far */
 	const char	*prefix;	/* metric name prefix, e.g. "vfio_compat_" */
 };
 

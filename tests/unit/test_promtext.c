@@ -22,10 +22,10 @@ START_TEST(test_escaping)
 	prom_label(&p, "b", "q\"b\\n\nend", false);
 	prom_label(&p, "c", NULL, false);
 	prom_printf(&p, "} %d\n", 1);
-	ck_assert_str_eq(p.data,
+	ck_assert_str_eq(p.out.data,
 	    "m{a=\"plain\",b=\"q\\\"b\\\\n\\nend\",c=\"\"} 1\n");
-	ck_assert_uint_eq(p.len, strlen(p.data));
-	free(p.data);
+	ck_assert_uint_eq(p.out.len, strlen(p.out.data));
+	free(p.out.data);
 }
 END_TEST
 
@@ -40,9 +40,9 @@ START_TEST(test_growth)
 	prom_init(&p, "x_");
 	for (i = 0; i < 100; i++)
 		prom_label(&p, "k", big, true);
-	ck_assert_uint_eq(p.len, 100 * (sizeof(big) - 1 + 4));
-	ck_assert_uint_eq(strlen(p.data), p.len);
-	free(p.data);
+	ck_assert_uint_eq(p.out.len, 100 * (sizeof(big) - 1 + 4));
+	ck_assert_uint_eq(strlen(p.out.data), p.out.len);
+	free(p.out.data);
 }
 END_TEST
 
@@ -59,7 +59,7 @@ START_TEST(test_type_series)
 	prom_header(&p, "type_instances", "gauge", "Help.");
 	prom_type_series(&p, inv, false, inv->host);
 	prom_type_series(&p, inv, true, NULL);
-	ck_assert_str_eq(p.data,
+	ck_assert_str_eq(p.out.data,
 	    "# HELP vc_type_instances Help.\n"
 	    "# TYPE vc_type_instances gauge\n"
 	    "vc_type_instances{host=\"compute-17.example.org\","
@@ -70,7 +70,7 @@ START_TEST(test_type_series)
 	    "kind=\"mdev\",type=\"nvidia-222\"} 15\n"
 	    "vc_type_available_instances{parent=\"0000:3b:00.0\","
 	    "kind=\"mdev\",type=\"nvidia-230\"} 0\n");
-	free(p.data);
+	free(p.out.data);
 	inventory_free(inv);
 	free(buf);
 }

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * buf.c -- the growable text buffer of buf.h.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "xmalloc.h"
+
+#define BUF_INITIAL	4096
+
+void
+buf_reserve(struct buf *b, size_t n)
+{
+	size_t	 cap;
+
+	if (b->cap > b->len && b->cap - b->len > n)
+		return;
+	cap = b->cap < BUF_INITIAL ? BUF_INITIAL : b->cap;
+	while (cap - b->len <= n)
+		cap *= 2;
+	b->data = xreallocarray(b->data, cap, 1);
+	b->cap = cap;
+}
+
+void
+buf_resize(struct buf *b, size_t cap)
+{
+	b->data = xreallocarray(b->data, cap, 1);
+	b->cap = cap;
+	b->data[b->len] = '\0';
+}
+
+void
+buf_add(struct buf *b, const void *s, size_t n)
+{
+	buf_reserve(b, n);
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void
+buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list	 again;
+	int	 n;
+
+	va_copy(again, ap);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	if (n >= 0) {
+		buf_reserve(b, (size_t)n);
+		vsnprintf(b->data + b->len, b->cap - b->len, fmt, again);
+		b->len += (size_t)n;
+	}
+	va_end(again);
+}
+
+char *
+buf_release(struct buf *b, size_t *lenp)
+{
+	char	*s;
+
+	buf_reserve(b, 0);
+	b->data[b->len] = '\0';
+	s = b->data;
+	if (lenp != NULL)
+		*lenp = b->len;
+	b->data = NULL;
+	b->len = b->cap = 0;
+	return (s);
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->data);
+	b->data = NULL;
+	b->len = b->cap = 0;
+}
