@@ -22,4 +22,4 @@ VC_FUZZ_FLEET="$top_srcdir/tests/unit/data/engine" ASAN_OPTIONS=detect_leaks=1 \
     -dict="$top_srcdir/tests/fuzz/check.dict" corpus > fuzz.out 2>&1 ||
     { tail -n 40 fuzz.out; fail "fuzzer found a bug"; }
 tail -n 3 fuzz.out
-ok "tree and text answers agree over ${secs}s of fuzzing"
+ok "the answer forms agree over ${secs}s of fuzzing"

@@ -3,12 +3,13 @@
  * fuzz_check.c -- libFuzzer target for POST /v1/check bodies against a
  * small fleet (the engine fixtures, tests/unit/data/engine/).
  *
- * The engine answers in two forms written by different code: a jansson
- * tree (compat_check) and text written directly (compat_check_text,
- * what the server sends). For any body both must refuse it alike or
- * answer the same document, and the compatible-only text must be the
- * tree with compat_filter_compatible() applied. Anything else, or a
- * sanitizer report, is a bug.
+ * The engine answers in three forms: the whole answer and its
+ * compatible-only form (compat_check_text, POST /v1/check and the
+ * destinations of a VM) and the bare result for one destination
+ * (compat_check_one_text, the GET form). For any body every form must be
+ * JSON, refuse alike, and agree: the compatible-only results are the
+ * whole answer's compatible ones in order, the one destination's result
+ * is the whole answer's. Anything else, or a sanitizer report, is a bug.
  */
 #include <dirent.h>
 #include <stdint.h>
@@ -73,49 +74,79 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return (0);
 }
 
-/* The two forms, compared; abort() on a difference. */
-static void
-compare(const json_t *request, bool compatible_only)
+/* One answer form, parsed; abort() when its text is not JSON. */
+static json_t *
+form(const json_t *request, int which, struct compat_status *st)
 {
 	struct compat_config	 cfg = { NULL, now, STALE };
-	struct compat_status	 st1, st2;
-	json_t			*tree, *parsed;
+	json_t			*parsed;
 	char			*text;
 	size_t			 len;
 
-	tree = compat_check(fleet, &cfg, request, &st1);
-	text = compat_check_text(fleet, &cfg, request, compatible_only, &len,
-	    &st2);
-	if ((tree == NULL) != (text == NULL) ||
-	    st1.http_status != st2.http_status ||
-	    strcmp(st1.code, st2.code) != 0 ||
-	    strcmp(st1.field, st2.field) != 0) {
-		fprintf(stderr, "forms disagree: tree %s (%d %s %s), text %s "
-		    "(%d %s %s)\n", tree != NULL ? "answered" : "refused",
-		    st1.http_status, st1.code, st1.field, text != NULL ?
-		    "answered" : "refused", st2.http_status, st2.code,
-		    st2.field);
+	text = which == 2 ? compat_check_one_text(fleet, &cfg, request, &len,
+	    st) : compat_check_text(fleet, &cfg, request, which == 1, &len,
+	    st);
+	if (text == NULL)
+		return (NULL);
+	if ((parsed = json_loadb(text, len, 0, NULL)) == NULL) {
+		fprintf(stderr, "form %d is not JSON:\n%.*s\n", which,
+		    (int)len, text);
 		abort();
 	}
-	if (tree != NULL) {
-		if (compatible_only)
-			compat_filter_compatible(tree);
-		if ((parsed = json_loadb(text, len, 0, NULL)) == NULL) {
-			fprintf(stderr, "the text form is not JSON:\n%.*s\n",
-			    (int)len, text);
-			abort();
-		}
-		if (!json_equal(tree, parsed)) {
-			char	*t = json_dumps(tree, JSON_SORT_KEYS);
-
-			fprintf(stderr, "forms differ:\ntree %s\ntext %.*s\n",
-			    t, (int)len, text);
-			abort();
-		}
-		json_decref(parsed);
-	}
-	json_decref(tree);
 	free(text);
+	return (parsed);
+}
+
+static void
+disagree(const char *what, const json_t *a, const json_t *b)
+{
+	char	*sa = a != NULL ? json_dumps(a, JSON_SORT_KEYS) : NULL;
+	char	*sb = b != NULL ? json_dumps(b, JSON_SORT_KEYS) : NULL;
+
+	fprintf(stderr, "forms disagree on %s:\n%s\n%s\n", what,
+	    sa != NULL ? sa : "(refused)", sb != NULL ? sb : "(refused)");
+	abort();
+}
+
+/*
+ * The answer forms, compared; abort() on a difference: the whole answer,
+ * its compatible-only form (the same results less the others, in the
+ * same order), and for one destination the bare result of the GET form.
+ */
+static void
+compare(const json_t *request)
+{
+	struct compat_status	 st1, st2, st3;
+	json_t			*all, *comp, *one, *kept, *r;
+	const json_t		*dests;
+	size_t			 i;
+
+	all = form(request, 0, &st1);
+	comp = form(request, 1, &st2);
+	if ((all == NULL) != (comp == NULL) || st1.error != st2.error ||
+	    strcmp(st1.field, st2.field) != 0)
+		disagree("refusal", all, comp);
+	if (all != NULL) {
+		kept = json_array();
+		json_array_foreach(json_object_get(all, "results"), i, r)
+			if (strcmp(json_string_value(json_object_get(r,
+			    "verdict")), "compatible") == 0)
+				json_array_append(kept, r);
+		if (!json_equal(kept, json_object_get(comp, "results")))
+			disagree("compatible results", kept, comp);
+		json_decref(kept);
+	}
+	dests = json_is_object(request) ? json_object_get(request,
+	    "destinations") : NULL;
+	if (all != NULL && json_is_array(dests) && json_array_size(dests) == 1) {
+		one = form(request, 2, &st3);
+		if (one == NULL || st3.error != st1.error || !json_equal(one,
+		    json_array_get(json_object_get(all, "results"), 0)))
+			disagree("the one destination", all, one);
+		json_decref(one);
+	}
+	json_decref(all);
+	json_decref(comp);
 }
 
 int
@@ -129,10 +160,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, NULL);
 	if (request == NULL)
 		return (0);
-	if (!json_depth_exceeds(request, 16)) {
-		compare(request, false);
-		compare(request, true);
-	}
+	if (!json_depth_exceeds(request, 16))
+		compare(request);
 	json_decref(request);
 	return (0);
 }
