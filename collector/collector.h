@@ -124,7 +124,6 @@ const char *driver_version_of(struct collect *, const char *devpath,
 int	pci_scan(struct collect *);
 void	pci_set_migration(struct collect *);
 void	pci_select(struct collect *);
-int	pci_driver_is_vfio(const char *);
 
 /* mdev.c */
 int	mdev_read_types(struct collect *, size_t dev, const char *devpath);

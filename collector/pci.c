@@ -21,6 +21,7 @@
 #include "collector.h"
 #include "sysfs.h"
 
+static int	 pci_driver_is_vfio(const char *);
 static int	 pci_read_device(struct collect *, const char *);
 static void	 pci_ids(struct collect *, size_t, const char *,
 		    const struct sysfs_dir *);
@@ -302,7 +303,7 @@ hwdb_lookup(struct collect *c, const char *modalias, char **vendor,
 
 /* vfio-pci or a variant driver ("<vendor>_vfio_pci", "xe-vfio-pci"):
  * the kernel spells names either way, so '-' and '_' are equal. */
-int
+static int
 pci_driver_is_vfio(const char *driver)
 {
 	size_t		 len;

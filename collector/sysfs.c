@@ -23,6 +23,7 @@
 
 #include "sysfs.h"
 
+static char	*sysfs_readlink(const char *);
 static char	*fold_lines(char *);
 static int	text_ok(const char *, int);
 
@@ -233,7 +234,7 @@ sysfs_read_int(const char *path, int64_t min, int64_t max)
 	return (v);
 }
 
-char *
+static char *
 sysfs_readlink(const char *path)
 {
 	char	 buf[SYSFS_PATH_MAX];

@@ -55,7 +55,6 @@ char	*sysfs_link_base(const char *path);
 char	*sysfs_link_base_in(const char *path, const char *parent,
 	    const struct sysfs_dir *targets);
 /* Raw symlink target (malloc'd), NULL if missing or not a link. */
-char	*sysfs_readlink(const char *path);
 /* 1 if path exists (following links), 0 if not. */
 int	 sysfs_exists(const char *path);
 /* 1 if path exists, even as a dangling link; 0 if not. */

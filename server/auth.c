@@ -250,12 +250,6 @@ auth_free(struct auth *a)
 	free(a);
 }
 
-size_t
-auth_count(const struct auth *a)
-{
-	return (a->n);
-}
-
 static int
 role_allows(enum auth_role role, enum http_access access)
 {

@@ -22,7 +22,6 @@ enum auth_result {
 
 struct auth	*auth_load(const char *path);
 void		 auth_free(struct auth *);
-size_t		 auth_count(const struct auth *);
 /*
  * Decide a request from its Authorization header (may be NULL), the
  * access its route needs and the host it names (NULL when none).

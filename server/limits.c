@@ -54,7 +54,6 @@ struct limits {
 	unsigned int		 secs;
 	size_t			 budget;
 	atomic_size_t		 used;
-	atomic_ulong		 kills;
 };
 
 struct ratelimit {
@@ -82,7 +81,6 @@ limits_start(unsigned int deadline, size_t budget)
 	l->secs = deadline;
 	l->budget = budget;
 	atomic_init(&l->used, 0);
-	atomic_init(&l->kills, 0);
 	pthread_mutex_init(&l->mtx, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
@@ -172,7 +170,6 @@ sweep(void *arg)
 			log_debug("%s: closed %lu connections their peers had "
 			    "left", __func__, gone);
 		if (n > 0) {
-			atomic_fetch_add(&l->kills, n);
 			if (ratelimit_allow(&mhd_rl, &dropped))
 				log_warnx("%s: closed %lu connections past the "
 				    "%u s request deadline (%lu lines "
@@ -244,12 +241,6 @@ limits_conn_rearm(struct limits *l, struct limits_conn *c)
 	pthread_mutex_unlock(&l->mtx);
 }
 
-unsigned long
-limits_deadline_kills(const struct limits *l)
-{
-	return (atomic_load(&l->kills));
-}
-
 int
 limits_body_take(struct limits *l, size_t n)
 {
@@ -266,12 +257,6 @@ void
 limits_body_give(struct limits *l, size_t n)
 {
 	atomic_fetch_sub(&l->used, n);
-}
-
-size_t
-limits_body_used(const struct limits *l)
-{
-	return (atomic_load(&l->used));
 }
 
 /* LOG_BURST lines per LOG_WINDOW seconds; *dropped is what the window

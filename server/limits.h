@@ -35,13 +35,10 @@ void			 limits_conn_answered(struct limits *,
 /* The answer was sent: the next request must arrive within a deadline. */
 void			 limits_conn_rearm(struct limits *,
 			    struct limits_conn *);
-/* Connections shut down so far for passing the deadline. */
-unsigned long		 limits_deadline_kills(const struct limits *);
 
 /* Take n bytes of the body budget: 0, or -1 when it would be exceeded. */
 int			 limits_body_take(struct limits *, size_t n);
 void			 limits_body_give(struct limits *, size_t n);
-size_t			 limits_body_used(const struct limits *);
 
 /* An MHD_LogCallback: at most a few lines a second, the rest counted. */
 void			 limits_mhd_log(void *, const char *, va_list)

@@ -42,6 +42,8 @@ struct field_spec {
 	bool		 seen;
 };
 
+static json_t	*inv_device_to_json(const struct inv_device *);
+static json_t	*inv_type_to_json(const struct inv_type *);
 static void	 jpath(char *, size_t, const char *, const char *, ...)
 		    __attribute__((format(printf, 4, 5)));
 static int	 get_str(struct inventory *, const json_t *, const char *,
@@ -943,7 +945,7 @@ jtri(enum inv_tri t)
 	return (json_boolean(t == INV_TRI_TRUE));
 }
 
-json_t *
+static json_t *
 inv_type_to_json(const struct inv_type *t)
 {
 	json_t	*o = json_object();
@@ -959,7 +961,7 @@ inv_type_to_json(const struct inv_type *t)
 	return (o);
 }
 
-json_t *
+static json_t *
 inv_device_to_json(const struct inv_device *d)
 {
 	json_t	*o = json_object(), *m = json_object(), *a, *attrs;

@@ -19,8 +19,6 @@
 struct inventory	*inventory_from_json(const json_t *, struct strpool *,
 			    struct inv_error *);
 json_t			*inventory_to_json(const struct inventory *);
-json_t			*inv_device_to_json(const struct inv_device *);
-json_t			*inv_type_to_json(const struct inv_type *);
 
 /* Parse one device entry (path names it in errors, e.g. "devices[3]"). */
 int	inv_device_from_json(struct inventory *, const json_t *,

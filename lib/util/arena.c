@@ -12,6 +12,8 @@
 #include "arena.h"
 #include "xmalloc.h"
 
+static char	*arena_strndup(struct arena *, const char *, size_t);
+static void	*arena_alloc(struct arena *, size_t);
 static struct chunk	*new_chunk(struct arena *, size_t);
 
 #define ARENA_MIN_CHUNK	1024
@@ -28,7 +30,6 @@ struct chunk {
 struct arena {
 	struct chunk	*head;
 	size_t		 next_size;
-	size_t		 used;
 };
 
 struct arena *
@@ -75,7 +76,7 @@ arena_reserve(struct arena *a, size_t size)
 		new_chunk(a, size);
 }
 
-void *
+static void *
 arena_alloc(struct arena *a, size_t size)
 {
 	struct chunk	*c = a->head;
@@ -95,7 +96,6 @@ arena_alloc(struct arena *a, size_t size)
 	}
 	p = (char *)c->data + c->used;
 	c->used += size;
-	a->used += size;
 	return (p);
 }
 
@@ -111,7 +111,7 @@ arena_calloc(struct arena *a, size_t n, size_t size)
 	return (p);
 }
 
-char *
+static char *
 arena_strndup(struct arena *a, const char *s, size_t len)
 {
 	char	*p = arena_alloc(a, len + 1);
@@ -127,8 +127,3 @@ arena_strdup(struct arena *a, const char *s)
 	return (arena_strndup(a, s, strlen(s)));
 }
 
-size_t
-arena_used(const struct arena *a)
-{
-	return (a->used);
-}

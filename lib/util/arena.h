@@ -15,14 +15,10 @@ struct arena;
 
 struct arena	*arena_new(void);
 void		 arena_free(struct arena *);
-void		*arena_alloc(struct arena *, size_t);
 void		*arena_calloc(struct arena *, size_t, size_t);
 /* Make the next allocations of up to size bytes come from one chunk of
  * exactly that size, for callers that know what they will need. */
 void		 arena_reserve(struct arena *, size_t);
 char		*arena_strdup(struct arena *, const char *);
-char		*arena_strndup(struct arena *, const char *, size_t);
-/* Bytes handed out, for memory accounting. */
-size_t		 arena_used(const struct arena *);
 
 #endif

@@ -44,16 +44,6 @@ buf_add(struct buf *b, const void *s, size_t n)
 }
 
 void
-buf_printf(struct buf *b, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	va_start(ap, fmt);
-	buf_vprintf(b, fmt, ap);
-	va_end(ap);
-}
-
-void
 buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
 	va_list	 again;

@@ -26,8 +26,6 @@ void	 buf_reserve(struct buf *, size_t n);
  * memory they hold by capacity, such as the server's body budget. */
 void	 buf_resize(struct buf *, size_t cap);
 void	 buf_add(struct buf *, const void *, size_t);
-void	 buf_printf(struct buf *, const char *, ...)
-	    __attribute__((format(printf, 2, 3)));
 void	 buf_vprintf(struct buf *, const char *, va_list)
 	    __attribute__((format(printf, 2, 0)));
 /* The text (never NULL: "" for an empty buffer); the buffer is empty
