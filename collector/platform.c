@@ -55,6 +55,7 @@
 #define DIRTY_KERNEL_MAJOR	6
 #define DIRTY_KERNEL_MINOR	7
 
+static char	*ask_version(const char *, const char *, const char *);
 static char	*qemu_ask(const char *);
 static char	*libvirt_ask(const char *);
 static char	*cached_version(const char *, char *(*)(const char *));
@@ -96,38 +97,53 @@ platform_version_ok(const char *s)
 	return (1);
 }
 
-/* Run "qemu -version" (QEMU's documented spelling; "--version" works
- * too) and take the number after the banner. */
+/*
+ * Run "prog flag" and take the dotted number after banner in what it
+ * prints: a malloc'd version, or NULL with one warning.
+ */
 static char *
-qemu_ask(const char *qemu)
+ask_version(const char *prog, const char *flag, const char *banner)
 {
 	char	*argv[3], *out = NULL, *p, *v = NULL;
-	size_t	 len, n;
+	size_t	 len;
 
-	argv[0] = (char *)qemu;
-	argv[1] = (char *)"-version";
+	argv[0] = (char *)prog;
+	argv[1] = (char *)flag;
 	argv[2] = NULL;
 	if (run_capture(argv, QEMU_TIMEOUT_MS, QEMU_MAX_OUTPUT, &out,
 	    &len) != 0) {
-		log_warnx("%s: %s -version failed", __func__, qemu);
+		log_warnx("%s: %s %s failed", __func__, prog, flag);
 		goto out;
 	}
-	if ((p = strstr(out, QEMU_BANNER)) == NULL) {
-		log_warnx("%s: %s -version: no version banner", __func__,
-		    qemu);
+	if ((p = strstr(out, banner)) == NULL) {
+		log_warnx("%s: %s %s: no version banner", __func__, prog,
+		    flag);
 		goto out;
 	}
-	p += strlen(QEMU_BANNER);
-	n = strspn(p, "0123456789.");
-	v = xstrndup(p, n);
+	p += strlen(banner);
+	v = xstrndup(p, strspn(p, "0123456789."));
 	if (!platform_version_ok(v)) {
-		log_warnx("%s: %s -version: odd version", __func__, qemu);
+		log_warnx("%s: %s %s: odd version", __func__, prog, flag);
 		free(v);
 		v = NULL;
 	}
 out:
 	free(out);
 	return (v);
+}
+
+/* "qemu -version" (QEMU's documented spelling; "--version" works too). */
+static char *
+qemu_ask(const char *qemu)
+{
+	return (ask_version(qemu, "-version", QEMU_BANNER));
+}
+
+/* "libvirtd (libvirt) 10.0.0", "virtqemud (libvirt) 10.0.0". */
+static char *
+libvirt_ask(const char *prog)
+{
+	return (ask_version(prog, "--version", LIBVIRT_BANNER));
 }
 
 /*
@@ -172,38 +188,6 @@ char *
 platform_qemu_version(const char *path)
 {
 	return (cached_version(path, qemu_ask));
-}
-
-/* "libvirtd (libvirt) 10.0.0", "virtqemud (libvirt) 10.0.0". */
-static char *
-libvirt_ask(const char *prog)
-{
-	char	*argv[3], *out = NULL, *p, *v = NULL;
-	size_t	 len;
-
-	argv[0] = (char *)prog;
-	argv[1] = (char *)"--version";
-	argv[2] = NULL;
-	if (run_capture(argv, QEMU_TIMEOUT_MS, QEMU_MAX_OUTPUT, &out,
-	    &len) != 0) {
-		log_warnx("%s: %s --version failed", __func__, prog);
-		goto out;
-	}
-	if ((p = strstr(out, LIBVIRT_BANNER)) == NULL) {
-		log_warnx("%s: %s --version: no version banner", __func__,
-		    prog);
-		goto out;
-	}
-	p += strlen(LIBVIRT_BANNER);
-	v = xstrndup(p, strspn(p, "0123456789."));
-	if (!platform_version_ok(v)) {
-		log_warnx("%s: %s --version: odd version", __func__, prog);
-		free(v);
-		v = NULL;
-	}
-out:
-	free(out);
-	return (v);
 }
 
 /* name in $PATH, else in dirs (NULL-terminated; NULL for PATH only): a

@@ -128,6 +128,8 @@ struct slot {
 	size_t			 taken;		/* members handed out */
 };
 
+static struct reason *push_reason(struct reason **, size_t *, size_t *,
+		    enum rcode, enum verdict, const struct requirement *);
 static struct reason *add_reason(struct ctx *, enum rcode, enum verdict,
 		    const struct requirement *);
 static bool	 seq(const char *, const char *, bool);
@@ -167,23 +169,31 @@ static int64_t	 own_units(const struct ctx *, const struct inv_device *,
 		    const struct inv_type *);
 static bool	 own_device(const struct ctx *, const struct inv_device *);
 
+/* A new, zeroed reason at the end of *v (n of cap used). */
 static struct reason *
-add_reason(struct ctx *c, enum rcode code, enum verdict sev,
-    const struct requirement *req)
+push_reason(struct reason **v, size_t *n, size_t *cap, enum rcode code,
+    enum verdict sev, const struct requirement *req)
 {
 	struct reason	*r;
 
-	if (c->nreasons == c->reasons_cap) {
-		c->reasons_cap = c->reasons_cap < 64 ? 64 : c->reasons_cap * 2;
-		c->reasons = xreallocarray(c->reasons, c->reasons_cap,
-		    sizeof(*c->reasons));
+	if (*n == *cap) {
+		*cap = *cap < 16 ? 16 : *cap * 2;
+		*v = xreallocarray(*v, *cap, sizeof(**v));
 	}
-	r = &c->reasons[c->nreasons++];
+	r = &(*v)[(*n)++];
 	memset(r, 0, sizeof(*r));
 	r->code = code;
 	r->sev = sev;
 	r->req = req;
 	return (r);
+}
+
+static struct reason *
+add_reason(struct ctx *c, enum rcode code, enum verdict sev,
+    const struct requirement *req)
+{
+	return (push_reason(&c->reasons, &c->nreasons, &c->reasons_cap, code,
+	    sev, req));
 }
 
 /* Equality of matching keys: never on null (SPEC 6, v1.1), and pooled
@@ -882,17 +892,8 @@ add_source_reason(struct ctx *c, enum rcode code, enum verdict sev,
 		    field != NULL && strcmp(r->field, field) == 0)))
 			return (r);
 	}
-	if (c->nsreasons == c->sreasons_cap) {
-		c->sreasons_cap = c->sreasons_cap < 8 ? 8 :
-		    c->sreasons_cap * 2;
-		c->sreasons = xreallocarray(c->sreasons, c->sreasons_cap,
-		    sizeof(*c->sreasons));
-	}
-	r = &c->sreasons[c->nsreasons++];
-	memset(r, 0, sizeof(*r));
-	r->code = code;
-	r->sev = sev;
-	r->req = req;
+	r = push_reason(&c->sreasons, &c->nsreasons, &c->sreasons_cap, code,
+	    sev, req);
 	r->field = field;
 	return (r);
 }
