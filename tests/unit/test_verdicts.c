@@ -36,6 +36,7 @@ static json_t		*check_vm(struct fleet *, const char *, const char *);
 static void		 expect_warning(const json_t *, const char *,
 			    const char *);
 static void		 expect_no(const json_t *, const char *);
+static void		 put_nullapi(struct fleet *);
 
 /* The idx-th VM of a fixture document. */
 static json_t *
@@ -95,6 +96,22 @@ expect_no(const json_t *res, const char *code)
 	    code);
 }
 
+/* dst-ok as dst-nullapi, its GPUs' first type with a null device_api. */
+static void
+put_nullapi(struct fleet *f)
+{
+	json_t	*dst = fixture_json("dst-ok");
+	size_t	 i;
+
+	json_object_set_new(dst, "host", json_string("dst-nullapi"));
+	for (i = 0; i < 2; i++)
+		json_object_set_new(json_array_get(json_object_get(
+		    json_array_get(json_object_get(dst, "devices"), i),
+		    "types"), 0), "device_api", json_null());
+	put_json(f, dst, 10);
+	json_decref(dst);
+}
+
 /* A VM whose devices the collector could not all name. */
 START_TEST(incomplete_vm)
 {
@@ -151,10 +168,9 @@ END_TEST
 /* Null keys never match, null on both sides included. */
 START_TEST(null_matching_keys)
 {
-	json_t		*src, *dst, *types, *out;
+	json_t		*src, *types, *out;
 	struct fleet	*f;
 	const json_t	*r;
-	size_t		 i;
 
 	/* The source type's device_api unknown, the destination's too. */
 	src = fixture_json("src-a");
@@ -163,14 +179,7 @@ START_TEST(null_matching_keys)
 	json_object_set_new(json_array_get(types, 0), "device_api",
 	    json_null());
 	f = with_source(src, 10);
-	dst = fixture_json("dst-ok");
-	json_object_set_new(dst, "host", json_string("dst-nullapi"));
-	for (i = 0; i < 2; i++)
-		json_object_set_new(json_array_get(json_object_get(
-		    json_array_get(json_object_get(dst, "devices"), i),
-		    "types"), 0), "device_api", json_null());
-	put_json(f, dst, 10);
-	json_decref(dst);
+	put_nullapi(f);
 	out = run(f, NULL, "{'source':{'host':'src-a','devices':['" U1 "']},"
 	    "'destinations':['dst-nullapi','dst-ok']}", NULL);
 	r = result_for(out, "dst-nullapi");
@@ -183,14 +192,7 @@ START_TEST(null_matching_keys)
 	/* A known source device_api: a null destination one is no
 	 * candidate, and what it would have been is not known. */
 	f = with_source(fixture_json("src-a"), 10);
-	dst = fixture_json("dst-ok");
-	json_object_set_new(dst, "host", json_string("dst-nullapi"));
-	for (i = 0; i < 2; i++)
-		json_object_set_new(json_array_get(json_object_get(
-		    json_array_get(json_object_get(dst, "devices"), i),
-		    "types"), 0), "device_api", json_null());
-	put_json(f, dst, 10);
-	json_decref(dst);
+	put_nullapi(f);
 	out = run(f, NULL, "{'source':{'host':'src-a','devices':['" U1 "']},"
 	    "'destinations':['dst-nullapi']}", NULL);
 	r = result_for(out, "dst-nullapi");
