@@ -2,14 +2,15 @@
 /*
  * store.h -- persistence of host inventories behind one interface.
  *
- * lib/store/ owns durable storage (SQLite, its migrations). It may use
- * lib/codec/, lib/model/ and lib/util/; nothing above it.
+ * lib/store/ owns durable storage: store.c decides what every engine
+ * must decide alike (generations, heartbeats, late retries) and picks
+ * the engine from the --db value; each engine (store_sqlite.c) is one
+ * struct store_ops (store_engine.h) with its schema/<engine>/ migrations.
+ * It may use lib/codec/, lib/model/ and lib/util/; nothing above it.
  *
  * The collector's --db and the server's --db share this interface and
- * the schema. SQLite is the engine today; the operations are chosen so a
- * PostgreSQL engine can implement them without SQLite-isms leaking out:
- * whole-host writes in one transaction, reads by host, a full scan for
- * start-up, and a liveness probe.
+ * the schema: whole-host writes in one transaction, reads by host, a
+ * full scan for start-up, and a liveness probe.
  *
  * All functions return 0 on success and -1 on failure with a message in
  * store_error(); lookups that find nothing return 1.
@@ -31,9 +32,9 @@ struct store_host_meta {
 	char		digest[65];
 };
 
-/* Open (creating and migrating as needed). NULL with *errp set on error;
- * free *errp with free(). */
-struct store	*store_open(const char *path, char **errp);
+/* Open the store a --db value names (creating and migrating as needed).
+ * NULL with *errp set on error; free *errp with free(). */
+struct store	*store_open(const char *target, char **errp);
 /*
  * store_open with options, for a server that owns its store:
  * STORE_EXCLUSIVE refuses a file another process opened the same way
@@ -44,10 +45,12 @@ struct store	*store_open(const char *path, char **errp);
  */
 #define STORE_EXCLUSIVE	0x1
 #define STORE_VERIFY	0x2
-struct store	*store_open_opts(const char *path, unsigned int flags,
+struct store	*store_open_opts(const char *target, unsigned int flags,
 		    char **errp);
 void		 store_close(struct store *);
 const char	*store_error(const struct store *);
+/* "sqlite", ...: the engine the --db value chose. */
+const char	*store_engine_name(const struct store *);
 /* Schema version the store is at (PRAGMA user_version for SQLite). */
 int		 store_schema_version(struct store *);
 

@@ -35,6 +35,7 @@
 
 #include "model/inventory.h"
 #include "store/store.h"
+#include "store/store_engine.h"
 #include "store/store_migrations.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
@@ -85,7 +86,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 
 #define STORE_RESERVE	(16 * 1024 * 1024)	/* room for a DELETE */
 
-struct store {
+struct sqlite_store {
 	sqlite3		*db;
 	sqlite3_stmt	*stmt[ST_COUNT];
 	pthread_mutex_t	 lock;
@@ -99,39 +100,62 @@ struct store {
 	bool		 write_failed;
 };
 
-static int	 set_error(struct store *, const char *, const char *);
-static int	 exec(struct store *, const char *);
-static int	 migrate(struct store *);
-static int	 fk_check(struct store *);
-static sqlite3_stmt *stmt(struct store *, enum stmt_id);
+static void	*sq_open(const char *, unsigned int, char **);
+static void	 sq_close(void *);
+static const char *sq_error(const void *);
+static int	 sq_schema_version(void *);
+static struct store_txn *sq_begin(void *);
+static int	 sq_meta(struct store_txn *, const char *,
+		    struct store_host_meta *);
+static int	 sq_replace(struct store_txn *, const struct inventory *,
+		    const char *, const char *, int64_t, int64_t);
+static int	 sq_seen(struct store_txn *, const char *, const char *,
+		    const char *, int64_t);
+static int	 sq_commit(struct store_txn *);
+static void	 sq_rollback(struct store_txn *);
+static int	 sq_get(void *, const char *, char **,
+		    struct store_host_meta *);
+static int	 sq_remove(void *, const char *);
+static int	 sq_foreach(void *, int (*)(void *,
+		    const struct store_host_meta *, const char *), void *);
+static int	 sq_ping(void *);
+static struct sqlite_store *txn_store(struct store_txn *);
+static int	 schema_version(struct sqlite_store *);
+static int	 set_error(struct sqlite_store *, const char *, const char *);
+static int	 exec(struct sqlite_store *, const char *);
+static int	 migrate(struct sqlite_store *);
+static int	 fk_check(struct sqlite_store *);
+static sqlite3_stmt *stmt(struct sqlite_store *, enum stmt_id);
 static int	 bind_text(sqlite3_stmt *, int, const char *);
 static int	 bind_int(sqlite3_stmt *, int, int64_t);
-static int	 step_done(struct store *, sqlite3_stmt *, const char *);
-static int	 insert_rows(struct store *, const struct inventory *);
+static int	 step_done(struct sqlite_store *, sqlite3_stmt *, const char *);
+static int	 insert_rows(struct sqlite_store *, const struct inventory *);
 static void	 read_meta(sqlite3_stmt *, struct store_host_meta *);
-static int	 take_lock(struct store *, const char *, char **);
-static int	 verify(struct store *);
-static int	 path_ok(struct store *);
-static void	 reserve_make(struct store *);
-static int	 reserve_release(struct store *);
-static int	 write_probe(struct store *);
+static int	 take_lock(struct sqlite_store *, const char *, char **);
+static int	 verify(struct sqlite_store *);
+static int	 path_ok(struct sqlite_store *);
+static void	 reserve_make(struct sqlite_store *);
+static int	 reserve_release(struct sqlite_store *);
+static int	 write_probe(struct sqlite_store *);
 
 static int
-set_error(struct store *st, const char *where, const char *msg)
+set_error(struct sqlite_store *st, const char *where, const char *msg)
 {
 	snprintf(st->error, sizeof(st->error), "%s: %s", where,
 	    msg != NULL ? msg : sqlite3_errmsg(st->db));
 	return (-1);
 }
 
-const char *
-store_error(const struct store *st)
+static const char *
+sq_error(const void *engine)
 {
+	const struct sqlite_store	*st = engine;
+
 	return (st->error);
 }
 
 static int
-exec(struct store *st, const char *sql)
+exec(struct sqlite_store *st, const char *sql)
 {
 	char	*msg = NULL;
 
@@ -152,13 +176,13 @@ exec(struct store *st, const char *sql)
  * before the transaction commits.
  */
 static int
-migrate(struct store *st)
+migrate(struct sqlite_store *st)
 {
 	const struct store_migration	*m;
 	int				 current;
 	char				 bump[64];
 
-	current = store_schema_version(st);
+	current = schema_version(st);
 	if (current < 0)
 		return (-1);
 	for (m = store_migrations; m->name != NULL; m++) {
@@ -186,7 +210,7 @@ migrate(struct store *st)
 }
 
 static int
-fk_check(struct store *st)
+fk_check(struct sqlite_store *st)
 {
 	sqlite3_stmt	*s;
 	int		 rc;
@@ -202,8 +226,8 @@ fk_check(struct store *st)
 	return (rc == SQLITE_DONE ? 0 : set_error(st, __func__, NULL));
 }
 
-int
-store_schema_version(struct store *st)
+static int
+schema_version(struct sqlite_store *st)
 {
 	sqlite3_stmt	*s;
 	int		 v = -1;
@@ -217,17 +241,11 @@ store_schema_version(struct store *st)
 	return (v);
 }
 
-struct store *
-store_open(const char *path, char **errp)
-{
-	return (store_open_opts(path, 0, errp));
-}
-
 /* The exclusive lock, taken on a descriptor of our own that stays open
  * as long as the store (closing any descriptor of the file would drop
  * SQLite's fcntl locks). */
 static int
-take_lock(struct store *st, const char *path, char **errp)
+take_lock(struct sqlite_store *st, const char *path, char **errp)
 {
 	struct stat	sb;
 
@@ -259,7 +277,7 @@ take_lock(struct store *st, const char *path, char **errp)
 
 /* PRAGMA quick_check: "ok", or the first problem it names. */
 static int
-verify(struct store *st)
+verify(struct sqlite_store *st)
 {
 	sqlite3_stmt	*s;
 	const char	*v;
@@ -286,10 +304,10 @@ verify(struct store *st)
 	return (0);
 }
 
-struct store *
-store_open_opts(const char *path, unsigned int oflags, char **errp)
+static void *
+sq_open(const char *path, unsigned int oflags, char **errp)
 {
-	struct store	*st = xcalloc(1, sizeof(*st));
+	struct sqlite_store	*st = xcalloc(1, sizeof(*st));
 	struct stat	 sb;
 	int		 flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 			    SQLITE_OPEN_NOMUTEX;
@@ -332,13 +350,13 @@ store_open_opts(const char *path, unsigned int oflags, char **errp)
 	return (st);
 
 fail:
-	store_close(st);
+	sq_close(st);
 	return (NULL);
 }
 
 /* The path still names the file we opened. */
 static int
-path_ok(struct store *st)
+path_ok(struct sqlite_store *st)
 {
 	struct stat	sb;
 
@@ -357,7 +375,7 @@ path_ok(struct store *st)
 /* Keep STORE_RESERVE bytes allocated beside the database, if there is
  * room; a DELETE on a full disk gives them up. */
 static void
-reserve_make(struct store *st)
+reserve_make(struct sqlite_store *st)
 {
 	struct stat	sb;
 	int		fd;
@@ -379,7 +397,7 @@ reserve_make(struct store *st)
 
 /* 0 when the reserve was there and is now free space. */
 static int
-reserve_release(struct store *st)
+reserve_release(struct sqlite_store *st)
 {
 	if (st->reserve == NULL || unlink(st->reserve) == -1)
 		return (-1);
@@ -391,12 +409,12 @@ reserve_release(struct store *st)
 /* After a failed write: does one commit now? Rewriting user_version
  * with its own value is the smallest write that must reach the disk. */
 static int
-write_probe(struct store *st)
+write_probe(struct sqlite_store *st)
 {
 	char	sql[96];
 	int	v;
 
-	if ((v = store_schema_version(st)) < 0)
+	if ((v = schema_version(st)) < 0)
 		return (-1);
 	snprintf(sql, sizeof(sql), "BEGIN IMMEDIATE; PRAGMA user_version = "
 	    "%d; COMMIT;", v);
@@ -407,10 +425,11 @@ write_probe(struct store *st)
 	return (0);
 }
 
-void
-store_close(struct store *st)
+static void
+sq_close(void *engine)
 {
-	size_t	 i;
+	struct sqlite_store	*st = engine;
+	size_t			 i;
 
 	if (st == NULL)
 		return;
@@ -427,7 +446,7 @@ store_close(struct store *st)
 }
 
 static sqlite3_stmt *
-stmt(struct store *st, enum stmt_id id)
+stmt(struct sqlite_store *st, enum stmt_id id)
 {
 	if (st->stmt[id] == NULL && sqlite3_prepare_v3(st->db, stmt_sql[id],
 	    -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[id], NULL) != SQLITE_OK) {
@@ -456,7 +475,7 @@ bind_int(sqlite3_stmt *s, int i, int64_t v)
 }
 
 static int
-step_done(struct store *st, sqlite3_stmt *s, const char *where)
+step_done(struct sqlite_store *st, sqlite3_stmt *s, const char *where)
 {
 	int	 rc = sqlite3_step(s);
 
@@ -467,7 +486,7 @@ step_done(struct store *st, sqlite3_stmt *s, const char *where)
 }
 
 static int
-insert_rows(struct store *st, const struct inventory *inv)
+insert_rows(struct sqlite_store *st, const struct inventory *inv)
 {
 	sqlite3_stmt	*s;
 	size_t		 i, j;
@@ -544,95 +563,128 @@ insert_rows(struct store *st, const struct inventory *inv)
 	return (0);
 }
 
-int
-store_put(struct store *st, const struct inventory *inv, const char *json,
-    const char *digest, int64_t received_at, int64_t *generation,
-    bool *changed)
+/* The transaction is the store itself, its mutex held until the end. */
+static struct sqlite_store *
+txn_store(struct store_txn *txn)
 {
-	sqlite3_stmt	*s;
-	const char	*stored;
-	int64_t		 gen = 0;
-	bool		 same = false;
-	int		 rc;
+	return ((struct sqlite_store *)(void *)txn);
+}
+
+static struct store_txn *
+sq_begin(void *engine)
+{
+	struct sqlite_store	*st = engine;
 
 	pthread_mutex_lock(&st->lock);
-	if (path_ok(st) == -1 || exec(st, "BEGIN IMMEDIATE") == -1)
-		goto out_unlock;
-	if ((s = stmt(st, ST_GET_META)) == NULL)
-		goto fail;
-	bind_text(s, 1, inv->host);
-	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		gen = sqlite3_column_int64(s, 0);
-		same = strcmp((const char *)sqlite3_column_text(s, 1),
-		    digest) == 0;
-		/* Fixed-width UTC timestamps: text order is time order. A
-		 * late retry of an older report must not win. */
-		stored = (const char *)sqlite3_column_text(s, 2);
-		if (stored != NULL && inv->collected_at != NULL &&
-		    strcmp(stored, inv->collected_at) > 0) {
-			snprintf(st->error, sizeof(st->error), "%s", stored);
-			sqlite3_reset(s);
-			exec(st, "ROLLBACK");
-			pthread_mutex_unlock(&st->lock);
-			return (1);
-		}
-	} else if (rc != SQLITE_DONE) {
-		set_error(st, "read generation", NULL);
-		goto fail;
+	if (path_ok(st) == -1 || exec(st, "BEGIN IMMEDIATE") == -1) {
+		st->write_failed = true;
+		pthread_mutex_unlock(&st->lock);
+		return (NULL);
 	}
-	sqlite3_reset(s);
+	return ((struct store_txn *)(void *)st);
+}
 
-	if (same) {
-		/* Same content: keep generation and projection, refresh the
-		 * times and the document (its collected_at moved). */
-		if ((s = stmt(st, ST_UPDATE_SEEN)) == NULL)
-			goto fail;
-		bind_text(s, 1, inv->host);
-		bind_int(s, 2, received_at);
-		bind_text(s, 3, inv->collected_at);
-		bind_text(s, 4, json);
-		if (step_done(st, s, "update host") == -1)
-			goto fail;
-	} else {
-		gen++;
-		if ((s = stmt(st, ST_DELETE_HOST)) == NULL)
-			goto fail;
-		bind_text(s, 1, inv->host);
-		if (step_done(st, s, "delete host") == -1)
-			goto fail;
-		if ((s = stmt(st, ST_INSERT_HOST)) == NULL)
-			goto fail;
-		bind_text(s, 1, inv->host);
-		bind_int(s, 2, gen);
-		bind_text(s, 3, digest);
-		bind_text(s, 4, inv->collected_at);
-		bind_int(s, 5, received_at);
-		bind_text(s, 6, json);
-		if (step_done(st, s, "insert host") == -1 ||
-		    insert_rows(st, inv) == -1)
-			goto fail;
+static int
+sq_meta(struct store_txn *txn, const char *host, struct store_host_meta *meta)
+{
+	struct sqlite_store	*st = txn_store(txn);
+	sqlite3_stmt		*s;
+	const unsigned char	*v;
+	int			 rc;
+
+	memset(meta, 0, sizeof(*meta));
+	if ((s = stmt(st, ST_GET_META)) == NULL)
+		return (-1);
+	bind_text(s, 1, host);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		snprintf(meta->host, sizeof(meta->host), "%s", host);
+		meta->generation = sqlite3_column_int64(s, 0);
+		v = sqlite3_column_text(s, 1);
+		snprintf(meta->digest, sizeof(meta->digest), "%s",
+		    v != NULL ? (const char *)v : "");
+		v = sqlite3_column_text(s, 2);
+		snprintf(meta->collected_at, sizeof(meta->collected_at), "%s",
+		    v != NULL ? (const char *)v : "");
+		rc = 0;
+	} else if (rc == SQLITE_DONE)
+		rc = 1;
+	else
+		rc = set_error(st, "read generation", NULL);
+	sqlite3_reset(s);
+	return (rc);
+}
+
+static int
+sq_replace(struct store_txn *txn, const struct inventory *inv,
+    const char *json, const char *digest, int64_t generation,
+    int64_t received_at)
+{
+	struct sqlite_store	*st = txn_store(txn);
+	sqlite3_stmt		*s;
+
+	if ((s = stmt(st, ST_DELETE_HOST)) == NULL)
+		return (-1);
+	bind_text(s, 1, inv->host);
+	if (step_done(st, s, "delete host") == -1)
+		return (-1);
+	if ((s = stmt(st, ST_INSERT_HOST)) == NULL)
+		return (-1);
+	bind_text(s, 1, inv->host);
+	bind_int(s, 2, generation);
+	bind_text(s, 3, digest);
+	bind_text(s, 4, inv->collected_at);
+	bind_int(s, 5, received_at);
+	bind_text(s, 6, json);
+	if (step_done(st, s, "insert host") == -1)
+		return (-1);
+	return (insert_rows(st, inv));
+}
+
+/* Same content: keep generation and projection, refresh the times and
+ * the document (its collected_at moved). */
+static int
+sq_seen(struct store_txn *txn, const char *host, const char *collected_at,
+    const char *json, int64_t received_at)
+{
+	struct sqlite_store	*st = txn_store(txn);
+	sqlite3_stmt		*s;
+
+	if ((s = stmt(st, ST_UPDATE_SEEN)) == NULL)
+		return (-1);
+	bind_text(s, 1, host);
+	bind_int(s, 2, received_at);
+	bind_text(s, 3, collected_at);
+	bind_text(s, 4, json);
+	return (step_done(st, s, "update host"));
+}
+
+static int
+sq_commit(struct store_txn *txn)
+{
+	struct sqlite_store	*st = txn_store(txn);
+
+	if (exec(st, "COMMIT") == -1) {
+		sq_rollback(txn);
+		return (-1);
 	}
-	if (exec(st, "COMMIT") == -1)
-		goto fail;
-	*generation = gen;
-	*changed = !same;
 	st->write_failed = false;
 	reserve_make(st);
 	pthread_mutex_unlock(&st->lock);
 	return (0);
+}
 
-fail:
-	{
-		char	saved[sizeof(st->error)];
+/* Also the end of a failed write: the error that caused it survives. */
+static void
+sq_rollback(struct store_txn *txn)
+{
+	struct sqlite_store	*st = txn_store(txn);
+	char			 saved[sizeof(st->error)];
 
-		memcpy(saved, st->error, sizeof(saved));
-		exec(st, "ROLLBACK");
-		memcpy(st->error, saved, sizeof(saved));
-	}
-out_unlock:
+	memcpy(saved, st->error, sizeof(saved));
+	exec(st, "ROLLBACK");
+	memcpy(st->error, saved, sizeof(saved));
 	st->write_failed = true;
 	pthread_mutex_unlock(&st->lock);
-	return (-1);
 }
 
 static void
@@ -653,10 +705,11 @@ read_meta(sqlite3_stmt *s, struct store_host_meta *meta)
 	    v != NULL ? (const char *)v : "");
 }
 
-int
-store_get(struct store *st, const char *host, char **json,
+static int
+sq_get(void *engine, const char *host, char **json,
     struct store_host_meta *meta)
 {
+	struct sqlite_store	*st = engine;
 	sqlite3_stmt	*s;
 	int		 rc, ret = -1;
 
@@ -680,9 +733,10 @@ out:
 	return (ret);
 }
 
-int
-store_delete(struct store *st, const char *host)
+static int
+sq_remove(void *engine, const char *host)
 {
+	struct sqlite_store	*st = engine;
 	sqlite3_stmt	*s;
 	int		 ret = -1, tries;
 
@@ -709,11 +763,12 @@ out:
 	return (ret);
 }
 
-int
-store_foreach(struct store *st,
+static int
+sq_foreach(void *engine,
     int (*fn)(void *, const struct store_host_meta *, const char *),
     void *arg)
 {
+	struct sqlite_store	*st = engine;
 	struct store_host_meta	 meta;
 	sqlite3_stmt		*s;
 	int			 rc, ret = -1;
@@ -737,9 +792,10 @@ out:
 	return (ret);
 }
 
-int
-store_ping(struct store *st)
+static int
+sq_ping(void *engine)
 {
+	struct sqlite_store	*st = engine;
 	sqlite3_stmt	*s;
 	int		 ret = -1;
 
@@ -764,3 +820,27 @@ out:
 	pthread_mutex_unlock(&st->lock);
 	return (ret);
 }
+
+static int
+sq_schema_version(void *engine)
+{
+	return (schema_version(engine));
+}
+
+const struct store_ops store_sqlite_ops = {
+	.name = "sqlite",
+	.open = sq_open,
+	.close = sq_close,
+	.error = sq_error,
+	.schema_version = sq_schema_version,
+	.begin = sq_begin,
+	.meta = sq_meta,
+	.replace = sq_replace,
+	.seen = sq_seen,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.get = sq_get,
+	.remove = sq_remove,
+	.foreach = sq_foreach,
+	.ping = sq_ping,
+};
