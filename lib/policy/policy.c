@@ -708,15 +708,3 @@ policy_check(const struct policy *p, const struct policy_rule *r,
 	}
 	return (0);
 }
-
-int
-policy_allows(const struct policy *p, const char *comparator,
-    const char *src, const char *dst)
-{
-	enum pol_cmp		 cmp;
-	const struct pol_table	*table;
-
-	if (parse_comparator(p, comparator, &cmp, &table) == -1)
-		return (-1);
-	return (allowed(cmp, table, src, dst) ? 1 : 0);
-}

@@ -85,10 +85,6 @@ int		 policy_check(const struct policy *, const struct policy_rule *,
  * migration_version of an instance is its type's, else its parent's. */
 const char	*policy_field_value(const struct inv_device *,
 		    const struct inv_type *, const char *field);
-/* One comparator by name on two values: 1 allowed, 0 refused, -1 when
- * the comparator (or its table) does not exist in this policy. */
-int		 policy_allows(const struct policy *, const char *comparator,
-		    const char *src, const char *dst);
 
 /* Dotted numeric compare: <0, 0, >0 like strcmp ("550.127.05" >
  * "550.90.05"). Non-numeric components compare as strings. */
