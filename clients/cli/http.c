@@ -199,6 +199,7 @@ http_request(const struct cli *cli, const char *method, const char *path,
 	char			 token[CLI_MAX_TOKEN + 2];
 	char			*url = NULL, *auth = NULL, *payload = NULL;
 	long			 ctimeout;
+	int			 rv = -1;
 
 	memset(r, 0, sizeof(*r));
 	memset(&b, 0, sizeof(b));
@@ -281,16 +282,7 @@ http_request(const struct cli *cli, const char *method, const char *path,
 		    cli->url, jerr.line, jerr.text);
 		goto fail;
 	}
-
-	free(payload);
-	if (auth != NULL)
-		explicit_bzero(auth, strlen(auth));
-	free(auth);
-	free(url);
-	curl_slist_free_all(hdrs);
-	curl_easy_cleanup(curl);
-	explicit_bzero(token, sizeof(token));
-	return (0);
+	rv = 0;
 
 fail:
 	free(b.data);
@@ -303,7 +295,7 @@ fail:
 	if (curl != NULL)
 		curl_easy_cleanup(curl);
 	explicit_bzero(token, sizeof(token));
-	return (-1);
+	return (rv);
 }
 
 void
