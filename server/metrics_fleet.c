@@ -61,6 +61,7 @@
 #define MAX_CHUNKS	1024		/* so at most 1,048,576 hosts */
 #define MAX_TYPES	4096		/* distinct (kind, type id) */
 #define NONE		UINT32_MAX
+#define PINNED		INT64_MAX	/* received_at of a demo host */
 
 enum { FAM_AVAIL, FAM_INSTANCES, FAM_DEVICE, NFAM };	/* detail */
 enum { TOT_AVAIL, TOT_INSTANCES, TOT_HOSTS };		/* totals */
@@ -82,7 +83,7 @@ struct detail {
 struct slot {
 	/* Read by scrapes with no lock. */
 	_Atomic(char *)		  name;		/* NULL: a free slot */
-	_Atomic int64_t		  received_at;
+	_Atomic int64_t		  received_at;	/* or PINNED */
 	_Atomic(struct detail *)  detail;
 	/* The writers', under mf_lock. */
 	struct contrib		 *contrib;
@@ -684,6 +685,9 @@ metrics_host_pinned(const char *host)
 		s->pinned = true;
 		heap_remove(s);
 		set_fresh(s, true);
+		/* Its data counts as current (fleet_host_age() is 0): a
+		 * scrape reports it as received now. */
+		atomic_store(&s->received_at, PINNED);
 	}
 	pthread_mutex_unlock(&mf_lock);
 }
@@ -778,7 +782,8 @@ metrics_fleet_render(struct promtext *b, int64_t now)
 	for (i = 0; i < nslots; i++) {
 		if ((name = atomic_load(&slot_at(i)->name)) == NULL)
 			continue;
-		at = atomic_load(&slot_at(i)->received_at);
+		if ((at = atomic_load(&slot_at(i)->received_at)) == PINNED)
+			at = now;
 		/* Reused meanwhile: that time may be another host's. */
 		if (atomic_load(&slot_at(i)->name) != name)
 			continue;

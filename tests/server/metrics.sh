@@ -110,6 +110,12 @@ ok "only host_last_report_timestamp_seconds has a host label"
 ndemo=$(ls "$DEMO"/*.json | wc -l)
 assert_eq "one report time per demo host" "$ndemo" \
     "$(grep -c '^vfio_compat_host_last_report_timestamp_seconds{' "$T/m")"
+# Demo hosts never age: their report time is the scrape's.
+now=$(date +%s)
+sed -n 's/^vfio_compat_host_last_report_timestamp_seconds{[^}]*} //p' "$T/m" |
+    awk -v now="$now" '$1 < now - 5 || $1 > now + 5 { bad = 1 } END { exit bad }' ||
+    fail "demo hosts' report time is not now"
+ok "demo hosts report as of now"
 assert_eq "demo hosts fresh" "$ndemo" \
     "$(sed -n 's/^vfio_compat_hosts{state="fresh"} //p' "$T/m")"
 grep -q '^vfio_compat_http_requests_total{route="/v1/hosts",method="POST",code="405"} 1$' "$T/m" ||
