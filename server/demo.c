@@ -56,7 +56,7 @@ pin(struct server *srv, const char *buf, size_t len)
 		rv = fleet_pin(srv->fleet, host);
 		fleet_unlock(srv->fleet);
 		if (rv == 0)
-			mfleet_pin(host);
+			metrics_host_pinned(host);
 	}
 	json_decref(doc);
 	return (rv);

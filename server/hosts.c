@@ -62,7 +62,6 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 	char			*doc = NULL;
 	char			 digest[SHA256_HEX_LEN + 1];
 	struct fleet_prepared	*prep = NULL;
-	struct mfleet_host	*mh = NULL;
 	int			 locked = 0;
 
 	memset(&err, 0, sizeof(err));
@@ -106,7 +105,6 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 	/* The index is built before any lock: the write lock, which
 	 * every check waits behind, is then held for a swap only. */
 	prep = fleet_prepare(srv->fleet, inv);
-	mh = mfleet_prepare(inv);
 	pthread_mutex_lock(&srv->ingest_lock);
 	locked = 1;
 	/* 0: now, taken under the lock, so that received_at follows the
@@ -132,7 +130,8 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 	fleet_wrlock(srv->fleet);
 	prep = fleet_commit(srv->fleet, prep, received_at, res->generation);
 	fleet_unlock(srv->fleet);
-	mfleet_commit(mh, received_at);
+	/* inv is the fleet's now, and stays while ingest_lock is held. */
+	metrics_host_changed(inv->host, inv, received_at);
 	pthread_mutex_unlock(&srv->ingest_lock);
 	fleet_discard(prep);	/* what it replaced */
 	free(doc);
@@ -144,7 +143,6 @@ fail:
 		pthread_mutex_unlock(&srv->ingest_lock);
 	metrics_update("rejected");
 	free(doc);
-	mfleet_discard(mh);
 	if (prep != NULL)
 		fleet_discard(prep);	/* inv with it */
 	else
@@ -221,7 +219,7 @@ hosts_delete(struct server *srv, struct http_request *req,
 		fleet_wrlock(srv->fleet);
 		fleet_delete(srv->fleet, host);
 		fleet_unlock(srv->fleet);
-		mfleet_delete(host);
+		metrics_host_removed(host);
 	}
 	pthread_mutex_unlock(&srv->ingest_lock);
 	if (rv == -1) {

@@ -519,7 +519,7 @@ send_reply(struct MHD_Connection *conn, struct http_ctx *ctx,
 	ctx->answered = 1;
 	limits_conn_answered(ctx->lim, ctx->lc);
 	if (hooks.answered != NULL)
-		hooks.answered(ctx->req.route, rep->status,
+		hooks.answered(ctx->req.route, ctx->req.method, rep->status,
 		    elapsed(&ctx->start));
 	accesslog_request(conn, ctx->req.method,
 	    http_route_name(ctx->req.route), rep->status, rep->len,

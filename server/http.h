@@ -88,10 +88,11 @@ struct http_route {
 };
 
 /* What the layer tells its user, so that it depends on nobody: every
- * answer (route index, status, seconds), and each update refused
- * before its handler ran. Either may be NULL. */
+ * answer (route index, the request's method or NULL, status, seconds),
+ * and each update refused before its handler ran. Either may be NULL. */
 struct http_hooks {
-	void	(*answered)(size_t route, unsigned int status, double secs);
+	void	(*answered)(size_t route, const char *method,
+		    unsigned int status, double secs);
 	void	(*update_refused)(void);
 };
 

@@ -75,7 +75,8 @@ enum {
 	OPT_DEMO,
 	OPT_DEMO_DIR,
 	OPT_REQUEST_TIMEOUT,
-	OPT_ACCESS_LOG
+	OPT_ACCESS_LOG,
+	OPT_METRICS_DETAIL
 };
 
 static const struct option longopts[] = {
@@ -94,6 +95,8 @@ static const struct option longopts[] = {
 	{ "request-timeout",	required_argument,	NULL,
 	    OPT_REQUEST_TIMEOUT },
 	{ "access-log",		required_argument,	NULL, OPT_ACCESS_LOG },
+	{ "metrics-detail",	no_argument,		NULL,
+	    OPT_METRICS_DETAIL },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ "help",		no_argument,		NULL, 'h' },
@@ -129,7 +132,7 @@ usage(int code)
 	    "           [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]\n"
 	    "           [--request-timeout SEC] [--demo [DIR]] "
 	    "[--access-log FILE|-]\n"
-	    "           [-v] [--version]\n"
+	    "           [--metrics-detail] [-v] [--version]\n"
 	    "\n"
 	    "  --listen ADDR:PORT  address to serve on (default %s);\n"
 	    "                      beyond loopback only with --tokens\n"
@@ -150,6 +153,9 @@ usage(int code)
 	    "                      %s); demo hosts never go stale\n"
 	    "  --access-log FILE   one line per request to FILE (- for\n"
 	    "                      stdout); SIGHUP reopens it\n"
+	    "  --metrics-detail    also the per-host, per-device series in\n"
+	    "                      /metrics (small fleets: grows with\n"
+	    "                      hosts x types)\n"
 	    "  --version           print the version and exit\n",
 	    DEFAULT_LISTEN, DEFAULT_DB, DEFAULT_STALE_AFTER,
 	    HTTP_REQUEST_TIMEOUT, HTTP_PER_IP_LIMIT, DEMO_DIR);
@@ -322,7 +328,8 @@ load_host(void *arg, const struct store_host_meta *meta, const char *json)
 		return (0);
 	}
 	inventory_sort(inv);
-	mfleet_commit(mfleet_prepare(inv), meta->received_at);
+	/* Before fleet_put(): inv is still only this thread's. */
+	metrics_host_changed(inv->host, inv, meta->received_at);
 	fleet_wrlock(srv->fleet);
 	fleet_put(srv->fleet, inv, meta->received_at, meta->generation);
 	fleet_unlock(srv->fleet);
@@ -348,6 +355,7 @@ main(int argc, char *argv[])
 	size_t			 nhosts;
 	sigset_t		 set;
 	int			 ch, sig, verbose = 0, demo = 0, rv = 1;
+	bool			 metrics_detail = false;
 
 	memset(&srv, 0, sizeof(srv));
 	memset(&hc, 0, sizeof(hc));
@@ -414,6 +422,9 @@ main(int argc, char *argv[])
 		case OPT_ACCESS_LOG:
 			access_log = optarg;
 			break;
+		case OPT_METRICS_DETAIL:
+			metrics_detail = true;
+			break;
 		case 'v':
 			verbose = 1;
 			break;
@@ -438,6 +449,7 @@ main(int argc, char *argv[])
 	if (access_log != NULL && *access_log == '\0')
 		bad_usage("--access-log needs a file name or -");
 	log_init("vfio-compatd", verbose);
+	metrics_fleet_init(srv.stale_after, metrics_detail);
 
 	if (tokens == NULL && !is_loopback(&hc)) {
 		log_errorx("refusing to listen on %s without --tokens: the "
@@ -562,7 +574,7 @@ main(int argc, char *argv[])
 
 done:
 	http_stop(d);
-	mfleet_clear();
+	metrics_fleet_clear();
 	if (hc.listen_fd != -1)
 		close(hc.listen_fd);
 	accesslog_close();

@@ -1,38 +1,46 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * metrics_fleet.h -- the per-host part of /metrics, prepared when a host
- * is written so that a scrape takes no lock a check or a PUT waits for.
+ * metrics_fleet.h -- the fleet part of /metrics (SPEC 8): hosts by
+ * freshness, each host's last report time, totals by type, and with
+ * --metrics-detail the v1 per-host series.
  *
- * A writer renders a host's series with mfleet_prepare() before it
- * takes any lock and publishes them with mfleet_commit() in the same
- * critical section that puts the host into the fleet (so the two agree
- * on which report is current). A scrape copies the list of published
- * hosts under a mutex held for that copy only, and writes the text from
- * the copy: the fleet's lock is never taken.
+ * The fleet's writers tell this module what changed, one call per
+ * change (metrics_host_changed() or metrics_host_removed()); it keeps
+ * the totals up to date from that alone, never reading the fleet, so a
+ * scrape takes neither the fleet's lock nor anything a PUT or a check
+ * waits for beyond a copy of the totals (see metrics_fleet.c).
  */
 #ifndef VC_METRICS_FLEET_H
 #define VC_METRICS_FLEET_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct inventory;
 struct promtext;
-struct server;
-struct mfleet_host;
 
-struct mfleet_host	*mfleet_prepare(const struct inventory *);
-/* Publish h as received at that time, replacing the host's earlier
- * series. */
-void			 mfleet_commit(struct mfleet_host *, int64_t received_at);
-/* Free a prepared h that was not published (NULL is fine). */
-void			 mfleet_discard(struct mfleet_host *);
-void			 mfleet_delete(const char *host);
+/* Once, before any other call and before any thread runs: the age
+ * (seconds) that makes a host stale, and whether to keep the per-host
+ * detail series (--metrics-detail). */
+void	metrics_fleet_init(int64_t stale_after, bool detail);
+/*
+ * The fleet now holds a report of host received at received_at (unix
+ * seconds): inv is its inventory, in its final form, or NULL when only
+ * the report time changed (a heartbeat: the inventory counted before
+ * still holds). inv is only read during the call; nothing of it is
+ * kept. Call after each change is applied to the fleet, in the order
+ * the changes are applied (hosts.c does so under ingest_lock); any
+ * thread. A report also ends a pin (metrics_host_pinned()).
+ */
+void	metrics_host_changed(const char *host, const struct inventory *inv,
+	    int64_t received_at);
+/* The fleet no longer holds host (a DELETE); unknown hosts are fine. */
+void	metrics_host_removed(const char *host);
 /* A demo host (fleet_pin()): counted fresh however old its report. */
-void			 mfleet_pin(const char *host);
-/* The fleet gauges of a scrape. */
-void			 mfleet_render(const struct server *,
-			    struct promtext *);
-/* Drop everything (shutdown). */
-void			 mfleet_clear(void);
+void	metrics_host_pinned(const char *host);
+/* The fleet series of a scrape at time now; safe beside any call above. */
+void	metrics_fleet_render(struct promtext *, int64_t now);
+/* Drop everything (shutdown, no other thread running). */
+void	metrics_fleet_clear(void);
 
 #endif

@@ -71,7 +71,9 @@ int	check_policy(struct server *, struct http_request *,
 
 /* metrics.c */
 int	metrics_get(struct server *, struct http_request *, struct http_reply *);
-void	metrics_http(size_t route, unsigned int status, double seconds);
+/* One answer: route index, method as asked, status, seconds taken. */
+void	metrics_http(size_t route, const char *method, unsigned int status,
+	    double seconds);
 void	metrics_checks(size_t compatible, size_t incompatible,
 	    size_t unknown);
 void	metrics_update(const char *result);

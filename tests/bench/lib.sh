@@ -51,3 +51,46 @@ print("%s: min %.3g / median %.3g / max %.3g %s over %d rounds (budget %s %s): %
          "met" if ok else "MISSED"))
 PY
 }
+
+# bench_load_fleet PORT DIR [CLIENTS]: PUT every DIR/HOST.json (as
+# gen-fleet writes them) to the vfio-compatd on 127.0.0.1:PORT over
+# CLIENTS (default 8) parallel keep-alive connections. Prints
+# "HOSTS SECONDS ERRORS" on one line, and the first refusals on stderr.
+bench_load_fleet() {
+	python3 - "$1" "$2" "${3:-8}" <<'PY'
+import http.client, os, sys, threading, time
+port, fleet, clients = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+files = sorted(f for f in os.listdir(fleet) if f.endswith(".json"))
+errors, lock, nxt = [], threading.Lock(), [0]
+
+def loader():
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    while True:
+        with lock:
+            if nxt[0] >= len(files):
+                break
+            f = files[nxt[0]]
+            nxt[0] += 1
+        with open(os.path.join(fleet, f), "rb") as fh:
+            body = fh.read()
+        c.request("PUT", "/v1/hosts/%s/inventory" % f[:-5], body,
+                  {"Content-Type": "application/json"})
+        r = c.getresponse()
+        r.read()
+        if r.status != 200:
+            errors.append((f, r.status))
+
+t0 = time.monotonic()
+th = [threading.Thread(target=loader) for _ in range(clients)]
+for t in th: t.start()
+for t in th: t.join()
+print("%d %.2f %d" % (len(files), time.monotonic() - t0, len(errors)))
+if errors:
+    print("bench_load_fleet: first errors:", errors[:5], file=sys.stderr)
+PY
+}
+
+# bench_rss_mib PID: the process's resident set now, in MiB.
+bench_rss_mib() {
+	awk '/^VmRSS:/ { printf "%.0f\n", $2 / 1024 }' "/proc/$1/status"
+}

@@ -3,9 +3,9 @@
 # tests/deploy/grafana.sh -- deploy/grafana/vfio-compat.json is a
 # dashboard Grafana can load (valid JSON, panels with targets), every
 # PromQL expression in it parses (wrapped as recording rules for
-# promtool check rules), and every vfio_compat_* metric and label it
-# selects on is exported by a live vfio-compatd's /metrics, so no panel
-# is silently empty.
+# promtool check rules), and every vfio_compat_* and process_* metric
+# and label it selects on is exported by a live vfio-compatd's /metrics,
+# so no panel is silently empty.
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/server/server-lib.sh"
 command -v promtool >/dev/null || fail "promtool is missing (Debian package prometheus)"
@@ -64,11 +64,12 @@ for line in open(sys.argv[2]):
     names = set(re.findall(r'([a-zA-Z_][a-zA-Z0-9_]*)="', m.group(3) or ""))
     labels.setdefault(m.group(1), set()).update(names)
 bad = []
-used = sorted(set(re.findall(r"\bvfio_compat_[a-z0-9_]+", exprs)))
+# The standard process_* series too: the dashboard plots them by replica.
+used = sorted(set(re.findall(r"\b(?:vfio_compat|process)_[a-z0-9_]+", exprs)))
 for name in used:
     if name not in labels:
         bad.append("metric %s is not in /metrics" % name)
-for name, sel in re.findall(r"\b(vfio_compat_[a-z0-9_]+)\{([^}]*)\}", exprs):
+for name, sel in re.findall(r"\b((?:vfio_compat|process)_[a-z0-9_]+)\{([^}]*)\}", exprs):
     for l in re.findall(r"([a-zA-Z_][a-zA-Z0-9_]*)\s*=~?", sel):
         if l not in labels.get(name, set()):
             bad.append("label %s of %s is not in /metrics" % (l, name))

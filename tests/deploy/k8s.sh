@@ -5,9 +5,12 @@
 # DaemonSet in its own (privileged) namespace with read-only /sys,
 # /dev/vfio, /dev/iommu, hostPaths that must exist (never *OrCreate),
 # hostPID and its token from a Secret, pushing to the server's Service; a
-# server Deployment in a namespace enforcing Pod Security "restricted",
-# meeting that profile, probed on /readyz and /healthz, with limits and a
-# NetworkPolicy on its port; both running the image of
+# server Deployment of 3 replicas on PostgreSQL (the --db URI from a
+# Secret, through an environment variable), in a namespace enforcing Pod
+# Security "restricted", meeting that profile, with a PodDisruptionBudget
+# that keeps two replicas up, started and made ready on /readyz and kept
+# alive on /healthz, with limits and a NetworkPolicy on its port (and
+# egress to the database only); both running the image of
 # deploy/container/Containerfile, whose packages hold their commands.
 . "$top_srcdir/tests/lib.sh"
 
@@ -34,7 +37,7 @@ by = {}
 for doc in docs:
     assert doc.get("apiVersion") and doc.get("kind"), doc
     by.setdefault(doc["kind"], []).append(doc)
-want = {"Namespace", "PersistentVolumeClaim", "Deployment", "Service", "DaemonSet"}
+want = {"Namespace", "Deployment", "PodDisruptionBudget", "Service", "DaemonSet"}
 assert want <= set(by), f"kinds {sorted(by)}"
 assert "namespace" not in kust, "kustomize would put everything in one namespace"
 nss = {n["metadata"]["name"]: n for n in by["Namespace"]}
@@ -55,21 +58,36 @@ ns = dep["metadata"]["namespace"]
 lab = nss[ns]["metadata"]["labels"]
 assert lab.get("pod-security.kubernetes.io/enforce") == "restricted", lab
 spec = dep["spec"]
-assert spec["replicas"] == 1 and spec["strategy"]["type"] == "Recreate", spec
+# Replicas on one PostgreSQL database, replaced one at a time.
+assert spec["replicas"] == 3, spec
+assert spec["strategy"]["type"] == "RollingUpdate", spec["strategy"]
+assert spec["strategy"]["rollingUpdate"]["maxUnavailable"] == 1, spec["strategy"]
 pod = spec["template"]["spec"]
-assert matches(spec["selector"]["matchLabels"], spec["template"]["metadata"]["labels"])
+podlabels = spec["template"]["metadata"]["labels"]
+assert matches(spec["selector"]["matchLabels"], podlabels)
 (c,) = pod["containers"]
 ports = {p["name"]: p["containerPort"] for p in c["ports"]}
+# The start-up of SPEC v1.1: /healthz at once, /readyz once loaded.
+assert c["startupProbe"]["httpGet"]["path"] == "/readyz", c["startupProbe"]
 assert c["readinessProbe"]["httpGet"]["path"] == "/readyz", c["readinessProbe"]
 assert c["livenessProbe"]["httpGet"]["path"] == "/healthz", c["livenessProbe"]
-for probe in (c["readinessProbe"], c["livenessProbe"]):
+for probe in (c["startupProbe"], c["readinessProbe"], c["livenessProbe"]):
     assert probe["httpGet"]["port"] in ports, probe
+sp_ = c["startupProbe"]
+assert sp_["periodSeconds"] * sp_["failureThreshold"] >= 120, \
+    "startupProbe gives up before a 10,000-host fleet can load"
+assert "initialDelaySeconds" not in c["livenessProbe"], "the startupProbe gates liveness"
 args = " ".join(c["command"] + c["args"])
 assert "vfio-compatd" in args and "--tokens=" in args, args
 m = re.search(r"--listen=[^ ]*:(\d+)", args)
 assert m and int(m.group(1)) == ports["http"], args
-lim = c["resources"]["limits"]
+lim, req = c["resources"]["limits"], c["resources"]["requests"]
 assert "cpu" in lim and "memory" in lim, lim
+def mib(q):
+    m = re.fullmatch(r"(\d+)(Mi|Gi)", q)
+    assert m, f"memory {q!r}: give Mi or Gi"
+    return int(m.group(1)) * (1024 if m.group(2) == "Gi" else 1)
+assert mib(req["memory"]) <= mib(lim["memory"]), (req, lim)
 assert pod["securityContext"]["runAsNonRoot"] is True
 sc = c["securityContext"]
 assert sc["allowPrivilegeEscalation"] is False and sc["readOnlyRootFilesystem"] is True
@@ -90,15 +108,26 @@ for v in pod["volumes"]:
     assert kinds <= allowed, f"volume {v['name']}: {kinds} not allowed by restricted"
 
 mounts = {m["name"]: m for m in c["volumeMounts"]}
-db = re.search(r"--db=(\S+)", args).group(1)
-assert any(db.startswith(m["mountPath"] + "/") and
-           ("persistentVolumeClaim" in vols[n] or "emptyDir" in vols[n])
-           for n, m in mounts.items()), "database not on a volume"
-pvc = one("PersistentVolumeClaim")
-assert vols["db"]["persistentVolumeClaim"]["claimName"] == pvc["metadata"]["name"]
+# --db is $(VAR), VAR from a Secret's key: the URI and its password are
+# in no manifest.
+m = re.search(r"--db=\$\((\w+)\)(?: |$)", args)
+assert m, f"--db is not an environment variable: {args}"
+env = {e["name"]: e for e in c.get("env", [])}
+ref = env[m.group(1)]["valueFrom"]["secretKeyRef"]
+assert ref["name"] and ref["key"], ref
+assert "persistentVolumeClaim" not in str(pod["volumes"]), "replicas share no volume"
 tok = re.search(r"--tokens=(\S+)", args).group(1)
 assert any(tok.startswith(m["mountPath"] + "/") and "secret" in vols[n]
            for n, m in mounts.items()), "tokens not from a Secret"
+
+# Two replicas stay up through a drain.
+pdb = one("PodDisruptionBudget")
+assert pdb["apiVersion"] == "policy/v1", pdb["apiVersion"]
+assert pdb["metadata"]["namespace"] == ns
+assert matches(pdb["spec"]["selector"]["matchLabels"], podlabels)
+left = (spec["replicas"] - pdb["spec"]["maxUnavailable"]
+        if "maxUnavailable" in pdb["spec"] else pdb["spec"]["minAvailable"])
+assert left == 2, pdb["spec"]
 
 # Service in front of it.
 svc = one("Service")
@@ -114,6 +143,9 @@ assert "Ingress" in np["spec"]["policyTypes"]
 for rule in np["spec"]["ingress"]:
     for p in rule["ports"]:
         assert p["port"] in ports or p["port"] in ports.values(), p
+assert "Egress" in np["spec"]["policyTypes"]
+eports = {p["port"] for rule in np["spec"]["egress"] for p in rule["ports"]}
+assert eports == {5432, 53}, f"egress to {eports}: PostgreSQL and DNS only"
 
 # Collector DaemonSet, in a namespace of its own.
 ds = one("DaemonSet")

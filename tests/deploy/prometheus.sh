@@ -82,7 +82,7 @@ EOFV
     fail "demo fleet: $ndemo hosts, $demofree free instances"
 
 # What the PUT fleet holds, from the fixtures themselves.
-read -r nhosts free222 freeok <<EOFV
+read -r nhosts free222 freeok hosts222 <<EOFV
 $("$PY" - "$data"/*.json <<'PYEOF'
 import json, sys
 invs = [json.load(open(f)) for f in sys.argv[1:]]
@@ -91,12 +91,15 @@ free = sum(t["available_instances"] for i in invs for d in i["devices"]
 ok = sum(t["available_instances"] for i in invs for d in i["devices"]
          for t in d["types"]
          if t["id"] == "nvidia-222" and i["host"] == "gpu-ok.example.org")
-print(len(invs), free, ok)
+offer = sum(1 for i in invs if any(t["id"] == "nvidia-222"
+                                   for d in i["devices"] for t in d["types"]))
+print(len(invs), free, ok, offer)
 PYEOF
 )
 EOFV
-[ "$nhosts" -ge 3 ] && [ "$freeok" -gt 0 ] && [ "$free222" -gt "$freeok" ] ||
-    fail "fixtures: $nhosts hosts, $free222 and $freeok free"
+[ "$nhosts" -ge 3 ] && [ "$freeok" -gt 0 ] && [ "$free222" -gt "$freeok" ] &&
+    [ "$hosts222" -ge 2 ] ||
+    fail "fixtures: $nhosts hosts, $free222 and $freeok free, $hosts222 offer it"
 
 for u in "$url" "$durl"; do
 	curl -sf "$u/metrics" -D "$T/headers" -o "$T/metrics" ||
@@ -166,8 +169,14 @@ expect "stale hosts" 'vfio_compat_hosts{job="vfio-compat",state="stale"}' 0
 expect "free nvidia-222" \
     'sum(vfio_compat_type_available_instances{job="vfio-compat",kind="mdev",type="nvidia-222"})' \
     "$free222"
-expect "used nvidia-222 on the source" \
-    'vfio_compat_type_instances{job="vfio-compat",host="gpu-src.example.org",type="nvidia-222"}' 1
+expect "hosts offering nvidia-222" \
+    'vfio_compat_type_hosts{job="vfio-compat",kind="mdev",type="nvidia-222"}' "$hosts222"
+expect "no per-host type series by default" \
+    'count(vfio_compat_type_instances{job="vfio-compat",host!=""}) or vector(0)' 0
+expect "build_info" 'count(vfio_compat_build_info{job="vfio-compat"})' 1
+expect "stale_after_seconds" 'vfio_compat_stale_after_seconds{job="vfio-compat"}' 300
+expect "process series" \
+    'count(process_resident_memory_bytes{job="vfio-compat"} > 0)' 1
 
 expect "demo scraped" 'up{job="vfio-compat-demo"}' 1
 expect "demo fresh hosts" \
@@ -184,13 +193,16 @@ expect "fresh hosts after delete" \
 expect "free nvidia-222 after delete" \
     'sum(vfio_compat_type_available_instances{job="vfio-compat",type="nvidia-222"})' \
     $((free222 - freeok))
+expect "hosts offering nvidia-222 after delete" \
+    'vfio_compat_type_hosts{job="vfio-compat",kind="mdev",type="nvidia-222"}' \
+    $((hosts222 - 1))
 
 # The rules loaded and evaluate without error against live data.
 curl -sf "$purl/api/v1/rules" | "$PY" -c '
 import json, sys
 g = json.load(sys.stdin)["data"]["groups"]
 rules = [r for grp in g for r in grp["rules"]]
-assert len(rules) == 4, rules
+assert len(rules) == 5, rules
 bad = [r["name"] for r in rules if r.get("health") not in ("ok", "unknown")]
 assert not bad, bad' || fail "rules in prometheus"
 ok "alert rules loaded"

@@ -130,19 +130,28 @@ if command -v promtool >/dev/null; then
 	ok "promtool check metrics"
 fi
 for s in 'hosts{state="fresh"} 2' 'hosts{state="stale"} 0' \
+    'stale_after_seconds 300' 'build_info{version="' \
     "host_last_report_timestamp_seconds{host=\"$A\"}" \
-    "type_available_instances{host=\"$A\",parent=\"0000:3b:00.0\",kind=\"mdev\",type=\"nvidia-222\"} 15" \
-    "type_instances{host=\"$A\",parent=\"0000:3b:00.0\",kind=\"mdev\",type=\"nvidia-222\"} 1" \
-    "device_info{host=\"$A\",address=\"0000:3b:00.0\",vendor_id=\"10de\",device_id=\"1eb8\",driver=\"nvidia\",driver_version=\"550.90.05\",migration_capable=\"true\"} 1" \
-    'http_requests_total{route="/v1/hosts/{host}",code="200"}' \
-    'http_requests_total{route="/v1/hosts/{host}",code="404"}' \
-    'http_requests_total{route="/v1/hosts/{dst}/check",code="404"}' \
+    'type_available_instances{kind="mdev",type="nvidia-222"} ' \
+    'type_instances{kind="mdev",type="nvidia-222"} ' \
+    'type_hosts{kind="mdev",type="nvidia-222"} ' \
+    'http_requests_total{route="/v1/hosts/{host}",method="GET",code="200"}' \
+    'http_requests_total{route="/v1/hosts/{host}",method="GET",code="404"}' \
+    'http_requests_total{route="/v1/hosts/{host}",method="DELETE",code="204"}' \
+    'http_requests_total{route="/v1/hosts/{dst}/check",method="GET",code="404"}' \
     'http_request_duration_seconds_bucket{route="/v1/hosts/{host}/inventory",le="+Inf"}' \
     'inventory_updates_total{result="changed"} 5' \
     'inventory_updates_total{result="unchanged"} 2' \
     'checks_total{verdict="unknown"}'; do
 	grep -qF "vfio_compat_$s" "$T/metrics" || fail "metrics: no vfio_compat_$s"
 done
+for s in process_resident_memory_bytes process_open_fds \
+    process_start_time_seconds process_cpu_seconds_total; do
+	grep -q "^$s [0-9]" "$T/metrics" || fail "metrics: no $s"
+done
+# Without --metrics-detail nothing grows with hosts x types.
+grep -E '^vfio_compat_(type_|device_info)[a-z_]*\{host=' "$T/metrics" &&
+    fail "metrics: per-host detail without --metrics-detail"
 ok "metrics: SPEC series present"
 grep -q 'route="/v1/hosts/compute' "$T/metrics" && fail "metrics: raw path as route"
 ok "metrics: no raw paths"

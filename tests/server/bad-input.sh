@@ -176,6 +176,6 @@ curl -s "$URL/metrics" > "$T/metrics"
 # (413, 415).
 grep -q "^vfio_compat_inventory_updates_total{result=\"rejected\"} $REJECTED\$" "$T/metrics" ||
     fail "rejections: want $REJECTED, got $(grep 'updates_total{result="rejected"}' "$T/metrics")"
-grep -q 'vfio_compat_http_requests_total{route="unmatched",code="404"} 5' "$T/metrics" || fail "unmatched routes not counted"
+grep -q 'vfio_compat_http_requests_total{route="unmatched",method="GET",code="404"} 5' "$T/metrics" || fail "unmatched routes not counted"
 ok "rejections and unmatched routes counted"
 stop_server

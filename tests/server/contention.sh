@@ -5,12 +5,13 @@
 # the whole fleet's text under the read lock, so with a PUT queued
 # behind a scrape (the lock prefers writers) every check waited for the
 # scrape. Now the index is built before the lock and the scrape reads
-# text prepared at PUT time. Timing-bound, so it runs in the plain
+# counters kept by the writers (and, with --metrics-detail, as here,
+# text prepared at PUT time). Timing-bound, so it runs in the plain
 # build only (tests/server/local.mk).
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/server/server-lib.sh"
 CT="python3 $top_srcdir/tests/server/contention.py"
-start_server
+start_server --metrics-detail
 A=$(jq -r .host "$SAMPLE")
 variant "$T/small.json" small-b
 put_inv small-b "$T/small.json" >/dev/null

@@ -126,7 +126,7 @@ assert_eq "POST check by VM: compatible first" "t4-b.example.org compatible" \
 # Metrics see the pushed fleet.
 curl -s "$URL/metrics" > "$T/metrics"
 grep -q '^vfio_compat_hosts{state="fresh"} 11$' "$T/metrics" || fail "hosts metric"
-grep -q '^vfio_compat_type_instances{host="t4-a.example.org",parent="0000:3b:00.0",kind="mdev",type="nvidia-222"} 2$' "$T/metrics" ||
+grep -q '^vfio_compat_type_instances{kind="mdev",type="nvidia-222"} [1-9]' "$T/metrics" ||
     fail "type_instances metric"
 grep -q '^vfio_compat_checks_total{verdict="compatible"} [1-9]' "$T/metrics" || fail "checks_total"
 ok "metrics of the pushed fleet"

@@ -131,8 +131,8 @@ grep -q '^vfio_compat_inventory_updates_total{result="rejected"} 4$' "$T/body" |
 grep -q '^vfio_compat_inventory_updates_total{result="changed"} 1$' "$T/body" ||
     fail "accepted PUT: $(grep 'updates_total{result="changed"}' "$T/body")"
 ok "refused PUTs counted as rejected updates"
-grep -q '^vfio_compat_http_requests_total{route="/healthz",code="403"} 6$' "$T/body" ||
-    fail "403s on /healthz: $(grep 'route="/healthz",code="403"' "$T/body")"
+grep -q '^vfio_compat_http_requests_total{route="/healthz",method="GET",code="403"} 6$' "$T/body" ||
+    fail "403s on /healthz: $(grep 'route="/healthz",' "$T/body")"
 ok "403s counted under their route"
 
 # The CLI with the client certificate works; without it, exit 2 with a

@@ -8,7 +8,9 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/server/server-lib.sh"
 secs=${VC_STRESS_SECONDS:-6}
-start_server --request-timeout 2
+# --metrics-detail: scrapes read per-host detail blocks that the
+# PUTs and DELETEs replace and free meanwhile (metrics_fleet.c).
+start_server --request-timeout 2 --metrics-detail
 A=$(jq -r .host "$SAMPLE")
 INST=$(jq -r '.instances[0].id' "$SAMPLE")
 put_inv "$A" "$SAMPLE" > /dev/null
