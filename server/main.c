@@ -530,8 +530,6 @@ main(int argc, char *argv[])
 		log_errorx("cannot open the database: %s", err);
 		goto done;
 	}
-	log_info("store: %s, schema version %d", store_engine_name(srv.store),
-	    store_schema_version(srv.store));
 	srv.fleet = fleet_new();
 	if (store_foreach(srv.store, load_host, &srv) == -1) {
 		log_errorx("cannot read the database: %s: %s", db,
