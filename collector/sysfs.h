@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #define SYSFS_MAX_READ	(64 * 1024)
+#define SYSFS_ONE_READ	4096	/* an attribute's most: a page */
 #define SYSFS_PATH_MAX	4096
 
 /* sysfs_read flags. */
