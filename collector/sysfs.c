@@ -44,6 +44,22 @@ sysfs_path(char *buf, size_t size, const char *fmt, ...)
 	return (0);
 }
 
+int
+sysfs_join(char *buf, size_t size, const char *dir, const char *name)
+{
+	size_t	 dlen = strlen(dir), nlen = strlen(name);
+
+	if (dlen + 1 + nlen >= size) {
+		log_warnx("%s: path too long", __func__);
+		buf[0] = '\0';
+		return (-1);
+	}
+	memcpy(buf, dir, dlen);
+	buf[dlen] = '/';
+	memcpy(buf + dlen + 1, name, nlen + 1);
+	return (0);
+}
+
 /*
  * Turn "a\nb\n\nc" into "a, b, c" (multi-line sysfs text on one line,
  * as mdevctl shows it). Each line break becomes two bytes, so the result
