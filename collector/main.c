@@ -6,8 +6,9 @@
  *
  * Sources warn about what they cannot read and carry on; only problems
  * with the request itself (options, host name, destinations) fail the
- * run. The document is re-parsed by the codec before it leaves, so the
- * collector can never hand out one the server would reject.
+ * run. The codec checks the document (what its parser would check of
+ * the text, emit.c) before it leaves, so the collector can never hand
+ * out one the server would reject.
  */
 #include <sys/stat.h>
 

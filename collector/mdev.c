@@ -38,7 +38,7 @@ read_text(struct collect *c, const char *dir, const char *file, int flags)
 	char		 p[SYSFS_PATH_MAX], *s;
 	const char	*v = NULL;
 
-	if (sysfs_path(p, sizeof(p), "%s/%s", dir, file) == -1)
+	if (sysfs_join(p, sizeof(p), dir, file) == -1)
 		return (NULL);
 	if ((s = sysfs_read(p, flags)) != NULL && *s != '\0')
 		v = inv_istr(c->inv, s);
@@ -67,12 +67,12 @@ read_type(struct collect *c, size_t idx, const char *dir, const char *id)
 	/* The proposal that named it was never merged: rarely there. */
 	t->migration_version = read_text(c, dir, "migration_version",
 	    SYSFS_OPTIONAL);
-	sysfs_path(p, sizeof(p), "%s/available_instances", dir);
+	sysfs_join(p, sizeof(p), dir, "available_instances");
 	t->available_instances = sysfs_read_int(p, 0, 1 << 20);
 	/* The mdev ABI makes this one and device_api mandatory. */
 	if (t->available_instances == INV_NULL && !sysfs_lexists(p))
 		log_warnx("%s: %s: missing", __func__, p);
-	sysfs_path(p, sizeof(p), "%s/device_api", dir);
+	sysfs_join(p, sizeof(p), dir, "device_api");
 	if (t->device_api == NULL && !sysfs_lexists(p))
 		log_warnx("%s: %s: missing", __func__, p);
 }
@@ -86,8 +86,8 @@ mdev_read_types(struct collect *c, size_t idx, const char *devpath)
 	struct stat	 sb;
 	size_t		 n = 0;
 
-	if (sysfs_path(dir, sizeof(dir), "%s/mdev_supported_types",
-	    devpath) == -1)
+	if (sysfs_join(dir, sizeof(dir), devpath,
+	    "mdev_supported_types") == -1)
 		return (-1);
 	if ((dp = opendir(dir)) == NULL) {
 		if (errno != ENOENT && errno != ENOTDIR)
@@ -103,7 +103,7 @@ mdev_read_types(struct collect *c, size_t idx, const char *devpath)
 			    dir);
 			continue;
 		}
-		if (sysfs_path(p, sizeof(p), "%s/%s", dir, de->d_name) == -1)
+		if (sysfs_join(p, sizeof(p), dir, de->d_name) == -1)
 			continue;
 		/* sysfs type entries are directories; trust d_type there. */
 		if (de->d_type != DT_DIR && (de->d_type != DT_UNKNOWN ||
@@ -149,7 +149,7 @@ mdev_scan_parents(struct collect *c)
 			    SYS_MDEV_BUS);
 			continue;
 		}
-		if (sysfs_path(path, sizeof(path), "%s/%s", SYS_MDEV_BUS,
+		if (sysfs_join(path, sizeof(path), SYS_MDEV_BUS,
 		    de->d_name) == -1)
 			continue;
 		if (!sysfs_exists(path)) {
@@ -186,12 +186,12 @@ add_other_parent(struct collect *c, const char *name, const char *path)
 
 	d = inv_add_device(c->inv);
 	d->address = inv_str(c->inv, name);
-	if (sysfs_path(p, sizeof(p), "%s/driver", path) == 0 &&
+	if (sysfs_join(p, sizeof(p), path, "driver") == 0 &&
 	    (s = sysfs_link_base(p)) != NULL) {
 		d->driver = inv_istr(c->inv, s);
 		free(s);
 	}
-	if (sysfs_path(p, sizeof(p), "%s/iommu_group", path) == 0 &&
+	if (sysfs_join(p, sizeof(p), path, "iommu_group") == 0 &&
 	    (s = sysfs_link_base(p)) != NULL) {
 		n = vc_strtonum(s, 0, INT32_MAX, &errstr);
 		if (errstr == NULL)
@@ -199,7 +199,7 @@ add_other_parent(struct collect *c, const char *name, const char *path)
 		free(s);
 	}
 	d->driver_version = driver_version_of(c, path, d->driver);
-	if (sysfs_path(p, sizeof(p), "%s/migration_version", path) == 0 &&
+	if (sysfs_join(p, sizeof(p), path, "migration_version") == 0 &&
 	    (s = sysfs_read(p, 0)) != NULL) {
 		d->migration.version = *s != '\0' ?
 		    inv_istr(c->inv, s) : NULL;

@@ -73,8 +73,7 @@ pci_read_device(struct collect *c, const char *addr)
 		    SYS_PCI_DEVICES, str_is_device_id(addr) ? addr : "?");
 		return (-1);
 	}
-	if (sysfs_path(path, sizeof(path), "%s/%s", SYS_PCI_DEVICES,
-	    addr) == -1)
+	if (sysfs_join(path, sizeof(path), SYS_PCI_DEVICES, addr) == -1)
 		return (-1);
 	sysfs_list(path, &sd);
 	idx = inv->ndevices;
@@ -84,7 +83,7 @@ pci_read_device(struct collect *c, const char *addr)
 
 	d = &inv->devices[idx];
 	if (sysfs_has(&sd, "numa_node") &&
-	    sysfs_path(p, sizeof(p), "%s/numa_node", path) == 0) {
+	    sysfs_join(p, sizeof(p), path, "numa_node") == 0) {
 		/* -1 is the kernel's "no NUMA affinity": unknown, not 0. */
 		n = sysfs_read_int(p, -1, 65535);
 		d->numa_node = n == -1 ? INV_NULL : n;
@@ -92,13 +91,13 @@ pci_read_device(struct collect *c, const char *addr)
 	/* No SR-IOV capability means no VFs; garbage means unknown. */
 	d->sriov_totalvfs = d->sriov_numvfs = 0;
 	if (sysfs_has(&sd, "sriov_totalvfs") &&
-	    sysfs_path(p, sizeof(p), "%s/sriov_totalvfs", path) == 0)
+	    sysfs_join(p, sizeof(p), path, "sriov_totalvfs") == 0)
 		d->sriov_totalvfs = sysfs_read_int(p, 0, 65535);
 	if (sysfs_has(&sd, "sriov_numvfs") &&
-	    sysfs_path(p, sizeof(p), "%s/sriov_numvfs", path) == 0)
+	    sysfs_join(p, sizeof(p), path, "sriov_numvfs") == 0)
 		d->sriov_numvfs = sysfs_read_int(p, 0, 65535);
 	if (sysfs_has(&sd, "iommu_group") &&
-	    sysfs_path(p, sizeof(p), "%s/iommu_group", path) == 0 &&
+	    sysfs_join(p, sizeof(p), path, "iommu_group") == 0 &&
 	    (s = sysfs_link_base_in(p, "iommu_groups", &c->iommu_groups)) !=
 	    NULL) {
 		n = vc_strtonum(s, 0, INT32_MAX, &errstr);
@@ -109,7 +108,7 @@ pci_read_device(struct collect *c, const char *addr)
 		free(s);
 	}
 	if (sysfs_has(&sd, "physfn") &&
-	    sysfs_path(p, sizeof(p), "%s/physfn", path) == 0 &&
+	    sysfs_join(p, sizeof(p), path, "physfn") == 0 &&
 	    (s = sysfs_link_base_in(p, NULL, &c->pci_devices)) != NULL) {
 		if (str_is_pci_address(s))
 			d->physfn = inv_istr(inv, s);
@@ -118,14 +117,14 @@ pci_read_device(struct collect *c, const char *addr)
 		free(s);
 	}
 	if (sysfs_has(&sd, "driver") &&
-	    sysfs_path(p, sizeof(p), "%s/driver", path) == 0 &&
+	    sysfs_join(p, sizeof(p), path, "driver") == 0 &&
 	    (s = sysfs_link_base_in(p, "drivers", &c->pci_drivers)) != NULL) {
 		d->driver = inv_istr(inv, s);
 		free(s);
 	}
 	d->driver_version = driver_version_of(c, path, d->driver);
 	if (sysfs_has(&sd, "migration_version") &&
-	    sysfs_path(p, sizeof(p), "%s/migration_version", path) == 0 &&
+	    sysfs_join(p, sizeof(p), path, "migration_version") == 0 &&
 	    (s = sysfs_read(p, 0)) != NULL) {
 		d->migration.version = *s != '\0' ? inv_istr(inv, s) : NULL;
 		free(s);
@@ -166,7 +165,7 @@ pci_ids(struct collect *c, size_t idx, const char *path,
 	int			 rc;
 
 	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
-		if (sysfs_path(p, sizeof(p), "%s/%s", path, ids[i].file) == -1)
+		if (sysfs_join(p, sizeof(p), path, ids[i].file) == -1)
 			continue;
 		/* Every PCI function has all of these. */
 		rc = sysfs_has(sd, ids[i].file) ?
@@ -222,7 +221,7 @@ pci_names(struct collect *c, size_t idx, const char *path,
 
 	if ((modalias = make_modalias(d)) == NULL &&
 	    sysfs_has(sd, "modalias") &&
-	    sysfs_path(p, sizeof(p), "%s/modalias", path) == 0)
+	    sysfs_join(p, sizeof(p), path, "modalias") == 0)
 		modalias = sysfs_read(p, 0);
 	for (i = 0; modalias != NULL && i < c->nnames; i++) {
 		if (strcmp(c->names[i].modalias, modalias) == 0) {

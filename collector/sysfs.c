@@ -44,6 +44,22 @@ sysfs_path(char *buf, size_t size, const char *fmt, ...)
 	return (0);
 }
 
+int
+sysfs_join(char *buf, size_t size, const char *dir, const char *name)
+{
+	size_t	 dlen = strlen(dir), nlen = strlen(name);
+
+	if (dlen + 1 + nlen >= size) {
+		log_warnx("%s: path too long", __func__);
+		buf[0] = '\0';
+		return (-1);
+	}
+	memcpy(buf, dir, dlen);
+	buf[dlen] = '/';
+	memcpy(buf + dlen + 1, name, nlen + 1);
+	return (0);
+}
+
 /*
  * Turn "a\nb\n\nc" into "a, b, c" (multi-line sysfs text on one line,
  * as mdevctl shows it). Each line break becomes two bytes, so the result
@@ -96,14 +112,21 @@ text_ok(const char *s, int flags)
 	}
 }
 
+/*
+ * One open and one read for an attribute: sysfs hands out an attribute
+ * (at most a page) in one read, so a short read that returned something
+ * is the whole of a regular file. Only an empty, failed or full read asks
+ * fstat(2) what the file is, which is when a FIFO (empty, O_NONBLOCK), a
+ * device (full or empty) or a directory (EISDIR) shows itself.
+ */
 char *
 sysfs_read(const char *path, int flags)
 {
 	struct stat	 sb;
-	char		*buf = NULL;
+	char		 first[SYSFS_ONE_READ + 1], *buf = NULL;
 	size_t		 len = 0, want;
 	ssize_t		 n;
-	int		 fd;
+	int		 fd, rerrno;
 
 	/* O_NONBLOCK: a FIFO planted where an attribute belongs must not
 	 * block the open; it is then refused as not a regular file. */
@@ -117,6 +140,16 @@ sysfs_read(const char *path, int flags)
 			log_warn("%s: %s", __func__, path);
 		return (NULL);
 	}
+	while ((n = read(fd, first, sizeof(first))) == -1 && errno == EINTR)
+		;
+	if (n > 0 && (size_t)n < sizeof(first)) {
+		len = (size_t)n;
+		buf = xmalloc(len + 1);
+		memcpy(buf, first, len);
+		goto done;
+	}
+	rerrno = n == -1 ? errno : 0;
+	errno = 0;
 	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
 		if (errno == 0 && S_ISDIR(sb.st_mode))
 			errno = EISDIR;
@@ -125,34 +158,36 @@ sysfs_read(const char *path, int flags)
 		else
 			log_warnx("%s: %s: not a regular file", __func__,
 			    path);
-		close(fd);
-		return (NULL);
+		goto fail;
+	}
+	if ((errno = rerrno) != 0) {
+		/* Write-only or vanished attributes are not data. */
+		if (errno != ENODEV && errno != ENXIO)
+			log_warn("%s: %s", __func__, path);
+		goto fail;
 	}
 	buf = xmalloc(SYSFS_MAX_READ + 1);
-	for (;;) {
+	memcpy(buf, first, (size_t)n);
+	len = (size_t)n;
+	/* Full: a regular file larger than an attribute. The rest of the
+	 * cap in one more read; a file hands out up to its end, so filling
+	 * it means too large. */
+	if (n > 0) {
 		want = SYSFS_MAX_READ + 1 - len;
-		n = read(fd, buf + len, want);
+		while ((n = read(fd, buf + len, want)) == -1 && errno == EINTR)
+			;
 		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			/* Write-only or vanished attributes are not data. */
-			if (errno != ENODEV && errno != ENXIO)
-				log_warn("%s: %s", __func__, path);
+			log_warn("%s: %s", __func__, path);
 			goto fail;
 		}
-		if (n == 0)
-			break;
 		len += (size_t)n;
 		if (len > SYSFS_MAX_READ) {
 			log_warnx("%s: %s: larger than %u bytes", __func__,
 			    path, SYSFS_MAX_READ);
 			goto fail;
 		}
-		/* sysfs hands out an attribute (at most a page) in one
-		 * read, as files do up to their end: short means done. */
-		if ((size_t)n < want)
-			break;
 	}
+done:
 	close(fd);
 	fd = -1;
 	buf[len] = '\0';

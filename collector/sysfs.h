@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #define SYSFS_MAX_READ	(64 * 1024)
+#define SYSFS_ONE_READ	4096	/* an attribute's most: a page */
 #define SYSFS_PATH_MAX	4096
 
 /* sysfs_read flags. */
@@ -39,6 +40,9 @@ struct sysfs_dir {
 /* snprintf into a path buffer; -1 and a warning when it does not fit. */
 int	 sysfs_path(char *, size_t, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
+/* dir "/" name into a path buffer, as sysfs_path(buf, size, "%s/%s", dir,
+ * name) but without printf: the scan joins some 1,700 paths. */
+int	 sysfs_join(char *, size_t, const char *dir, const char *name);
 /* Trimmed contents as a malloc'd string, or NULL. */
 char	*sysfs_read(const char *path, int flags);
 /* "0x10de" -> "10de": exactly ndigits lower-case hex in out. Returns 0,

@@ -4,7 +4,7 @@
 # before it (README.md, "How the code is laid out").
 noinst_LIBRARIES += lib/libvfiocompat.a
 lib_libvfiocompat_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(SQLITE_CFLAGS) \
-	$(GNUTLS_CFLAGS)
+	$(NETTLE_CFLAGS)
 lib_libvfiocompat_a_SOURCES = \
 	lib/util/xmalloc.c lib/util/xmalloc.h \
 	lib/util/log.c lib/util/log.h \
@@ -28,7 +28,7 @@ lib_libvfiocompat_a_SOURCES = \
 nodist_lib_libvfiocompat_a_SOURCES = lib/store/store_migrations.c
 
 # Link line for anything that uses the library.
-LIBVC = lib/libvfiocompat.a $(JANSSON_LIBS) $(SQLITE_LIBS) $(GNUTLS_LIBS)
+LIBVC = lib/libvfiocompat.a $(JANSSON_LIBS) $(SQLITE_LIBS) $(NETTLE_LIBS)
 
 SQL_MIGRATIONS = $(sort $(wildcard $(top_srcdir)/schema/sqlite/[0-9]*.sql))
 lib/store/store_migrations.c: $(SQL_MIGRATIONS) $(top_srcdir)/build-aux/embed-sql
