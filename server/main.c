@@ -123,7 +123,7 @@ static void
 usage(int code)
 {
 	fprintf(code == 0 ? stdout : stderr,
-	    "usage: vfio-compatd [--listen ADDR:PORT] [--db PATH] "
+	    "usage: vfio-compatd [--listen ADDR:PORT] [--db PATH|URI] "
 	    "[--tokens FILE]\n"
 	    "           [--policy FILE] [--stale-after SEC] [--threads N]\n"
 	    "           [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]\n"
@@ -133,7 +133,8 @@ usage(int code)
 	    "\n"
 	    "  --listen ADDR:PORT  address to serve on (default %s);\n"
 	    "                      beyond loopback only with --tokens\n"
-	    "  --db PATH           SQLite store (default ./%s)\n"
+	    "  --db PATH|URI       SQLite store (default ./%s), or a\n"
+	    "                      postgresql:// URI shared by replicas\n"
 	    "  --tokens FILE       lines \"<sha256 hex> <role> <host glob>\"\n"
 	    "  --policy FILE       comparison policy (JSON); default built in\n"
 	    "  --stale-after SEC   report age that makes a host stale "
@@ -340,7 +341,7 @@ main(int argc, char *argv[])
 	const char		*tokens = NULL, *policy = NULL, *errstr;
 	const char		*cert = NULL, *key = NULL, *ca = NULL;
 	const char		*demo_dir = NULL, *access_log = NULL;
-	const char		*why;
+	const char		*why, *shown;
 	char			*err = NULL, *cert_pem = NULL, *key_pem = NULL;
 	char			*ca_pem = NULL;
 	long			 ncpu;
@@ -521,8 +522,10 @@ main(int argc, char *argv[])
 	log_info("store: %s, schema version %d", store_engine_name(srv.store),
 	    store_schema_version(srv.store));
 	srv.fleet = fleet_new();
+	/* A URI may hold a password: only a file's name is logged. */
+	shown = store_shared(srv.store) ? store_engine_name(srv.store) : db;
 	if (store_foreach(srv.store, load_host, &srv) == -1) {
-		log_errorx("cannot read the database: %s: %s", db,
+		log_errorx("cannot read the database: %s: %s", shown,
 		    store_error(srv.store));
 		goto done;
 	}
@@ -545,7 +548,7 @@ main(int argc, char *argv[])
 	log_info("listening on %s%s%s, %zu hosts, store %s, %lld threads",
 	    cert != NULL ? "https://" : "", listen,
 	    ca != NULL ? " (client certificates required)" : "",
-	    nhosts, db, threads);
+	    nhosts, shown, threads);
 
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)

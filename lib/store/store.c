@@ -28,17 +28,24 @@ struct store {
 };
 
 static const struct store_ops	*engine_for(const char *, char **);
+static int	 copy_host(void *, const struct store_host_meta *,
+		    const char *);
+
+/* What store_copy carries through store_foreach. */
+struct copy_state {
+	struct store	*dst;
+	size_t		 copied, kept;
+	int		 failed;
+};
 
 /* The engine a --db value names: a libpq URI or else a file path. */
 static const struct store_ops *
 engine_for(const char *target, char **errp)
 {
+	*errp = NULL;
 	if (strncmp(target, "postgresql://", 13) == 0 ||
-	    strncmp(target, "postgres://", 11) == 0) {
-		xasprintf(errp, "%s: PostgreSQL stores are not available in "
-		    "this build", "--db");
-		return (NULL);
-	}
+	    strncmp(target, "postgres://", 11) == 0)
+		return (&store_pg_ops);
 	return (&store_sqlite_ops);
 }
 
@@ -85,6 +92,18 @@ const char *
 store_engine_name(const struct store *st)
 {
 	return (st->ops->name);
+}
+
+bool
+store_shared(const struct store *st)
+{
+	return (st->ops->shared);
+}
+
+bool
+store_unavailable(const struct store *st)
+{
+	return (!st->own_error && st->ops->unavailable(st->engine));
 }
 
 int
@@ -163,8 +182,117 @@ store_foreach(struct store *st,
     int (*fn)(void *, const struct store_host_meta *, const char *),
     void *arg)
 {
+	return (store_foreach_seq(st, fn, arg, NULL));
+}
+
+int
+store_foreach_seq(struct store *st,
+    int (*fn)(void *, const struct store_host_meta *, const char *),
+    void *arg, int64_t *seq)
+{
 	st->own_error = false;
-	return (st->ops->foreach(st->engine, fn, arg));
+	return (st->ops->foreach(st->engine, fn, arg, seq));
+}
+
+int
+store_sequence(struct store *st, int64_t *seq)
+{
+	st->own_error = false;
+	return (st->ops->sequence(st->engine, seq));
+}
+
+int
+store_changes(struct store *st, int64_t since, store_change_fn fn, void *arg,
+    int64_t *last)
+{
+	st->own_error = false;
+	return (st->ops->changes(st->engine, since, fn, arg, last));
+}
+
+int
+store_wait(struct store *st, int stopfd, int timeout_ms)
+{
+	return (st->ops->wait(st->engine, stopfd, timeout_ms));
+}
+
+/* store_foreach callback of store_copy: one host, unless dst has it. */
+static int
+copy_host(void *arg, const struct store_host_meta *meta, const char *json)
+{
+	struct copy_state	*cs = arg;
+	struct store		*dst = cs->dst;
+	const struct store_ops	*ops = dst->ops;
+	struct store_host_meta	 have;
+	struct store_txn	*txn;
+	struct inventory	*inv;
+	struct inv_error	 err;
+	int			 rc;
+
+	memset(&err, 0, sizeof(err));
+	/* The engine writes what the document says; SQLite also projects
+	 * it, so the inventory is parsed either way. */
+	if ((inv = inventory_parse(json, strlen(json), NULL, &err)) == NULL) {
+		snprintf(dst->error, sizeof(dst->error), "%.200s: stored document "
+		    "does not parse: %.100s: %.150s", meta->host, err.field,
+		    err.message);
+		goto fail;
+	}
+	if (strcmp(inv->host, meta->host) != 0) {
+		snprintf(dst->error, sizeof(dst->error), "%.200s: stored document "
+		    "names host %.200s", meta->host, inv->host);
+		goto fail;
+	}
+	if ((txn = ops->begin(dst->engine)) == NULL)
+		goto engine_fail;
+	if ((rc = ops->meta(txn, meta->host, &have)) == -1) {
+		ops->rollback(txn);
+		goto engine_fail;
+	}
+	if (rc == 0) {
+		ops->rollback(txn);
+		cs->kept++;
+		inventory_free(inv);
+		return (0);
+	}
+	if (ops->replace(txn, inv, json, meta->digest, meta->generation,
+	    meta->received_at) == -1) {
+		ops->rollback(txn);
+		goto engine_fail;
+	}
+	if (ops->commit(txn) == -1)
+		goto engine_fail;
+	cs->copied++;
+	inventory_free(inv);
+	return (0);
+
+engine_fail:
+	snprintf(dst->error, sizeof(dst->error), "%.200s: %.300s",
+	    meta->host, ops->error(dst->engine));
+fail:
+	dst->own_error = true;
+	cs->failed = 1;
+	inventory_free(inv);
+	return (1);
+}
+
+int
+store_copy(struct store *dst, struct store *src, size_t *copied,
+    size_t *kept)
+{
+	struct copy_state	cs;
+
+	memset(&cs, 0, sizeof(cs));
+	cs.dst = dst;
+	dst->own_error = false;
+	if (store_foreach(src, copy_host, &cs) == -1) {
+		snprintf(dst->error, sizeof(dst->error), "reading the source: "
+		    "%.400s", store_error(src));
+		dst->own_error = true;
+		cs.failed = 1;
+	}
+	*copied = cs.copied;
+	*kept = cs.kept;
+	return (cs.failed ? -1 : 0);
 }
 
 int
