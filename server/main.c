@@ -43,6 +43,7 @@
 #include "metrics_fleet.h"
 #include "model/inventory.h"
 #include "policy/policy.h"
+#include "replica.h"
 #include "routes.h"
 #include "server.h"
 #include "store/store.h"
@@ -346,6 +347,7 @@ main(int argc, char *argv[])
 	char			*ca_pem = NULL;
 	long			 ncpu;
 	long long		 threads = 0;
+	int64_t			 seq = 0;
 	size_t			 nhosts;
 	sigset_t		 set;
 	int			 ch, sig, verbose = 0, demo = 0, rv = 1;
@@ -524,7 +526,7 @@ main(int argc, char *argv[])
 	srv.fleet = fleet_new();
 	/* A URI may hold a password: only a file's name is logged. */
 	shown = store_shared(srv.store) ? store_engine_name(srv.store) : db;
-	if (store_foreach(srv.store, load_host, &srv) == -1) {
+	if (store_foreach_seq(srv.store, load_host, &srv, &seq) == -1) {
 		log_errorx("cannot read the database: %s: %s", shown,
 		    store_error(srv.store));
 		goto done;
@@ -540,6 +542,13 @@ main(int argc, char *argv[])
 	/* Counted before the workers start: once they run, the fleet is
 	 * theirs to change and only readable under its lock. */
 	nhosts = fleet_count(srv.fleet);
+	/* Replicas on one database: follow the others' writes from the
+	 * position of the snapshot just loaded. */
+	if (store_shared(srv.store) &&
+	    (srv.replica = replica_start(&srv, seq)) == NULL) {
+		log_errorx("cannot follow the store's changes");
+		goto done;
+	}
 	if ((d = http_start(&srv, &hc)) == NULL) {
 		log_errorx("cannot serve on %s", listen);
 		goto done;
@@ -565,6 +574,8 @@ main(int argc, char *argv[])
 
 done:
 	http_stop(d);
+	replica_stop(srv.replica);
+	hosts_free(&srv);
 	mfleet_clear();
 	if (hc.listen_fd != -1)
 		close(hc.listen_fd);

@@ -194,6 +194,12 @@ store_foreach_seq(struct store *st,
 	return (st->ops->foreach(st->engine, fn, arg, seq));
 }
 
+int64_t
+store_last_seq(const struct store *st)
+{
+	return (st->ops->last_seq(st->engine));
+}
+
 int
 store_sequence(struct store *st, int64_t *seq)
 {

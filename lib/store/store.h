@@ -99,6 +99,9 @@ int	 store_foreach(struct store *,
 int	 store_foreach_seq(struct store *,
 	    int (*fn)(void *, const struct store_host_meta *, const char *json),
 	    void *arg, int64_t *seq);
+/* The feed position of the calling thread's last successful write
+ * (store_put, store_delete); 0 without a feed. */
+int64_t	 store_last_seq(const struct store *);
 /* The feed's position now (0 without a feed). */
 int	 store_sequence(struct store *, int64_t *seq);
 /*

@@ -64,6 +64,8 @@ struct store_ops {
 	/* The change feed (store.h); an engine without one reports
 	 * position 0 and no changes, and its wait only waits. */
 	int		 (*sequence)(void *, int64_t *);
+	/* The calling thread's last committed write's position. */
+	int64_t		 (*last_seq)(const void *);
 	int		 (*changes)(void *, int64_t since,
 			    int (*)(void *, const struct store_host_meta *,
 			    const char *), void *, int64_t *last);

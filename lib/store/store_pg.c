@@ -138,6 +138,8 @@ struct store_txn {
 
 static _Thread_local char	pg_error[512];
 static _Thread_local bool	pg_lost;
+static _Thread_local int64_t	pg_last_seq;	/* of this thread's last
+						   committed write */
 
 static void	*pg_open(const char *, unsigned int, char **);
 static void	 pg_close(void *);
@@ -165,6 +167,7 @@ static int	 pg_changes(void *, int64_t, int (*)(void *,
 		    const struct store_host_meta *, const char *), void *,
 		    int64_t *);
 static int	 pg_wait(void *, int, int);
+static int64_t	 pg_last(const void *);
 static void	 stmt_name(enum stmt_id, char *, size_t);
 static int	 set_error(PGconn *, const PGresult *, const char *);
 static void	 quiet(void *, const char *);
@@ -710,8 +713,10 @@ pg_commit(struct store_txn *txn)
 	int	rc = -1;
 
 	if (announce(txn->pc, txn->seqtxt) == 0 &&
-	    run_ok(txn->pc, PS_COMMIT, 0, NULL) == 0)
+	    run_ok(txn->pc, PS_COMMIT, 0, NULL) == 0) {
+		pg_last_seq = txn->seq;
 		rc = 0;
+	}
 	release(txn->st, txn->pc);
 	free(txn);
 	return (rc);
@@ -806,6 +811,7 @@ pg_remove(void *engine, const char *host)
 	if (run_ok(pc, PS_TOMB, 2, vals) == -1 || announce(pc, seqtxt) == -1 ||
 	    run_ok(pc, PS_COMMIT, 0, NULL) == -1)
 		goto out;
+	pg_last_seq = seq;
 	ret = 0;
 out:
 	release(st, pc);	/* rolls back what did not commit */
@@ -879,6 +885,12 @@ pg_foreach(void *engine,
 out:
 	release(st, pc);
 	return (ret);
+}
+
+static int64_t
+pg_last(const void *engine)
+{
+	return (pg_last_seq);
 }
 
 static int
@@ -1001,6 +1013,7 @@ const struct store_ops store_pg_ops = {
 	.foreach = pg_foreach,
 	.ping = pg_ping,
 	.sequence = pg_sequence,
+	.last_seq = pg_last,
 	.changes = pg_changes,
 	.wait = pg_wait,
 };

@@ -127,6 +127,7 @@ static int	 sq_changes(void *, int64_t, int (*)(void *,
 		    const struct store_host_meta *, const char *), void *,
 		    int64_t *);
 static int	 sq_wait(void *, int, int);
+static int64_t	 sq_last_seq(const void *);
 static struct sqlite_store *txn_store(struct store_txn *);
 static int	 schema_version(struct sqlite_store *);
 static int	 set_error(struct sqlite_store *, const char *, const char *);
@@ -853,6 +854,12 @@ sq_sequence(void *engine, int64_t *seq)
 	return (0);
 }
 
+static int64_t
+sq_last_seq(const void *engine)
+{
+	return (0);
+}
+
 static int
 sq_changes(void *engine, int64_t since,
     int (*fn)(void *, const struct store_host_meta *, const char *),
@@ -889,6 +896,7 @@ const struct store_ops store_sqlite_ops = {
 	.ping = sq_ping,
 	.unavailable = sq_unavailable,
 	.sequence = sq_sequence,
+	.last_seq = sq_last_seq,
 	.changes = sq_changes,
 	.wait = sq_wait,
 };
