@@ -76,7 +76,8 @@ enum {
 	OPT_DEMO,
 	OPT_DEMO_DIR,
 	OPT_REQUEST_TIMEOUT,
-	OPT_ACCESS_LOG
+	OPT_ACCESS_LOG,
+	OPT_IMPORT
 };
 
 static const struct option longopts[] = {
@@ -95,6 +96,7 @@ static const struct option longopts[] = {
 	{ "request-timeout",	required_argument,	NULL,
 	    OPT_REQUEST_TIMEOUT },
 	{ "access-log",		required_argument,	NULL, OPT_ACCESS_LOG },
+	{ "import",		required_argument,	NULL, OPT_IMPORT },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ "help",		no_argument,		NULL, 'h' },
@@ -112,6 +114,7 @@ static int	load_host(void *, const struct store_host_meta *,
 static char	*read_pem(const char *);
 static void	 update_refused(void);
 static int	check_ca(const char *, const char *);
+static int	import_store(const char *, const char *);
 
 /* An inventory PUT refused before hosts_put() ran (auth, size). */
 static void
@@ -131,6 +134,7 @@ usage(int code)
 	    "           [--request-timeout SEC] [--demo [DIR]] "
 	    "[--access-log FILE|-]\n"
 	    "           [-v] [--version]\n"
+	    "       vfio-compatd --db URI --import FILE.db\n"
 	    "\n"
 	    "  --listen ADDR:PORT  address to serve on (default %s);\n"
 	    "                      beyond loopback only with --tokens\n"
@@ -152,6 +156,8 @@ usage(int code)
 	    "                      %s); demo hosts never go stale\n"
 	    "  --access-log FILE   one line per request to FILE (- for\n"
 	    "                      stdout); SIGHUP reopens it\n"
+	    "  --import FILE.db    copy the hosts of a SQLite store into\n"
+	    "                      --db as stored, then exit (no server)\n"
 	    "  --version           print the version and exit\n",
 	    DEFAULT_LISTEN, DEFAULT_DB, DEFAULT_STALE_AFTER,
 	    HTTP_REQUEST_TIMEOUT, HTTP_PER_IP_LIMIT, DEMO_DIR);
@@ -307,6 +313,63 @@ check_ca(const char *path, const char *pem)
 	return (0);
 }
 
+/*
+ * --import: copy the SQLite store at path into the --db store (the move
+ * to PostgreSQL), keeping generations, digests and times. The source is
+ * opened exclusively, so a server still writing it is refused rather
+ * than copied half-way; hosts the target already holds are kept, so a
+ * copy that stopped can be run again. Exit status for main().
+ */
+static int
+import_store(const char *path, const char *db)
+{
+	struct store	*src = NULL, *dst = NULL;
+	struct stat	 sb;
+	char		*err = NULL;
+	size_t		 copied = 0, kept = 0;
+	int		 rv = 1;
+
+	if (strstr(path, "://") != NULL) {
+		log_errorx("--import %s: give the SQLite file to copy from; "
+		    "the database to copy into is --db", path);
+		return (2);
+	}
+	/* Opening a missing file would create an empty store. */
+	if (stat(path, &sb) == -1) {
+		log_errorx("--import %s: %s", path, strerror(errno));
+		return (1);
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		log_errorx("--import %s: not a regular file", path);
+		return (1);
+	}
+	if ((src = store_open_opts(path, STORE_EXCLUSIVE | STORE_VERIFY,
+	    &err)) == NULL) {
+		log_errorx("--import %s: %s", path, err);
+		goto done;
+	}
+	free(err);
+	err = NULL;
+	if ((dst = store_open(db, &err)) == NULL) {
+		log_errorx("cannot open the database: %s", err);
+		goto done;
+	}
+	if (store_copy(dst, src, &copied, &kept) == -1) {
+		log_errorx("--import %s: stopped after %zu hosts: %s", path,
+		    copied, store_error(dst));
+		goto done;
+	}
+	log_info("imported %zu hosts from %s into the %s store (%zu it "
+	    "already held, kept as they were)", copied, path,
+	    store_engine_name(dst), kept);
+	rv = 0;
+done:
+	store_close(dst);
+	store_close(src);
+	free(err);
+	return (rv);
+}
+
 /* store_foreach callback: one stored host into the fleet. */
 static int
 load_host(void *arg, const struct store_host_meta *meta, const char *json)
@@ -342,6 +405,7 @@ main(int argc, char *argv[])
 	const char		*tokens = NULL, *policy = NULL, *errstr;
 	const char		*cert = NULL, *key = NULL, *ca = NULL;
 	const char		*demo_dir = NULL, *access_log = NULL;
+	const char		*import = NULL;
 	const char		*why, *shown;
 	char			*err = NULL, *cert_pem = NULL, *key_pem = NULL;
 	char			*ca_pem = NULL;
@@ -417,6 +481,9 @@ main(int argc, char *argv[])
 		case OPT_ACCESS_LOG:
 			access_log = optarg;
 			break;
+		case OPT_IMPORT:
+			import = optarg;
+			break;
 		case 'v':
 			verbose = 1;
 			break;
@@ -441,6 +508,8 @@ main(int argc, char *argv[])
 	if (access_log != NULL && *access_log == '\0')
 		bad_usage("--access-log needs a file name or -");
 	log_init("vfio-compatd", verbose);
+	if (import != NULL)
+		exit(import_store(import, db));
 
 	if (tokens == NULL && !is_loopback(&hc)) {
 		log_errorx("refusing to listen on %s without --tokens: the "
