@@ -9,7 +9,9 @@
  * any other content takes the next generation, and a report collected
  * before the stored one is refused without a write. Both reads happen in
  * the same transaction as the write, so two writers for one host cannot
- * both take the same generation.
+ * both take the same generation. store_copy() (vfio-compatd --import)
+ * writes hosts as another store holds them, through the same engine
+ * transactions.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -185,6 +185,7 @@ static PGresult	*run_first(struct pg_store *, struct pg_conn *, enum stmt_id,
 static int	 run_ok(struct pg_conn *, enum stmt_id, int,
 		    const char *const *);
 static int	 seq_of(PGresult *, int64_t *);
+static int	 query_number(struct pg_store *, enum stmt_id, int64_t *);
 static int	 migrate(PGconn *);
 static int	 exec_ok(PGconn *, const char *, const char *);
 static void	 read_meta(const PGresult *, int, struct store_host_meta *);
@@ -341,6 +342,7 @@ acquire(struct pg_store *st)
 	int64_t		 now;
 	int		 i, rc;
 
+	pg_lost = false;	/* this operation's failure, if any, says */
 	pthread_mutex_lock(&st->lock);
 	for (;;) {
 		for (i = 0; i < POOL_SIZE && pc == NULL; i++)
@@ -453,7 +455,7 @@ run_ok(struct pg_conn *pc, enum stmt_id id, int n, const char *const *vals)
 	return (0);
 }
 
-/* The one bigint of a one-row result; clears r. */
+/* The one number of a one-row result; clears r. */
 static int
 seq_of(PGresult *r, int64_t *v)
 {
@@ -586,18 +588,26 @@ pg_close(void *engine)
 static int
 pg_schema_version(void *engine)
 {
-	struct pg_store	*st = engine;
+	int64_t	v;
+
+	return (query_number(engine, PS_VERSION, &v) == 0 ? (int)v : -1);
+}
+
+/* A statement that answers one number, on a pool connection. */
+static int
+query_number(struct pg_store *st, enum stmt_id id, int64_t *v)
+{
 	struct pg_conn	*pc;
 	PGresult	*r;
-	int64_t		 v = -1;
+	int		 ret = -1;
 
 	if ((pc = acquire(st)) == NULL)
 		return (-1);
-	if ((r = run_first(st, pc, PS_VERSION, 0, NULL, PGRES_TUPLES_OK,
-	    false)) != NULL && seq_of(r, &v) == -1)
-		v = -1;
+	if ((r = run_first(st, pc, id, 0, NULL, PGRES_TUPLES_OK,
+	    false)) != NULL)
+		ret = seq_of(r, v);
 	release(st, pc);
-	return ((int)v);
+	return (ret);
 }
 
 /* The next feed position, taking the feed's row lock until commit. */
@@ -904,18 +914,7 @@ pg_ping(void *engine)
 static int
 pg_sequence(void *engine, int64_t *seq)
 {
-	struct pg_store	*st = engine;
-	struct pg_conn	*pc;
-	PGresult	*r;
-	int		 ret = -1;
-
-	if ((pc = acquire(st)) == NULL)
-		return (-1);
-	if ((r = run_first(st, pc, PS_SEQ, 0, NULL, PGRES_TUPLES_OK,
-	    false)) != NULL)
-		ret = seq_of(r, seq);
-	release(st, pc);
-	return (ret);
+	return (query_number(engine, PS_SEQ, seq));
 }
 
 /*
@@ -937,6 +936,7 @@ pg_changes(void *engine, int64_t since,
 	int			 i, n;
 
 	*last = since;
+	pg_lost = false;
 	if (!conn_ok(pc) && conn_reopen(st, pc, true) == -1)
 		return (-1);
 	do {

@@ -6,7 +6,7 @@
 # until /healthz answers and sets $URL, $SRV_PID, $DB and $SRV_LOG.
 # With VC_TEST_STORE=postgresql the database is a PostgreSQL server of
 # the test's own (tests/pg/pg-lib.sh) and $DB its URI; store_q runs
-# one query against whichever store $DB is.
+# one query against whichever store $DB is, store_dump prints it all.
 # req METHOD PATH [curl args] prints "<status> <body>" on one line so a
 # test can compare both in one assert.
 : "${VC_SERVER:?run through tests/run-test}"
@@ -30,6 +30,15 @@ esac
 # store_q SQL: rows of one query against the server's store.
 store_q() {
 	if [ -n "${PG_URI:-}" ]; then psql_q "$1"; else sqlite3 "$DB" "$1"; fi
+}
+
+# store_dump: everything the store holds, as text to compare.
+store_dump() {
+	if [ -n "${PG_URI:-}" ]; then
+		psql_q "SELECT * FROM hosts ORDER BY host; SELECT * FROM deleted_hosts ORDER BY host; SELECT * FROM change_feed"
+	else
+		sqlite3 "$DB" .dump
+	fi
 }
 
 start_server() {
