@@ -25,9 +25,17 @@
 struct store {
 	const struct store_ops	*ops;
 	void			*engine;
-	char			 error[512];	/* ours, when set */
-	bool			 own_error;
 };
+
+/*
+ * A message of store.c's own (a late retry, a copy that stopped) rather
+ * than the engine's, for the store named and the calling thread only:
+ * a shared store serves many request threads at once, and each reads
+ * the error of its own call right after it (the engines keep theirs
+ * per thread likewise, or under their lock).
+ */
+static _Thread_local char			 own_msg[512];
+static _Thread_local const struct store	*own_of;
 
 static const struct store_ops	*engine_for(const char *, char **);
 static int	 copy_host(void *, const struct store_host_meta *,
@@ -87,7 +95,7 @@ store_close(struct store *st)
 const char *
 store_error(const struct store *st)
 {
-	return (st->own_error ? st->error : st->ops->error(st->engine));
+	return (own_of == st ? own_msg : st->ops->error(st->engine));
 }
 
 const char *
@@ -105,13 +113,13 @@ store_shared(const struct store *st)
 bool
 store_unavailable(const struct store *st)
 {
-	return (!st->own_error && st->ops->unavailable(st->engine));
+	return (own_of != st && st->ops->unavailable(st->engine));
 }
 
 int
 store_schema_version(struct store *st)
 {
-	st->own_error = false;
+	own_of = NULL;
 	return (st->ops->schema_version(st->engine));
 }
 
@@ -127,7 +135,7 @@ store_put(struct store *st, const struct inventory *inv, const char *json,
 	bool			 same = false;
 	int			 rc;
 
-	st->own_error = false;
+	own_of = NULL;
 	if ((txn = ops->begin(st->engine)) == NULL)
 		return (-1);
 	if ((rc = ops->meta(txn, inv->host, &meta)) == -1)
@@ -138,9 +146,9 @@ store_put(struct store *st, const struct inventory *inv, const char *json,
 		if (inv->collected_at != NULL && meta.collected_at[0] != '\0' &&
 		    strcmp(meta.collected_at, inv->collected_at) > 0) {
 			ops->rollback(txn);
-			snprintf(st->error, sizeof(st->error), "%s",
+			snprintf(own_msg, sizeof(own_msg), "%s",
 			    meta.collected_at);
-			st->own_error = true;
+			own_of = st;
 			return (1);
 		}
 		gen = meta.generation;
@@ -168,14 +176,14 @@ int
 store_get(struct store *st, const char *host, char **json,
     struct store_host_meta *meta)
 {
-	st->own_error = false;
+	own_of = NULL;
 	return (st->ops->get(st->engine, host, json, meta));
 }
 
 int
 store_delete(struct store *st, const char *host)
 {
-	st->own_error = false;
+	own_of = NULL;
 	return (st->ops->remove(st->engine, host));
 }
 
@@ -192,7 +200,7 @@ store_foreach_seq(struct store *st,
     int (*fn)(void *, const struct store_host_meta *, const char *),
     void *arg, int64_t *seq)
 {
-	st->own_error = false;
+	own_of = NULL;
 	return (st->ops->foreach(st->engine, fn, arg, seq));
 }
 
@@ -205,7 +213,7 @@ store_last_seq(const struct store *st)
 int
 store_sequence(struct store *st, int64_t *seq)
 {
-	st->own_error = false;
+	own_of = NULL;
 	return (st->ops->sequence(st->engine, seq));
 }
 
@@ -213,7 +221,7 @@ int
 store_changes(struct store *st, int64_t since, store_change_fn fn, void *arg,
     int64_t *last)
 {
-	st->own_error = false;
+	own_of = NULL;
 	return (st->ops->changes(st->engine, since, fn, arg, last));
 }
 
@@ -240,13 +248,13 @@ copy_host(void *arg, const struct store_host_meta *meta, const char *json)
 	/* The engine writes what the document says; SQLite also projects
 	 * it, so the inventory is parsed either way. */
 	if ((inv = inventory_parse(json, strlen(json), NULL, &err)) == NULL) {
-		snprintf(dst->error, sizeof(dst->error), "%.200s: stored document "
+		snprintf(own_msg, sizeof(own_msg), "%.200s: stored document "
 		    "does not parse: %.100s: %.150s", meta->host, err.field,
 		    err.message);
 		goto fail;
 	}
 	if (strcmp(inv->host, meta->host) != 0) {
-		snprintf(dst->error, sizeof(dst->error), "%.200s: stored document "
+		snprintf(own_msg, sizeof(own_msg), "%.200s: stored document "
 		    "names host %.200s", meta->host, inv->host);
 		goto fail;
 	}
@@ -274,10 +282,10 @@ copy_host(void *arg, const struct store_host_meta *meta, const char *json)
 	return (0);
 
 engine_fail:
-	snprintf(dst->error, sizeof(dst->error), "%.200s: %.300s",
+	snprintf(own_msg, sizeof(own_msg), "%.200s: %.300s",
 	    meta->host, ops->error(dst->engine));
 fail:
-	dst->own_error = true;
+	own_of = dst;
 	cs->failed = 1;
 	inventory_free(inv);
 	return (1);
@@ -291,11 +299,11 @@ store_copy(struct store *dst, struct store *src, size_t *copied,
 
 	memset(&cs, 0, sizeof(cs));
 	cs.dst = dst;
-	dst->own_error = false;
+	own_of = NULL;
 	if (store_foreach(src, copy_host, &cs) == -1) {
-		snprintf(dst->error, sizeof(dst->error), "reading the source: "
+		snprintf(own_msg, sizeof(own_msg), "reading the source: "
 		    "%.400s", store_error(src));
-		dst->own_error = true;
+		own_of = dst;
 		cs.failed = 1;
 	}
 	*copied = cs.copied;
@@ -306,6 +314,6 @@ store_copy(struct store *dst, struct store *src, size_t *copied,
 int
 store_ping(struct store *st)
 {
-	st->own_error = false;
+	own_of = NULL;
 	return (st->ops->ping(st->engine));
 }
