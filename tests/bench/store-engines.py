@@ -128,14 +128,17 @@ def main():
     t0 = time.monotonic()
     secs = load(a, fleet, files, clients)
     out = ["load_s=%.2f" % secs]
-    p50, p99 = checks(a, vm, nchecks, len(files))
-    out += ["check_p50_ms=%.2f" % p50, "check_p99_ms=%.2f" % p99]
     if b is not None:
+        # B parses every document A stored: the checks are timed once
+        # it is done, so that both engines are timed on an idle machine.
         while count(b) != len(files):
             if time.monotonic() - t0 > 600:
                 sys.exit("B never held the whole fleet")
             time.sleep(0.2)
         out.append("replica_full_s=%.2f" % (time.monotonic() - t0))
+    p50, p99 = checks(a, vm, nchecks, len(files))
+    out += ["check_p50_ms=%.2f" % p50, "check_p99_ms=%.2f" % p99]
+    if b is not None:
         p50, p99 = propagate(a, b, fleet, files, props)
         out += ["prop_p50_ms=%.2f" % p50, "prop_p99_ms=%.2f" % p99]
     print(" ".join(out))
