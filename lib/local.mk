@@ -4,7 +4,7 @@
 # before it (README.md, "How the code is laid out").
 noinst_LIBRARIES += lib/libvfiocompat.a
 lib_libvfiocompat_a_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(SQLITE_CFLAGS) \
-	$(NETTLE_CFLAGS)
+	$(NETTLE_CFLAGS) $(LIBPQ_CFLAGS)
 lib_libvfiocompat_a_SOURCES = \
 	lib/util/xmalloc.c lib/util/xmalloc.h \
 	lib/util/log.c lib/util/log.h \
@@ -17,7 +17,8 @@ lib_libvfiocompat_a_SOURCES = \
 	lib/model/inventory.c lib/model/inventory.h \
 	lib/codec/inventory_json.c lib/codec/inventory_json.h \
 	lib/store/store.h lib/store/store.c lib/store/store_engine.h \
-	lib/store/store_sqlite.c lib/store/store_migrations.h \
+	lib/store/store_sqlite.c lib/store/store_pg.c \
+	lib/store/store_migrations.h \
 	lib/policy/policy.c lib/policy/policy.h lib/policy/version.c \
 	lib/fleet/fleet.c lib/fleet/fleet.h \
 	lib/engine/compat.c lib/engine/compat.h lib/engine/compat_int.h \
@@ -25,14 +26,20 @@ lib_libvfiocompat_a_SOURCES = \
 	lib/engine/evaluate.c lib/engine/match.c lib/engine/answer.c \
 	lib/engine/jsonw.c \
 	lib/metrics/promtext.c lib/metrics/promtext.h
-nodist_lib_libvfiocompat_a_SOURCES = lib/store/store_migrations.c
+nodist_lib_libvfiocompat_a_SOURCES = lib/store/store_migrations.c \
+	lib/store/store_pg_migrations.c
 
 # Link line for anything that uses the library.
-LIBVC = lib/libvfiocompat.a $(JANSSON_LIBS) $(SQLITE_LIBS) $(NETTLE_LIBS)
+	$(NETTLE_CFLAGS) $(LIBPQ_CFLAGS)
 
 SQL_MIGRATIONS = $(sort $(wildcard $(top_srcdir)/schema/sqlite/[0-9]*.sql))
 lib/store/store_migrations.c: $(SQL_MIGRATIONS) $(top_srcdir)/build-aux/embed-sql
-	$(AM_V_GEN)mkdir -p lib/store && $(SHELL) $(top_srcdir)/build-aux/embed-sql $@ $(SQL_MIGRATIONS)
-BUILT_SOURCES += lib/store/store_migrations.c
-CLEANFILES += lib/store/store_migrations.c
+	$(AM_V_GEN)mkdir -p lib/store && $(SHELL) $(top_srcdir)/build-aux/embed-sql $@ \
+	    store_migrations $(SQL_MIGRATIONS)
+PG_MIGRATIONS = $(sort $(wildcard $(top_srcdir)/schema/postgresql/[0-9]*.sql))
+lib/store/store_pg_migrations.c: $(PG_MIGRATIONS) $(top_srcdir)/build-aux/embed-sql
+	$(AM_V_GEN)mkdir -p lib/store && $(SHELL) $(top_srcdir)/build-aux/embed-sql $@ \
+	    store_pg_migrations $(PG_MIGRATIONS)
+BUILT_SOURCES += lib/store/store_migrations.c lib/store/store_pg_migrations.c
+CLEANFILES += lib/store/store_migrations.c lib/store/store_pg_migrations.c
 EXTRA_DIST += build-aux/embed-sql schema

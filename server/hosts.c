@@ -8,7 +8,16 @@
  * in-memory fleet. ingest_lock keeps the two in the same order when two
  * reports for a host race, so the fleet never holds an older generation
  * than the store. Reads are served from the fleet under its read lock.
+ *
+ * On a shared store a replica also applies the writes of the others,
+ * which its follower (replica.c) reads from the change feed, through
+ * the same staging and commit as its own PUTs and DELETEs. Which feed
+ * position each host's fleet entry reflects is remembered (applied,
+ * under ingest_lock), own writes included, so that the follower never
+ * puts back an older state: its read of the feed and a PUT on this
+ * replica can race.
  */
+#include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,16 +35,188 @@
 #include "util/strutil.h"
 #include "util/xmalloc.h"
 
+/* One feed position a host's fleet entry reflects (srv->applied). */
+struct applied {
+	char	*host;
+	int64_t	 seq;
+};
+
+/* A host's new state, built outside every lock: its fleet index. */
+struct host_stage {
+	struct fleet_prepared	*prep;
+};
+
 static json_t	*host_summary(const struct server *,
 		    const struct fleet_host *, int64_t);
 static int	host_offers_type(const struct inventory *, const char *);
 static int	host_has_vendor(const struct inventory *, const char *);
 static int	check_host_param(char *, struct http_reply *);
+static void	stage_host(struct server *, struct inventory *,
+		    struct host_stage *);
+static void	commit_host(struct server *, struct host_stage *,
+		    const struct inventory *, int64_t, int64_t);
+static void	forget_host(struct server *, const char *);
+static void	discard_stage(struct host_stage *, struct inventory *);
+static int	applied_cmp(const void *, const void *);
+static int64_t	applied_get(const struct server *, const char *);
+static void	applied_set(struct server *, const char *, int64_t);
+static void	applied_free(void *);
+static const char *store_code(const struct server *);
 
 int
 hosts_ready(struct server *srv)
 {
 	return (store_ping(srv->store) == 0 ? 0 : -1);
+}
+
+static int
+applied_cmp(const void *a, const void *b)
+{
+	return (strcmp(((const struct applied *)a)->host,
+	    ((const struct applied *)b)->host));
+}
+
+/* Under ingest_lock: the feed position host reflects, 0 if unknown. */
+static int64_t
+applied_get(const struct server *srv, const char *host)
+{
+	struct applied	 key = { .host = (char *)(uintptr_t)host };
+	struct applied	*const *a;
+
+	a = tfind(&key, &srv->applied, applied_cmp);
+	return (a != NULL ? (*a)->seq : 0);
+}
+
+/* Under ingest_lock, after a store write or a feed change applied. */
+static void
+applied_set(struct server *srv, const char *host, int64_t seq)
+{
+	struct applied	 key = { .host = (char *)(uintptr_t)host };
+	struct applied	**a, *n;
+
+	if (seq <= 0)
+		return;		/* no feed */
+	if ((a = tfind(&key, &srv->applied, applied_cmp)) != NULL) {
+		if ((*a)->seq < seq)
+			(*a)->seq = seq;
+		return;
+	}
+	n = xmalloc(sizeof(*n));
+	n->host = xstrdup(host);
+	n->seq = seq;
+	if (tsearch(n, &srv->applied, applied_cmp) == NULL) {
+		/* Out of memory, like xmalloc. */
+		log_errorx("%s: out of memory", __func__);
+		abort();
+	}
+}
+
+static void
+applied_free(void *p)
+{
+	struct applied	*a = p;
+
+	free(a->host);
+	free(a);
+}
+
+void
+hosts_free(struct server *srv)
+{
+	tdestroy(srv->applied, applied_free);
+	srv->applied = NULL;
+}
+
+static void
+stage_host(struct server *srv, struct inventory *inv, struct host_stage *hs)
+{
+	hs->prep = fleet_prepare(srv->fleet, inv);
+}
+
+/*
+ * A stored state into the fleet and the metrics, under ingest_lock: the
+ * one path for a replica's own PUT and for a change its follower read.
+ * hs->prep is left holding what it replaced; inv (staged in hs) is the
+ * fleet's now, and stays while ingest_lock is held.
+ */
+static void
+commit_host(struct server *srv, struct host_stage *hs,
+    const struct inventory *inv, int64_t received_at, int64_t generation)
+{
+	fleet_wrlock(srv->fleet);
+	hs->prep = fleet_commit(srv->fleet, hs->prep, received_at, generation);
+	fleet_unlock(srv->fleet);
+	metrics_host_changed(inv->host, inv, received_at);
+}
+
+/* A host deleted from the store, out of the fleet: under ingest_lock. */
+static void
+forget_host(struct server *srv, const char *host)
+{
+	fleet_wrlock(srv->fleet);
+	fleet_delete(srv->fleet, host);
+	fleet_unlock(srv->fleet);
+	metrics_host_removed(host);
+}
+
+/* After the locks: what a commit replaced (inv NULL: it went into the
+ * fleet), or the unused stage (inv with it; inv alone when nothing was
+ * staged). */
+static void
+discard_stage(struct host_stage *hs, struct inventory *inv)
+{
+	if (hs->prep != NULL)
+		fleet_discard(hs->prep);
+	else
+		inventory_free(inv);
+}
+
+/* 503's code: the database cut off, or a write it refused. */
+static const char *
+store_code(const struct server *srv)
+{
+	return (store_unavailable(srv->store) ? "STORE_UNAVAILABLE" :
+	    "STORE_FAILED");
+}
+
+int
+hosts_apply_change(struct server *srv, const struct store_host_meta *meta,
+    const char *json)
+{
+	struct host_stage	 hs = { NULL };
+	struct inventory	*inv;
+	struct inv_error	 err;
+	int64_t			 known;
+
+	pthread_mutex_lock(&srv->ingest_lock);
+	known = applied_get(srv, meta->host);
+	if (known < meta->seq && json == NULL) {
+		forget_host(srv, meta->host);
+		applied_set(srv, meta->host, meta->seq);
+	}
+	pthread_mutex_unlock(&srv->ingest_lock);
+	/* This replica's own write, or one it has seen a newer state of. */
+	if (known >= meta->seq || json == NULL)
+		return (0);
+	memset(&err, 0, sizeof(err));
+	if ((inv = inventory_parse(json, strlen(json), fleet_pool(srv->fleet),
+	    &err)) == NULL) {
+		log_warnx("%s: %s: stored inventory skipped: %s: %s", __func__,
+		    meta->host, err.field, err.message);
+		return (0);
+	}
+	inventory_sort(inv);
+	stage_host(srv, inv, &hs);
+	pthread_mutex_lock(&srv->ingest_lock);
+	/* A PUT here may have stored a newer state while we parsed. */
+	if (applied_get(srv, meta->host) < meta->seq) {
+		commit_host(srv, &hs, inv, meta->received_at, meta->generation);
+		applied_set(srv, meta->host, meta->seq);
+		inv = NULL;	/* the fleet's now */
+	}
+	pthread_mutex_unlock(&srv->ingest_lock);
+	discard_stage(&hs, inv);
+	return (0);
 }
 
 /* Validate a path's host name and fold it to lower case in place. */
@@ -61,7 +242,7 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 	struct inv_error	 err;
 	char			*doc = NULL;
 	char			 digest[SHA256_HEX_LEN + 1];
-	struct fleet_prepared	*prep = NULL;
+	struct host_stage	 hs = { NULL };
 	int			 locked = 0;
 
 	memset(&err, 0, sizeof(err));
@@ -104,7 +285,7 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 	}
 	/* The index is built before any lock: the write lock, which
 	 * every check waits behind, is then held for a swap only. */
-	prep = fleet_prepare(srv->fleet, inv);
+	stage_host(srv, inv, &hs);
 	pthread_mutex_lock(&srv->ingest_lock);
 	locked = 1;
 	/* 0: now, taken under the lock, so that received_at follows the
@@ -123,17 +304,14 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 	default:
 		log_warnx("%s: %s: %s", __func__, inv->host,
 		    store_error(srv->store));
-		http_reply_error(rep, 503, "STORE_FAILED", NULL,
+		http_reply_error(rep, 503, store_code(srv), NULL,
 		    "the inventory could not be stored");
 		goto fail;
 	}
-	fleet_wrlock(srv->fleet);
-	prep = fleet_commit(srv->fleet, prep, received_at, res->generation);
-	fleet_unlock(srv->fleet);
-	/* inv is the fleet's now, and stays while ingest_lock is held. */
-	metrics_host_changed(inv->host, inv, received_at);
+	commit_host(srv, &hs, inv, received_at, res->generation);
+	applied_set(srv, inv->host, store_last_seq(srv->store));
 	pthread_mutex_unlock(&srv->ingest_lock);
-	fleet_discard(prep);	/* what it replaced */
+	discard_stage(&hs, NULL);	/* what it replaced */
 	free(doc);
 	metrics_update(res->changed ? "changed" : "unchanged");
 	return (0);
@@ -143,10 +321,7 @@ fail:
 		pthread_mutex_unlock(&srv->ingest_lock);
 	metrics_update("rejected");
 	free(doc);
-	if (prep != NULL)
-		fleet_discard(prep);	/* inv with it */
-	else
-		inventory_free(inv);
+	discard_stage(&hs, inv);
 	json_decref(root);
 	return (-1);
 }
@@ -216,16 +391,14 @@ hosts_delete(struct server *srv, struct http_request *req,
 	pthread_mutex_lock(&srv->ingest_lock);
 	rv = store_delete(srv->store, host);
 	if (rv == 0) {
-		fleet_wrlock(srv->fleet);
-		fleet_delete(srv->fleet, host);
-		fleet_unlock(srv->fleet);
-		metrics_host_removed(host);
+		forget_host(srv, host);
+		applied_set(srv, host, store_last_seq(srv->store));
 	}
 	pthread_mutex_unlock(&srv->ingest_lock);
 	if (rv == -1) {
 		log_warnx("%s: %s: %s", __func__, host,
 		    store_error(srv->store));
-		return (http_reply_error(rep, 503, "STORE_FAILED", NULL,
+		return (http_reply_error(rep, 503, store_code(srv), NULL,
 		    "the host could not be deleted"));
 	}
 	if (rv == 1)

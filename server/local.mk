@@ -7,6 +7,7 @@ server_vfio_compatd_SOURCES = \
 	server/limits.c server/limits.h \
 	server/auth.c server/auth.h \
 	server/hosts.c server/check.c server/metrics.c \
+	server/replica.c server/replica.h \
 	server/metrics_fleet.c server/metrics_fleet.h \
 	server/openapi.c server/demo.c \
 	server/accesslog.c server/accesslog.h

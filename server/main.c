@@ -43,6 +43,7 @@
 #include "metrics_fleet.h"
 #include "model/inventory.h"
 #include "policy/policy.h"
+#include "replica.h"
 #include "routes.h"
 #include "server.h"
 #include "store/store.h"
@@ -76,7 +77,8 @@ enum {
 	OPT_DEMO_DIR,
 	OPT_REQUEST_TIMEOUT,
 	OPT_ACCESS_LOG,
-	OPT_METRICS_DETAIL
+	OPT_METRICS_DETAIL,
+	OPT_IMPORT
 };
 
 static const struct option longopts[] = {
@@ -97,6 +99,7 @@ static const struct option longopts[] = {
 	{ "access-log",		required_argument,	NULL, OPT_ACCESS_LOG },
 	{ "metrics-detail",	no_argument,		NULL,
 	    OPT_METRICS_DETAIL },
+	{ "import",		required_argument,	NULL, OPT_IMPORT },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "version",		no_argument,		NULL, 'V' },
 	{ "help",		no_argument,		NULL, 'h' },
@@ -114,6 +117,7 @@ static int	load_host(void *, const struct store_host_meta *,
 static char	*read_pem(const char *);
 static void	 update_refused(void);
 static int	check_ca(const char *, const char *);
+static int	import_store(const char *, const char *);
 
 /* An inventory PUT refused before hosts_put() ran (auth, size). */
 static void
@@ -126,17 +130,19 @@ static void
 usage(int code)
 {
 	fprintf(code == 0 ? stdout : stderr,
-	    "usage: vfio-compatd [--listen ADDR:PORT] [--db PATH] "
+	    "usage: vfio-compatd [--listen ADDR:PORT] [--db PATH|URI] "
 	    "[--tokens FILE]\n"
 	    "           [--policy FILE] [--stale-after SEC] [--threads N]\n"
 	    "           [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]\n"
 	    "           [--request-timeout SEC] [--demo [DIR]] "
 	    "[--access-log FILE|-]\n"
 	    "           [--metrics-detail] [-v] [--version]\n"
+	    "       vfio-compatd --db URI --import FILE.db\n"
 	    "\n"
 	    "  --listen ADDR:PORT  address to serve on (default %s);\n"
 	    "                      beyond loopback only with --tokens\n"
-	    "  --db PATH           SQLite store (default ./%s)\n"
+	    "  --db PATH|URI       SQLite store (default ./%s), or a\n"
+	    "                      postgresql:// URI shared by replicas\n"
 	    "  --tokens FILE       lines \"<sha256 hex> <role> <host glob>\"\n"
 	    "  --policy FILE       comparison policy (JSON); default built in\n"
 	    "  --stale-after SEC   report age that makes a host stale "
@@ -156,6 +162,8 @@ usage(int code)
 	    "  --metrics-detail    also the per-host, per-device series in\n"
 	    "                      /metrics (small fleets: grows with\n"
 	    "                      hosts x types)\n"
+	    "  --import FILE.db    copy the hosts of a SQLite store into\n"
+	    "                      --db as stored, then exit (no server)\n"
 	    "  --version           print the version and exit\n",
 	    DEFAULT_LISTEN, DEFAULT_DB, DEFAULT_STALE_AFTER,
 	    HTTP_REQUEST_TIMEOUT, HTTP_PER_IP_LIMIT, DEMO_DIR);
@@ -311,6 +319,63 @@ check_ca(const char *path, const char *pem)
 	return (0);
 }
 
+/*
+ * --import: copy the SQLite store at path into the --db store (the move
+ * to PostgreSQL), keeping generations, digests and times. The source is
+ * opened exclusively, so a server still writing it is refused rather
+ * than copied half-way; hosts the target already holds are kept, so a
+ * copy that stopped can be run again. Exit status for main().
+ */
+static int
+import_store(const char *path, const char *db)
+{
+	struct store	*src = NULL, *dst = NULL;
+	struct stat	 sb;
+	char		*err = NULL;
+	size_t		 copied = 0, kept = 0;
+	int		 rv = 1;
+
+	if (strstr(path, "://") != NULL) {
+		log_errorx("--import %s: give the SQLite file to copy from; "
+		    "the database to copy into is --db", path);
+		return (2);
+	}
+	/* Opening a missing file would create an empty store. */
+	if (stat(path, &sb) == -1) {
+		log_errorx("--import %s: %s", path, strerror(errno));
+		return (1);
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		log_errorx("--import %s: not a regular file", path);
+		return (1);
+	}
+	if ((src = store_open_opts(path, STORE_EXCLUSIVE | STORE_VERIFY,
+	    &err)) == NULL) {
+		log_errorx("--import %s: %s", path, err);
+		goto done;
+	}
+	free(err);
+	err = NULL;
+	if ((dst = store_open(db, &err)) == NULL) {
+		log_errorx("cannot open the database: %s", err);
+		goto done;
+	}
+	if (store_copy(dst, src, &copied, &kept) == -1) {
+		log_errorx("--import %s: stopped after %zu hosts: %s", path,
+		    copied, store_error(dst));
+		goto done;
+	}
+	log_info("imported %zu hosts from %s into the %s store (%zu it "
+	    "already held, kept as they were)", copied, path,
+	    store_engine_name(dst), kept);
+	rv = 0;
+done:
+	store_close(dst);
+	store_close(src);
+	free(err);
+	return (rv);
+}
+
 /* store_foreach callback: one stored host into the fleet. */
 static int
 load_host(void *arg, const struct store_host_meta *meta, const char *json)
@@ -347,11 +412,13 @@ main(int argc, char *argv[])
 	const char		*tokens = NULL, *policy = NULL, *errstr;
 	const char		*cert = NULL, *key = NULL, *ca = NULL;
 	const char		*demo_dir = NULL, *access_log = NULL;
-	const char		*why;
+	const char		*import = NULL;
+	const char		*why, *shown;
 	char			*err = NULL, *cert_pem = NULL, *key_pem = NULL;
 	char			*ca_pem = NULL;
 	long			 ncpu;
 	long long		 threads = 0;
+	int64_t			 seq = 0;
 	size_t			 nhosts;
 	sigset_t		 set;
 	int			 ch, sig, verbose = 0, demo = 0, rv = 1;
@@ -425,6 +492,9 @@ main(int argc, char *argv[])
 		case OPT_METRICS_DETAIL:
 			metrics_detail = true;
 			break;
+		case OPT_IMPORT:
+			import = optarg;
+			break;
 		case 'v':
 			verbose = 1;
 			break;
@@ -450,6 +520,8 @@ main(int argc, char *argv[])
 		bad_usage("--access-log needs a file name or -");
 	log_init("vfio-compatd", verbose);
 	metrics_fleet_init(srv.stale_after, metrics_detail);
+	if (import != NULL)
+		exit(import_store(import, db));
 
 	if (tokens == NULL && !is_loopback(&hc)) {
 		log_errorx("refusing to listen on %s without --tokens: the "
@@ -531,8 +603,10 @@ main(int argc, char *argv[])
 		goto done;
 	}
 	srv.fleet = fleet_new();
-	if (store_foreach(srv.store, load_host, &srv) == -1) {
-		log_errorx("cannot read the database: %s: %s", db,
+	/* A URI may hold a password: only a file's name is logged. */
+	shown = store_shared(srv.store) ? store_engine_name(srv.store) : db;
+	if (store_foreach_seq(srv.store, load_host, &srv, &seq) == -1) {
+		log_errorx("cannot read the database: %s: %s", shown,
 		    store_error(srv.store));
 		goto done;
 	}
@@ -547,6 +621,13 @@ main(int argc, char *argv[])
 	/* Counted before the workers start: once they run, the fleet is
 	 * theirs to change and only readable under its lock. */
 	nhosts = fleet_count(srv.fleet);
+	/* Replicas on one database: follow the others' writes from the
+	 * position of the snapshot just loaded. */
+	if (store_shared(srv.store) &&
+	    (srv.replica = replica_start(&srv, seq)) == NULL) {
+		log_errorx("cannot follow the store's changes");
+		goto done;
+	}
 	if ((d = http_start(&srv, &hc)) == NULL) {
 		log_errorx("cannot serve on %s", listen);
 		goto done;
@@ -555,7 +636,7 @@ main(int argc, char *argv[])
 	log_info("listening on %s%s%s, %zu hosts, store %s, %lld threads",
 	    cert != NULL ? "https://" : "", listen,
 	    ca != NULL ? " (client certificates required)" : "",
-	    nhosts, db, threads);
+	    nhosts, shown, threads);
 
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
@@ -572,6 +653,8 @@ main(int argc, char *argv[])
 
 done:
 	http_stop(d);
+	replica_stop(srv.replica);
+	hosts_free(&srv);
 	metrics_fleet_clear();
 	if (hc.listen_fd != -1)
 		close(hc.listen_fd);

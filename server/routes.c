@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "http.h"
+#include "replica.h"
 #include "routes.h"
 #include "server.h"
 
@@ -53,6 +54,11 @@ readyz(struct server *srv, struct http_request *req, struct http_reply *rep)
 	if (hosts_ready(srv) == -1)
 		return (http_reply_error(rep, 503, "STORE_UNAVAILABLE", NULL,
 		    "the store does not answer"));
+	/* A replica that cannot read the others' writes answers from a
+	 * fleet that may be behind them. */
+	if (srv->replica != NULL && !replica_connected(srv->replica))
+		return (http_reply_error(rep, 503, "STORE_UNAVAILABLE", NULL,
+		    "not following the store's changes"));
 	return (http_reply_json(rep, 200,
 	    json_pack("{s:s}", "status", "ready")));
 }

@@ -23,7 +23,9 @@ struct fleet_host;
 struct http_reply;
 struct http_request;
 struct policy;
+struct replica;
 struct store;
+struct store_host_meta;
 
 struct server {
 	struct store		*store;
@@ -34,6 +36,10 @@ struct server {
 	/* Serialises store_put()+fleet_put() so that the fleet never ends
 	 * up with an older generation than the store. */
 	pthread_mutex_t		 ingest_lock;
+	/* Under ingest_lock: the feed position each host's fleet entry
+	 * reflects, on a shared store (hosts.c). */
+	void			*applied;
+	struct replica		*replica;	/* NULL: the store is ours */
 };
 
 /* Outcome of storing one inventory (hosts.c, also used by --demo). */
@@ -55,6 +61,12 @@ int	hosts_ingest(struct server *, const char *buf, size_t len,
 	    const char *expect_host, int64_t received_at,
 	    struct ingest_result *, struct http_reply *);
 int	hosts_ready(struct server *);
+/* A change the follower read from the feed (json NULL: deleted) into
+ * the fleet, unless it already holds that state or a newer one. */
+int	hosts_apply_change(struct server *, const struct store_host_meta *,
+	    const char *json);
+/* Free what hosts.c keeps beside the fleet. */
+void	hosts_free(struct server *);
 int	hosts_list(struct server *, struct http_request *, struct http_reply *);
 int	hosts_get(struct server *, struct http_request *, struct http_reply *);
 int	hosts_put(struct server *, struct http_request *, struct http_reply *);

@@ -4,13 +4,20 @@
  *
  * lib/store/ owns durable storage: store.c decides what every engine
  * must decide alike (generations, heartbeats, late retries) and picks
- * the engine from the --db value; each engine (store_sqlite.c) is one
- * struct store_ops (store_engine.h) with its schema/<engine>/ migrations.
+ * the engine from the --db value; each engine (store_sqlite.c,
+ * store_pg.c) is one struct store_ops (store_engine.h) with its
+ * schema/<engine>/ migrations.
  * It may use lib/codec/, lib/model/ and lib/util/; nothing above it.
  *
  * The collector's --db and the server's --db share this interface and
  * the schema: whole-host writes in one transaction, reads by host, a
  * full scan for start-up, and a liveness probe.
+ *
+ * A shared store (PostgreSQL) also keeps a change feed: a database-wide
+ * sequence that every write (PUT, heartbeat, DELETE) advances in its own
+ * transaction, so that replicas on one database can follow each other's
+ * writes (store_changes, store_wait). A store for one process (SQLite)
+ * has no feed: its sequence stays 0 and it has no changes to report.
  *
  * All functions return 0 on success and -1 on failure with a message in
  * store_error(); lookups that find nothing return 1.
@@ -19,6 +26,7 @@
 #define VC_STORE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 struct inventory;
@@ -30,7 +38,14 @@ struct store_host_meta {
 	int64_t		received_at;	/* unix seconds */
 	int64_t		generation;
 	char		digest[65];
+	int64_t		seq;		/* change feed position of its last
+					   write; 0 without a feed */
 };
+
+/* A change from the feed: a host's stored state, or json NULL for a
+ * host deleted (meta then holds only host and seq). */
+typedef int	(*store_change_fn)(void *, const struct store_host_meta *,
+		    const char *json);
 
 /* Open the store a --db value names (creating and migrating as needed).
  * NULL with *errp set on error; free *errp with free(). */
@@ -49,8 +64,13 @@ struct store	*store_open_opts(const char *target, unsigned int flags,
 		    char **errp);
 void		 store_close(struct store *);
 const char	*store_error(const struct store *);
-/* "sqlite", ...: the engine the --db value chose. */
+/* "sqlite", "postgresql": the engine the --db value chose. */
 const char	*store_engine_name(const struct store *);
+/* True for an engine several servers may share (it has a change feed). */
+bool		 store_shared(const struct store *);
+/* True when the last failure was the database not answering (a lost
+ * connection, a refused one), as opposed to a write it refused. */
+bool		 store_unavailable(const struct store *);
 /* Schema version the store is at (PRAGMA user_version for SQLite). */
 int		 store_schema_version(struct store *);
 
@@ -73,6 +93,39 @@ int	 store_delete(struct store *, const char *host);
 int	 store_foreach(struct store *,
 	    int (*fn)(void *, const struct store_host_meta *, const char *json),
 	    void *arg);
+/* store_foreach over one snapshot, and *seq the change feed position of
+ * that snapshot: following the feed from *seq misses nothing and
+ * repeats nothing the scan saw. */
+int	 store_foreach_seq(struct store *,
+	    int (*fn)(void *, const struct store_host_meta *, const char *json),
+	    void *arg, int64_t *seq);
+/* The feed position of the calling thread's last successful write
+ * (store_put, store_delete); 0 without a feed. */
+int64_t	 store_last_seq(const struct store *);
+/* The feed's position now (0 without a feed). */
+int	 store_sequence(struct store *, int64_t *seq);
+/*
+ * Call fn for every change after since, in feed order, and set *last to
+ * the position of the last one reported (since when there is none). A
+ * non-zero return from fn stops, *last then naming the change before.
+ * With store_wait, for one thread at a time: a follower's own
+ * connection, reopened here when it was lost.
+ */
+int	 store_changes(struct store *, int64_t since, store_change_fn fn,
+	    void *arg, int64_t *last);
+/* Sleep until the feed may have moved (a notification), stopfd is
+ * readable, or timeout_ms passed: 1 woken, 0 timed out, -1 the
+ * follower's connection is lost (store_changes reopens it). A store
+ * without a feed just waits. */
+int	 store_wait(struct store *, int stopfd, int timeout_ms);
+/*
+ * Copy every host of src into dst as stored (generation, digest, times,
+ * document): the one-shot move from SQLite to PostgreSQL. A host dst
+ * already holds is left as it is and counted in *kept, so an import
+ * that stopped half-way can be run again.
+ */
+int	 store_copy(struct store *dst, struct store *src, size_t *copied,
+	    size_t *kept);
 /* Cheap query proving the store answers (readiness); after a failed
  * write it also proves a write commits again. */
 int	 store_ping(struct store *);

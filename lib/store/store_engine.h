@@ -17,6 +17,7 @@
 #ifndef VC_STORE_ENGINE_H
 #define VC_STORE_ENGINE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct inventory;
@@ -25,11 +26,15 @@ struct store_txn;
 
 struct store_ops {
 	const char	*name;
+	/* Several servers may share one store; it has a change feed. */
+	bool		 shared;
 	/* NULL with *errp (malloc'd) on failure. */
 	void		*(*open)(const char *target, unsigned int flags,
 			    char **errp);
 	void		 (*close)(void *);
 	const char	*(*error)(const void *);
+	/* The last failure was the database not answering. */
+	bool		 (*unavailable)(const void *);
 	int		 (*schema_version)(void *);
 
 	struct store_txn *(*begin)(void *);
@@ -50,12 +55,24 @@ struct store_ops {
 	int		 (*get)(void *, const char *host, char **json,
 			    struct store_host_meta *);
 	int		 (*remove)(void *, const char *host);
+	/* Over one snapshot whose feed position goes to *seq (may be
+	 * NULL). */
 	int		 (*foreach)(void *, int (*)(void *,
 			    const struct store_host_meta *, const char *),
-			    void *);
+			    void *, int64_t *seq);
 	int		 (*ping)(void *);
+	/* The change feed (store.h); an engine without one reports
+	 * position 0 and no changes, and its wait only waits. */
+	int		 (*sequence)(void *, int64_t *);
+	/* The calling thread's last committed write's position. */
+	int64_t		 (*last_seq)(const void *);
+	int		 (*changes)(void *, int64_t since,
+			    int (*)(void *, const struct store_host_meta *,
+			    const char *), void *, int64_t *last);
+	int		 (*wait)(void *, int stopfd, int timeout_ms);
 };
 
 extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_pg_ops;
 
 #endif

@@ -25,6 +25,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,8 +118,16 @@ static int	 sq_get(void *, const char *, char **,
 		    struct store_host_meta *);
 static int	 sq_remove(void *, const char *);
 static int	 sq_foreach(void *, int (*)(void *,
-		    const struct store_host_meta *, const char *), void *);
+		    const struct store_host_meta *, const char *), void *,
+		    int64_t *);
 static int	 sq_ping(void *);
+static bool	 sq_unavailable(const void *);
+static int	 sq_sequence(void *, int64_t *);
+static int	 sq_changes(void *, int64_t, int (*)(void *,
+		    const struct store_host_meta *, const char *), void *,
+		    int64_t *);
+static int	 sq_wait(void *, int, int);
+static int64_t	 sq_last_seq(const void *);
 static struct sqlite_store *txn_store(struct store_txn *);
 static int	 schema_version(struct sqlite_store *);
 static int	 set_error(struct sqlite_store *, const char *, const char *);
@@ -766,13 +775,15 @@ out:
 static int
 sq_foreach(void *engine,
     int (*fn)(void *, const struct store_host_meta *, const char *),
-    void *arg)
+    void *arg, int64_t *seq)
 {
 	struct sqlite_store	*st = engine;
 	struct store_host_meta	 meta;
 	sqlite3_stmt		*s;
 	int			 rc, ret = -1;
 
+	if (seq != NULL)
+		*seq = 0;	/* no feed: one server owns the file */
 	pthread_mutex_lock(&st->lock);
 	if ((s = stmt(st, ST_ALL)) == NULL)
 		goto out;
@@ -827,8 +838,48 @@ sq_schema_version(void *engine)
 	return (schema_version(engine));
 }
 
+/* A file on this host is there or it is not: a failure is the write's. */
+static bool
+sq_unavailable(const void *engine)
+{
+	return (false);
+}
+
+/* One server per file (STORE_EXCLUSIVE): nobody else writes, so there
+ * is no feed to follow; the calls are valid and report nothing. */
+static int
+sq_sequence(void *engine, int64_t *seq)
+{
+	*seq = 0;
+	return (0);
+}
+
+static int64_t
+sq_last_seq(const void *engine)
+{
+	return (0);
+}
+
+static int
+sq_changes(void *engine, int64_t since,
+    int (*fn)(void *, const struct store_host_meta *, const char *),
+    void *arg, int64_t *last)
+{
+	*last = since;
+	return (0);
+}
+
+static int
+sq_wait(void *engine, int stopfd, int timeout_ms)
+{
+	struct pollfd	pfd = { .fd = stopfd, .events = POLLIN };
+
+	return (poll(&pfd, stopfd >= 0 ? 1 : 0, timeout_ms) > 0 ? 1 : 0);
+}
+
 const struct store_ops store_sqlite_ops = {
 	.name = "sqlite",
+	.shared = false,
 	.open = sq_open,
 	.close = sq_close,
 	.error = sq_error,
@@ -843,4 +894,9 @@ const struct store_ops store_sqlite_ops = {
 	.remove = sq_remove,
 	.foreach = sq_foreach,
 	.ping = sq_ping,
+	.unavailable = sq_unavailable,
+	.sequence = sq_sequence,
+	.last_seq = sq_last_seq,
+	.changes = sq_changes,
+	.wait = sq_wait,
 };

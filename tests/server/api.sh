@@ -119,7 +119,7 @@ assert_eq "DELETE again" "404 HOST_NOT_FOUND" \
     "$(status DELETE /v1/hosts/gpu-c.example.org) $(jq -r .error.code "$T/body")"
 assert_eq "deleted host gone" 404 "$(status GET /v1/hosts/gpu-c.example.org)"
 assert_eq "deleted host gone from the store" 0 \
-    "$(sqlite3 "$DB" "SELECT count(*) FROM hosts WHERE host = 'gpu-c.example.org'")"
+    "$(store_q "SELECT count(*) FROM hosts WHERE host = 'gpu-c.example.org'")"
 
 # Metrics: content type, promtool, the series SPEC section 8 names.
 curl -s -D "$T/mh" "$URL/metrics" > "$T/metrics"

@@ -12,7 +12,7 @@ INST=$(jq -r '.instances[0].id' "$SAMPLE")
 put_inv "$A" "$SAMPLE" >/dev/null
 put_inv gpu-b.example.org "$SDATA/gpu-b.json" >/dev/null
 curl -s "$URL/v1/hosts" | jq -S 'del(.hosts[].stale)' > "$T/before.json"
-sqlite3 "$DB" .dump > "$T/before.sql"
+store_dump > "$T/before.sql"
 
 N=0
 REJECTED=0
@@ -168,7 +168,7 @@ assert_eq "healthz after the battery" '200 {"status":"ok"}' "$(req GET /healthz)
 curl -s "$URL/v1/hosts" | jq -S 'del(.hosts[].stale)' > "$T/after.json"
 cmp -s "$T/before.json" "$T/after.json" || { diff "$T/before.json" "$T/after.json"; fail "GET /v1/hosts changed"; }
 ok "GET /v1/hosts unchanged"
-sqlite3 "$DB" .dump > "$T/after.sql"
+store_dump > "$T/after.sql"
 cmp -s "$T/before.sql" "$T/after.sql" || { diff "$T/before.sql" "$T/after.sql" | head; fail "database changed"; }
 ok "database unchanged"
 curl -s "$URL/metrics" > "$T/metrics"

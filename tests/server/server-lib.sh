@@ -4,6 +4,9 @@
 # Source after tests/lib.sh. start_server [ARGS...] runs the server on
 # 127.0.0.1 with a port the kernel chose and a database in $T, waits
 # until /healthz answers and sets $URL, $SRV_PID, $DB and $SRV_LOG.
+# With VC_TEST_STORE=postgresql the database is a PostgreSQL server of
+# the test's own (tests/pg/pg-lib.sh) and $DB its URI; store_q runs
+# one query against whichever store $DB is, store_dump prints it all.
 # req METHOD PATH [curl args] prints "<status> <body>" on one line so a
 # test can compare both in one assert.
 : "${VC_SERVER:?run through tests/run-test}"
@@ -14,6 +17,29 @@ SDATA="$top_srcdir/tests/server/data"
 DB="$T/vc.db"
 SRV_PID=""
 SRV_LOG="$T/server.log"
+case ${VC_TEST_STORE:-sqlite} in
+sqlite) ;;
+postgresql)
+	. "$top_srcdir/tests/pg/pg-lib.sh"
+	pg_start
+	DB=$PG_URI
+	;;
+*) fail "VC_TEST_STORE: sqlite or postgresql, not $VC_TEST_STORE" ;;
+esac
+
+# store_q SQL: rows of one query against the server's store.
+store_q() {
+	if [ -n "${PG_URI:-}" ]; then psql_q "$1"; else sqlite3 "$DB" "$1"; fi
+}
+
+# store_dump: everything the store holds, as text to compare.
+store_dump() {
+	if [ -n "${PG_URI:-}" ]; then
+		psql_q "SELECT * FROM hosts ORDER BY host; SELECT * FROM deleted_hosts ORDER BY host; SELECT * FROM change_feed"
+	else
+		sqlite3 "$DB" .dump
+	fi
+}
 
 start_server() {
 	PORT=$(free_port)

@@ -1,7 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * test_store.c -- the SQLite store: migrations, generations, atomic
- * replacement, and that a failed write leaves the previous host intact.
+ * test_store.c -- the store: migrations, generations, atomic
+ * replacement, and that a failed write leaves the previous host intact
+ * (SQLite), and what every engine must do alike (the "engine" case):
+ * generations, heartbeats, late retries, deletes, the change feed and
+ * the copy between stores. The engine case runs against the store
+ * $VC_TEST_DB names (tests/pg/store.sh passes a PostgreSQL URI), else
+ * a SQLite file.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,14 +22,30 @@
 #include "store/store.h"
 
 static struct inventory	*load_sample(void);
+static void		 make_path(char *, size_t);
+static void		 remove_db(const char *);
 static int		 count_rows(const char *, const char *);
 static int		 count_host(void *, const struct store_host_meta *,
 			    const char *);
+static int		 count_any(void *, const struct store_host_meta *,
+			    const char *);
+static struct store	*open_target(void);
+static int		 note_change(void *, const struct store_host_meta *,
+			    const char *);
+
+/* What note_change saw of the feed. */
+struct feed_seen {
+	int		n;
+	char		host[2][256];
+	int64_t		generation[2], received_at[2], seq[2];
+	int		deleted[2];
+};
 
 /* The newest schema/sqlite/NNN_*.sql. */
 #define LATEST_SCHEMA	2
 
 static char	dbpath[256];
+static char	dbpath2[256];
 
 static struct inventory *
 load_sample(void)
@@ -58,6 +79,15 @@ count_rows(const char *path, const char *sql)
 }
 
 static int
+count_any(void *arg, const struct store_host_meta *m, const char *json)
+{
+	int	*n = arg;
+
+	(*n)++;
+	return (0);
+}
+
+static int
 count_host(void *arg, const struct store_host_meta *m, const char *json)
 {
 	int	*n = arg;
@@ -68,27 +98,73 @@ count_host(void *arg, const struct store_host_meta *m, const char *json)
 	return (0);
 }
 
+/* The store the engine case runs against, emptied of its hosts. */
+static struct store *
+open_target(void)
+{
+	const char	*target = getenv("VC_TEST_DB");
+	struct store	*st;
+	char		*err = NULL;
+
+	if (target == NULL || *target == '\0')
+		target = dbpath2;
+	st = store_open(target, &err);
+	ck_assert_msg(st != NULL, "%s: %s", target, err);
+	ck_assert_int_ne(store_delete(st, "compute-17.example.org"), -1);
+	ck_assert_int_ne(store_delete(st, "feed-b.example.org"), -1);
+	return (st);
+}
+
+static int
+note_change(void *arg, const struct store_host_meta *m, const char *json)
+{
+	struct feed_seen	*fs = arg;
+
+	ck_assert_int_lt(fs->n, 2);
+	snprintf(fs->host[fs->n], sizeof(fs->host[0]), "%s", m->host);
+	fs->generation[fs->n] = m->generation;
+	fs->received_at[fs->n] = m->received_at;
+	fs->seq[fs->n] = m->seq;
+	fs->deleted[fs->n] = json == NULL;
+	fs->n++;
+	return (0);
+}
+
 static void
-setup(void)
+make_path(char *buf, size_t len)
 {
 	int	 fd;
 
-	snprintf(dbpath, sizeof(dbpath), "/tmp/vc-store-XXXXXX");
-	ck_assert((fd = mkstemp(dbpath)) != -1);
+	snprintf(buf, len, "/tmp/vc-store-XXXXXX");
+	ck_assert((fd = mkstemp(buf)) != -1);
 	close(fd);
-	unlink(dbpath);
+	unlink(buf);
+}
+
+static void
+remove_db(const char *path)
+{
+	char	 p[300];
+
+	unlink(path);
+	snprintf(p, sizeof(p), "%s-wal", path);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", path);
+	unlink(p);
+}
+
+static void
+setup(void)
+{
+	make_path(dbpath, sizeof(dbpath));
+	make_path(dbpath2, sizeof(dbpath2));
 }
 
 static void
 teardown(void)
 {
-	char	 p[300];
-
-	unlink(dbpath);
-	snprintf(p, sizeof(p), "%s-wal", dbpath);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", dbpath);
-	unlink(p);
+	remove_db(dbpath);
+	remove_db(dbpath2);
 }
 
 START_TEST(test_put_get)
@@ -253,11 +329,135 @@ START_TEST(test_open_errors)
 }
 END_TEST
 
+/*
+ * Generations, heartbeats and late retries as store.c decides them, on
+ * the engine under test; the feed reports each host's last write in
+ * commit order, a deletion as a tombstone, and the position of a scan's
+ * snapshot is the feed's.
+ */
+START_TEST(test_engine_feed)
+{
+	struct inventory	*inv = load_sample();
+	struct store		*st = open_target();
+	struct store_host_meta	 meta;
+	struct feed_seen	 fs;
+	const char		*host = inv->host, *collected = inv->collected_at;
+	char			*json, d[65];
+	int64_t			 gen, seq0, seq1, seq2, last;
+	bool			 changed;
+	int			 n = 0;
+
+	ck_assert_int_eq(inventory_digest(inv, d), 0);
+	ck_assert_int_eq(store_sequence(st, &seq0), 0);
+	ck_assert_int_eq(store_put(st, inv, "{\"doc\":1}", d, 100, &gen,
+	    &changed), 0);
+	ck_assert(gen == 1 && changed);
+	ck_assert_int_eq(store_put(st, inv, "{\"doc\":2}", d, 160, &gen,
+	    &changed), 0);
+	ck_assert(gen == 1 && !changed);
+	/* A late retry: refused, nothing written, no feed position. */
+	ck_assert_int_eq(store_sequence(st, &seq1), 0);
+	inv->collected_at = "2000-01-01T00:00:00Z";
+	ck_assert_int_eq(store_put(st, inv, "{\"doc\":0}", d, 170, &gen,
+	    &changed), 1);
+	ck_assert_int_eq(store_sequence(st, &seq2), 0);
+	ck_assert(seq1 == seq2);
+	ck_assert_int_eq(store_get(st, inv->host, &json, &meta), 0);
+	ck_assert_str_eq(json, "{\"doc\":2}");
+	ck_assert_int_eq(meta.received_at, 160);
+	ck_assert_int_eq(meta.generation, 1);
+	ck_assert(meta.seq == seq1);
+	free(json);
+
+	inv->host = "feed-b.example.org";
+	inv->collected_at = "2026-11-22T10:00:00Z";
+	ck_assert_int_eq(store_put(st, inv, "{\"doc\":3}", d, 200, &gen,
+	    &changed), 0);
+	ck_assert_int_eq(store_delete(st, "feed-b.example.org"), 0);
+	ck_assert_int_eq(store_delete(st, "feed-b.example.org"), 1);
+	ck_assert_int_eq(store_foreach_seq(st, count_any, &n, &seq2), 0);
+	ck_assert_int_ge(n, 1);
+
+	memset(&fs, 0, sizeof(fs));
+	ck_assert_int_eq(store_changes(st, seq0, note_change, &fs, &last), 0);
+	if (!store_shared(st)) {
+		/* One server per file: no feed, valid calls. */
+		ck_assert(seq0 == 0 && seq2 == 0 && last == seq0);
+		ck_assert_int_eq(fs.n, 0);
+		ck_assert_int_eq(store_wait(st, -1, 10), 0);
+	} else {
+		/* PUT, heartbeat, PUT, DELETE: four positions. */
+		ck_assert(seq2 == seq0 + 4);
+		ck_assert_int_eq(fs.n, 2);
+		ck_assert_str_eq(fs.host[0], "compute-17.example.org");
+		ck_assert(fs.generation[0] == 1 && fs.received_at[0] == 160);
+		ck_assert(fs.seq[0] == seq0 + 2 && !fs.deleted[0]);
+		ck_assert_str_eq(fs.host[1], "feed-b.example.org");
+		ck_assert(fs.deleted[1] && fs.seq[1] == seq0 + 4);
+		ck_assert(last == seq2);
+		/* Nothing after the end. */
+		memset(&fs, 0, sizeof(fs));
+		ck_assert_int_eq(store_changes(st, last, note_change, &fs,
+		    &last), 0);
+		ck_assert(fs.n == 0 && last == seq2);
+	}
+	inv->host = host;	/* the inventory's own, to be freed */
+	inv->collected_at = collected;
+	store_close(st);
+	inventory_free(inv);
+}
+END_TEST
+
+/*
+ * The one-shot copy from SQLite into the engine under test keeps
+ * generation, digest, times and document; run again, it keeps what
+ * the target has.
+ */
+START_TEST(test_engine_copy)
+{
+	struct inventory	*inv = load_sample();
+	struct store		*src, *dst;
+	struct store_host_meta	 meta;
+	char			*err, *json, *doc, d[65];
+	size_t			 len, copied, kept;
+	int64_t			 gen;
+	bool			 changed;
+
+	doc = fixture_read("tests/unit/data/sample.json", &len);
+	src = store_open(dbpath, &err);
+	ck_assert_msg(src != NULL, "%s", err);
+	ck_assert_int_eq(inventory_digest(inv, d), 0);
+	ck_assert_int_eq(store_put(src, inv, doc, "digest-1", 100, &gen,
+	    &changed), 0);
+	ck_assert_int_eq(store_put(src, inv, doc, d, 150, &gen, &changed), 0);
+	ck_assert_int_eq(gen, 2);
+
+	dst = open_target();
+	ck_assert_int_eq(store_copy(dst, src, &copied, &kept), 0);
+	ck_assert(copied == 1 && kept == 0);
+	ck_assert_int_eq(store_get(dst, inv->host, &json, &meta), 0);
+	ck_assert_str_eq(json, doc);
+	ck_assert_int_eq(meta.generation, 2);
+	ck_assert_int_eq(meta.received_at, 150);
+	ck_assert_str_eq(meta.digest, d);
+	ck_assert_str_eq(meta.collected_at, inv->collected_at);
+	free(json);
+	ck_assert_int_eq(store_copy(dst, src, &copied, &kept), 0);
+	ck_assert(copied == 0 && kept == 1);
+	ck_assert_int_eq(store_delete(dst, inv->host), 0);
+	store_close(dst);
+	store_close(src);
+	free(doc);
+	inventory_free(inv);
+}
+END_TEST
+
 int
 main(void)
 {
 	Suite	*s = suite_create("store");
 	TCase	*tc = tcase_create("sqlite");
+	TCase	*te = tcase_create("engine");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_put_get);
@@ -265,5 +465,9 @@ main(void)
 	tcase_add_test(tc, test_upgrade_from_1);
 	tcase_add_test(tc, test_open_errors);
 	suite_add_tcase(s, tc);
+	tcase_add_checked_fixture(te, setup, teardown);
+	tcase_add_test(te, test_engine_feed);
+	tcase_add_test(te, test_engine_copy);
+	suite_add_tcase(s, te);
 	return (check_run(s));
 }
