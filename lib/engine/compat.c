@@ -375,6 +375,7 @@ fail:
 	free(names);
 	free(namebuf);
 	free(res);
+	answer_free(&c);
 	eval_free(&c);
 	source_free(&src);
 	return (w.data == NULL ? NULL : buf_release(&w, lenp));

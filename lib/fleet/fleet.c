@@ -49,6 +49,7 @@ struct triple {
 static size_t	 lookup(const struct fleet *, const char *, int *);
 static int	 cmp_triple(const void *, const void *);
 static void	 build_index(struct fleet *, struct fleet_host *);
+static void	 build_name(struct fleet_host *);
 static bool	 alike(const struct inv_device *, const struct inv_device *);
 static bool	 alike_offer(const struct inventory *,
 		    const struct fleet_offer *, const struct fleet_offer *);
@@ -153,6 +154,9 @@ free_index(struct fleet_host *h)
 	/* types and offers share one allocation. */
 	free((void *)h->types);
 	free((void *)h->pcis);
+	free((void *)h->name_json);
+	h->name_json = NULL;
+	h->name_json_len = 0;
 	h->pcis = NULL;
 	h->members = NULL;
 	h->npcis = 0;
@@ -173,6 +177,7 @@ build_index(struct fleet *f, struct fleet_host *h)
 	void			*block;
 
 	free_index(h);
+	build_name(h);
 	if (inv->pool != f->pool || inv->ndevices > UINT16_MAX)
 		return;
 	for (i = 0; i < inv->ndevices; i++)
@@ -229,6 +234,29 @@ build_index(struct fleet *f, struct fleet_host *h)
 	h->types = types;
 	h->ntypes = nt;
 	h->offers = offers;
+}
+
+/* The host name as a JSON string, when it needs no escaping. */
+static void
+build_name(struct fleet_host *h)
+{
+	const char	*p, *host = h->inv->host;
+	char		*s;
+	size_t		 n;
+
+	if (host == NULL)
+		return;
+	for (p = host; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == '"' || *p == '\\')
+			return;
+	n = (size_t)(p - host);
+	s = xmalloc(n + 3);
+	s[0] = '"';
+	memcpy(s + 1, host, n);
+	s[n + 1] = '"';
+	s[n + 2] = '\0';
+	h->name_json = s;
+	h->name_json_len = n + 2;
 }
 
 bool
