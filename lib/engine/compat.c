@@ -327,9 +327,10 @@ run(const struct fleet *fleet, const struct compat_config *cfg,
 			const struct fleet_host	*fh = fleet_at(fleet, k);
 
 			eval_prefetch(&c, fleet, k, n);
-			/* A cold move may stay on its host (a resize). */
-			if (mode != MODE_COLD && src.host != NULL &&
-			    strcmp(fh->inv->host, src.host) == 0)
+			/* A cold move may stay on its host (a resize). The
+			 * source's record is the fleet's own: the same host
+			 * is the same pointer. */
+			if (mode != MODE_COLD && src.fh != NULL && fh == src.fh)
 				continue;
 			eval_host(&c, fh->inv->host, fh, &res[nres]);
 			res[nres].seq = nres;

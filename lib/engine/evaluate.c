@@ -407,9 +407,13 @@ candidates_instance(struct ctx *c, const struct fleet_host *fh,
 				ok = c->ostate[o->rep - ft->first];
 			if (!ok)
 				continue;
+			/* Only a cold move reads the parent's types here: the
+			 * type records of every look-alike are a cache miss
+			 * each, at ten thousand hosts most of a check. */
 			d = &dinv->devices[o->device];
 			add_edge(c, add_slot(c, d, o->type, o->avail +
-			    own_units(c, d, &d->types[o->type])));
+			    (c->mode == MODE_COLD ? own_units(c, d,
+			    &d->types[o->type]) : 0)));
 			sc.n++;
 		}
 	} else {
@@ -1052,7 +1056,8 @@ eval_host(struct ctx *c, const char *name, const struct fleet_host *fh,
 	if (fh == NULL)
 		goto done;
 	dinv = fh->inv;
-	same = c->src->host != NULL && strcmp(c->src->host, dinv->host) == 0;
+	/* Both records are the fleet's: the same host, the same record. */
+	same = c->src->fh != NULL && fh == c->src->fh;
 	if (c->mode == MODE_CPR) {
 		eval_cpr(c, dinv, same, res);
 		goto done;
