@@ -69,6 +69,9 @@ struct fleet_host {
 	 * codec's host names never do). */
 	const char		*name_json;
 	size_t			 name_json_len;
+	/* One bit per VM uuid (fleet_vm_bit()): fleet_find_vm() reads
+	 * only the inventories whose bit is set. */
+	uint64_t		 vm_bits;
 	int64_t			 received_at;	/* unix seconds */
 	int64_t			 generation;
 	bool			 indexed;	/* types/offers are valid */
