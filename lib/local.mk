@@ -30,7 +30,8 @@ nodist_lib_libvfiocompat_a_SOURCES = lib/store/store_migrations.c \
 	lib/store/store_pg_migrations.c
 
 # Link line for anything that uses the library.
-	$(NETTLE_CFLAGS) $(LIBPQ_CFLAGS)
+LIBVC = lib/libvfiocompat.a $(JANSSON_LIBS) $(SQLITE_LIBS) $(LIBPQ_LIBS) \
+	$(NETTLE_LIBS)
 
 SQL_MIGRATIONS = $(sort $(wildcard $(top_srcdir)/schema/sqlite/[0-9]*.sql))
 lib/store/store_migrations.c: $(SQL_MIGRATIONS) $(top_srcdir)/build-aux/embed-sql

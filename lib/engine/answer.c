@@ -7,14 +7,23 @@
  * "score", "data_age_s"}, reasons and warnings carrying only the keys
  * that apply to them. Messages are fixed text where they can be and
  * formatted only when they carry numbers or names.
+ *
+ * What repeats is copied, what varies is formatted: on a fleet most
+ * hosts give the same few reasons and assignments, so each distinct one
+ * is rendered once per check (struct frags) and copied after; host names
+ * come pre-escaped from the fleet (name_json), and the per-host numbers,
+ * score and age, are the only text formatted for every host.
  */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/compat.h"
 #include "engine/compat_int.h"
 #include "fleet/fleet.h"
 #include "policy/policy.h"
+#include "util/xmalloc.h"
 
 static const char *const rcode_names[] = {
 	"HOST_UNKNOWN", "HOST_STALE", "SOURCE_UNKNOWN",
@@ -25,8 +34,15 @@ static const char *const rcode_names[] = {
 	"SOURCE_DATA_OLD", "FACTS_UNKNOWN"
 };
 
-static const char *const verdict_names[] = {
-	"compatible", "unknown", "incompatible"
+/* What follows the host name, up to the reasons, per verdict. */
+static const struct {
+	const char	*s;
+	size_t		 n;
+} verdict_open[] = {
+#define VOPEN(v) { ",\"verdict\":\"" v "\",\"reasons\":[", \
+	sizeof(",\"verdict\":\"" v "\",\"reasons\":[") - 1 }
+	VOPEN("compatible"), VOPEN("unknown"), VOPEN("incompatible")
+#undef VOPEN
 };
 
 static const char *reason_message(const struct ctx *,
@@ -34,6 +50,17 @@ static const char *reason_message(const struct ctx *,
 		    size_t);
 static void	 write_reason(struct buf *, const struct ctx *,
 		    const struct result *, const struct reason *);
+static void	 write_assignment(struct buf *, const struct assignment *);
+static size_t	 frag_hash(const uintptr_t *);
+static void	 frag_grow(struct frags *);
+static const struct frag *frag_find(struct frags *, const uintptr_t *,
+		    struct frag **);
+static void	 frag_keep(struct frags *, struct frag *, const uintptr_t *,
+		    const struct buf *, size_t);
+static void	 put_reason(struct buf *, struct ctx *, const struct result *,
+		    const struct reason *);
+static void	 put_assignment(struct buf *, struct ctx *,
+		    const struct assignment *);
 
 /* The human text of a reason: fixed text, or formatted into msg. */
 static const char *
@@ -182,24 +209,159 @@ write_reason(struct buf *w, const struct ctx *c, const struct result *res,
 	jw_lit(w, "}");
 }
 
+static void
+write_assignment(struct buf *w, const struct assignment *g)
+{
+	jw_lit(w, "{\"source\":");
+	jw_str(w, g->source);
+	if (g->type != NULL) {
+		jw_lit(w, ",\"parent\":");
+		jw_str(w, g->device);
+		jw_lit(w, ",\"type\":");
+		jw_str(w, g->type);
+	} else {
+		jw_lit(w, ",\"device\":");
+		jw_str(w, g->device);
+	}
+	jw_lit(w, "}");
+}
+
+static size_t
+frag_hash(const uintptr_t *k)
+{
+	uint64_t	 h = 0x9e3779b97f4a7c15ULL;
+	size_t		 i;
+
+	for (i = 0; i < FRAG_KEY; i++) {
+		h = (h ^ (uint64_t)k[i]) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
+	}
+	return ((size_t)h);
+}
+
+static void
+frag_grow(struct frags *f)
+{
+	struct frag	*old = f->tab;
+	size_t		 i, j, ocap = f->cap;
+
+	f->cap = ocap == 0 ? 64 : ocap * 2;
+	f->tab = xcalloc(f->cap, sizeof(*f->tab));
+	for (i = 0; i < ocap; i++) {
+		if (!old[i].used)
+			continue;
+		for (j = frag_hash(old[i].key) & (f->cap - 1); f->tab[j].used;
+		    j = (j + 1) & (f->cap - 1))
+			;
+		f->tab[j] = old[i];
+	}
+	free(old);
+}
+
+/* The fragment made from key, or NULL with *slotp where to keep it
+ * (NULL too when the table is full). */
+static const struct frag *
+frag_find(struct frags *f, const uintptr_t *key, struct frag **slotp)
+{
+	size_t	 i;
+
+	*slotp = NULL;
+	if (f->n < FRAG_MAX && 2 * (f->n + 1) > f->cap)
+		frag_grow(f);
+	for (i = frag_hash(key) & (f->cap - 1); f->tab[i].used;
+	    i = (i + 1) & (f->cap - 1))
+		if (memcmp(f->tab[i].key, key, sizeof(f->tab[i].key)) == 0)
+			return (&f->tab[i]);
+	if (f->n < FRAG_MAX)
+		*slotp = &f->tab[i];
+	return (NULL);
+}
+
+/* Keep w's text from start on as the fragment of key, in slot. */
+static void
+frag_keep(struct frags *f, struct frag *slot, const uintptr_t *key,
+    const struct buf *w, size_t start)
+{
+	memcpy(slot->key, key, sizeof(slot->key));
+	slot->used = true;
+	slot->off = f->text.len;
+	slot->len = w->len - start;
+	buf_add(&f->text, w->data + start, slot->len);
+	f->n++;
+}
+
+/* A reason's text depends on the reason alone, except an unknown
+ * host's default message, which names the host. */
+static void
+put_reason(struct buf *w, struct ctx *c, const struct result *res,
+    const struct reason *r)
+{
+	const struct frag	*hit;
+	struct frag		*slot;
+	uintptr_t		 key[FRAG_KEY];
+	size_t			 start = w->len;
+
+	if (r->code == R_HOST_UNKNOWN && r->msg == NULL) {
+		write_reason(w, c, res, r);
+		return;
+	}
+	key[0] = (uintptr_t)r->code << 8 | (uintptr_t)r->values;
+	key[1] = (uintptr_t)r->req;
+	key[2] = (uintptr_t)r->field;
+	key[3] = (uintptr_t)r->sval;
+	key[4] = (uintptr_t)r->dval;
+	key[5] = (uintptr_t)r->msg;
+	key[6] = (uintptr_t)r->n1;
+	key[7] = (uintptr_t)r->n2;
+	if ((hit = frag_find(&c->frags, key, &slot)) != NULL) {
+		jw_raw(w, c->frags.text.data + hit->off, hit->len);
+		return;
+	}
+	write_reason(w, c, res, r);
+	if (slot != NULL)
+		frag_keep(&c->frags, slot, key, w, start);
+}
+
+static void
+put_assignment(struct buf *w, struct ctx *c, const struct assignment *g)
+{
+	const struct frag	*hit;
+	struct frag		*slot;
+	uintptr_t		 key[FRAG_KEY];
+	size_t			 start = w->len;
+
+	/* Tagged apart from every reason key, whose code is below it. */
+	memset(key, 0, sizeof(key));
+	key[0] = UINTPTR_MAX;
+	key[1] = (uintptr_t)g->source;
+	key[2] = (uintptr_t)g->device;
+	key[3] = (uintptr_t)g->type;
+	if ((hit = frag_find(&c->frags, key, &slot)) != NULL) {
+		jw_raw(w, c->frags.text.data + hit->off, hit->len);
+		return;
+	}
+	write_assignment(w, g);
+	if (slot != NULL)
+		frag_keep(&c->frags, slot, key, w, start);
+}
+
 void
-answer_result(struct buf *w, const struct ctx *c, const struct result *res)
+answer_result(struct buf *w, struct ctx *c, const struct result *res)
 {
 	const struct reason	*r;
-	const struct assignment	*g;
 	size_t			 i, k;
 	int			 warn;
 
 	jw_lit(w, "{\"host\":");
-	jw_str(w, res->host);
-	jw_lit(w, ",\"verdict\":");
-	jw_str(w, verdict_names[res->verdict]);
+	if (res->fh != NULL && res->fh->name_json != NULL)
+		jw_raw(w, res->fh->name_json, res->fh->name_json_len);
+	else
+		jw_str(w, res->host);
+	jw_raw(w, verdict_open[res->verdict].s, verdict_open[res->verdict].n);
 	/* Reasons, then warnings: one pass each over the same range. */
 	for (warn = 0; warn < 2; warn++) {
 		if (warn)
 			jw_lit(w, "],\"warnings\":[");
-		else
-			jw_lit(w, ",\"reasons\":[");
 		k = 0;
 		for (i = res->r0; i < res->r0 + res->nr; i++) {
 			r = &c->reasons[i];
@@ -207,26 +369,14 @@ answer_result(struct buf *w, const struct ctx *c, const struct result *res)
 				continue;
 			if (k++ > 0)
 				jw_lit(w, ",");
-			write_reason(w, c, res, r);
+			put_reason(w, c, res, r);
 		}
 	}
 	jw_lit(w, "],\"assignments\":[");
 	for (i = res->a0; i < res->a0 + res->na; i++) {
-		g = &c->asg[i];
 		if (i > res->a0)
 			jw_lit(w, ",");
-		jw_lit(w, "{\"source\":");
-		jw_str(w, g->source);
-		if (g->type != NULL) {
-			jw_lit(w, ",\"parent\":");
-			jw_str(w, g->device);
-			jw_lit(w, ",\"type\":");
-			jw_str(w, g->type);
-		} else {
-			jw_lit(w, ",\"device\":");
-			jw_str(w, g->device);
-		}
-		jw_lit(w, "}");
+		put_assignment(w, c, &c->asg[i]);
 	}
 	jw_lit(w, "],\"score\":");
 	if (res->verdict == V_COMPATIBLE)
@@ -239,4 +389,12 @@ answer_result(struct buf *w, const struct ctx *c, const struct result *res)
 	else
 		jw_int(w, fleet_host_age(res->fh, c->cfg->now));
 	jw_lit(w, "}");
+}
+
+void
+answer_free(struct ctx *c)
+{
+	free(c->frags.tab);
+	buf_free(&c->frags.text);
+	memset(&c->frags, 0, sizeof(c->frags));
 }

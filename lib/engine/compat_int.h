@@ -189,6 +189,29 @@ struct result {
 	size_t			 seq;		/* position in name order */
 };
 
+/*
+ * Answer text already written once in this check (answer.c): most hosts
+ * of a fleet give the same reasons and assignments, so each distinct
+ * one is rendered once and copied after. key names what the text was
+ * made from (pointers into the fleet's pooled strings, numbers); an
+ * open-addressed table of at most FRAG_MAX entries, beyond which the
+ * rest is rendered in place.
+ */
+#define FRAG_KEY	8
+#define FRAG_MAX	1024
+
+struct frag {
+	uintptr_t	 key[FRAG_KEY];
+	size_t		 off, len;	/* in frags.text */
+	bool		 used;
+};
+
+struct frags {
+	struct frag	*tab;
+	size_t		 cap, n;
+	struct buf	 text;
+};
+
 struct ctx {
 	const struct fleet		*fleet;
 	const struct compat_config	*cfg;
@@ -229,6 +252,8 @@ struct ctx {
 	bool				 kernel_old;
 	unsigned char			*ostate;	/* per offer: ok */
 	size_t				 ostate_cap;
+
+	struct frags			 frags;		/* answer.c's */
 };
 
 /* evaluate.c: one destination at a time. */
@@ -241,9 +266,11 @@ void	 eval_prefetch(const struct ctx *, const struct fleet *, size_t,
 	    size_t);
 void	 eval_free(struct ctx *);
 
-/* answer.c: one result as JSON text. */
-void	 answer_result(struct buf *, const struct ctx *,
-	    const struct result *);
+/* answer.c: one result as JSON text, appended to the buffer; the text
+ * of reasons and assignments is kept in c->frags for the next results
+ * until answer_free(). */
+void	 answer_result(struct buf *, struct ctx *, const struct result *);
+void	 answer_free(struct ctx *);
 
 /* compat_error.c */
 void	 compat_fail(struct compat_status *, enum compat_error, const char *,

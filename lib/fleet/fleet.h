@@ -64,6 +64,14 @@ struct fleet_pci {
 
 struct fleet_host {
 	struct inventory	*inv;		/* owned by the fleet */
+	/* inv->host as JSON text, quotes included, written once per PUT
+	 * so that answers copy it; NULL when it would need escaping (the
+	 * codec's host names never do). */
+	const char		*name_json;
+	size_t			 name_json_len;
+	/* One bit per VM uuid (fleet_vm_bit()): fleet_find_vm() reads
+	 * only the inventories whose bit is set. */
+	uint64_t		 vm_bits;
 	int64_t			 received_at;	/* unix seconds */
 	int64_t			 generation;
 	bool			 indexed;	/* types/offers are valid */

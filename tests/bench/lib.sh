@@ -52,23 +52,87 @@ print("%s: min %.3g / median %.3g / max %.3g %s over %d rounds (budget %s %s): %
 PY
 }
 
-# bench_load_fleet PORT DIR [CLIENTS]: PUT every DIR/HOST.json (as
-# gen-fleet writes them) to the vfio-compatd on 127.0.0.1:PORT over
-# CLIENTS (default 8) parallel keep-alive connections. Prints
-# "HOSTS SECONDS ERRORS" on one line, and the first refusals on stderr.
-bench_load_fleet() {
-	python3 - "$1" "$2" "${3:-8}" <<'PY'
+# bench_nginx DIR FILE URLPATH: start nginx (as many workers as cores,
+# no access log) serving FILE's bytes at URLPATH for GET, from DIR/www;
+# sets BENCH_NGINX_PID and BENCH_NGINX_PORT. The caller kills the PID.
+bench_nginx() {
+	local d=$1 nginx i=0
+	nginx=$(command -v nginx || echo /usr/sbin/nginx)
+	BENCH_NGINX_PORT=$(bench_port)
+	# nginx workers drop to an unprivileged user: let them read it.
+	chmod 755 "$d"
+	mkdir -p "$d/www$(dirname "$3")" "$d/ngtmp"
+	cp "$2" "$d/www$3"
+	chmod -R a+rX "$d/www"
+	cat > "$d/nginx.conf" <<EOC
+worker_processes auto;
+pid $d/nginx.pid;
+error_log $d/nginx-error.log;
+events { worker_connections 1024; }
+http {
+	access_log off;
+	keepalive_requests 1000000;
+	client_body_temp_path $d/ngtmp;
+	proxy_temp_path $d/ngtmp;
+	fastcgi_temp_path $d/ngtmp;
+	uwsgi_temp_path $d/ngtmp;
+	scgi_temp_path $d/ngtmp;
+	server {
+		listen 127.0.0.1:$BENCH_NGINX_PORT;
+		root $d/www;
+		default_type application/json;
+	}
+}
+EOC
+	"$nginx" -p "$d" -c "$d/nginx.conf" -g 'daemon off;' 2>"$d/nginx.err" &
+	BENCH_NGINX_PID=$!
+	until curl -fs -o /dev/null "http://127.0.0.1:$BENCH_NGINX_PORT$3"; do
+		i=$((i + 1))
+		[ "$i" -lt 100 ] || { cat "$d/nginx.err" "$d/nginx-error.log" >&2; return 1; }
+		sleep 0.1
+	done
+}
+
+# bench_wrk_rate OUT WRK-ARGS...: run wrk --latency into OUT and print
+# its requests/s. A socket error or a non-2xx answer fails (exit 1):
+# a round that dropped requests is no figure.
+bench_wrk_rate() {
+	local out=$1
+	shift
+	wrk --latency "$@" > "$out" 2>&1 || { cat "$out" >&2; return 1; }
+	if grep -q -e 'Socket errors' -e 'Non-2xx' "$out"; then
+		cat "$out" >&2
+		echo "bench: wrk saw errors; the round does not count" >&2
+		return 1
+	fi
+	awk '/^Requests\/sec:/ { print $2 }' "$out"
+}
+
+# bench_wrk_p99 OUT: the 99th percentile latency of a bench_wrk_rate run.
+bench_wrk_p99() {
+	awk '$1 == "99%" { print $2 }' "$1"
+}
+
+# bench_fleet_load PORT DIR CLIENTS [FIRST [COUNT]]: PUT the inventories
+# DIR/*.json (name order, COUNT of them from the FIRST, default all)
+# to the server on PORT with CLIENTS parallel keep-alive connections;
+# prints "N hosts in S s" and fails (exit 1) when any PUT was not 200.
+bench_fleet_load() {
+	python3 - "$@" <<'PY'
 import http.client, os, sys, threading, time
 port, fleet, clients = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+first = int(sys.argv[4]) if len(sys.argv) > 4 else 0
 files = sorted(f for f in os.listdir(fleet) if f.endswith(".json"))
+count = int(sys.argv[5]) if len(sys.argv) > 5 else len(files) - first
+files = files[first:first + count]
 errors, lock, nxt = [], threading.Lock(), [0]
 
 def loader():
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     while True:
         with lock:
             if nxt[0] >= len(files):
-                break
+                return
             f = files[nxt[0]]
             nxt[0] += 1
         with open(os.path.join(fleet, f), "rb") as fh:
@@ -78,19 +142,24 @@ def loader():
         r = c.getresponse()
         r.read()
         if r.status != 200:
-            errors.append((f, r.status))
+            with lock:
+                errors.append((f, r.status))
 
 t0 = time.monotonic()
 th = [threading.Thread(target=loader) for _ in range(clients)]
-for t in th: t.start()
-for t in th: t.join()
-print("%d %.2f %d" % (len(files), time.monotonic() - t0, len(errors)))
+for t in th:
+    t.start()
+for t in th:
+    t.join()
+print("%d hosts in %.1f s" % (len(files), time.monotonic() - t0))
 if errors:
-    print("bench_load_fleet: first errors:", errors[:5], file=sys.stderr)
+    print("bench: %d PUTs failed, first %s" % (len(errors), errors[:5]),
+          file=sys.stderr)
+    sys.exit(1)
 PY
 }
 
-# bench_rss_mib PID: the process's resident set now, in MiB.
+# bench_rss_mib PID: the resident set of a process, in MiB.
 bench_rss_mib() {
 	awk '/^VmRSS:/ { printf "%.0f\n", $2 / 1024 }' "/proc/$1/status"
 }
