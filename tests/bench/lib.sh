@@ -51,3 +51,43 @@ print("%s: min %.3g / median %.3g / max %.3g %s over %d rounds (budget %s %s): %
          "met" if ok else "MISSED"))
 PY
 }
+
+# bench_load_fleet PORT DIR [CLIENTS]: PUT every DIR/*.json (named
+# HOST.json) to the server on PORT with CLIENTS parallel keep-alive
+# connections (default 8); prints "loaded N hosts in S s" and fails when
+# any PUT is not answered 200.
+bench_load_fleet() {
+	python3 - "$1" "$2" "${3:-8}" <<'PY'
+import http.client, os, sys, threading, time
+port, fleet, clients = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+files = sorted(f for f in os.listdir(fleet) if f.endswith(".json"))
+errors, lock, nxt = [], threading.Lock(), [0]
+
+def loader():
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    while True:
+        with lock:
+            if nxt[0] >= len(files):
+                break
+            f = files[nxt[0]]
+            nxt[0] += 1
+        with open(os.path.join(fleet, f), "rb") as fh:
+            body = fh.read()
+        c.request("PUT", "/v1/hosts/%s/inventory" % f[:-5], body,
+                  {"Content-Type": "application/json"})
+        r = c.getresponse()
+        r.read()
+        if r.status != 200:
+            errors.append((f, r.status))
+
+t0 = time.monotonic()
+th = [threading.Thread(target=loader) for _ in range(clients)]
+for t in th: t.start()
+for t in th: t.join()
+print("loaded %d hosts in %.1f s with %d clients, %d errors"
+      % (len(files), time.monotonic() - t0, clients, len(errors)))
+if errors:
+    print("first errors:", errors[:5])
+    sys.exit(1)
+PY
+}
