@@ -2,9 +2,12 @@
 /*
  * main.c -- vfio-compatd: options, start-up and shutdown.
  *
- * Start-up opens the store, loads every stored inventory into the fleet
- * (checks never touch SQLite), optionally adds the demo fleet, and
- * starts the HTTP daemon. SIGTERM and SIGINT are blocked in every
+ * Start-up binds the port and starts the HTTP daemon first; load.c then
+ * opens the store, loads every stored inventory into the fleet (checks
+ * never touch SQLite) and optionally adds the demo fleet, while /healthz
+ * answers and everything that needs the fleet says 503 LOADING. A load
+ * that fails ends the process as a start-up failure (exit 1); SIGTERM
+ * during the load stops it and exits 0. SIGTERM and SIGINT are blocked in every
  * thread and taken synchronously by the main thread with sigwait(), so
  * shutdown is ordinary code: stop accepting, drain, free, exit 0.
  *
@@ -40,8 +43,8 @@
 #include "auth.h"
 #include "fleet/fleet.h"
 #include "http.h"
+#include "load.h"
 #include "metrics_fleet.h"
-#include "model/inventory.h"
 #include "policy/policy.h"
 #include "routes.h"
 #include "server.h"
@@ -106,8 +109,6 @@ static void	bad_usage(const char *, ...);
 static const char *parse_listen(const char *, struct http_config *);
 static int	open_listener(struct http_config *);
 static int	is_loopback(const struct http_config *);
-static int	load_host(void *, const struct store_host_meta *,
-		    const char *);
 static char	*read_pem(const char *);
 static void	 update_refused(void);
 static int	check_ca(const char *, const char *);
@@ -305,47 +306,24 @@ check_ca(const char *path, const char *pem)
 	return (0);
 }
 
-/* store_foreach callback: one stored host into the fleet. */
-static int
-load_host(void *arg, const struct store_host_meta *meta, const char *json)
-{
-	struct server		*srv = arg;
-	struct inventory	*inv;
-	struct inv_error	 err;
-
-	memset(&err, 0, sizeof(err));
-	inv = inventory_parse(json, strlen(json), fleet_pool(srv->fleet),
-	    &err);
-	if (inv == NULL) {
-		log_warnx("%s: %s: stored inventory skipped: %s: %s", __func__,
-		    meta->host, err.field, err.message);
-		return (0);
-	}
-	inventory_sort(inv);
-	mfleet_commit(mfleet_prepare(inv), meta->received_at);
-	fleet_wrlock(srv->fleet);
-	fleet_put(srv->fleet, inv, meta->received_at, meta->generation);
-	fleet_unlock(srv->fleet);
-	return (0);
-}
-
 int
 main(int argc, char *argv[])
 {
 	struct server		 srv;
 	struct http_config	 hc;
 	struct http_daemon	*d = NULL;
+	struct loader		*ld = NULL;
+	struct load_config	 lc;
 	struct inv_error	 perr;
 	const char		*listen = DEFAULT_LISTEN, *db = DEFAULT_DB;
 	const char		*tokens = NULL, *policy = NULL, *errstr;
 	const char		*cert = NULL, *key = NULL, *ca = NULL;
 	const char		*demo_dir = NULL, *access_log = NULL;
 	const char		*why;
-	char			*err = NULL, *cert_pem = NULL, *key_pem = NULL;
+	char			*cert_pem = NULL, *key_pem = NULL;
 	char			*ca_pem = NULL;
 	long			 ncpu;
 	long long		 threads = 0;
-	size_t			 nhosts;
 	sigset_t		 set;
 	int			 ch, sig, verbose = 0, demo = 0, rv = 1;
 
@@ -513,39 +491,28 @@ main(int argc, char *argv[])
 		    perr.message);
 		goto done;
 	}
-	if ((srv.store = store_open_opts(db, STORE_EXCLUSIVE | STORE_VERIFY,
-	    &err)) == NULL) {
-		log_errorx("cannot open the database: %s", err);
-		goto done;
-	}
-	log_info("store: %s, schema version %d", store_engine_name(srv.store),
-	    store_schema_version(srv.store));
 	srv.fleet = fleet_new();
-	if (store_foreach(srv.store, load_host, &srv) == -1) {
-		log_errorx("cannot read the database: %s: %s", db,
-		    store_error(srv.store));
-		goto done;
-	}
-	if (demo && demo_load(&srv, demo_dir != NULL ? demo_dir :
-	    DEMO_DIR) == -1)
-		goto done;
-	/* Until now one thread did everything and SIGTERM kept its
-	 * default action, so a slow start (a FIFO for a file, a huge db)
-	 * could still be stopped. From here on it is taken by sigwait()
-	 * only, and every thread started below inherits the mask. */
+	atomic_init(&srv.loading, true);
+	/* From here on SIGTERM is taken by sigwait() only, and every
+	 * thread started below inherits the mask; a slow load (a huge
+	 * store) is stopped through load_finish(). */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	/* Counted before the workers start: once they run, the fleet is
-	 * theirs to change and only readable under its lock. */
-	nhosts = fleet_count(srv.fleet);
 	if ((d = http_start(&srv, &hc)) == NULL) {
 		log_errorx("cannot serve on %s", listen);
 		goto done;
 	}
 	hc.listen_fd = -1;	/* the daemon's now */
-	log_info("listening on %s%s%s, %zu hosts, store %s, %lld threads",
+	memset(&lc, 0, sizeof(lc));
+	lc.db = db;
+	lc.demo_dir = demo ? (demo_dir != NULL ? demo_dir : DEMO_DIR) : NULL;
+	if ((ld = load_start(&srv, &lc)) == NULL) {
+		log_errorx("cannot start loading the store");
+		goto done;
+	}
+	log_debug("listening on %s%s%s, store %s, %lld threads",
 	    cert != NULL ? "https://" : "", listen,
 	    ca != NULL ? " (client certificates required)" : "",
-	    nhosts, db, threads);
+	    db, threads);
 
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
@@ -555,13 +522,17 @@ main(int argc, char *argv[])
 		if (sig == SIGHUP)
 			accesslog_reopen();
 	}
-	log_info("signal %d: draining", sig);
+	if (load_done(&srv))
+		log_info("signal %d: draining", sig);
 	http_stop(d);
 	d = NULL;
-	rv = 0;
+	/* A failed load sent the signal itself, and said why. */
+	rv = load_finish(ld) == -1 ? 1 : 0;
+	ld = NULL;
 
 done:
 	http_stop(d);
+	load_finish(ld);
 	mfleet_clear();
 	if (hc.listen_fd != -1)
 		close(hc.listen_fd);
@@ -572,7 +543,6 @@ done:
 	if (srv.policy != NULL)
 		policy_free(srv.policy);
 	auth_free(srv.auth);
-	free(err);
 	if (key_pem != NULL)
 		explicit_bzero(key_pem, strlen(key_pem));
 	free(key_pem);

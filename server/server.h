@@ -11,6 +11,7 @@
 #define VC_SERVER_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -34,6 +35,9 @@ struct server {
 	/* Serialises store_put()+fleet_put() so that the fleet never ends
 	 * up with an older generation than the store. */
 	pthread_mutex_t		 ingest_lock;
+	/* The fleet is still being loaded from the store (load.c); while
+	 * it is, store is not to be touched by request handlers. */
+	atomic_bool		 loading;
 };
 
 /* Outcome of storing one inventory (hosts.c, also used by --demo). */

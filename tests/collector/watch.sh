@@ -36,7 +36,7 @@ start_server() {
 	SRV_PID=$!
 	at_exit "kill $SRV_PID 2>/dev/null || :"
 	i=0
-	until curl -fs --max-time 1 "$URL/healthz" >/dev/null 2>&1; do
+	until curl -fs --max-time 1 "$URL/readyz" >/dev/null 2>&1; do
 		i=$((i + 1))
 		[ $i -lt 100 ] || { cat "$T/server.log" >&2; fail "server did not start"; }
 		kill -0 "$SRV_PID" 2>/dev/null ||
