@@ -297,6 +297,10 @@ load_one(struct loader *ld, struct job *j)
 		atomic_fetch_add(&ld->skipped, 1);
 		return;
 	}
+	/* A heartbeat taken without its document moved only the row's
+	 * collected_at (store_seen()). */
+	if (j->meta.collected_at[0] != '\0')
+		inv_set_collected_at(inv, j->meta.collected_at);
 	inventory_sort(inv);
 	mh = mfleet_prepare(inv);
 	prep = fleet_prepare(srv->fleet, inv);

@@ -93,6 +93,17 @@ inv_istr(struct inventory *inv, const char *s)
 	return (inv->pooled[inv->npooled++] = strpool_intern(inv->pool, s));
 }
 
+void
+inv_set_collected_at(struct inventory *inv, const char *at)
+{
+	size_t	 len = strlen(at);
+
+	if (inv->collected_at != NULL && strlen(inv->collected_at) == len)
+		memcpy((char *)(uintptr_t)inv->collected_at, at, len);
+	else
+		inv->collected_at = inv_str(inv, at);
+}
+
 /*
  * Make room for one more element of size esize in an array holding n of
  * cap; returns the (possibly new) base and stores the capacity in *ncap.

@@ -23,6 +23,25 @@ sha256_hex(const void *buf, size_t len, char *out)
 }
 
 int
+sha256_cut(const void *buf, size_t len, size_t cut, size_t cut_end,
+    unsigned char out[SHA256_LEN])
+{
+	gnutls_hash_hd_t	 h;
+	uint64_t		 at = cut;
+	int			 rv;
+
+	if (cut > cut_end || cut_end > len ||
+	    gnutls_hash_init(&h, GNUTLS_DIG_SHA256) < 0)
+		return (-1);
+	rv = gnutls_hash(h, &at, sizeof(at)) < 0 ||
+	    gnutls_hash(h, buf, cut) < 0 ||
+	    gnutls_hash(h, (const char *)buf + cut_end, len - cut_end) < 0 ?
+	    -1 : 0;
+	gnutls_hash_deinit(h, out);
+	return (rv);
+}
+
+int
 timingsafe_memeq(const void *a, const void *b, size_t len)
 {
 	const volatile unsigned char	*pa = a, *pb = b;

@@ -15,7 +15,8 @@ SERVER_TESTS = \
 	tests/server/store.sh \
 	tests/server/tsan-stress.sh \
 	tests/server/startup.sh \
-	tests/server/loading.sh
+	tests/server/loading.sh \
+	tests/server/heartbeat.sh
 TESTS += $(SERVER_TESTS)
 # Timing bounds, measured where the build is not slowed by sanitizers,
 # and the SIGKILL rounds, which need no sanitizer to mean something.

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "model/inventory.h"
+#include "codec/fingerprint.h"
 #include "codec/inventory_json.h"
 #include "util/strpool.h"
 #include "util/strutil.h"
@@ -421,6 +422,54 @@ START_TEST(test_strutil)
 }
 END_TEST
 
+/* Fingerprints: equal exactly when only collected_at's value differs. */
+static int
+fp(const char *body, unsigned char *h, char *at)
+{
+	return (inv_fingerprint(body, strlen(body), h, at));
+}
+
+START_TEST(test_fingerprint)
+{
+	unsigned char	 a[SHA256_LEN], b[SHA256_LEN];
+	char		 at[INV_FP_TIME_MAX];
+
+	ck_assert_int_eq(fp("{\"host\":\"h\", \"collected_at\": "
+	    "\"2026-11-22T10:00:00Z\", \"v\":[1,{\"x\":\"}\\\"\"}]}",
+	    a, at), 0);
+	ck_assert_str_eq(at, "2026-11-22T10:00:00Z");
+	ck_assert_int_eq(fp("{\"host\":\"h\", \"collected_at\": "
+	    "\"2026-11-22T10:09:00Z\", \"v\":[1,{\"x\":\"}\\\"\"}]}",
+	    b, at), 0);
+	ck_assert_str_eq(at, "2026-11-22T10:09:00Z");
+	ck_assert(memcmp(a, b, sizeof(a)) == 0);
+	/* One byte elsewhere, or the cut moved: another fingerprint. */
+	ck_assert_int_eq(fp("{\"host\":\"h\", \"collected_at\": "
+	    "\"2026-11-22T10:09:00Z\", \"v\":[2,{\"x\":\"}\\\"\"}]}",
+	    b, at), 0);
+	ck_assert(memcmp(a, b, sizeof(a)) != 0);
+	ck_assert_int_eq(fp("{\"host\":\"h\",  \"collected_at\": "
+	    "\"2026-11-22T10:09:00Z\", \"v\":[1,{\"x\":\"}\\\"\"}]}",
+	    b, at), 0);
+	ck_assert(memcmp(a, b, sizeof(a)) != 0);
+	/* No fingerprint: twice, escaped, only nested, inside a string,
+	 * not a string, not an object, trailing bytes, cut short. */
+	ck_assert_int_eq(fp("{\"collected_at\":\"a\",\"collected_at\":"
+	    "\"b\"}", a, at), -1);
+	ck_assert_int_eq(fp("{\"collected_at\":\"2026\\u002d\"}", a, at),
+	    -1);
+	ck_assert_int_eq(fp("{\"p\":{\"collected_at\":\"x\"}}", a, at), -1);
+	ck_assert_int_eq(fp("{\"p\":\"\\\"collected_at\\\":\\\"x\"}",
+	    a, at), -1);
+	ck_assert_int_eq(fp("{\"collected_at\":null}", a, at), -1);
+	ck_assert_int_eq(fp("[\"collected_at\",\"x\"]", a, at), -1);
+	ck_assert_int_eq(fp("{\"collected_at\":\"x\"} x", a, at), -1);
+	ck_assert_int_eq(fp("{\"collected_at\":\"x\",\"v\":[1", a, at),
+	    -1);
+	ck_assert_int_eq(fp("{\"collected_at\":\"x", a, at), -1);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -435,6 +484,7 @@ main(void)
 	tcase_add_test(tc, test_reject_fields);
 	tcase_add_test(tc, test_reject_text);
 	tcase_add_test(tc, test_strutil);
+	tcase_add_test(tc, test_fingerprint);
 	suite_add_tcase(s, tc);
 	return (check_run(s));
 }
