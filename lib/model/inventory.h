@@ -157,7 +157,10 @@ struct inv_platform {
 struct inventory {
 	struct arena		*arena;
 	struct strpool		*pool;		/* borrowed; may be NULL */
-	const char		**pooled;	/* references into pool */
+	/* The pooled strings this inventory holds, one reference each
+	 * however often it uses them: an open-addressing set (NULL is a
+	 * free slot) of pooled_cap slots, a power of two. */
+	const char		**pooled;
 	size_t			 npooled, pooled_cap;
 	const char		*host;
 	const char		*collected_at;
