@@ -17,6 +17,7 @@ lib_libvfiocompat_a_SOURCES = \
 	lib/model/inventory.c lib/model/inventory.h \
 	lib/codec/inventory_json.c lib/codec/inventory_json.h \
 	lib/codec/fingerprint.c lib/codec/fingerprint.h \
+	lib/codec/inventory_text.c lib/codec/inventory_text.h \
 	lib/store/store.h lib/store/store.c lib/store/store_engine.h \
 	lib/store/store_sqlite.c lib/store/store_migrations.h \
 	lib/policy/policy.c lib/policy/policy.h lib/policy/version.c \

@@ -3,22 +3,67 @@
  * digest.c -- SHA-256 through GnuTLS, and a constant-time compare.
  */
 #include <stdint.h>
-#include <stdio.h>
 
 #include <gnutls/crypto.h>
 
 #include "digest.h"
 
+static int	sha256_parts(const void *, size_t, const void *, size_t,
+		    size_t, size_t, unsigned char *);
+static void	hex(const unsigned char *, char *);
+
+/* SHA-256 of pre (prelen bytes, may be 0) then buf without the cut. */
+static int
+sha256_parts(const void *pre, size_t prelen, const void *buf, size_t len,
+    size_t cut, size_t cut_end, unsigned char *md)
+{
+	gnutls_hash_hd_t	 h;
+	int			 rv;
+
+	if (cut > cut_end || cut_end > len ||
+	    gnutls_hash_init(&h, GNUTLS_DIG_SHA256) < 0)
+		return (-1);
+	rv = (prelen > 0 && gnutls_hash(h, pre, prelen) < 0) ||
+	    gnutls_hash(h, buf, cut) < 0 ||
+	    gnutls_hash(h, (const char *)buf + cut_end, len - cut_end) < 0 ?
+	    -1 : 0;
+	gnutls_hash_deinit(h, md);
+	return (rv);
+}
+
+static void
+hex(const unsigned char *md, char *out)
+{
+	static const char	 digits[] = "0123456789abcdef";
+	size_t			 i;
+
+	for (i = 0; i < SHA256_LEN; i++) {
+		out[2 * i] = digits[md[i] >> 4];
+		out[2 * i + 1] = digits[md[i] & 0xf];
+	}
+	out[2 * SHA256_LEN] = '\0';
+}
+
 int
 sha256_hex(const void *buf, size_t len, char *out)
 {
-	unsigned char	 md[32];
-	size_t		 i;
+	unsigned char	 md[SHA256_LEN];
 
 	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, buf, len, md) < 0)
 		return (-1);
-	for (i = 0; i < sizeof(md); i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	hex(md, out);
+	return (0);
+}
+
+int
+sha256_hex_without(const void *buf, size_t len, size_t cut, size_t cut_end,
+    char *out)
+{
+	unsigned char	 md[SHA256_LEN];
+
+	if (sha256_parts(NULL, 0, buf, len, cut, cut_end, md) == -1)
+		return (-1);
+	hex(md, out);
 	return (0);
 }
 
@@ -26,19 +71,9 @@ int
 sha256_cut(const void *buf, size_t len, size_t cut, size_t cut_end,
     unsigned char out[SHA256_LEN])
 {
-	gnutls_hash_hd_t	 h;
-	uint64_t		 at = cut;
-	int			 rv;
+	uint64_t	 at = cut;
 
-	if (cut > cut_end || cut_end > len ||
-	    gnutls_hash_init(&h, GNUTLS_DIG_SHA256) < 0)
-		return (-1);
-	rv = gnutls_hash(h, &at, sizeof(at)) < 0 ||
-	    gnutls_hash(h, buf, cut) < 0 ||
-	    gnutls_hash(h, (const char *)buf + cut_end, len - cut_end) < 0 ?
-	    -1 : 0;
-	gnutls_hash_deinit(h, out);
-	return (rv);
+	return (sha256_parts(&at, sizeof(at), buf, len, cut, cut_end, out));
 }
 
 int

@@ -19,6 +19,9 @@ int	sha256_hex(const void *, size_t, char *out);
  */
 int	sha256_cut(const void *buf, size_t len, size_t cut, size_t cut_end,
 	    unsigned char out[SHA256_LEN]);
+/* sha256_hex() of buf with [cut, cut_end) left out, nothing added. */
+int	sha256_hex_without(const void *buf, size_t len, size_t cut,
+	    size_t cut_end, char *out);
 /* Compare two equal-length buffers without an early exit. */
 int	timingsafe_memeq(const void *, const void *, size_t);
 
