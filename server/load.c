@@ -44,6 +44,7 @@ struct loader {
 	struct server		*srv;
 	const char		*db;
 	const char		*demo_dir;
+	const char		*banner;
 	unsigned int		 nworkers;
 	pthread_t		 thread;
 	pthread_t		 workers[LOAD_MAX_WORKERS];
@@ -83,6 +84,7 @@ load_start(struct server *srv, const struct load_config *cfg)
 	ld->srv = srv;
 	ld->db = cfg->db;
 	ld->demo_dir = cfg->demo_dir;
+	ld->banner = cfg->banner != NULL ? cfg->banner : "ready";
 	ld->nworkers = cfg->workers;
 	if (ld->nworkers == 0) {
 		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -170,8 +172,9 @@ load_main(void *arg)
 	}
 	if (ld->demo_dir != NULL && demo_load(srv, ld->demo_dir) == -1)
 		goto fail;
-	log_info("store %s (%s, schema version %d): %zu hosts loaded in "
-	    "%.2f s by %u threads%s", ld->db, store_engine_name(srv->store),
+	log_info("%s, store %s (%s, schema version %d): %zu hosts loaded in "
+	    "%.2f s by %u threads%s", ld->banner, ld->db,
+	    store_engine_name(srv->store),
 	    store_schema_version(srv->store), atomic_load(&ld->loaded),
 	    now_mono() - t0, ld->nworkers,
 	    atomic_load(&ld->skipped) > 0 ? ", some skipped (see above)" : "");

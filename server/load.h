@@ -25,6 +25,7 @@ struct load_config {
 	const char	*db;		/* --db */
 	const char	*demo_dir;	/* NULL: no --demo */
 	unsigned int	 workers;	/* parsing threads; 0: one per core */
+	const char	*banner;	/* start of the line logged once ready */
 };
 
 /*

@@ -320,7 +320,7 @@ main(int argc, char *argv[])
 	const char		*cert = NULL, *key = NULL, *ca = NULL;
 	const char		*demo_dir = NULL, *access_log = NULL;
 	const char		*why;
-	char			*cert_pem = NULL, *key_pem = NULL;
+	char			*cert_pem = NULL, *key_pem = NULL, *banner = NULL;
 	char			*ca_pem = NULL;
 	long			 ncpu;
 	long long		 threads = 0;
@@ -505,14 +505,15 @@ main(int argc, char *argv[])
 	memset(&lc, 0, sizeof(lc));
 	lc.db = db;
 	lc.demo_dir = demo ? (demo_dir != NULL ? demo_dir : DEMO_DIR) : NULL;
+	/* Said once the fleet is loaded: a load that fails says only why. */
+	xasprintf(&banner, "listening on %s%s%s, %lld threads",
+	    cert != NULL ? "https://" : "", listen,
+	    ca != NULL ? " (client certificates required)" : "", threads);
+	lc.banner = banner;
 	if ((ld = load_start(&srv, &lc)) == NULL) {
 		log_errorx("cannot start loading the store");
 		goto done;
 	}
-	log_debug("listening on %s%s%s, store %s, %lld threads",
-	    cert != NULL ? "https://" : "", listen,
-	    ca != NULL ? " (client certificates required)" : "",
-	    db, threads);
 
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
@@ -548,6 +549,7 @@ done:
 	free(key_pem);
 	free(cert_pem);
 	free(ca_pem);
+	free(banner);
 	pthread_mutex_destroy(&srv.ingest_lock);
 	return (rv);
 }
