@@ -16,6 +16,12 @@
  * under ingest_lock), own writes included, so that the follower never
  * puts back an older state: its read of the feed and a PUT on this
  * replica can race.
+ *
+ * A heartbeat (the host's last body again with a new collected_at, as
+ * collector/watch.c sends it) is recognised by the body's fingerprint
+ * (codec/fingerprint.h) before anything is parsed: only its collected_at
+ * is validated, and only the times move, in the store and the fleet.
+ * Any other body takes the full path.
  */
 #include <search.h>
 #include <stdio.h>
@@ -26,6 +32,7 @@
 #include "fleet/fleet.h"
 #include "http.h"
 #include "model/inventory.h"
+#include "codec/fingerprint.h"
 #include "codec/inventory_json.h"
 #include "metrics_fleet.h"
 #include "server.h"
@@ -62,6 +69,9 @@ static int64_t	applied_get(const struct server *, const char *);
 static void	applied_set(struct server *, const char *, int64_t);
 static void	applied_free(void *);
 static const char *store_code(const struct server *);
+static int	ingest_heartbeat(struct server *, const char *, int64_t,
+		    const unsigned char *, const char *,
+		    struct ingest_result *, struct http_reply *);
 
 int
 hosts_ready(struct server *srv)
@@ -231,6 +241,74 @@ check_host_param(char *host, struct http_reply *rep)
 	return (0);
 }
 
+/*
+ * The fast path of hosts_ingest(): 0 when the body was host's last
+ * document with a new collected_at at, stored as a heartbeat; -1 with
+ * the reply set when that heartbeat is refused; 1 when the body is
+ * anything else and must be parsed.
+ */
+static int
+ingest_heartbeat(struct server *srv, const char *host, int64_t received_at,
+    const unsigned char *fp, const char *at, struct ingest_result *res,
+    struct http_reply *rep)
+{
+	const struct fleet_host	*fh;
+	int64_t			 gen = 0;
+	bool			 match;
+	int			 rc;
+
+	/* A bad collected_at gets the full path's error. */
+	if (!str_is_timestamp(at))
+		return (1);
+	pthread_mutex_lock(&srv->ingest_lock);
+	fleet_rdlock(srv->fleet);
+	fh = fleet_get(srv->fleet, host);
+	match = fh != NULL && !fh->pinned && fh->inv->has_fingerprint &&
+	    memcmp(fh->inv->fingerprint, fp, SHA256_LEN) == 0;
+	if (match)
+		gen = fh->generation;
+	fleet_unlock(srv->fleet);
+	if (!match) {
+		pthread_mutex_unlock(&srv->ingest_lock);
+		return (1);
+	}
+	if (received_at == 0)
+		received_at = server_now();
+	switch ((rc = store_seen(srv->store, host, at, gen, received_at))) {
+	case 0:
+		break;
+	case 2:		/* the store moved on: parse it */
+		pthread_mutex_unlock(&srv->ingest_lock);
+		return (1);
+	case 1:
+		http_reply_error(rep, 409, "OUT_OF_ORDER", "collected_at",
+		    "collected at %s, before the stored report (%s)", at,
+		    store_error(srv->store));
+		goto fail;
+	default:
+		log_warnx("%s: %s: %s", __func__, host,
+		    store_error(srv->store));
+		http_reply_error(rep, 503, store_code(srv), NULL,
+		    "the inventory could not be stored");
+		goto fail;
+	}
+	fleet_wrlock(srv->fleet);
+	fleet_seen(srv->fleet, host, at, received_at);
+	fleet_unlock(srv->fleet);
+	metrics_host_changed(host, NULL, received_at);
+	applied_set(srv, host, store_last_seq(srv->store));
+	pthread_mutex_unlock(&srv->ingest_lock);
+	res->generation = gen;
+	res->changed = false;
+	metrics_update("unchanged");
+	return (0);
+
+fail:
+	pthread_mutex_unlock(&srv->ingest_lock);
+	metrics_update("rejected");
+	return (-1);
+}
+
 int
 hosts_ingest(struct server *srv, const char *buf, size_t len,
     const char *expect_host, int64_t received_at, struct ingest_result *res,
@@ -243,6 +321,9 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 	char			*doc = NULL;
 	char			 digest[SHA256_HEX_LEN + 1];
 	struct host_stage	 hs = { NULL };
+	unsigned char		 fp[SHA256_LEN];
+	char			 at[INV_FP_TIME_MAX];
+	bool			 has_fp = false;
 	int			 locked = 0;
 
 	memset(&err, 0, sizeof(err));
@@ -250,6 +331,16 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 		http_reply_error(rep, 400, "INVALID_JSON", "(document)",
 		    "the request body is empty");
 		goto fail;
+	}
+	if (expect_host != NULL && inv_fingerprint(buf, len, fp, at) == 0) {
+		has_fp = true;
+		switch (ingest_heartbeat(srv, expect_host, received_at, fp,
+		    at, res, rep)) {
+		case 0:
+			return (0);
+		case -1:
+			return (-1);
+		}
 	}
 	if ((root = json_loadb(buf, len, JSON_REJECT_DUPLICATES |
 	    JSON_DECODE_ANY, &jerr)) == NULL) {
@@ -276,6 +367,10 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 		    "the document is for %s, the path names %s", inv->host,
 		    expect_host);
 		goto fail;
+	}
+	if (has_fp) {
+		memcpy(inv->fingerprint, fp, SHA256_LEN);
+		inv->has_fingerprint = true;
 	}
 	inventory_sort(inv);
 	if (inventory_encode(inv, &doc, NULL, digest) == -1) {

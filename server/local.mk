@@ -6,7 +6,8 @@ server_vfio_compatd_SOURCES = \
 	server/http.c server/http.h server/routes.c server/routes.h \
 	server/limits.c server/limits.h \
 	server/auth.c server/auth.h \
-	server/hosts.c server/check.c server/metrics.c \
+	server/hosts.c server/load.c server/load.h \
+	server/check.c server/metrics.c \
 	server/replica.c server/replica.h \
 	server/metrics_fleet.c server/metrics_fleet.h \
 	server/openapi.c server/demo.c \

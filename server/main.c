@@ -2,9 +2,12 @@
 /*
  * main.c -- vfio-compatd: options, start-up and shutdown.
  *
- * Start-up opens the store, loads every stored inventory into the fleet
- * (checks never touch SQLite), optionally adds the demo fleet, and
- * starts the HTTP daemon. SIGTERM and SIGINT are blocked in every
+ * Start-up binds the port and starts the HTTP daemon first; load.c then
+ * opens the store, loads every stored inventory into the fleet (checks
+ * never touch SQLite) and optionally adds the demo fleet, while /healthz
+ * answers and everything that needs the fleet says 503 LOADING. A load
+ * that fails ends the process as a start-up failure (exit 1); SIGTERM
+ * during the load stops it and exits 0. SIGTERM and SIGINT are blocked in every
  * thread and taken synchronously by the main thread with sigwait(), so
  * shutdown is ordinary code: stop accepting, drain, free, exit 0.
  *
@@ -40,8 +43,8 @@
 #include "auth.h"
 #include "fleet/fleet.h"
 #include "http.h"
+#include "load.h"
 #include "metrics_fleet.h"
-#include "model/inventory.h"
 #include "policy/policy.h"
 #include "replica.h"
 #include "routes.h"
@@ -112,8 +115,6 @@ static void	bad_usage(const char *, ...);
 static const char *parse_listen(const char *, struct http_config *);
 static int	open_listener(struct http_config *);
 static int	is_loopback(const struct http_config *);
-static int	load_host(void *, const struct store_host_meta *,
-		    const char *);
 static char	*read_pem(const char *);
 static void	 update_refused(void);
 static int	check_ca(const char *, const char *);
@@ -376,50 +377,25 @@ done:
 	return (rv);
 }
 
-/* store_foreach callback: one stored host into the fleet. */
-static int
-load_host(void *arg, const struct store_host_meta *meta, const char *json)
-{
-	struct server		*srv = arg;
-	struct inventory	*inv;
-	struct inv_error	 err;
-
-	memset(&err, 0, sizeof(err));
-	inv = inventory_parse(json, strlen(json), fleet_pool(srv->fleet),
-	    &err);
-	if (inv == NULL) {
-		log_warnx("%s: %s: stored inventory skipped: %s: %s", __func__,
-		    meta->host, err.field, err.message);
-		return (0);
-	}
-	inventory_sort(inv);
-	/* Before fleet_put(): inv is still only this thread's. */
-	metrics_host_changed(inv->host, inv, meta->received_at);
-	fleet_wrlock(srv->fleet);
-	fleet_put(srv->fleet, inv, meta->received_at, meta->generation);
-	fleet_unlock(srv->fleet);
-	return (0);
-}
-
 int
 main(int argc, char *argv[])
 {
 	struct server		 srv;
 	struct http_config	 hc;
 	struct http_daemon	*d = NULL;
+	struct loader		*ld = NULL;
+	struct load_config	 lc;
 	struct inv_error	 perr;
 	const char		*listen = DEFAULT_LISTEN, *db = DEFAULT_DB;
 	const char		*tokens = NULL, *policy = NULL, *errstr;
 	const char		*cert = NULL, *key = NULL, *ca = NULL;
 	const char		*demo_dir = NULL, *access_log = NULL;
 	const char		*import = NULL;
-	const char		*why, *shown;
-	char			*err = NULL, *cert_pem = NULL, *key_pem = NULL;
+	const char		*why;
+	char			*cert_pem = NULL, *key_pem = NULL, *banner = NULL;
 	char			*ca_pem = NULL;
 	long			 ncpu;
 	long long		 threads = 0;
-	int64_t			 seq = 0;
-	size_t			 nhosts;
 	sigset_t		 set;
 	int			 ch, sig, verbose = 0, demo = 0, rv = 1;
 	bool			 metrics_detail = false;
@@ -597,46 +573,29 @@ main(int argc, char *argv[])
 		    perr.message);
 		goto done;
 	}
-	if ((srv.store = store_open_opts(db, STORE_EXCLUSIVE | STORE_VERIFY,
-	    &err)) == NULL) {
-		log_errorx("cannot open the database: %s", err);
-		goto done;
-	}
 	srv.fleet = fleet_new();
-	/* A URI may hold a password: only a file's name is logged. */
-	shown = store_shared(srv.store) ? store_engine_name(srv.store) : db;
-	if (store_foreach_seq(srv.store, load_host, &srv, &seq) == -1) {
-		log_errorx("cannot read the database: %s: %s", shown,
-		    store_error(srv.store));
-		goto done;
-	}
-	if (demo && demo_load(&srv, demo_dir != NULL ? demo_dir :
-	    DEMO_DIR) == -1)
-		goto done;
-	/* Until now one thread did everything and SIGTERM kept its
-	 * default action, so a slow start (a FIFO for a file, a huge db)
-	 * could still be stopped. From here on it is taken by sigwait()
-	 * only, and every thread started below inherits the mask. */
+	atomic_init(&srv.loading, true);
+	/* From here on SIGTERM is taken by sigwait() only, and every
+	 * thread started below inherits the mask; a slow load (a huge
+	 * store) is stopped through load_finish(). */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	/* Counted before the workers start: once they run, the fleet is
-	 * theirs to change and only readable under its lock. */
-	nhosts = fleet_count(srv.fleet);
-	/* Replicas on one database: follow the others' writes from the
-	 * position of the snapshot just loaded. */
-	if (store_shared(srv.store) &&
-	    (srv.replica = replica_start(&srv, seq)) == NULL) {
-		log_errorx("cannot follow the store's changes");
-		goto done;
-	}
 	if ((d = http_start(&srv, &hc)) == NULL) {
 		log_errorx("cannot serve on %s", listen);
 		goto done;
 	}
 	hc.listen_fd = -1;	/* the daemon's now */
-	log_info("listening on %s%s%s, %zu hosts, store %s, %lld threads",
+	memset(&lc, 0, sizeof(lc));
+	lc.db = db;
+	lc.demo_dir = demo ? (demo_dir != NULL ? demo_dir : DEMO_DIR) : NULL;
+	/* Said once the fleet is loaded: a load that fails says only why. */
+	xasprintf(&banner, "listening on %s%s%s, %lld threads",
 	    cert != NULL ? "https://" : "", listen,
-	    ca != NULL ? " (client certificates required)" : "",
-	    nhosts, shown, threads);
+	    ca != NULL ? " (client certificates required)" : "", threads);
+	lc.banner = banner;
+	if ((ld = load_start(&srv, &lc)) == NULL) {
+		log_errorx("cannot start loading the store");
+		goto done;
+	}
 
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
@@ -646,13 +605,17 @@ main(int argc, char *argv[])
 		if (sig == SIGHUP)
 			accesslog_reopen();
 	}
-	log_info("signal %d: draining", sig);
+	if (load_done(&srv))
+		log_info("signal %d: draining", sig);
 	http_stop(d);
 	d = NULL;
-	rv = 0;
+	/* A failed load sent the signal itself, and said why. */
+	rv = load_finish(ld) == -1 ? 1 : 0;
+	ld = NULL;
 
 done:
 	http_stop(d);
+	load_finish(ld);
 	replica_stop(srv.replica);
 	hosts_free(&srv);
 	metrics_fleet_clear();
@@ -665,12 +628,12 @@ done:
 	if (srv.policy != NULL)
 		policy_free(srv.policy);
 	auth_free(srv.auth);
-	free(err);
 	if (key_pem != NULL)
 		explicit_bzero(key_pem, strlen(key_pem));
 	free(key_pem);
 	free(cert_pem);
 	free(ca_pem);
+	free(banner);
 	pthread_mutex_destroy(&srv.ingest_lock);
 	return (rv);
 }

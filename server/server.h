@@ -11,6 +11,7 @@
 #define VC_SERVER_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,6 +41,9 @@ struct server {
 	 * reflects, on a shared store (hosts.c). */
 	void			*applied;
 	struct replica		*replica;	/* NULL: the store is ours */
+	/* The fleet is still being loaded from the store (load.c); while
+	 * it is, store is not to be touched by request handlers. */
+	atomic_bool		 loading;
 };
 
 /* Outcome of storing one inventory (hosts.c, also used by --demo). */

@@ -19,6 +19,8 @@
 #include <string.h>
 
 #include "codec/inventory_json.h"
+#include "codec/inventory_text.h"
+#include "util/buf.h"
 #include "util/arena.h"
 #include "util/digest.h"
 #include "util/strutil.h"
@@ -1091,59 +1093,29 @@ inventory_dump(const struct inventory *inv, bool pretty)
 }
 
 /*
- * The canonical order puts collected_at right after host, and both are
- * validated (no quotes inside): the digest's text is the document's with
- * that member cut out, so one print serves both.
+ * One print serves both: the document, and the digest over it with the
+ * collected_at member cut out (inventory_text.c records where it is).
  */
 int
 inventory_encode(const struct inventory *inv, char **docp, size_t *lenp,
     char *digest)
 {
-	static const char	 key[] = ",\"collected_at\":\"";
-	json_t			*o;
-	char			*doc, *p, *end, *s;
-	size_t			 len, cut;
-	int			 rv = -1;
+	struct buf	 b;
+	size_t		 cut, cut_end;
 
 	if (docp != NULL)
 		*docp = NULL;
-	if ((o = inventory_to_json(inv)) == NULL)
+	memset(&b, 0, sizeof(b));
+	inventory_print(inv, &b, &cut, &cut_end);
+	if (sha256_hex_without(b.data, b.len, cut, cut_end, digest) == -1) {
+		buf_free(&b);
 		return (-1);
-	doc = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	if (doc == NULL)
-		return (-1);
-	len = strlen(doc);
-	if ((p = memmem(doc, len, key, sizeof(key) - 1)) == NULL ||
-	    (end = strchr(p + sizeof(key) - 1, '"')) == NULL) {
-		/* No collected_at to cut (it is null): print without it. */
-		if ((o = inventory_to_json(inv)) == NULL)
-			goto out;
-		json_object_del(o, "collected_at");
-		s = json_dumps(o, JSON_COMPACT);
-		json_decref(o);
-		if (s == NULL)
-			goto out;
-		rv = sha256_hex(s, strlen(s), digest);
-		free(s);
-		goto done;
 	}
-	cut = (size_t)(end + 1 - p);
-	s = xmalloc(len - cut + 1);
-	memcpy(s, doc, (size_t)(p - doc));
-	memcpy(s + (p - doc), end + 1, len - (size_t)(end + 1 - doc) + 1);
-	rv = sha256_hex(s, len - cut, digest);
-	free(s);
-done:
-	if (rv == 0 && docp != NULL) {
-		*docp = doc;
-		if (lenp != NULL)
-			*lenp = len;
-		doc = NULL;
-	}
-out:
-	free(doc);
-	return (rv);
+	if (docp != NULL)
+		*docp = buf_release(&b, lenp);
+	else
+		buf_free(&b);
+	return (0);
 }
 
 int

@@ -446,6 +446,21 @@ fleet_put(struct fleet *f, struct inventory *inv, int64_t received_at,
 }
 
 int
+fleet_seen(struct fleet *f, const char *host, const char *collected_at,
+    int64_t received_at)
+{
+	size_t	 i;
+	int	 found;
+
+	i = lookup(f, host, &found);
+	if (!found)
+		return (-1);
+	f->hosts[i].received_at = received_at;
+	inv_set_collected_at(f->hosts[i].inv, collected_at);
+	return (0);
+}
+
+int
 fleet_pin(struct fleet *f, const char *host)
 {
 	size_t	 i;

@@ -112,6 +112,11 @@ struct fleet_prepared	*fleet_commit(struct fleet *, struct fleet_prepared *,
 			    int64_t received_at, int64_t generation);
 void			 fleet_discard(struct fleet_prepared *);
 
+/* A heartbeat for host, whose content did not change: its report time
+ * and its inventory's collected_at move. 0, or -1 when the host is not
+ * there. Under fleet_wrlock(). */
+int	fleet_seen(struct fleet *, const char *host, const char *collected_at,
+	    int64_t received_at);
 /* A demo host (--demo): its data counts as current until a real
  * report (fleet_put) replaces it. 0, or -1 when the host is not there. */
 int	fleet_pin(struct fleet *, const char *host);

@@ -16,6 +16,7 @@
 
 static void	*grow(struct inventory *, void *, size_t, size_t, size_t,
 		    size_t *);
+static void	 pooled_grow(struct inventory *);
 static int	 cmp_device(const void *, const void *);
 static int	 cmp_type(const void *, const void *);
 static int	 cmp_attr(const void *, const void *);
@@ -63,7 +64,7 @@ inventory_free(struct inventory *inv)
 		return;
 	/* Pooled strings go back to the pool: the last user frees them. */
 	if (inv->pool != NULL && inv->npooled > 0)
-		strpool_release(inv->pool, inv->pooled, inv->npooled);
+		strpool_release(inv->pool, inv->pooled, inv->pooled_cap);
 	free(inv->pooled);
 	arena_free(inv->arena);
 	free(inv);
@@ -77,20 +78,63 @@ inv_str(struct inventory *inv, const char *s)
 	return (arena_strdup(inv->arena, s));
 }
 
+/* Twice the room, every held string filed again. */
+static void
+pooled_grow(struct inventory *inv)
+{
+	const char	**old = inv->pooled;
+	size_t		  oldn = inv->pooled_cap, i, j, mask;
+
+	inv->pooled_cap = oldn < 64 ? 64 : oldn * 2;
+	inv->pooled = xcalloc(inv->pooled_cap, sizeof(*inv->pooled));
+	mask = inv->pooled_cap - 1;
+	for (i = 0; i < oldn; i++) {
+		if (old[i] == NULL)
+			continue;
+		for (j = strpool_hash(old[i]) & mask; inv->pooled[j] != NULL;
+		    j = (j + 1) & mask)
+			;
+		inv->pooled[j] = old[i];
+	}
+	free(old);
+}
+
+/*
+ * A string this inventory already holds costs no new reference, so a
+ * host of 64 alike VFs keeps one per distinct value rather than one per
+ * use (16 KB of references per bench host before), and repeats never
+ * take the pool's mutex.
+ */
 const char *
 inv_istr(struct inventory *inv, const char *s)
 {
+	const char	*p;
+	size_t		 i, mask;
+
 	if (s == NULL)
 		return (NULL);
 	if (inv->pool == NULL)
 		return (arena_strdup(inv->arena, s));
-	if (inv->npooled == inv->pooled_cap) {
-		inv->pooled_cap = inv->pooled_cap < 64 ? 64 :
-		    inv->pooled_cap * 2;
-		inv->pooled = xreallocarray(inv->pooled, inv->pooled_cap,
-		    sizeof(*inv->pooled));
-	}
-	return (inv->pooled[inv->npooled++] = strpool_intern(inv->pool, s));
+	if ((inv->npooled + 1) * 2 > inv->pooled_cap)
+		pooled_grow(inv);
+	mask = inv->pooled_cap - 1;
+	for (i = strpool_hash(s) & mask; (p = inv->pooled[i]) != NULL;
+	    i = (i + 1) & mask)
+		if (strcmp(p, s) == 0)
+			return (p);
+	inv->npooled++;
+	return (inv->pooled[i] = strpool_intern(inv->pool, s));
+}
+
+void
+inv_set_collected_at(struct inventory *inv, const char *at)
+{
+	size_t	 len = strlen(at);
+
+	if (inv->collected_at != NULL && strlen(inv->collected_at) == len)
+		memcpy((char *)(uintptr_t)inv->collected_at, at, len);
+	else
+		inv->collected_at = inv_str(inv, at);
 }
 
 /*

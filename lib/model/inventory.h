@@ -157,7 +157,10 @@ struct inv_platform {
 struct inventory {
 	struct arena		*arena;
 	struct strpool		*pool;		/* borrowed; may be NULL */
-	const char		**pooled;	/* references into pool */
+	/* The pooled strings this inventory holds, one reference each
+	 * however often it uses them: an open-addressing set (NULL is a
+	 * free slot) of pooled_cap slots, a power of two. */
+	const char		**pooled;
 	size_t			 npooled, pooled_cap;
 	const char		*host;
 	const char		*collected_at;
@@ -169,6 +172,11 @@ struct inventory {
 	size_t			 ninstances, instances_cap;
 	struct inv_vm		*vms;
 	size_t			 nvms, vms_cap;
+	/* The fingerprint of the body this was parsed from, when it has
+	 * one (codec/fingerprint.h): a heartbeat that matches it is the
+	 * same document and needs no parse. */
+	unsigned char		 fingerprint[32];
+	bool			 has_fingerprint;
 };
 
 /* Validation error: the JSON path of the offending field and why. */
@@ -183,6 +191,10 @@ void			 inventory_free(struct inventory *);
 /* Copy into the arena (unique strings) or the pool (repeating ones). */
 const char		*inv_str(struct inventory *, const char *);
 const char		*inv_istr(struct inventory *, const char *);
+/* A new collected_at (a heartbeat): overwritten in place when as long
+ * as the old one, so that repeating it does not grow the arena. */
+void			 inv_set_collected_at(struct inventory *,
+			    const char *);
 struct inv_device	*inv_add_device(struct inventory *);
 struct inv_type		*inv_add_type(struct inventory *, struct inv_device *);
 void			 inv_set_attr(struct inventory *, struct inv_device *,

@@ -47,6 +47,23 @@ struct copy_state {
 	size_t		 copied, kept;
 	int		 failed;
 };
+static int	 refuse_older(struct store *, const struct store_host_meta *,
+		    const char *);
+
+/* A late retry of an older report must not win: 1 (and the stored time
+ * in st's error) when collected_at is before the stored one. Fixed-width
+ * UTC timestamps: text order is time order. */
+static int
+refuse_older(struct store *st, const struct store_host_meta *meta,
+    const char *collected_at)
+{
+	if (collected_at == NULL || meta->collected_at[0] == '\0' ||
+	    strcmp(meta->collected_at, collected_at) <= 0)
+		return (0);
+	snprintf(own_msg, sizeof(own_msg), "%s", meta->collected_at);
+	own_of = st;
+	return (1);
+}
 
 /* The engine a --db value names: a libpq URI or else a file path. */
 static const struct store_ops *
@@ -141,14 +158,8 @@ store_put(struct store *st, const struct inventory *inv, const char *json,
 	if ((rc = ops->meta(txn, inv->host, &meta)) == -1)
 		goto fail;
 	if (rc == 0) {
-		/* Fixed-width UTC timestamps: text order is time order. A
-		 * late retry of an older report must not win. */
-		if (inv->collected_at != NULL && meta.collected_at[0] != '\0' &&
-		    strcmp(meta.collected_at, inv->collected_at) > 0) {
+		if (refuse_older(st, &meta, inv->collected_at)) {
 			ops->rollback(txn);
-			snprintf(own_msg, sizeof(own_msg), "%s",
-			    meta.collected_at);
-			own_of = st;
 			return (1);
 		}
 		gen = meta.generation;
@@ -166,6 +177,37 @@ store_put(struct store *st, const struct inventory *inv, const char *json,
 	*generation = gen;
 	*changed = !same;
 	return (0);
+
+fail:
+	ops->rollback(txn);
+	return (-1);
+}
+
+int
+store_seen(struct store *st, const char *host, const char *collected_at,
+    int64_t generation, int64_t received_at)
+{
+	const struct store_ops	*ops = st->ops;
+	struct store_host_meta	 meta;
+	struct store_txn	*txn;
+	int			 rc;
+
+	own_of = NULL;
+	if ((txn = ops->begin(st->engine)) == NULL)
+		return (-1);
+	if ((rc = ops->meta(txn, host, &meta)) == -1)
+		goto fail;
+	if (rc == 1 || meta.generation != generation) {
+		ops->rollback(txn);
+		return (2);
+	}
+	if (refuse_older(st, &meta, collected_at)) {
+		ops->rollback(txn);
+		return (1);
+	}
+	if (ops->seen(txn, host, collected_at, NULL, received_at) == -1)
+		goto fail;
+	return (ops->commit(txn) == -1 ? -1 : 0);
 
 fail:
 	ops->rollback(txn);

@@ -85,6 +85,17 @@ int		 store_schema_version(struct store *);
 int	 store_put(struct store *, const struct inventory *, const char *json,
 	    const char *digest, int64_t received_at,
 	    int64_t *generation, bool *changed);
+/*
+ * A heartbeat taken without its document: host's content is known to
+ * be unchanged since generation, so only collected_at and received_at
+ * move and the stored document stays as it was (readers take
+ * collected_at from the metadata). Refused like store_put(), 1 with
+ * the stored collected_at in store_error(), when collected_at is older
+ * than the stored one; 2 when the host is not stored or no longer at
+ * that generation (the caller then stores the whole document).
+ */
+int	 store_seen(struct store *, const char *host, const char *collected_at,
+	    int64_t generation, int64_t received_at);
 /* The stored document and its metadata. *json is malloc'd. */
 int	 store_get(struct store *, const char *host, char **json,
 	    struct store_host_meta *);

@@ -45,7 +45,10 @@ struct store_ops {
 	int		 (*replace)(struct store_txn *, const struct inventory *,
 			    const char *json, const char *digest,
 			    int64_t generation, int64_t received_at);
-	/* Same content seen again: new times and document text only. */
+	/* Same content seen again: new times and document text only.
+	 * json NULL keeps the stored document as it is (a heartbeat the
+	 * server took without parsing): the row's collected_at is then
+	 * the newer one, and what a reader believes. */
 	int		 (*seen)(struct store_txn *, const char *host,
 			    const char *collected_at, const char *json,
 			    int64_t received_at);

@@ -97,7 +97,7 @@ static const char *const stmt_sql[PS_COUNT] = {
 	    "document = EXCLUDED.document, seq = EXCLUDED.seq",
 	[PS_UNTOMB] = "DELETE FROM deleted_hosts WHERE host = $1",
 	[PS_SEEN] = "UPDATE hosts SET received_at = $2, collected_at = $3, "
-	    "document = $4, seq = $5 WHERE host = $1",
+	    "document = coalesce($4, document), seq = $5 WHERE host = $1",
 	[PS_DELETE] = "DELETE FROM hosts WHERE host = $1",
 	[PS_TOMB] = "INSERT INTO deleted_hosts (host, seq) VALUES ($1, $2) "
 	    "ON CONFLICT (host) DO UPDATE SET seq = EXCLUDED.seq",

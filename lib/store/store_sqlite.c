@@ -3,10 +3,9 @@
  * store_sqlite.c -- the SQLite engine behind store.h.
  *
  * WAL mode so the server's readers never wait for a writer; every host
- * write is one IMMEDIATE transaction that deletes the host's old rows
- * (cascading to the projection tables) and inserts the new ones, so a
- * failure anywhere rolls back to the previous inventory, never half of
- * one. Statements are prepared once per connection and reused. One
+ * write is one IMMEDIATE transaction that replaces the host's row
+ * (its document is the whole inventory), so a failure anywhere rolls
+ * back to the previous inventory, never half of one. Statements are prepared once per connection and reused. One
  * mutex serialises use of the connection: the server calls in from its
  * thread pool, and SQLite's own locking would otherwise turn contention
  * into SQLITE_BUSY for the losers.
@@ -46,11 +45,6 @@ enum stmt_id {
 	ST_UPDATE_SEEN,
 	ST_DELETE_HOST,
 	ST_INSERT_HOST,
-	ST_INSERT_DEVICE,
-	ST_INSERT_TYPE,
-	ST_INSERT_INSTANCE,
-	ST_INSERT_VM,
-	ST_INSERT_VM_DEVICE,
 	ST_GET,
 	ST_ALL,
 	ST_PING,
@@ -61,23 +55,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_GET_META] = "SELECT generation, digest, collected_at FROM hosts "
 	    "WHERE host = ?1",
 	[ST_UPDATE_SEEN] = "UPDATE hosts SET received_at = ?2, "
-	    "collected_at = ?3, document = ?4 WHERE host = ?1",
+	    "collected_at = ?3, document = coalesce(?4, document) "
+	    "WHERE host = ?1",
 	[ST_DELETE_HOST] = "DELETE FROM hosts WHERE host = ?1",
 	[ST_INSERT_HOST] = "INSERT INTO hosts (host, generation, digest, "
 	    "collected_at, received_at, document) VALUES (?1,?2,?3,?4,?5,?6)",
-	[ST_INSERT_DEVICE] = "INSERT INTO devices (host, address, vendor_id, "
-	    "device_id, subsystem_vendor_id, subsystem_device_id, class, "
-	    "driver, driver_version, physfn, migration_capable) "
-	    "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
-	[ST_INSERT_TYPE] = "INSERT INTO types (host, parent, kind, type_id, "
-	    "name, device_api, available_instances, migration_version) "
-	    "VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
-	[ST_INSERT_INSTANCE] = "INSERT INTO instances (host, id, kind, "
-	    "type_id, parent) VALUES (?1,?2,?3,?4,?5)",
-	[ST_INSERT_VM] = "INSERT INTO vms (host, uuid, name, pid) "
-	    "VALUES (?1,?2,?3,?4)",
-	[ST_INSERT_VM_DEVICE] = "INSERT INTO vm_devices (host, uuid, device) "
-	    "VALUES (?1,?2,?3)",
 	[ST_GET] = "SELECT host, collected_at, received_at, generation, "
 	    "digest, document FROM hosts WHERE host = ?1",
 	[ST_ALL] = "SELECT host, collected_at, received_at, generation, "
@@ -138,7 +120,6 @@ static sqlite3_stmt *stmt(struct sqlite_store *, enum stmt_id);
 static int	 bind_text(sqlite3_stmt *, int, const char *);
 static int	 bind_int(sqlite3_stmt *, int, int64_t);
 static int	 step_done(struct sqlite_store *, sqlite3_stmt *, const char *);
-static int	 insert_rows(struct sqlite_store *, const struct inventory *);
 static void	 read_meta(sqlite3_stmt *, struct store_host_meta *);
 static int	 take_lock(struct sqlite_store *, const char *, char **);
 static int	 verify(struct sqlite_store *);
@@ -494,84 +475,6 @@ step_done(struct sqlite_store *st, sqlite3_stmt *s, const char *where)
 	return (0);
 }
 
-static int
-insert_rows(struct sqlite_store *st, const struct inventory *inv)
-{
-	sqlite3_stmt	*s;
-	size_t		 i, j;
-
-	for (i = 0; i < inv->ndevices; i++) {
-		const struct inv_device	*d = &inv->devices[i];
-
-		if ((s = stmt(st, ST_INSERT_DEVICE)) == NULL)
-			return (-1);
-		bind_text(s, 1, inv->host);
-		bind_text(s, 2, d->address);
-		bind_text(s, 3, d->vendor_id);
-		bind_text(s, 4, d->device_id);
-		bind_text(s, 5, d->subsystem_vendor_id);
-		bind_text(s, 6, d->subsystem_device_id);
-		bind_text(s, 7, d->class);
-		bind_text(s, 8, d->driver);
-		bind_text(s, 9, d->driver_version);
-		bind_text(s, 10, d->physfn);
-		bind_int(s, 11, d->migration.capable);
-		if (step_done(st, s, "insert device") == -1)
-			return (-1);
-		for (j = 0; j < d->ntypes; j++) {
-			const struct inv_type	*t = &d->types[j];
-
-			if ((s = stmt(st, ST_INSERT_TYPE)) == NULL)
-				return (-1);
-			bind_text(s, 1, inv->host);
-			bind_text(s, 2, d->address);
-			bind_text(s, 3, inv_kind_name(t->kind));
-			bind_text(s, 4, t->id);
-			bind_text(s, 5, t->name);
-			bind_text(s, 6, t->device_api);
-			bind_int(s, 7, t->available_instances);
-			bind_text(s, 8, t->migration_version);
-			if (step_done(st, s, "insert type") == -1)
-				return (-1);
-		}
-	}
-	for (i = 0; i < inv->ninstances; i++) {
-		const struct inv_instance	*in = &inv->instances[i];
-
-		if ((s = stmt(st, ST_INSERT_INSTANCE)) == NULL)
-			return (-1);
-		bind_text(s, 1, inv->host);
-		bind_text(s, 2, in->id);
-		bind_text(s, 3, inv_kind_name(in->kind));
-		bind_text(s, 4, in->type);
-		bind_text(s, 5, in->parent);
-		if (step_done(st, s, "insert instance") == -1)
-			return (-1);
-	}
-	for (i = 0; i < inv->nvms; i++) {
-		const struct inv_vm	*vm = &inv->vms[i];
-
-		if ((s = stmt(st, ST_INSERT_VM)) == NULL)
-			return (-1);
-		bind_text(s, 1, inv->host);
-		bind_text(s, 2, vm->uuid);
-		bind_text(s, 3, vm->name);
-		bind_int(s, 4, vm->pid);
-		if (step_done(st, s, "insert vm") == -1)
-			return (-1);
-		for (j = 0; j < vm->ndevices; j++) {
-			if ((s = stmt(st, ST_INSERT_VM_DEVICE)) == NULL)
-				return (-1);
-			bind_text(s, 1, inv->host);
-			bind_text(s, 2, vm->uuid);
-			bind_text(s, 3, vm->devices[j]);
-			if (step_done(st, s, "insert vm device") == -1)
-				return (-1);
-		}
-	}
-	return (0);
-}
-
 /* The transaction is the store itself, its mutex held until the end. */
 static struct sqlite_store *
 txn_store(struct store_txn *txn)
@@ -644,13 +547,12 @@ sq_replace(struct store_txn *txn, const struct inventory *inv,
 	bind_text(s, 4, inv->collected_at);
 	bind_int(s, 5, received_at);
 	bind_text(s, 6, json);
-	if (step_done(st, s, "insert host") == -1)
-		return (-1);
-	return (insert_rows(st, inv));
+	return (step_done(st, s, "insert host"));
 }
 
-/* Same content: keep generation and projection, refresh the times and
- * the document (its collected_at moved). */
+/* Same content: keep the generation, refresh the times and the
+ * document (its collected_at moved), or keep the document when json is
+ * NULL. */
 static int
 sq_seen(struct store_txn *txn, const char *host, const char *collected_at,
     const char *json, int64_t received_at)

@@ -6,25 +6,76 @@
  * relocation cost the collector 7 % of its instructions at every start.
  */
 #include <stdint.h>
-#include <stdio.h>
 
 #include <nettle/sha2.h>
 
 #include "digest.h"
 
+static int	sha256_parts(const void *, size_t, const void *, size_t,
+		    size_t, size_t, unsigned char *);
+static void	hex(const unsigned char *, char *);
+
+/* SHA-256 of pre (prelen bytes, may be 0) then buf without the cut. */
+static int
+sha256_parts(const void *pre, size_t prelen, const void *buf, size_t len,
+    size_t cut, size_t cut_end, unsigned char *md)
+{
+	struct sha256_ctx	 ctx;
+
+	if (cut > cut_end || cut_end > len)
+		return (-1);
+	sha256_init(&ctx);
+	if (prelen > 0)
+		sha256_update(&ctx, prelen, pre);
+	sha256_update(&ctx, cut, buf);
+	sha256_update(&ctx, len - cut_end, (const uint8_t *)buf + cut_end);
+	sha256_digest(&ctx, SHA256_LEN, md);
+	return (0);
+}
+
+static void
+hex(const unsigned char *md, char *out)
+{
+	static const char	 digits[] = "0123456789abcdef";
+	size_t			 i;
+
+	for (i = 0; i < SHA256_LEN; i++) {
+		out[2 * i] = digits[md[i] >> 4];
+		out[2 * i + 1] = digits[md[i] & 0xf];
+	}
+	out[2 * SHA256_LEN] = '\0';
+}
+
 int
 sha256_hex(const void *buf, size_t len, char *out)
 {
-	struct sha256_ctx	 ctx;
-	unsigned char		 md[SHA256_DIGEST_SIZE];
-	size_t			 i;
+	unsigned char	 md[SHA256_LEN];
 
-	sha256_init(&ctx);
-	sha256_update(&ctx, len, buf);
-	sha256_digest(&ctx, sizeof(md), md);
-	for (i = 0; i < sizeof(md); i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	if (sha256_parts(NULL, 0, buf, len, 0, 0, md) == -1)
+		return (-1);
+	hex(md, out);
 	return (0);
+}
+
+int
+sha256_hex_without(const void *buf, size_t len, size_t cut, size_t cut_end,
+    char *out)
+{
+	unsigned char	 md[SHA256_LEN];
+
+	if (sha256_parts(NULL, 0, buf, len, cut, cut_end, md) == -1)
+		return (-1);
+	hex(md, out);
+	return (0);
+}
+
+int
+sha256_cut(const void *buf, size_t len, size_t cut, size_t cut_end,
+    unsigned char out[SHA256_LEN])
+{
+	uint64_t	 at = cut;
+
+	return (sha256_parts(&at, sizeof(at), buf, len, cut, cut_end, out));
 }
 
 int

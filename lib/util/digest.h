@@ -11,6 +11,17 @@
 
 /* out must hold SHA256_HEX_LEN + 1 bytes. Returns 0 or -1. */
 int	sha256_hex(const void *, size_t, char *out);
+#define SHA256_LEN	32
+/*
+ * SHA-256 of len bytes of buf with [cut, cut_end) left out and the
+ * offset cut hashed first, so that two buffers hash alike exactly when
+ * they agree outside a cut made at the same place. Returns 0 or -1.
+ */
+int	sha256_cut(const void *buf, size_t len, size_t cut, size_t cut_end,
+	    unsigned char out[SHA256_LEN]);
+/* sha256_hex() of buf with [cut, cut_end) left out, nothing added. */
+int	sha256_hex_without(const void *buf, size_t len, size_t cut,
+	    size_t cut_end, char *out);
 /* Compare two equal-length buffers without an early exit. */
 int	timingsafe_memeq(const void *, const void *, size_t);
 

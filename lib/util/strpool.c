@@ -29,7 +29,6 @@ struct pooled {
 static struct pooled	 tombstone;
 #define TOMB		(&tombstone)
 
-static uint64_t	 hash_str(const char *);
 static void	 rehash(struct strpool *, size_t);
 static struct pooled *entry_of(const char *);
 static size_t	 find(const struct strpool *, const char *, uint64_t);
@@ -44,8 +43,8 @@ struct strpool {
 };
 
 /* FNV-1a: short keys, no adversarial input worth a keyed hash here. */
-static uint64_t
-hash_str(const char *s)
+uint64_t
+strpool_hash(const char *s)
 {
 	uint64_t	 h = 0xcbf29ce484222325ULL;
 
@@ -100,7 +99,7 @@ rehash(struct strpool *p, size_t nslots)
 	for (i = 0; i < oldn; i++) {
 		if (old[i] == NULL || old[i] == TOMB)
 			continue;
-		j = hash_str(old[i]->s) & (p->nslots - 1);
+		j = strpool_hash(old[i]->s) & (p->nslots - 1);
 		while (p->slots[j] != NULL)
 			j = (j + 1) & (p->nslots - 1);
 		p->slots[j] = old[i];
@@ -132,7 +131,7 @@ strpool_intern(struct strpool *p, const char *s)
 
 	if (s == NULL)
 		return (NULL);
-	h = hash_str(s);
+	h = strpool_hash(s);
 	pthread_mutex_lock(&p->lock);
 	if ((p->count + p->tombs + 1) * 4 > p->nslots * 3) {
 		/* Grow only for live entries; tombstones just rehash. */
@@ -171,7 +170,7 @@ strpool_release(struct strpool *p, const char *const *v, size_t n)
 		if (--e->refs > 0)
 			continue;
 		/* Find the slot by pointer: s is the pooled copy. */
-		i = hash_str(e->s) & (p->nslots - 1);
+		i = strpool_hash(e->s) & (p->nslots - 1);
 		while (p->slots[i] != e)
 			i = (i + 1) & (p->nslots - 1);
 		p->slots[i] = TOMB;

@@ -13,6 +13,7 @@
 #define VC_STRPOOL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct strpool;
 
@@ -24,6 +25,8 @@ const char	*strpool_intern(struct strpool *, const char *);
 void		 strpool_release(struct strpool *, const char *const *,
 		    size_t n);
 size_t		 strpool_count(const struct strpool *);
+/* The hash the pool files s under, for callers keeping sets of their own. */
+uint64_t	 strpool_hash(const char *);
 size_t		 strpool_bytes(const struct strpool *);
 
 #endif

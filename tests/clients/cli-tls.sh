@@ -30,7 +30,7 @@ SRV_PID=$!
 at_exit "kill $SRV_PID 2>/dev/null || true"
 wait_listen "$HURL/healthz"
 URL=$HURL
-curl -s --cacert "$T/ca.pem" -o /dev/null "$URL/healthz" || fail "curl over TLS"
+curl -sf --cacert "$T/ca.pem" -o /dev/null --retry 50 --retry-delay 0 --retry-all-errors "$URL/readyz" || fail "curl over TLS"
 load_fleet --cacert "$T/ca.pem"
 
 expect_rc "https with --cacert" 0 --url "$URL" --cacert "$T/ca.pem" hosts

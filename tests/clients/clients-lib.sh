@@ -49,7 +49,7 @@ start_server() {
 	SRV_PID=$!
 	at_exit "kill $SRV_PID 2>/dev/null || true"
 	i=0
-	until curl -fs "$URL/healthz" >/dev/null 2>&1; do
+	until curl -fs "$URL/readyz" >/dev/null 2>&1; do
 		i=$((i + 1))
 		[ $i -lt 100 ] || { cat "$SRV_LOG" >&2; fail "server did not start"; }
 		kill -0 "$SRV_PID" 2>/dev/null ||

@@ -36,7 +36,7 @@ start_server() {
 	SRV_PID=$!
 	at_exit "kill $SRV_PID 2>/dev/null || :"
 	i=0
-	until curl -fs --max-time 1 "$URL/healthz" >/dev/null 2>&1; do
+	until curl -fs --max-time 1 "$URL/readyz" >/dev/null 2>&1; do
 		i=$((i + 1))
 		[ $i -lt 100 ] || { cat "$T/server.log" >&2; fail "server did not start"; }
 		kill -0 "$SRV_PID" 2>/dev/null ||
@@ -139,7 +139,7 @@ ok "first push: generation 1, the tree's two mdevs"
 cmp -s "$T/watch.json" /dev/null && fail "--output is empty"
 assert_eq "--output: two instances" 2 "$(jq '.instances | length' "$T/watch.json")"
 assert_eq "--db: generation 1, two instances" "1|2" "$(sqlite3 -batch "$T/local.db" \
-    "select generation, (select count(*) from instances) from hosts where host = '$H'")"
+    "select generation, json_array_length(document, '\$.instances') from hosts where host = '$H'")"
 "$PROMTOOL" check metrics <"$T/watch.prom" >/dev/null 2>&1 ||
     fail "promtool rejects the watch text file"
 assert_eq "textfile: nvidia-222 available" 14 \
@@ -171,7 +171,7 @@ jq -e "[.instances[] | select(.id == \"$M3\")][0] | .type == \"nvidia-222\" and 
     "$T/host.json" >/dev/null || fail "new instance: wrong type or parent"
 assert_eq "--output followed" 3 "$(jq '.instances | length' "$T/watch.json")"
 assert_eq "--db followed: generation 2, three instances" "2|3" "$(sqlite3 -batch "$T/local.db" \
-    "select generation, (select count(*) from instances) from hosts where host = '$H'")"
+    "select generation, json_array_length(document, '\$.instances') from hosts where host = '$H'")"
 "$PROMTOOL" check metrics <"$T/watch.prom" >/dev/null 2>&1 ||
     fail "promtool rejects the watch text file"
 assert_eq "textfile followed: available" 13 \

@@ -43,7 +43,7 @@ url=http://127.0.0.1:$port
     >"$T/server.log" 2>&1 &
 server=$!
 at_exit "kill $server 2>/dev/null; wait $server 2>/dev/null || true"
-wait_for "server up" curl -sf "$url/healthz"
+wait_for "server up" curl -sf "$url/readyz"
 
 for f in "$data"/*.json; do
 	host=$(sed -n 's/^  "host": "\(.*\)",$/\1/p' "$f")
@@ -66,7 +66,7 @@ durl=http://127.0.0.1:$dport
     >"$T/demo.log" 2>&1 &
 demo=$!
 at_exit "kill $demo 2>/dev/null; wait $demo 2>/dev/null || true"
-wait_for "demo server up" curl -sf "$durl/healthz"
+wait_for "demo server up" curl -sf "$durl/readyz"
 
 # What the demo fleet holds, from its files.
 read -r ndemo demofree <<EOFV

@@ -8,7 +8,8 @@ src="$top_srcdir/lib"
 clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
     -I"$src" $(pkg-config --cflags jansson nettle) \
     "$top_srcdir/tests/fuzz/fuzz_inventory.c" "$src/model/inventory.c" \
-    "$src/codec/inventory_json.c" "$src"/util/arena.c "$src"/util/strpool.c \
+    "$src/codec/inventory_json.c" "$src/codec/inventory_text.c" \
+    "$src"/util/buf.c "$src"/util/arena.c "$src"/util/strpool.c \
     "$src"/util/strutil.c "$src"/util/xmalloc.c "$src"/util/digest.c \
     "$src"/util/log.c $(pkg-config --libs jansson nettle) -lpthread \
     -o "$T/fuzz_inventory" || fail "cannot build the fuzz target"

@@ -34,7 +34,7 @@ sched_server() {
 	pid=$!
 	at_exit "kill $pid 2>/dev/null; wait $pid 2>/dev/null || true"
 	i=0
-	until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do
+	until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do
 		kill -0 $pid 2>/dev/null ||
 		    { cat "$T/$name.log" >&2; fail "$name server died"; }
 		i=$((i + 1))

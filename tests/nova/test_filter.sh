@@ -94,7 +94,7 @@ tserver=$!
 at_exit "kill $tserver 2>/dev/null; wait $tserver 2>/dev/null || true"
 i=0
 until curl -sf --cacert "$T/tls/ca.pem" --cert "$T/tls/client.pem" \
-    --key "$T/tls/client.key" "$turl/healthz" >/dev/null; do
+    --key "$T/tls/client.key" "$turl/readyz" >/dev/null; do
 	kill -0 $tserver 2>/dev/null ||
 	    { cat "$T/tls-server.log" >&2; fail "TLS server died"; }
 	i=$((i + 1))

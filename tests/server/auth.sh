@@ -106,7 +106,7 @@ SRV_PID=$!
 at_exit "kill $SRV_PID 2>/dev/null || true"
 URL="http://127.0.0.1:$PORT"
 i=0
-until curl -fs "$URL/healthz" >/dev/null 2>&1; do
+until curl -fs "$URL/readyz" >/dev/null 2>&1; do
 	i=$((i + 1)); [ $i -lt 100 ] || fail "server on 0.0.0.0 did not start"; sleep 0.1
 done
 ok "0.0.0.0 with --tokens serves"

@@ -40,7 +40,7 @@ def start(server, db, log):
     for _ in range(200):
         try:
             c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            c.request("GET", "/healthz")
+            c.request("GET", "/readyz")
             if c.getresponse().status == 200:
                 return p, port
         except OSError:

@@ -111,7 +111,7 @@ if command -v openssl >/dev/null; then
 	SRV_PID=$!
 	at_exit "kill $SRV_PID 2>/dev/null || true"
 	i=0
-	until curl -fs --cacert "$T/cert.pem" "https://127.0.0.1:$PORT/healthz" >/dev/null 2>&1; do
+	until curl -fs --cacert "$T/cert.pem" "https://127.0.0.1:$PORT/readyz" >/dev/null 2>&1; do
 		i=$((i + 1)); [ $i -lt 100 ] || { cat "$SRV_LOG" >&2; fail "HTTPS server did not start"; }
 		sleep 0.1
 	done

@@ -15,14 +15,18 @@ SERVER_TESTS = \
 	tests/server/store.sh \
 	tests/server/tsan-stress.sh \
 	tests/server/startup.sh \
-	tests/server/metrics.sh
+	tests/server/metrics.sh \
+	tests/server/heartbeat.sh
 TESTS += $(SERVER_TESTS)
 # Timing bounds, measured where the build is not slowed by sanitizers,
-# and the SIGKILL rounds, which need no sanitizer to mean something.
+# the SIGKILL rounds, which need no sanitizer to mean something, and the
+# 2,020-host load (every other server test loads a store under them).
 if !SANITIZERS
-TESTS += tests/server/contention.sh tests/server/durability.sh
+TESTS += tests/server/contention.sh tests/server/durability.sh \
+	tests/server/loading.sh
 endif
-EXTRA_DIST += tests/server/contention.sh tests/server/durability.sh
+EXTRA_DIST += tests/server/contention.sh tests/server/durability.sh \
+	tests/server/loading.sh
 # The HTTP fuzzer, where the sanitizers watch the server, and the check
 # body fuzzer (its own ASan+libFuzzer binary), once, in the same build.
 if SANITIZERS

@@ -3,7 +3,8 @@
 #
 # Source after tests/lib.sh. start_server [ARGS...] runs the server on
 # 127.0.0.1 with a port the kernel chose and a database in $T, waits
-# until /healthz answers and sets $URL, $SRV_PID, $DB and $SRV_LOG.
+# until /readyz answers 200 (the fleet is loaded: the port opens before
+# that) and sets $URL, $SRV_PID, $DB and $SRV_LOG.
 # With VC_TEST_STORE=postgresql the database is a PostgreSQL server of
 # the test's own (tests/pg/pg-lib.sh) and $DB its URI; store_q runs
 # one query against whichever store $DB is, store_dump prints it all.
@@ -49,9 +50,9 @@ start_server() {
 	SRV_PID=$!
 	at_exit "kill $SRV_PID 2>/dev/null || true"
 	i=0
-	until curl -fs "$URL/healthz" >/dev/null 2>&1; do
+	until curl -fs "$URL/readyz" >/dev/null 2>&1; do
 		i=$((i + 1))
-		[ $i -lt 100 ] || { cat "$SRV_LOG" >&2; fail "server did not start"; }
+		[ $i -lt 300 ] || { cat "$SRV_LOG" >&2; fail "server did not start"; }
 		kill -0 "$SRV_PID" 2>/dev/null || { cat "$SRV_LOG" >&2; fail "server exited at start"; }
 		sleep 0.1
 	done

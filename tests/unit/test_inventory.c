@@ -13,7 +13,9 @@
 #include <jansson.h>
 
 #include "model/inventory.h"
+#include "codec/fingerprint.h"
 #include "codec/inventory_json.h"
+#include "util/digest.h"
 #include "util/strpool.h"
 #include "util/strutil.h"
 
@@ -156,6 +158,93 @@ START_TEST(test_encode)
 	free(dump);
 	inventory_free(inv);
 	free(buf);
+}
+END_TEST
+
+/* inventory_encode() against what jansson prints from the same model,
+ * the form every stored digest was made of: doc and digest alike. */
+static void
+same_as_jansson(const struct inventory *inv)
+{
+	json_t	*o;
+	char	*doc, *want, d[65], wd[65];
+	size_t	 len;
+
+	ck_assert_int_eq(inventory_encode(inv, &doc, &len, d), 0);
+	o = inventory_to_json(inv);
+	want = json_dumps(o, JSON_COMPACT);
+	ck_assert_str_eq(doc, want);
+	ck_assert_uint_eq(len, strlen(want));
+	free(want);
+	json_object_del(o, "collected_at");
+	want = json_dumps(o, JSON_COMPACT);
+	ck_assert_int_eq(sha256_hex(want, strlen(want), wd), 0);
+	ck_assert_str_eq(d, wd);
+	free(want);
+	json_decref(o);
+	free(doc);
+}
+
+START_TEST(test_encode_like_jansson)
+{
+	static const char *const files[] = { "tests/unit/data/sample.json",
+	    "tests/server/data/gpu-b.json", "tests/server/data/gpu-c.json",
+	    "deploy/demo/gpu-a1.json", "deploy/demo/gpu-a2.json",
+	    "tests/unit/data/engine/cpr-ok.json" };
+	struct inv_error	 err;
+	struct inventory	*inv;
+	struct inv_device	*d;
+	struct inv_type		*t;
+	struct inv_vm		*vm;
+	size_t			 i, len;
+	char			*buf;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		buf = fixture_read(files[i], &len);
+		inv = inventory_parse(buf, len, NULL, &err);
+		ck_assert_msg(inv != NULL, "%s: %s", files[i], err.message);
+		inventory_sort(inv);
+		same_as_jansson(inv);
+		inventory_free(inv);
+		free(buf);
+	}
+	/* What a collector may build: every escape, UTF-8, a string that
+	 * is not UTF-8 (jansson leaves the member out), nulls, negatives. */
+	inv = inventory_new(NULL);
+	inv->host = "h\"q\\b\x01\x1f\x7f/";
+	inv->collector_version = "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80";
+	inv->platform.kernel_release = "bad \xc3\x28";
+	inv->platform.iommufd = INV_TRI_TRUE;
+	d = inv_add_device(inv);
+	d->address = "0000:01:00.0";
+	d->driver = "tab\there\nnl\rcr\bbs\fff";
+	d->device_name = "\xed\xa0\x80 surrogate";
+	d->iommu_group = -7;
+	d->numa_node = INT32_MAX;
+	d->migration.capable = true;
+	d->migration.flags = MIG_STOP_COPY | MIG_DIRTY_TRACKING;
+	d->migration.flags_source = INV_FLAGS_KERNEL;
+	d->migration.version = "v\"1";
+	d->types_truncated = true;
+	inv_set_attr(inv, d, "z.key", "last");
+	inv_set_attr(inv, d, "a.key", "fi\"rst");
+	t = inv_add_type(inv, d);
+	t->id = "nvidia-1";
+	t->kind = INV_KIND_NVIDIA_VGPU;
+	t->available_instances = 0;
+	vm = inv_add_vm(inv);
+	vm->uuid = "6f3b0000-0000-4000-8000-000000000000";
+	vm->complete = INV_TRI_FALSE;
+	vm->backend = INV_BACKEND_IOMMUFD;
+	inv_vm_add_device(inv, vm, "0000:01:00.0");
+	inv_vm_add_device(inv, vm, "\xff");
+	inv_add_instance(inv)->id = "i";
+	same_as_jansson(inv);
+	inv->collected_at = "2026-11-22T10:00:00Z";
+	same_as_jansson(inv);
+	inv->collected_at = "\xc3";
+	same_as_jansson(inv);
+	inventory_free(inv);
 }
 END_TEST
 
@@ -421,6 +510,54 @@ START_TEST(test_strutil)
 }
 END_TEST
 
+/* Fingerprints: equal exactly when only collected_at's value differs. */
+static int
+fp(const char *body, unsigned char *h, char *at)
+{
+	return (inv_fingerprint(body, strlen(body), h, at));
+}
+
+START_TEST(test_fingerprint)
+{
+	unsigned char	 a[SHA256_LEN], b[SHA256_LEN];
+	char		 at[INV_FP_TIME_MAX];
+
+	ck_assert_int_eq(fp("{\"host\":\"h\", \"collected_at\": "
+	    "\"2026-11-22T10:00:00Z\", \"v\":[1,{\"x\":\"}\\\"\"}]}",
+	    a, at), 0);
+	ck_assert_str_eq(at, "2026-11-22T10:00:00Z");
+	ck_assert_int_eq(fp("{\"host\":\"h\", \"collected_at\": "
+	    "\"2026-11-22T10:09:00Z\", \"v\":[1,{\"x\":\"}\\\"\"}]}",
+	    b, at), 0);
+	ck_assert_str_eq(at, "2026-11-22T10:09:00Z");
+	ck_assert(memcmp(a, b, sizeof(a)) == 0);
+	/* One byte elsewhere, or the cut moved: another fingerprint. */
+	ck_assert_int_eq(fp("{\"host\":\"h\", \"collected_at\": "
+	    "\"2026-11-22T10:09:00Z\", \"v\":[2,{\"x\":\"}\\\"\"}]}",
+	    b, at), 0);
+	ck_assert(memcmp(a, b, sizeof(a)) != 0);
+	ck_assert_int_eq(fp("{\"host\":\"h\",  \"collected_at\": "
+	    "\"2026-11-22T10:09:00Z\", \"v\":[1,{\"x\":\"}\\\"\"}]}",
+	    b, at), 0);
+	ck_assert(memcmp(a, b, sizeof(a)) != 0);
+	/* No fingerprint: twice, escaped, only nested, inside a string,
+	 * not a string, not an object, trailing bytes, cut short. */
+	ck_assert_int_eq(fp("{\"collected_at\":\"a\",\"collected_at\":"
+	    "\"b\"}", a, at), -1);
+	ck_assert_int_eq(fp("{\"collected_at\":\"2026\\u002d\"}", a, at),
+	    -1);
+	ck_assert_int_eq(fp("{\"p\":{\"collected_at\":\"x\"}}", a, at), -1);
+	ck_assert_int_eq(fp("{\"p\":\"\\\"collected_at\\\":\\\"x\"}",
+	    a, at), -1);
+	ck_assert_int_eq(fp("{\"collected_at\":null}", a, at), -1);
+	ck_assert_int_eq(fp("[\"collected_at\",\"x\"]", a, at), -1);
+	ck_assert_int_eq(fp("{\"collected_at\":\"x\"} x", a, at), -1);
+	ck_assert_int_eq(fp("{\"collected_at\":\"x\",\"v\":[1", a, at),
+	    -1);
+	ck_assert_int_eq(fp("{\"collected_at\":\"x", a, at), -1);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -430,11 +567,13 @@ main(void)
 	tcase_add_test(tc, test_roundtrip);
 	tcase_add_test(tc, test_v1_document);
 	tcase_add_test(tc, test_encode);
+	tcase_add_test(tc, test_encode_like_jansson);
 	tcase_add_test(tc, test_digest_ignores_collected_at);
 	tcase_add_test(tc, test_pool_interns);
 	tcase_add_test(tc, test_reject_fields);
 	tcase_add_test(tc, test_reject_text);
 	tcase_add_test(tc, test_strutil);
+	tcase_add_test(tc, test_fingerprint);
 	suite_add_tcase(s, tc);
 	return (check_run(s));
 }

@@ -42,7 +42,7 @@ struct feed_seen {
 };
 
 /* The newest schema/sqlite/NNN_*.sql. */
-#define LATEST_SCHEMA	2
+#define LATEST_SCHEMA	3
 
 static char	dbpath[256];
 static char	dbpath2[256];
@@ -210,13 +210,9 @@ START_TEST(test_put_get)
 	ck_assert_int_eq(store_ping(st), 0);
 	store_close(st);
 
-	/* The projection tables hold the inventory's rows. */
-	ck_assert_int_eq(count_rows(dbpath, "SELECT count(*) FROM types"), 2);
-	ck_assert_int_eq(count_rows(dbpath,
-	    "SELECT available_instances FROM types WHERE type_id = "
-	    "'nvidia-222'"), 3);
-	ck_assert_int_eq(count_rows(dbpath,
-	    "SELECT count(*) FROM vm_devices"), 2);
+	/* One table, hosts: the projection went with schema 3. */
+	ck_assert_int_eq(count_rows(dbpath, "SELECT count(*) FROM "
+	    "sqlite_master WHERE type = 'table'"), 1);
 
 	/* Reopening migrates nothing and keeps the data. */
 	st = store_open(dbpath, &err);
@@ -225,7 +221,7 @@ START_TEST(test_put_get)
 	ck_assert_int_eq(store_delete(st, inv->host), 0);
 	ck_assert_int_eq(store_delete(st, inv->host), 1);
 	store_close(st);
-	ck_assert_int_eq(count_rows(dbpath, "SELECT count(*) FROM types"), 0);
+	ck_assert_int_eq(count_rows(dbpath, "SELECT count(*) FROM hosts"), 0);
 	inventory_free(inv);
 }
 END_TEST
@@ -246,11 +242,11 @@ START_TEST(test_failed_write_keeps_previous)
 	ck_assert_int_eq(store_put(st, inv, "{\"old\":1}", d, 1, &gen,
 	    &changed), 0);
 
-	/* Fail the write half-way: after the host row, at the VM rows. */
+	/* Fail the write half-way: after the old row went, at the new. */
 	ck_assert(sqlite3_open(dbpath, &db) == SQLITE_OK);
-	ck_assert(sqlite3_exec(db, "CREATE TRIGGER boom BEFORE INSERT ON vms "
-	    "BEGIN SELECT RAISE(ABORT, 'injected'); END", NULL, NULL, NULL) ==
-	    SQLITE_OK);
+	ck_assert(sqlite3_exec(db, "CREATE TRIGGER boom BEFORE INSERT ON "
+	    "hosts BEGIN SELECT RAISE(ABORT, 'injected'); END", NULL, NULL,
+	    NULL) == SQLITE_OK);
 	sqlite3_close(db);
 
 	inv->devices[0].types[0].available_instances = 1;
@@ -264,18 +260,15 @@ START_TEST(test_failed_write_keeps_previous)
 	ck_assert_int_eq(meta.generation, 1);
 	free(json);
 	store_close(st);
-	ck_assert_int_eq(count_rows(dbpath,
-	    "SELECT available_instances FROM types WHERE type_id = "
-	    "'nvidia-222'"), 15);
-	ck_assert_int_eq(count_rows(dbpath, "SELECT count(*) FROM vms"), 1);
 	inventory_free(inv);
 }
 END_TEST
 
 /*
  * A database written by schema 1 (hosts WITHOUT ROWID) with one host in
- * it: opening it runs 002, which rebuilds the parent table. The host and
- * every child row must survive, and hosts must now be a rowid table.
+ * it: opening it runs 002, which rebuilds the parent table, and 003,
+ * which drops the projection. The host must survive, as a rowid table,
+ * and be the only table left.
  */
 START_TEST(test_upgrade_from_1)
 {
@@ -305,17 +298,13 @@ START_TEST(test_upgrade_from_1)
 	ck_assert_str_eq(json, "{\"v\":1}");
 	ck_assert_int_eq(meta.generation, 3);
 	free(json);
-	/* The rebuild of hosts must not have cascaded into its children. */
-	ck_assert_int_eq(count_rows(dbpath, "SELECT count(*) FROM types"), 1);
-	ck_assert_int_eq(count_rows(dbpath, "SELECT count(*) FROM devices"),
-	    1);
-	/* Foreign keys are back on: deleting the host cascades. */
 	ck_assert_int_eq(store_delete(st, "h1"), 0);
 	store_close(st);
-	ck_assert_int_eq(count_rows(dbpath, "SELECT count(*) FROM types"), 0);
 	ck_assert_int_eq(count_rows(dbpath, "SELECT count(*) FROM "
 	    "sqlite_master WHERE name = 'hosts' AND sql LIKE "
 	    "'%WITHOUT ROWID%'"), 0);
+	ck_assert_int_eq(count_rows(dbpath, "SELECT count(*) FROM "
+	    "sqlite_master WHERE type = 'table'"), 1);
 }
 END_TEST
 
