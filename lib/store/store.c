@@ -287,8 +287,8 @@ copy_host(void *arg, const struct store_host_meta *meta, const char *json)
 	int			 rc;
 
 	memset(&err, 0, sizeof(err));
-	/* The engine writes what the document says; SQLite also projects
-	 * it, so the inventory is parsed either way. */
+	/* Parsed, so that a damaged row is refused rather than copied,
+	 * and for the engine's replace(), which takes an inventory. */
 	if ((inv = inventory_parse(json, strlen(json), NULL, &err)) == NULL) {
 		snprintf(own_msg, sizeof(own_msg), "%.200s: stored document "
 		    "does not parse: %.100s: %.150s", meta->host, err.field,
@@ -300,6 +300,10 @@ copy_host(void *arg, const struct store_host_meta *meta, const char *json)
 		    "names host %.200s", meta->host, inv->host);
 		goto fail;
 	}
+	/* A heartbeat taken without its document moved only the row's
+	 * collected_at (store_seen()): the row's is the one to keep. */
+	if (meta->collected_at[0] != '\0')
+		inv_set_collected_at(inv, meta->collected_at);
 	if ((txn = ops->begin(dst->engine)) == NULL)
 		goto engine_fail;
 	if ((rc = ops->meta(txn, meta->host, &have)) == -1) {
