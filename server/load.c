@@ -30,6 +30,7 @@
 #include "replica.h"
 #include "server.h"
 #include "store/store.h"
+#include "util/strpool.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
 
@@ -162,6 +163,7 @@ load_main(void *arg)
 	struct server	*srv = ld->srv;
 	char		*err = NULL;
 	double		 t0 = now_mono();
+	size_t		 nstrings, strbytes;
 
 	ld->rv = -1;
 	if ((srv->store = store_open_opts(ld->db, STORE_EXCLUSIVE |
@@ -186,11 +188,12 @@ load_main(void *arg)
 		log_errorx("cannot follow the store's changes");
 		goto fail;
 	}
+	strpool_stats(fleet_pool(srv->fleet), &nstrings, &strbytes);
 	log_info("%s, store %s (%s, schema version %d): %zu hosts loaded in "
-	    "%.2f s by %u threads%s", ld->banner, ld->shown,
-	    store_engine_name(srv->store),
+	    "%.2f s by %u threads, %zu distinct strings in %zu KiB%s",
+	    ld->banner, ld->shown, store_engine_name(srv->store),
 	    store_schema_version(srv->store), atomic_load(&ld->loaded),
-	    now_mono() - t0, ld->nworkers,
+	    now_mono() - t0, ld->nworkers, nstrings, strbytes / 1024,
 	    atomic_load(&ld->skipped) > 0 ? ", some skipped (see above)" : "");
 	ld->rv = 0;
 	atomic_store(&srv->loading, false);

@@ -182,15 +182,12 @@ strpool_release(struct strpool *p, const char *const *v, size_t n)
 	pthread_mutex_unlock(&p->lock);
 }
 
-size_t
-strpool_count(const struct strpool *p)
+void
+strpool_stats(struct strpool *p, size_t *count, size_t *bytes)
 {
-	return (p->count);
-}
-
-size_t
-strpool_bytes(const struct strpool *p)
-{
-	return (p->bytes + p->count * sizeof(struct pooled) +
-	    p->nslots * sizeof(*p->slots));
+	pthread_mutex_lock(&p->lock);
+	*count = p->count;
+	*bytes = p->bytes + p->count * sizeof(struct pooled) +
+	    p->nslots * sizeof(*p->slots);
+	pthread_mutex_unlock(&p->lock);
 }

@@ -24,9 +24,11 @@ const char	*strpool_intern(struct strpool *, const char *);
 /* Give back one reference for each of the n pooled strings (NULLs skipped). */
 void		 strpool_release(struct strpool *, const char *const *,
 		    size_t n);
-size_t		 strpool_count(const struct strpool *);
 /* The hash the pool files s under, for callers keeping sets of their own. */
 uint64_t	 strpool_hash(const char *);
-size_t		 strpool_bytes(const struct strpool *);
+/* How many distinct strings the pool holds and the bytes it uses for
+ * them (text, entries, table), read under its lock: the server reports
+ * them once loaded, for sizing its memory. */
+void		 strpool_stats(struct strpool *, size_t *count, size_t *bytes);
 
 #endif

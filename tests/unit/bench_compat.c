@@ -166,7 +166,7 @@ main(int argc, char **argv)
 	size_t			 hosts = 10000, runs = 50, i, ncompat = 0;
 	double			 t0, c0, *tc, *td, *tu;
 	char			*s;
-	size_t			 bytes = 0, len2 = 0;
+	size_t			 bytes = 0, len2 = 0, nstrings, strbytes;
 
 	if (argc > 1)
 		hosts = (size_t)strtoul(argv[1], NULL, 10);
@@ -183,8 +183,9 @@ main(int argc, char **argv)
 	t0 = now_ms();
 	for (i = 0; i < hosts; i++)
 		fleet_put(f, make_host(f, i, i == 0), 1000, 1);
-	printf("built %zu hosts in %.0f ms (pool %zu strings), RSS %ld MiB\n",
-	    hosts, now_ms() - t0, strpool_count(fleet_pool(f)),
+	strpool_stats(fleet_pool(f), &nstrings, &strbytes);
+	printf("built %zu hosts in %.0f ms (pool %zu strings, %zu KiB), "
+	    "RSS %ld MiB\n", hosts, now_ms() - t0, nstrings, strbytes / 1024,
 	    rss_kb() / 1024);
 
 	cfg.policy = pol;
