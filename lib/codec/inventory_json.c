@@ -806,8 +806,10 @@ arena_array(struct inventory *inv, size_t n, size_t size)
 /*
  * Bytes the arena will need for root's arrays and unique strings, so a
  * parsed inventory lives in one exactly sized chunk instead of a chain
- * of doubling ones: at fleet scale that slack was a sixth of the server's
- * memory. An estimate only; a short one just spills into a new chunk.
+ * of doubling ones: without it a restarted server holding 2,000 bench
+ * hosts is 26.9 -> 31.9 KiB resident per host (3 paired rounds, equal
+ * to the KiB in each). An estimate only; a short one just spills into a
+ * new chunk.
  * Mirrors the allocations of the parse functions below (arena_array,
  * 16-byte rounding). The document is not validated yet, so
  * anything larger than a big real host gets no reservation at all.
