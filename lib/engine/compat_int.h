@@ -197,6 +197,7 @@ struct result {
  * open-addressed table of at most FRAG_MAX entries, beyond which the
  * rest is rendered in place.
  */
+#define AHEAD		8	/* hosts eval_prefetch() looks ahead */
 #define FRAG_KEY	8
 #define FRAG_MAX	1024
 
@@ -248,6 +249,13 @@ struct ctx {
 	size_t				*dslot, *dstamp;
 	size_t				 dcap, stamp;
 	const char			*hot_tid;	/* to prefetch */
+	/* The hot type's index entry (or its absence) of the hosts
+	 * eval_prefetch() looked at ahead, so that each host's index is
+	 * searched once: entry k % AHEAD is host k's. */
+	struct {
+		const struct fleet_host	*fh;
+		const struct fleet_type	*ft;
+	}				 ahead[AHEAD];
 	const char			*kernel_seen;
 	bool				 kernel_old;
 	unsigned char			*ostate;	/* per offer: ok */
@@ -262,7 +270,7 @@ void	 eval_init(struct ctx *, const struct fleet *,
 	    struct source *, enum mode);
 void	 eval_host(struct ctx *, const char *, const struct fleet_host *,
 	    struct result *);
-void	 eval_prefetch(const struct ctx *, const struct fleet *, size_t,
+void	 eval_prefetch(struct ctx *, const struct fleet *, size_t,
 	    size_t);
 void	 eval_free(struct ctx *);
 
