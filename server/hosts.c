@@ -63,6 +63,8 @@ static void	stage_host(struct server *, struct inventory *,
 static void	commit_host(struct server *, struct host_stage *,
 		    const struct inventory *, int64_t, int64_t);
 static void	forget_host(struct server *, const char *);
+static int	seen_host(struct server *, const char *, int64_t,
+		    const char *, int64_t);
 static void	discard_stage(struct host_stage *, struct inventory *);
 static int	applied_cmp(const void *, const void *);
 static int64_t	applied_get(const struct server *, const char *);
@@ -181,6 +183,28 @@ discard_stage(struct host_stage *hs, struct inventory *inv)
 		inventory_free(inv);
 }
 
+/*
+ * A host's new report times over the document the fleet holds, of
+ * generation gen: -1 when the fleet holds another (or none, or a demo
+ * host's). Under ingest_lock.
+ */
+static int
+seen_host(struct server *srv, const char *host, int64_t gen,
+    const char *collected_at, int64_t received_at)
+{
+	const struct fleet_host	*fh;
+	int			 rc = -1;
+
+	fleet_wrlock(srv->fleet);
+	fh = fleet_get(srv->fleet, host);
+	if (fh != NULL && !fh->pinned && fh->generation == gen)
+		rc = fleet_seen(srv->fleet, host, collected_at, received_at);
+	fleet_unlock(srv->fleet);
+	if (rc == 0)
+		metrics_host_changed(host, NULL, received_at);
+	return (rc);
+}
+
 /* 503's code: the database cut off, or a write it refused. */
 static const char *
 store_code(const struct server *srv)
@@ -194,32 +218,67 @@ hosts_apply_change(struct server *srv, const struct store_host_meta *meta,
     const char *json)
 {
 	struct host_stage	 hs = { NULL };
+	struct store_host_meta	 stored;
 	struct inventory	*inv;
 	struct inv_error	 err;
+	char			*doc = NULL;
 	int64_t			 known;
 
 	pthread_mutex_lock(&srv->ingest_lock);
 	known = applied_get(srv, meta->host);
-	if (known < meta->seq && json == NULL) {
+	/* This replica's own write, or one it has seen a newer state of. */
+	if (known >= meta->seq) {
+		pthread_mutex_unlock(&srv->ingest_lock);
+		return (0);
+	}
+	if (meta->deleted) {
 		forget_host(srv, meta->host);
 		applied_set(srv, meta->host, meta->seq);
+		metrics_replica_change("delete");
+		pthread_mutex_unlock(&srv->ingest_lock);
+		return (0);
+	}
+	/* A heartbeat elsewhere: the document held here, new times. */
+	if (json == NULL && seen_host(srv, meta->host, meta->generation,
+	    meta->collected_at, meta->received_at) == 0) {
+		applied_set(srv, meta->host, meta->seq);
+		metrics_replica_change("report_time");
+		pthread_mutex_unlock(&srv->ingest_lock);
+		return (0);
 	}
 	pthread_mutex_unlock(&srv->ingest_lock);
-	/* This replica's own write, or one it has seen a newer state of. */
-	if (known >= meta->seq || json == NULL)
-		return (0);
+	if (json == NULL) {
+		/* Not held after all (it failed to apply, or a writer of
+		 * an older schema changed it without saying): read it. */
+		switch (store_get(srv->store, meta->host, &doc, &stored)) {
+		case 0:
+			break;
+		case 1:		/* gone since: its tombstone follows */
+			return (0);
+		default:
+			log_warnx("%s: %s: %s", __func__, meta->host,
+			    store_error(srv->store));
+			return (-1);	/* read again from this change */
+		}
+		meta = &stored;
+		json = doc;
+	}
 	memset(&err, 0, sizeof(err));
 	if ((inv = inventory_parse(json, strlen(json), fleet_pool(srv->fleet),
 	    &err)) == NULL) {
 		log_warnx("%s: %s: stored inventory skipped: %s: %s", __func__,
 		    meta->host, err.field, err.message);
+		free(doc);
 		return (0);
 	}
+	free(doc);
 	inventory_sort(inv);
 	stage_host(srv, inv, &hs);
 	pthread_mutex_lock(&srv->ingest_lock);
 	/* A PUT here may have stored a newer state while we parsed. */
 	if (applied_get(srv, meta->host) < meta->seq) {
+		/* Counted before it shows, for whoever reads both. */
+		metrics_replica_change("document");
 		commit_host(srv, &hs, inv, meta->received_at, meta->generation);
 		applied_set(srv, meta->host, meta->seq);
 		inv = NULL;	/* the fleet's now */
@@ -292,10 +351,8 @@ ingest_heartbeat(struct server *srv, const char *host, int64_t received_at,
 		    "the inventory could not be stored");
 		goto fail;
 	}
-	fleet_wrlock(srv->fleet);
-	fleet_seen(srv->fleet, host, at, received_at);
-	fleet_unlock(srv->fleet);
-	metrics_host_changed(host, NULL, received_at);
+	/* gen is the fleet's: ingest_lock is held since it was read. */
+	seen_host(srv, host, gen, at, received_at);
 	applied_set(srv, host, store_last_seq(srv->store));
 	pthread_mutex_unlock(&srv->ingest_lock);
 	res->generation = gen;

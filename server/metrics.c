@@ -26,6 +26,7 @@
 #include "metrics/promtext.h"
 #include "metrics_fleet.h"
 #include "server.h"
+#include "store/store.h"
 
 #define MAX_ROUTES	16
 #define MIN_STATUS	100
@@ -61,10 +62,17 @@ static atomic_uint_fast64_t	req_sum_ns[MAX_ROUTES];
 static atomic_uint_fast64_t	checks[3];
 static atomic_uint_fast64_t	check_req[NMODES][NSTATUS];
 static atomic_uint_fast64_t	updates[3];
+/* Changes a replica applied from the shared store's feed, by kind. */
+static const char *const replica_kinds[] = {
+	"document", "report_time", "delete"
+};
+static atomic_uint_fast64_t	replica_changes[3];
 
 static int64_t			process_start;	/* unix seconds, or -1 */
 static pthread_once_t		process_once = PTHREAD_ONCE_INIT;
 
+static void	count_named(const char *const *, atomic_uint_fast64_t *,
+		    size_t, const char *);
 static void	http_series(struct promtext *);
 static void	process_start_init(void);
 static void	process_series(struct promtext *);
@@ -111,14 +119,28 @@ metrics_check_request(const char *mode, unsigned int status)
 		atomic_fetch_add(&check_req[m][status - MIN_STATUS], 1);
 }
 
-void
-metrics_update(const char *result)
+/* One more in the counter of names[] that name is. */
+static void
+count_named(const char *const *names, atomic_uint_fast64_t *counters,
+    size_t n, const char *name)
 {
 	size_t	 k;
 
-	for (k = 0; k < 3; k++)
-		if (strcmp(result, update_results[k]) == 0)
-			atomic_fetch_add(&updates[k], 1);
+	for (k = 0; k < n; k++)
+		if (strcmp(name, names[k]) == 0)
+			atomic_fetch_add(&counters[k], 1);
+}
+
+void
+metrics_update(const char *result)
+{
+	count_named(update_results, updates, 3, result);
+}
+
+void
+metrics_replica_change(const char *kind)
+{
+	count_named(replica_kinds, replica_changes, 3, kind);
 }
 
 static void
@@ -299,6 +321,18 @@ metrics_get(struct server *srv, struct http_request *req,
 		prom_printf(&b, PREFIX "inventory_updates_total{result=\"%s\"} "
 		    "%llu\n", update_results[k],
 		    (unsigned long long)atomic_load(&updates[k]));
+	if (store_shared(srv->store)) {
+		prom_header(&b, "replica_changes_total", "counter",
+		    "Changes this replica applied from the shared store's "
+		    "feed, by kind: a new document (parsed), new report times "
+		    "over the document it holds (a heartbeat elsewhere), a "
+		    "delete.");
+		for (k = 0; k < 3; k++)
+			prom_printf(&b, PREFIX "replica_changes_total{kind="
+			    "\"%s\"} %llu\n", replica_kinds[k],
+			    (unsigned long long)atomic_load(
+			    &replica_changes[k]));
+	}
 	process_series(&b);
 	free(rep->body);
 	rep->status = 200;

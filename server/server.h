@@ -65,8 +65,10 @@ int	hosts_ingest(struct server *, const char *buf, size_t len,
 	    const char *expect_host, int64_t received_at,
 	    struct ingest_result *, struct http_reply *);
 int	hosts_ready(struct server *);
-/* A change the follower read from the feed (json NULL: deleted) into
- * the fleet, unless it already holds that state or a newer one. */
+/* A change the follower read from the feed (store_change_fn) into the
+ * fleet, unless it already holds that state or a newer one; a document
+ * the feed did not send and the fleet does not hold is read from the
+ * store. Non-zero when that read failed: read the feed again from it. */
 int	hosts_apply_change(struct server *, const struct store_host_meta *,
 	    const char *json);
 /* Free what hosts.c keeps beside the fleet. */
@@ -93,6 +95,8 @@ void	metrics_http(size_t route, const char *method, unsigned int status,
 void	metrics_checks(size_t compatible, size_t incompatible,
 	    size_t unknown);
 void	metrics_update(const char *result);
+/* A change the follower applied: "document", "report_time", "delete". */
+void	metrics_replica_change(const char *kind);
 /* One check request answered: mode as asked (NULL: live), HTTP status. */
 void	metrics_check_request(const char *mode, unsigned int status);
 

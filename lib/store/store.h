@@ -40,10 +40,17 @@ struct store_host_meta {
 	char		digest[65];
 	int64_t		seq;		/* change feed position of its last
 					   write; 0 without a feed */
+	bool		deleted;	/* a change: the host was deleted */
 };
 
-/* A change from the feed: a host's stored state, or json NULL for a
- * host deleted (meta then holds only host and seq). */
+/*
+ * A change from the feed: a host deleted (meta->deleted; meta then
+ * holds only host and seq, json is NULL), or a host's stored state. Its
+ * json is NULL when the document has not changed since the position the
+ * follower asked from (a heartbeat: the times alone moved); the
+ * follower holds that document, of meta->generation, unless it failed
+ * to apply it.
+ */
 typedef int	(*store_change_fn)(void *, const struct store_host_meta *,
 		    const char *json);
 

@@ -89,12 +89,14 @@ static const char *const stmt_sql[PS_COUNT] = {
 	[PS_META] = "SELECT generation, digest, collected_at FROM hosts "
 	    "WHERE host = $1 FOR UPDATE",
 	[PS_UPSERT] = "INSERT INTO hosts (host, generation, digest, "
-	    "collected_at, received_at, document, seq) "
-	    "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (host) DO UPDATE "
+	    "collected_at, received_at, document, seq, document_seq) "
+	    "VALUES ($1, $2, $3, $4, $5, $6, $7, $7) "
+	    "ON CONFLICT (host) DO UPDATE "
 	    "SET generation = EXCLUDED.generation, digest = EXCLUDED.digest, "
 	    "collected_at = EXCLUDED.collected_at, "
 	    "received_at = EXCLUDED.received_at, "
-	    "document = EXCLUDED.document, seq = EXCLUDED.seq",
+	    "document = EXCLUDED.document, seq = EXCLUDED.seq, "
+	    "document_seq = EXCLUDED.seq",
 	[PS_UNTOMB] = "DELETE FROM deleted_hosts WHERE host = $1",
 	[PS_SEEN] = "UPDATE hosts SET received_at = $2, collected_at = $3, "
 	    "document = coalesce($4, document), seq = $5 WHERE host = $1",
@@ -105,8 +107,11 @@ static const char *const stmt_sql[PS_COUNT] = {
 	[PS_ALL] = "SELECT " HOST_COLS " FROM hosts ORDER BY host",
 	[PS_SEQ] = "SELECT seq FROM change_feed",
 	/* A host is in one table or the other: a PUT removes its
-	 * tombstone, a DELETE its row. */
-	[PS_CHANGES] = "SELECT " HOST_COLS " FROM hosts WHERE seq > $1 "
+	 * tombstone, a DELETE its row. A document that has not changed
+	 * since $1 is not sent: the follower holds it (a heartbeat). */
+	[PS_CHANGES] = "SELECT host, collected_at, received_at, generation, "
+	    "digest, CASE WHEN document_seq > $1 THEN document END, seq "
+	    "FROM hosts WHERE seq > $1 "
 	    "UNION ALL SELECT host, NULL, NULL, NULL, NULL, NULL, seq "
 	    "FROM deleted_hosts WHERE seq > $1 ORDER BY seq "
 	    "LIMIT " CHANGES_BATCH,
@@ -748,11 +753,13 @@ pg_rollback(struct store_txn *txn)
 	free(txn);
 }
 
-/* One row of HOST_COLS; the NULLs of a tombstone read as empty. */
+/* One row of HOST_COLS; the NULLs of a tombstone read as empty, and
+ * its generation, never NULL in hosts, says it is one. */
 static void
 read_meta(const PGresult *r, int row, struct store_host_meta *meta)
 {
 	memset(meta, 0, sizeof(*meta));
+	meta->deleted = PQgetisnull(r, row, 3);
 	snprintf(meta->host, sizeof(meta->host), "%s",
 	    PQgetvalue(r, row, 0));
 	snprintf(meta->collected_at, sizeof(meta->collected_at), "%s",

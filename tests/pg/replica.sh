@@ -46,7 +46,9 @@ for r in A B C; do
 	wait_code "$u" /readyz 200 || { cat "$T/$r.log" >&2; fail "replica $r not ready"; }
 done
 ok "three replicas started together on an empty database"
-assert_eq "migrated once" 1 "$(psql_q 'SELECT count(*) FROM schema_version')"
+migrations=$(ls "$top_srcdir"/schema/postgresql/[0-9]*.sql | wc -l)
+assert_eq "migrated once" "$migrations $migrations" \
+    "$(psql_q "SELECT count(DISTINCT version) || ' ' || count(*) FROM schema_version")"
 
 # A PUT on A is answered by B and C.
 python3 "$PY" propagate "$SAMPLE" 200 "$URL_A" "$URL_B" "$URL_C" ||
@@ -75,10 +77,51 @@ ok "a host put back after its DELETE reaches A with generation 1"
 jq '.host = "beat.example.org"' "$SAMPLE" > "$T/beat.json"
 curl -s -X PUT -H 'Content-Type: application/json' --data-binary "@$T/beat.json" \
     "$URL_A/v1/hosts/beat.example.org/inventory" > /dev/null
-python3 "$PY" heartbeat "$SAMPLE" "$URL_A" beat.example.org $((STALE * 2 + 1)) ||
+# replica_changes KIND: C's count of changes of KIND applied from the feed.
+replica_changes() {
+	curl -s "$URL_C/metrics" | awk -v k="kind=\"$1\"" \
+	    'index($0, "vfio_compat_replica_changes_total{" k "}") == 1 { print $2 }'
+}
+wait_code "$URL_C" /v1/hosts/beat.example.org 200 50 || fail "beat not on C"
+docs0=$(replica_changes document) times0=$(replica_changes report_time)
+[ -n "$docs0" ] && [ -n "$times0" ] || fail "C has no replica_changes_total"
+beats=$(python3 "$PY" heartbeat "$SAMPLE" "$URL_A" beat.example.org $((STALE * 2 + 1))) ||
     fail "heartbeats"
+beats=${beats#heartbeats: }
 assert_eq "heartbeats on A: fresh on C after $((STALE * 2 + 1)) s" false \
     "$(curl -s "$URL_C/v1/hosts/beat.example.org" | jq .stale)"
+# Each heartbeat reached C as new times over the document C holds: the
+# feed did not send the document again, and C parsed nothing. (The feed
+# carries a host's last state: heartbeats C did not read apart count
+# once.)
+times() { curl -s "$1/v1/hosts/beat.example.org" | jq -r '"\(.collected_at) \(.received_at)"'; }
+i=0
+until [ "$(times "$URL_C")" = "$(times "$URL_A")" ]; do
+	i=$((i + 1)); [ $i -lt 50 ] || fail "C's report times are not A's last heartbeat's"; sleep 0.1
+done
+ok "C's report times are A's last heartbeat's"
+assert_eq "heartbeats on A: no document parsed again on C" "$docs0" \
+    "$(replica_changes document)"
+n=$(( $(replica_changes report_time) - times0 ))
+[ "$n" -ge 1 ] && [ "$n" -le "$beats" ] ||
+    fail "$beats heartbeats on A: $n report-time changes on C"
+ok "heartbeats on A: report-time changes on C ($n of $beats)"
+# A document changed by a writer that does not stamp document_seq (one
+# of schema 1, during a rolling upgrade): the feed does not send it, C
+# sees the generation move and reads it from the store.
+g=$(gen_of "$URL_C" beat.example.org)
+jq -c '.devices[0].types[0].available_instances = 7 | .collected_at = "2031-01-01T00:00:00Z"' \
+    "$T/beat.json" | sed "s/'/''/g" > "$T/old-writer.json"
+psql_q "WITH s AS (UPDATE change_feed SET seq = seq + 1 RETURNING seq)
+UPDATE hosts SET generation = generation + 1, digest = 'by-an-old-writer',
+    collected_at = '2031-01-01T00:00:00Z', document = '$(cat "$T/old-writer.json")',
+    seq = (SELECT seq FROM s) WHERE host = 'beat.example.org'" > /dev/null
+i=0
+until [ "$(gen_of "$URL_C" beat.example.org)" = $((g + 1)) ]; do
+	i=$((i + 1)); [ $i -lt 50 ] || fail "the old writer's change not on C"; sleep 0.1
+done
+assert_eq "an unstamped document change: read from the store by C" 7 \
+    "$(curl -s "$URL_C/v1/hosts/beat.example.org" | jq '.devices[0].types[0].available_instances')"
 assert_eq "a host without heartbeats: stale on C" true \
     "$(curl -s "$URL_C/v1/hosts/prop-5.example.org" | jq .stale)"
 sleep $((STALE + 2))

@@ -38,7 +38,7 @@ struct feed_seen {
 	int		n;
 	char		host[2][256];
 	int64_t		generation[2], received_at[2], seq[2];
-	int		deleted[2];
+	int		deleted[2], has_doc[2];
 };
 
 /* The newest schema/sqlite/NNN_*.sql. */
@@ -125,7 +125,9 @@ note_change(void *arg, const struct store_host_meta *m, const char *json)
 	fs->generation[fs->n] = m->generation;
 	fs->received_at[fs->n] = m->received_at;
 	fs->seq[fs->n] = m->seq;
-	fs->deleted[fs->n] = json == NULL;
+	fs->deleted[fs->n] = m->deleted;
+	fs->has_doc[fs->n] = json != NULL;
+	ck_assert(!m->deleted || json == NULL);
 	fs->n++;
 	return (0);
 }
@@ -381,9 +383,20 @@ START_TEST(test_engine_feed)
 		ck_assert_str_eq(fs.host[0], "compute-17.example.org");
 		ck_assert(fs.generation[0] == 1 && fs.received_at[0] == 160);
 		ck_assert(fs.seq[0] == seq0 + 2 && !fs.deleted[0]);
+		/* Changed at seq0 + 1, after seq0: sent. */
+		ck_assert(fs.has_doc[0]);
 		ck_assert_str_eq(fs.host[1], "feed-b.example.org");
 		ck_assert(fs.deleted[1] && fs.seq[1] == seq0 + 4);
 		ck_assert(last == seq2);
+		/* From seq0 + 1 on, compute-17 had a heartbeat only: its
+		 * times, not the document the follower holds. */
+		memset(&fs, 0, sizeof(fs));
+		ck_assert_int_eq(store_changes(st, seq0 + 1, note_change, &fs,
+		    &last), 0);
+		ck_assert_int_eq(fs.n, 2);
+		ck_assert_str_eq(fs.host[0], "compute-17.example.org");
+		ck_assert(!fs.deleted[0] && !fs.has_doc[0]);
+		ck_assert(fs.generation[0] == 1 && fs.received_at[0] == 160);
 		/* Nothing after the end. */
 		memset(&fs, 0, sizeof(fs));
 		ck_assert_int_eq(store_changes(st, last, note_change, &fs,
