@@ -48,9 +48,11 @@ struct applied {
 	int64_t	 seq;
 };
 
-/* A host's new state, built outside every lock: its fleet index. */
+/* A host's new state, built outside every lock: its fleet index and
+ * its part in the metrics. */
 struct host_stage {
 	struct fleet_prepared	*prep;
+	struct metrics_host_prep *metrics;	/* NULL once committed */
 };
 
 static json_t	*host_summary(const struct server *,
@@ -139,10 +141,14 @@ hosts_free(struct server *srv)
 	srv->applied = NULL;
 }
 
+/* Indexes and metrics of inv, built before any lock: the write lock,
+ * which every check waits behind, and ingest_lock, which every write
+ * waits behind, are then held for swaps only. */
 static void
 stage_host(struct server *srv, struct inventory *inv, struct host_stage *hs)
 {
 	hs->prep = fleet_prepare(srv->fleet, inv);
+	hs->metrics = metrics_host_prepare(inv);
 }
 
 /*
@@ -158,7 +164,8 @@ commit_host(struct server *srv, struct host_stage *hs,
 	fleet_wrlock(srv->fleet);
 	hs->prep = fleet_commit(srv->fleet, hs->prep, received_at, generation);
 	fleet_unlock(srv->fleet);
-	metrics_host_changed(inv->host, inv, received_at);
+	metrics_host_commit(inv->host, hs->metrics, received_at);
+	hs->metrics = NULL;
 }
 
 /* A host deleted from the store, out of the fleet: under ingest_lock. */
@@ -177,6 +184,8 @@ forget_host(struct server *srv, const char *host)
 static void
 discard_stage(struct host_stage *hs, struct inventory *inv)
 {
+	metrics_host_discard(hs->metrics);
+	hs->metrics = NULL;
 	if (hs->prep != NULL)
 		fleet_discard(hs->prep);
 	else
@@ -435,8 +444,6 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 		    "cannot encode the inventory");
 		goto fail;
 	}
-	/* The index is built before any lock: the write lock, which
-	 * every check waits behind, is then held for a swap only. */
 	stage_host(srv, inv, &hs);
 	pthread_mutex_lock(&srv->ingest_lock);
 	locked = 1;

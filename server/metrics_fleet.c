@@ -111,6 +111,13 @@ struct offer {
 	int64_t		 avail;
 };
 
+/* What a report brings, made from its inventory before any lock. */
+struct metrics_host_prep {
+	struct offer	*offers;
+	size_t		 noffers;
+	struct detail	*det;		/* --metrics-detail only */
+};
+
 static int64_t			 mf_stale_after = 300;
 static bool			 mf_detail;
 static _Atomic(struct slot *)	 mf_chunks[MAX_CHUNKS];
@@ -562,23 +569,44 @@ metrics_fleet_init(int64_t stale_after, bool detail)
 	mf_detail = detail;
 }
 
+struct metrics_host_prep *
+metrics_host_prepare(const struct inventory *inv)
+{
+	struct metrics_host_prep	*p = xcalloc(1, sizeof(*p));
+
+	p->offers = offers_of(inv, &p->noffers);
+	if (mf_detail)
+		p->det = detail_of(inv);
+	return (p);
+}
+
+void
+metrics_host_discard(struct metrics_host_prep *p)
+{
+	if (p == NULL)
+		return;
+	free(p->det);
+	free(p->offers);
+	free(p);
+}
+
 void
 metrics_host_changed(const char *host, const struct inventory *inv,
     int64_t received_at)
 {
-	struct offer	*offers = NULL;
-	struct detail	*det = NULL;
+	metrics_host_commit(host, inv != NULL ? metrics_host_prepare(inv) :
+	    NULL, received_at);
+}
+
+void
+metrics_host_commit(const char *host, struct metrics_host_prep *prep,
+    int64_t received_at)
+{
 	struct slot	*s;
-	size_t		 pos, noffers = 0;
+	size_t		 pos;
 	uint32_t	 i;
 	bool		 found, fresh;
 
-	/* What needs only inv is done before the lock. */
-	if (inv != NULL) {
-		offers = offers_of(inv, &noffers);
-		if (mf_detail)
-			det = detail_of(inv);
-	}
 	fresh = is_fresh(received_at, server_now());
 	pthread_mutex_lock(&mf_lock);
 	pos = host_find(host, &found);
@@ -593,7 +621,7 @@ metrics_host_changed(const char *host, const struct inventory *inv,
 			mf_full_told = true;
 			goto done;
 		}
-		if (inv == NULL)
+		if (prep == NULL)
 			log_warnx("%s: %s: a report time for a host never "
 			    "reported: counted without its types", __func__,
 			    host);
@@ -613,13 +641,13 @@ metrics_host_changed(const char *host, const struct inventory *inv,
 		mf_byname[pos] = i;
 		mf_nhosts++;
 	}
-	if (inv != NULL) {
+	if (prep != NULL) {
 		count(s, -1);
-		contribs_set(s, offers, noffers);
+		contribs_set(s, prep->offers, prep->noffers);
 		count(s, 1);
 		if (mf_detail)
-			bury(atomic_exchange(&s->detail, det));
-		det = NULL;
+			bury(atomic_exchange(&s->detail, prep->det));
+		prep->det = NULL;
 	}
 	s->pinned = false;
 	atomic_store(&s->received_at, received_at);
@@ -633,8 +661,7 @@ metrics_host_changed(const char *host, const struct inventory *inv,
 	reap();
 done:
 	pthread_mutex_unlock(&mf_lock);
-	free(det);
-	free(offers);
+	metrics_host_discard(prep);
 }
 
 void

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 struct inventory;
+struct metrics_host_prep;
 struct promtext;
 
 /* Once, before any other call and before any thread runs: the age
@@ -34,6 +35,18 @@ void	metrics_fleet_init(int64_t stale_after, bool detail);
  */
 void	metrics_host_changed(const char *host, const struct inventory *inv,
 	    int64_t received_at);
+/*
+ * metrics_host_changed() in two steps, for a writer that holds a lock
+ * between them: metrics_host_prepare() reads inv (per-type counts, the
+ * --metrics-detail text) and may run before any lock; the prepared
+ * report (or NULL for a report time alone) is then committed in the
+ * order of the changes, or discarded if the change did not happen.
+ * Both consume it; inv's strings must outlive the commit.
+ */
+struct metrics_host_prep *metrics_host_prepare(const struct inventory *inv);
+void	metrics_host_commit(const char *host, struct metrics_host_prep *,
+	    int64_t received_at);
+void	metrics_host_discard(struct metrics_host_prep *);
 /* The fleet no longer holds host (a DELETE); unknown hosts are fine. */
 void	metrics_host_removed(const char *host);
 /* A demo host (fleet_pin()): counted fresh however old its report. */
