@@ -118,45 +118,7 @@ bench_wrk_p99() {
 # to the server on PORT with CLIENTS parallel keep-alive connections;
 # prints "N hosts in S s" and fails (exit 1) when any PUT was not 200.
 bench_fleet_load() {
-	python3 - "$@" <<'PY'
-import http.client, os, sys, threading, time
-port, fleet, clients = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
-first = int(sys.argv[4]) if len(sys.argv) > 4 else 0
-files = sorted(f for f in os.listdir(fleet) if f.endswith(".json"))
-count = int(sys.argv[5]) if len(sys.argv) > 5 else len(files) - first
-files = files[first:first + count]
-errors, lock, nxt = [], threading.Lock(), [0]
-
-def loader():
-    c = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    while True:
-        with lock:
-            if nxt[0] >= len(files):
-                return
-            f = files[nxt[0]]
-            nxt[0] += 1
-        with open(os.path.join(fleet, f), "rb") as fh:
-            body = fh.read()
-        c.request("PUT", "/v1/hosts/%s/inventory" % f[:-5], body,
-                  {"Content-Type": "application/json"})
-        r = c.getresponse()
-        r.read()
-        if r.status != 200:
-            with lock:
-                errors.append((f, r.status))
-
-t0 = time.monotonic()
-th = [threading.Thread(target=loader) for _ in range(clients)]
-for t in th:
-    t.start()
-for t in th:
-    t.join()
-print("%d hosts in %.1f s" % (len(files), time.monotonic() - t0))
-if errors:
-    print("bench: %d PUTs failed, first %s" % (len(errors), errors[:5]),
-          file=sys.stderr)
-    sys.exit(1)
-PY
+	python3 "$top/tests/bench/fleet_load.py" "$@"
 }
 
 # bench_rss_mib PID: the resident set of a process, in MiB.

@@ -13,9 +13,10 @@ import json
 import os
 import statistics
 import sys
-import threading
 import time
 from urllib.parse import urlparse
+
+import fleet_load
 
 
 def conn(url):
@@ -26,38 +27,6 @@ def conn(url):
 def pct(v, p):
     v = sorted(v)
     return v[min(len(v) - 1, int(len(v) * p / 100.0))]
-
-
-def load(url, fleet, files, clients):
-    nxt = [0]
-    lock = threading.Lock()
-    errors = []
-
-    def loader():
-        c = conn(url)
-        while True:
-            with lock:
-                if nxt[0] >= len(files):
-                    return
-                f = files[nxt[0]]
-                nxt[0] += 1
-            with open(os.path.join(fleet, f), "rb") as fh:
-                body = fh.read()
-            c.request("PUT", "/v1/hosts/%s/inventory" % f[:-5], body,
-                      {"Content-Type": "application/json"})
-            r = c.getresponse()
-            r.read()
-            if r.status != 200:
-                errors.append((f, r.status))
-    t0 = time.monotonic()
-    th = [threading.Thread(target=loader) for _ in range(clients)]
-    for t in th:
-        t.start()
-    for t in th:
-        t.join()
-    if errors:
-        sys.exit("load: %d PUTs failed, first %s" % (len(errors), errors[0]))
-    return time.monotonic() - t0
 
 
 def checks(url, vm, n, nhosts):
@@ -126,7 +95,8 @@ def main():
     b = sys.argv[7] if len(sys.argv) > 7 else None
     files = sorted(os.listdir(fleet))
     t0 = time.monotonic()
-    secs = load(a, fleet, files, clients)
+    u = urlparse(a)
+    secs = fleet_load.load(u.hostname, u.port, fleet, files, clients)
     out = ["load_s=%.2f" % secs]
     if b is not None:
         # B parses every document A stored: the checks are timed once
