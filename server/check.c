@@ -4,8 +4,10 @@
  * for one device or VM to one host, the destinations of a VM, and the
  * active policy.
  *
- * This file only translates between HTTP and the engine's JSON request
- * and response (compat.h); every decision is the engine's. The engine
+ * This file only translates between HTTP and the engine's request and
+ * response (compat.h): the JSON body, or for the GET form of one check
+ * the query's parts, which the engine validates as it would the JSON
+ * request they stand for; every decision is the engine's. The engine
  * runs under the fleet's read lock, so checks run in parallel and a PUT
  * waits only for the checks already under way.
  */
@@ -29,7 +31,8 @@ enum answer {
 
 static void	engine_config(const struct server *, struct compat_config *);
 static void	refused(const struct compat_status *, struct http_reply *);
-static int	run_check_text(struct server *, const json_t *, enum answer,
+static int	run_check_text(struct server *, const json_t *,
+		    const struct compat_one *, enum answer,
 		    struct compat_status *, struct http_reply *);
 static int	parse_mode(const char *, struct http_reply *);
 static int	get_answer(struct server *, struct http_request *,
@@ -63,24 +66,25 @@ refused(const struct compat_status *st, struct http_reply *rep)
 
 /*
  * Ask the engine for the answer as text, straight into the reply: a
- * check against the whole fleet is megabytes, built once. For
- * ANSWER_ONE the request names one destination and the answer is that
- * result alone (the GET form). Returns -1 with the refusal in rep.
+ * check against the whole fleet is megabytes, built once. ANSWER_ONE
+ * asks the question q, which names one destination, and the answer is
+ * that result alone (the GET form, which builds no JSON request: it is
+ * the route benchmarked per request). Returns -1 with the refusal in
+ * rep.
  */
 static int
-run_check_text(struct server *srv, const json_t *request, enum answer form,
-    struct compat_status *st, struct http_reply *rep)
+run_check_text(struct server *srv, const json_t *request,
+    const struct compat_one *q, enum answer form, struct compat_status *st,
+    struct http_reply *rep)
 {
 	struct compat_config	 cfg;
 	char			*text;
 	size_t			 len;
 
-	memset(st, 0, sizeof(*st));
 	engine_config(srv, &cfg);
 	fleet_rdlock(srv->fleet);
 	if (form == ANSWER_ONE)
-		text = compat_check_one_text(srv->fleet, &cfg, request, &len,
-		    st);
+		text = compat_check_one(srv->fleet, &cfg, q, &len, st);
 	else
 		text = compat_check_text(srv->fleet, &cfg, request,
 		    form == ANSWER_COMPATIBLE, &len, st);
@@ -120,7 +124,7 @@ check_post(struct server *srv, struct http_request *req,
 		metrics_check_request("invalid", rep->status);
 		return (0);
 	}
-	run_check_text(srv, request, ANSWER_ALL, &st, rep);
+	run_check_text(srv, request, NULL, ANSWER_ALL, &st, rep);
 	mode = json_object_get(request, "mode");
 	metrics_check_request(mode == NULL ? "live" : json_is_string(mode) ?
 	    json_string_value(mode) : "invalid", rep->status);
@@ -150,7 +154,7 @@ get_answer(struct server *srv, struct http_request *req,
 	const char		*v[4];
 	char			*dst = req->param[0];
 	char			 src[STR_HOST_MAX + 1];
-	json_t			*request, *source;
+	struct compat_one	 q;
 	struct compat_status	 st;
 	int			 rv;
 
@@ -181,18 +185,12 @@ get_answer(struct server *srv, struct http_request *req,
 		return (0);
 	*modep = v[3] != NULL ? v[3] : "live";
 
-	if (v[1] != NULL)
-		source = json_pack("{s:s,s:[s]}", "host", src, "devices",
-		    v[1]);
-	else
-		source = json_pack("{s:s,s:s}", "host", src, "vm", v[2]);
-	request = json_pack("{s:s,s:o,s:[s]}", "mode",
-	    v[3] != NULL ? v[3] : "live", "source", source, "destinations",
-	    dst);
-	if (request == NULL)
-		return (-1);
-	rv = run_check_text(srv, request, ANSWER_ONE, &st, rep);
-	json_decref(request);
+	q.mode = *modep;
+	q.host = src;
+	q.device = v[1];
+	q.vm = v[2];
+	q.destination = dst;
+	rv = run_check_text(srv, NULL, &q, ANSWER_ONE, &st, rep);
 	if (rv == 0 && st.error == COMPAT_ENOSOURCE)
 		return (http_reply_error(rep, 404, "SOURCE_UNKNOWN",
 		    v[1] != NULL ? "device" : "vm", "%s", st.message));
@@ -234,7 +232,8 @@ destinations_answer(struct server *srv, struct http_request *req,
 	    "live", "source", "vm", uuid);
 	if (request == NULL)
 		return (-1);
-	rv = run_check_text(srv, request, ANSWER_COMPATIBLE, &st, rep);
+	rv = run_check_text(srv, request, NULL, ANSWER_COMPATIBLE, &st,
+	    rep);
 	json_decref(request);
 	if (rv == 0 && st.error == COMPAT_ENOSOURCE)
 		return (http_reply_error(rep, 404, "SOURCE_UNKNOWN", "uuid",

@@ -493,6 +493,7 @@ send_reply(struct MHD_Connection *conn, struct http_ctx *ctx,
 {
 	struct MHD_Response	*resp;
 	enum MHD_Result		 ret;
+	double			 secs;
 
 	if (rep->body == NULL)
 		http_reply_error(rep, 500, "INTERNAL", NULL,
@@ -518,12 +519,12 @@ send_reply(struct MHD_Connection *conn, struct http_ctx *ctx,
 	MHD_destroy_response(resp);
 	ctx->answered = 1;
 	limits_conn_answered(ctx->lim, ctx->lc);
+	secs = elapsed(&ctx->start);
 	if (hooks.answered != NULL)
 		hooks.answered(ctx->req.route, ctx->req.method, rep->status,
-		    elapsed(&ctx->start));
+		    secs);
 	accesslog_request(conn, ctx->req.method,
-	    http_route_name(ctx->req.route), rep->status, rep->len,
-	    elapsed(&ctx->start));
+	    http_route_name(ctx->req.route), rep->status, rep->len, secs);
 	return (ret);
 }
 

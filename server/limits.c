@@ -3,8 +3,11 @@
  * limits.c -- request deadlines, the body budget and a rate-limited log
  * for libmicrohttpd's messages (see limits.h).
  *
- * Every connection is on one list under one mutex. The sweeper wakes a
- * few times a second and shuts down, with shutdown(2) and never close(2),
+ * Every connection is on one list under one mutex, taken when a
+ * connection opens or closes and by the sweeper; a request arms and
+ * disarms its own connection's deadline with atomic stores, so the
+ * worker threads do not meet on the mutex three times per keep-alive
+ * request. The sweeper wakes a few times a second and shuts down, with shutdown(2) and never close(2),
  * the sockets whose request is past its deadline: the descriptor stays
  * libmicrohttpd's, which sees end-of-file and closes it. The entry is
  * removed by the close notification, which libmicrohttpd sends before
@@ -37,12 +40,14 @@
 #define LOG_WINDOW		10	/* seconds */
 
 struct limits_conn {
-	struct limits_conn	*prev, *next;
+	struct limits_conn	*prev, *next;	/* under the mutex */
 	int			 fd;
-	bool			 armed;
-	bool			 killed;
-	int			 eofs;		/* sweeps in a row seeing EOF */
-	struct timespec		 deadline;
+	bool			 killed;	/* the sweeper's */
+	/* Set by the connection's worker, read by the sweeper: the
+	 * deadline (CLOCK_MONOTONIC, ms) is stored before armed. */
+	atomic_bool		 armed;
+	atomic_int		 eofs;		/* sweeps in a row seeing EOF */
+	atomic_llong		 deadline;
 };
 
 struct limits {
@@ -66,7 +71,7 @@ struct ratelimit {
 static void	*sweep(void *);
 static bool	 peer_gone(int);
 static void	 arm(struct limits *, struct limits_conn *);
-static int	 ts_after(const struct timespec *, const struct timespec *);
+static long long now_ms(void);
 static int	 ratelimit_allow(struct ratelimit *, unsigned long *);
 
 static struct ratelimit	mhd_rl = { PTHREAD_MUTEX_INITIALIZER, 0, 0, 0 };
@@ -111,21 +116,23 @@ limits_stop(struct limits *l)
 	free(l);
 }
 
-static int
-ts_after(const struct timespec *a, const struct timespec *b)
+static long long
+now_ms(void)
 {
-	return (a->tv_sec > b->tv_sec ||
-	    (a->tv_sec == b->tv_sec && a->tv_nsec > b->tv_nsec));
+	struct timespec	 ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 }
 
-/* Called with the mutex held. */
+/* By the connection's own worker (or before it is on the list). */
 static void
 arm(struct limits *l, struct limits_conn *c)
 {
-	clock_gettime(CLOCK_MONOTONIC, &c->deadline);
-	c->deadline.tv_sec += l->secs;
-	c->armed = true;
-	c->eofs = 0;
+	atomic_store_explicit(&c->deadline, now_ms() + 1000LL * l->secs,
+	    memory_order_relaxed);
+	atomic_store_explicit(&c->eofs, 0, memory_order_relaxed);
+	atomic_store_explicit(&c->armed, true, memory_order_release);
 }
 
 /* End-of-file with nothing left to read: the peer will send no more. */
@@ -142,22 +149,27 @@ sweep(void *arg)
 {
 	struct limits		*l = arg;
 	struct limits_conn	*c;
-	struct timespec		 now, wake;
+	struct timespec		 wake;
+	long long		 now;
 	unsigned long		 n, gone, dropped;
 
 	pthread_mutex_lock(&l->mtx);
 	while (!l->stopping) {
-		clock_gettime(CLOCK_MONOTONIC, &now);
+		now = now_ms();
 		n = gone = 0;
 		for (c = l->conns; c != NULL; c = c->next) {
-			if (!c->armed || c->killed)
+			if (c->killed || !atomic_load_explicit(&c->armed,
+			    memory_order_acquire))
 				continue;
-			if (!ts_after(&now, &c->deadline)) {
-				if (peer_gone(c->fd))
-					c->eofs++;
-				else
-					c->eofs = 0;
-				if (c->eofs < 2)
+			if (now <= atomic_load_explicit(&c->deadline,
+			    memory_order_relaxed)) {
+				if (!peer_gone(c->fd)) {
+					atomic_store_explicit(&c->eofs, 0,
+					    memory_order_relaxed);
+					continue;
+				}
+				if (atomic_fetch_add_explicit(&c->eofs, 1,
+				    memory_order_relaxed) + 1 < 2)
 					continue;
 				gone++;
 			} else
@@ -176,12 +188,8 @@ sweep(void *arg)
 				    "suppressed)", __func__, n, l->secs,
 				    dropped);
 		}
-		wake = now;
-		wake.tv_nsec += SWEEP_MS * 1000000L;
-		if (wake.tv_nsec >= 1000000000L) {
-			wake.tv_sec++;
-			wake.tv_nsec -= 1000000000L;
-		}
+		wake.tv_sec = (now + SWEEP_MS) / 1000;
+		wake.tv_nsec = (now + SWEEP_MS) % 1000 * 1000000L;
 		pthread_cond_timedwait(&l->cv, &l->mtx, &wake);
 	}
 	pthread_mutex_unlock(&l->mtx);
@@ -195,8 +203,8 @@ limits_conn_open(struct limits *l, int fd)
 
 	c = xcalloc(1, sizeof(*c));
 	c->fd = fd;
-	pthread_mutex_lock(&l->mtx);
 	arm(l, c);
+	pthread_mutex_lock(&l->mtx);
 	c->next = l->conns;
 	if (l->conns != NULL)
 		l->conns->prev = c;
@@ -226,9 +234,7 @@ limits_conn_answered(struct limits *l, struct limits_conn *c)
 {
 	if (c == NULL)
 		return;
-	pthread_mutex_lock(&l->mtx);
-	c->armed = false;
-	pthread_mutex_unlock(&l->mtx);
+	atomic_store_explicit(&c->armed, false, memory_order_relaxed);
 }
 
 void
@@ -236,9 +242,7 @@ limits_conn_rearm(struct limits *l, struct limits_conn *c)
 {
 	if (c == NULL)
 		return;
-	pthread_mutex_lock(&l->mtx);
 	arm(l, c);
-	pthread_mutex_unlock(&l->mtx);
 }
 
 int
@@ -256,7 +260,9 @@ limits_body_take(struct limits *l, size_t n)
 void
 limits_body_give(struct limits *l, size_t n)
 {
-	atomic_fetch_sub(&l->used, n);
+	/* Most requests have no body: no write to the shared counter. */
+	if (n > 0)
+		atomic_fetch_sub(&l->used, n);
 }
 
 /* LOG_BURST lines per LOG_WINDOW seconds; *dropped is what the window

@@ -60,12 +60,20 @@ static int	 cmp_result(const void *, const void *);
 static size_t	*order_results(struct result *, size_t);
 static int	 parse_destinations(const json_t *, struct dname **,
 		    char **, struct compat_status *);
+static void	 dname_fold(struct dname *, const char *, char *, size_t);
+static int	 mode_named(const char *, enum mode *,
+		    struct compat_status *);
 static int	 parse_mode(const json_t *, enum mode *,
 		    struct compat_status *);
+static const struct policy *active_policy(const struct compat_config *);
 static void	 eval_named(struct ctx *, const struct fleet *,
 		    const struct dname *, size_t, struct result *);
 static char	*run(const struct fleet *, const struct compat_config *,
 		    const json_t *, enum form, size_t *,
+		    struct compat_status *);
+static char	*check(const struct fleet *, const struct compat_config *,
+		    const struct policy *, enum mode, struct source *,
+		    const struct dname *, size_t, enum form, size_t *,
 		    struct compat_status *);
 
 static void
@@ -156,16 +164,12 @@ cmp_dname(const void *a, const void *b)
 	return (da->idx < db->idx ? -1 : da->idx > db->idx);
 }
 
+/* The mode by name; NULL is the default, live. */
 static int
-parse_mode(const json_t *v, enum mode *mode, struct compat_status *st)
+mode_named(const char *s, enum mode *mode, struct compat_status *st)
 {
-	const char	*s;
-
 	*mode = MODE_LIVE;
-	if (v == NULL)
-		return (0);
-	s = json_is_string(v) ? json_string_value(v) : "";
-	if (strcmp(s, "live") == 0)
+	if (s == NULL || strcmp(s, "live") == 0)
 		*mode = MODE_LIVE;
 	else if (strcmp(s, "cold") == 0)
 		*mode = MODE_COLD;
@@ -177,6 +181,29 @@ parse_mode(const json_t *v, enum mode *mode, struct compat_status *st)
 		return (-1);
 	}
 	return (0);
+}
+
+static int
+parse_mode(const json_t *v, enum mode *mode, struct compat_status *st)
+{
+	if (v == NULL)
+		return (mode_named(NULL, mode, st));
+	return (mode_named(json_is_string(v) ? json_string_value(v) : "",
+	    mode, st));
+}
+
+/* A destination as the request names it: folded into buf (len bytes)
+ * when it is a host name, else kept as given and marked invalid. */
+static void
+dname_fold(struct dname *d, const char *name, char *buf, size_t len)
+{
+	if (str_host_fold(name, buf, len) == 0) {
+		d->name = buf;
+		d->invalid = false;
+	} else {
+		d->name = name;
+		d->invalid = true;
+	}
 }
 
 /*
@@ -217,14 +244,10 @@ parse_destinations(const json_t *dests, struct dname **out, char **bufp,
 	buf = *bufp = xmalloc(total);
 	json_array_foreach(dests, i, v) {
 		names[i].idx = i;
-		if (str_host_fold(json_string_value(v), buf + off,
-		    total - off) == 0) {
-			names[i].name = buf + off;
+		dname_fold(&names[i], json_string_value(v), buf + off,
+		    total - off);
+		if (!names[i].invalid)
 			off += strlen(buf + off) + 1;
-		} else {
-			names[i].name = json_string_value(v);
-			names[i].invalid = true;
-		}
 	}
 	qsort(names, n, sizeof(*names), cmp_dname);
 	for (i = 1; i < n; i++) {
@@ -292,6 +315,15 @@ eval_named(struct ctx *c, const struct fleet *fleet,
 	}
 }
 
+static const struct policy *
+active_policy(const struct compat_config *cfg)
+{
+	if (cfg->policy != NULL)
+		return (cfg->policy);
+	pthread_once(&default_once, make_default_policy);
+	return (default_policy);
+}
+
 char *
 compat_check_text(const struct fleet *fleet, const struct compat_config *cfg,
     const json_t *req, bool compatible_only, size_t *lenp,
@@ -309,7 +341,44 @@ compat_check_one_text(const struct fleet *fleet,
 	return (run(fleet, cfg, req, FORM_ONE, lenp, st));
 }
 
-/* The whole check; form says what of the answer to write. */
+char *
+compat_check_one(const struct fleet *fleet, const struct compat_config *cfg,
+    const struct compat_one *q, size_t *lenp, struct compat_status *st)
+{
+	struct source		 src;
+	struct dname		 dst;
+	const struct policy	*pol;
+	enum mode		 mode;
+	char			 buf[STR_HOST_MAX + 1], *text;
+
+	if (lenp != NULL)
+		*lenp = 0;
+	if (st != NULL) {
+		memset(st, 0, sizeof(*st));
+		st->error = COMPAT_OK;
+	}
+	if (mode_named(q->mode, &mode, st) == -1)
+		return (NULL);
+	if (q->destination == NULL) {
+		compat_fail(st, COMPAT_EINVAL, "destinations",
+		    "must name exactly one host");
+		return (NULL);
+	}
+	memset(&dst, 0, sizeof(dst));
+	dname_fold(&dst, q->destination, buf, sizeof(buf));
+	pol = active_policy(cfg);
+	if (source_resolve_one(fleet, pol, q->host, q->vm, q->device, &src,
+	    st) == -1) {
+		source_free(&src);
+		return (NULL);
+	}
+	text = check(fleet, cfg, pol, mode, &src, &dst, 1, FORM_ONE, lenp, st);
+	source_free(&src);
+	return (text);
+}
+
+/* The JSON request taken apart, then the check; form says what of the
+ * answer to write. */
 static char *
 run(const struct fleet *fleet, const struct compat_config *cfg,
     const json_t *req, enum form form, size_t *lenp,
@@ -317,22 +386,14 @@ run(const struct fleet *fleet, const struct compat_config *cfg,
 {
 	static const char *const keys[] = { "mode", "source", "destinations",
 		NULL };
-	struct ctx		 c;
 	struct source		 src;
-	struct result		*res = NULL;
-	size_t			*ord = NULL;
 	struct dname		*names = NULL;
-	char			*namebuf = NULL;
+	char			*namebuf = NULL, *text = NULL;
 	const struct policy	*pol;
 	const json_t		*dests;
 	enum mode		 mode;
-	json_t			*sj;
-	struct buf		 w;
-	size_t			 i, k, n, nres = 0, nout = 0;
 
-	memset(&c, 0, sizeof(c));
 	memset(&src, 0, sizeof(src));
-	memset(&w, 0, sizeof(w));
 	if (lenp != NULL)
 		*lenp = 0;
 	if (st != NULL) {
@@ -362,44 +423,77 @@ run(const struct fleet *fleet, const struct compat_config *cfg,
 		    "must name exactly one host");
 		goto fail;
 	}
-
-	if ((pol = cfg->policy) == NULL) {
-		pthread_once(&default_once, make_default_policy);
-		pol = default_policy;
-	}
+	pol = active_policy(cfg);
 	if (source_resolve(fleet, pol, json_object_get(req, "source"), mode,
 	    &src, st) == -1)
 		goto fail;
-	eval_init(&c, fleet, cfg, pol, &src, mode);
+	text = check(fleet, cfg, pol, mode, &src, names, dests != NULL ?
+	    json_array_size(dests) : SIZE_MAX, form, lenp, st);
 
-	if (dests != NULL) {
-		nres = json_array_size(dests);
+fail:
+	free(names);
+	free(namebuf);
+	source_free(&src);
+	return (text);
+}
+
+/*
+ * The check of a resolved source against the named destinations (n of
+ * them, in name order), or with n SIZE_MAX against the fleet (every host
+ * but the source; the source alone for cpr).
+ */
+static char *
+check(const struct fleet *fleet, const struct compat_config *cfg,
+    const struct policy *pol, enum mode mode, struct source *src,
+    const struct dname *names, size_t n, enum form form, size_t *lenp,
+    struct compat_status *st)
+{
+	struct ctx		 c;
+	struct result		*res = NULL, res1[1];
+	size_t			*ord = NULL, ord1[1] = { 0 };
+	json_t			*sj;
+	struct buf		 w;
+	size_t			 i, k, nf, nres = 0, nout = 0;
+
+	memset(&c, 0, sizeof(c));
+	memset(&w, 0, sizeof(w));
+	eval_init(&c, fleet, cfg, pol, src, mode);
+
+	if (n == 1) {
+		/* The GET form's one result needs no allocation. */
+		memset(res1, 0, sizeof(res1));
+		res = res1;
+		nres = 1;
+		eval_named(&c, fleet, names, nres, res);
+	} else if (n != SIZE_MAX) {
+		nres = n;
 		res = xcalloc(nres + 1, sizeof(*res));
 		eval_named(&c, fleet, names, nres, res);
 	} else if (mode == MODE_CPR) {
 		res = xcalloc(1, sizeof(*res));
-		if (src.host != NULL) {
-			eval_host(&c, src.host, src.fh, &res[0]);
+		if (src->host != NULL) {
+			eval_host(&c, src->host, src->fh, &res[0]);
 			nres = 1;
 		}
 	} else {
-		n = fleet_count(fleet);
-		res = xcalloc(n + 1, sizeof(*res));
-		for (k = 0; k < n; k++) {
+		nf = fleet_count(fleet);
+		res = xcalloc(nf + 1, sizeof(*res));
+		for (k = 0; k < nf; k++) {
 			const struct fleet_host	*fh = fleet_at(fleet, k);
 
-			eval_prefetch(&c, fleet, k, n);
+			eval_prefetch(&c, fleet, k, nf);
 			/* A cold move may stay on its host (a resize). The
 			 * source's record is the fleet's own: the same host
 			 * is the same pointer. */
-			if (mode != MODE_COLD && src.fh != NULL && fh == src.fh)
+			if (mode != MODE_COLD && src->fh != NULL &&
+			    fh == src->fh)
 				continue;
 			eval_host(&c, fh->inv->host, fh, &res[nres]);
 			res[nres].seq = nres;
 			nres++;
 		}
 	}
-	ord = order_results(res, nres);
+	ord = nres == 1 ? ord1 : order_results(res, nres);
 
 	for (i = 0; st != NULL && i < nres; i++) {
 		if (res[i].verdict == V_COMPATIBLE)
@@ -416,7 +510,7 @@ run(const struct fleet *fleet, const struct compat_config *cfg,
 		goto done;
 	}
 	jw_lit(&w, "{\"source\":");
-	sj = source_to_json(&src);
+	sj = source_to_json(src);
 	jw_json(&w, sj);
 	json_decref(sj);
 	jw_lit(&w, ",\"results\":[");
@@ -431,17 +525,14 @@ run(const struct fleet *fleet, const struct compat_config *cfg,
 	jw_lit(&w, "]}");
 
 done:
-	if (src.any_unknown)
-		compat_fail(st, COMPAT_ENOSOURCE, src.unknown_field,
+	if (src->any_unknown)
+		compat_fail(st, COMPAT_ENOSOURCE, src->unknown_field,
 		    "the source is not in the inventory");
-
-fail:
-	free(names);
-	free(namebuf);
-	free(ord);
-	free(res);
+	if (ord != ord1)
+		free(ord);
+	if (res != res1)
+		free(res);
 	answer_free(&c);
 	eval_free(&c);
-	source_free(&src);
-	return (w.data == NULL ? NULL : buf_release(&w, lenp));
+	return (buf_release(&w, lenp));
 }

@@ -7,7 +7,8 @@
  * metrics/, and knows nothing of HTTP.
  *
  * JSON in, JSON out: the request is the body of POST /v1/check (the
- * server turns the GET forms into the same shape), the answer is the
+ * server turns the GET forms into the same shape, or for the single
+ * check hands its parts over as they are), the answer is the
  * response body of SPEC section 5. The engine reads the fleet under the
  * caller's read lock and writes nothing, so any number of checks run at
  * once. Keeping the boundary at JSON means the HTTP layer holds no
@@ -101,5 +102,23 @@ char	*compat_check_text(const struct fleet *, const struct compat_config *,
 char	*compat_check_one_text(const struct fleet *,
 	    const struct compat_config *, const json_t *request, size_t *lenp,
 	    struct compat_status *st);
+
+/*
+ * The same question with its parts already apart, so that the GET form
+ * builds no JSON: the source {host, devices: [device]} or {host?, vm}
+ * (exactly one of device and vm) and one destination. Every part is
+ * validated as in a JSON request, with the same fields and messages;
+ * the answer and st are compat_check_one_text()'s.
+ */
+struct compat_one {
+	const char	*mode;		/* live, cold or cpr; NULL: live */
+	const char	*host;		/* source host, or NULL with vm */
+	const char	*device;	/* a device or instance id, or NULL */
+	const char	*vm;		/* a VM's UUID, or NULL */
+	const char	*destination;
+};
+
+char	*compat_check_one(const struct fleet *, const struct compat_config *,
+	    const struct compat_one *, size_t *lenp, struct compat_status *st);
 
 #endif

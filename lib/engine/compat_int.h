@@ -83,8 +83,9 @@ struct source {
 	const char		*vm;		/* uuid when a VM was asked */
 	const struct inv_platform *platform;	/* NULL: not known */
 	struct inventory	*scratch;	/* owns descriptor strings */
-	struct requirement	*reqs;
+	struct requirement	*reqs;		/* req1, or allocated */
 	size_t			 nreqs;
+	struct requirement	 req1;		/* a single requirement */
 	/* VMs whose own facts apply: the VM asked about, or the VMs that
 	 * hold the devices asked about. */
 	const struct inv_vm	*vms[COMPAT_MAX_DEVICES];
@@ -100,6 +101,11 @@ struct source {
 int	 source_resolve(const struct fleet *, const struct policy *,
 	    const json_t *, enum mode, struct source *,
 	    struct compat_status *);
+/* The same from the parts of a source {host, devices: [device]} or
+ * {host?, vm} (device or vm NULL), validated alike. */
+int	 source_resolve_one(const struct fleet *, const struct policy *,
+	    const char *host, const char *vm, const char *device,
+	    struct source *, struct compat_status *);
 void	 source_free(struct source *);
 json_t	*source_to_json(const struct source *);
 

@@ -67,6 +67,16 @@ static void	 resolve_id(const struct inventory *, const struct policy *,
 		    const char *, struct requirement *);
 static void	 set_pci(const struct policy *, struct requirement *);
 static void	 find_vms(const struct inventory *, struct source *);
+static int	 set_host(struct source *, const char *,
+		    struct compat_status *);
+static int	 set_vm(struct source *, const char *, struct compat_status *);
+static int	 set_device(struct source *, size_t, const char *,
+		    struct compat_status *);
+static int	 check_shape(const struct source *, bool,
+		    struct compat_status *);
+static void	 reqs_alloc(struct source *, size_t);
+static int	 source_lookup(const struct fleet *, const struct policy *,
+		    struct source *);
 static int	 parse_devices(const json_t *, struct source *,
 		    struct compat_status *);
 static int	 parse_descriptors(const struct policy *, const json_t *,
@@ -164,13 +174,102 @@ resolve_id(const struct inventory *inv, const struct policy *pol,
 	r->why = "no device or instance of that id on the source host";
 }
 
+/*
+ * The checks of the source's fields, one implementation for the JSON
+ * request and the GET form's query: a NULL value is one that is present
+ * but not a string.
+ */
+static int
+set_host(struct source *src, const char *s, struct compat_status *st)
+{
+	if (s == NULL || str_host_fold(s, src->host_buf,
+	    sizeof(src->host_buf)) == -1) {
+		compat_fail(st, COMPAT_EINVAL, "source.host",
+		    "must be a host name of letters, digits, '-', '_' "
+		    "and '.', at most 253");
+		return (-1);
+	}
+	src->host = src->host_buf;
+	return (0);
+}
+
+static int
+set_vm(struct source *src, const char *s, struct compat_status *st)
+{
+	if (s == NULL || !str_is_uuid(s)) {
+		compat_fail(st, COMPAT_EINVAL, "source.vm",
+		    "must be a lower-case UUID");
+		return (-1);
+	}
+	src->vm = s;
+	return (0);
+}
+
+/* Requirement i names device s; the ids before it are set already. */
+static int
+set_device(struct source *src, size_t i, const char *s,
+    struct compat_status *st)
+{
+	size_t	 j;
+	char	 field[64];
+
+	if (s == NULL || !str_is_device_id(s)) {
+		snprintf(field, sizeof(field), "source.devices[%zu]", i);
+		compat_fail(st, COMPAT_EINVAL, field,
+		    "must be a PCI address or instance id");
+		return (-1);
+	}
+	for (j = 0; j < i; j++) {
+		if (strcmp(src->reqs[j].id, s) == 0) {
+			snprintf(field, sizeof(field), "source.devices[%zu]",
+			    i);
+			compat_fail(st, COMPAT_EINVAL, field,
+			    "duplicate device %s", s);
+			return (-1);
+		}
+	}
+	src->reqs[i].id = s;
+	return (0);
+}
+
+/* With host and vm set: the combination is one the SPEC knows. */
+static int
+check_shape(const struct source *src, bool devices, struct compat_status *st)
+{
+	if (src->vm != NULL && devices) {
+		compat_fail(st, COMPAT_EINVAL, "source",
+		    "give either devices or vm, not both");
+		return (-1);
+	}
+	if (src->vm == NULL && (!devices || src->host == NULL)) {
+		compat_fail(st, COMPAT_EINVAL,
+		    src->host == NULL ? "source" : "source.devices",
+		    "source must be {host, devices}, {host, vm}, {vm} or "
+		    "{descriptors}");
+		return (-1);
+	}
+	return (0);
+}
+
+/* Room for n requirements, zeroed: one, the GET form's, needs no
+ * allocation. */
+static void
+reqs_alloc(struct source *src, size_t n)
+{
+	if (n <= 1) {
+		memset(&src->req1, 0, sizeof(src->req1));
+		src->reqs = &src->req1;
+	} else
+		src->reqs = xcalloc(n + 1, sizeof(*src->reqs));
+	src->nreqs = n;
+}
+
 static int
 parse_devices(const json_t *devs, struct source *src,
     struct compat_status *st)
 {
 	const json_t	*v;
-	size_t		 i, j;
-	char		 field[64];
+	size_t		 i;
 
 	if (!json_is_array(devs)) {
 		compat_fail(st, COMPAT_EINVAL, "source.devices",
@@ -183,24 +282,10 @@ parse_devices(const json_t *devs, struct source *src,
 		    "must hold 1 to %d device ids", COMPAT_MAX_DEVICES);
 		return (-1);
 	}
-	src->nreqs = json_array_size(devs);
-	src->reqs = xcalloc(src->nreqs, sizeof(*src->reqs));
+	reqs_alloc(src, json_array_size(devs));
 	json_array_foreach(devs, i, v) {
-		snprintf(field, sizeof(field), "source.devices[%zu]", i);
-		if (!json_is_string(v) ||
-		    !str_is_device_id(json_string_value(v))) {
-			compat_fail(st, COMPAT_EINVAL, field,
-			    "must be a PCI address or instance id");
+		if (set_device(src, i, json_string_value(v), st) == -1)
 			return (-1);
-		}
-		src->reqs[i].id = json_string_value(v);
-		for (j = 0; j < i; j++) {
-			if (strcmp(src->reqs[j].id, src->reqs[i].id) == 0) {
-				compat_fail(st, COMPAT_EINVAL, field,
-				    "duplicate device %s", src->reqs[i].id);
-				return (-1);
-			}
-		}
 	}
 	return (0);
 }
@@ -368,8 +453,7 @@ parse_descriptors(const struct policy *pol, const json_t *descs,
 	/* Sized once: requirements point into this array. */
 	inv->devices = arena_calloc(inv->arena, n + 1, sizeof(*inv->devices));
 	inv->ndevices = inv->devices_cap = n;
-	src->nreqs = n;
-	src->reqs = xcalloc(n, sizeof(*src->reqs));
+	reqs_alloc(src, n);
 	json_array_foreach(descs, i, v) {
 		if (parse_descriptor(pol, v, i, src, st) == -1)
 			return (-1);
@@ -444,9 +528,6 @@ source_resolve(const struct fleet *fleet, const struct policy *pol,
     struct compat_status *st)
 {
 	const json_t		*host, *devs, *vm, *descs, *platform;
-	const struct inv_vm	*ivm = NULL;
-	const struct inventory	*inv;
-	size_t			 i;
 
 	memset(src, 0, sizeof(*src));
 	if (obj == NULL || !json_is_object(obj)) {
@@ -481,39 +562,46 @@ source_resolve(const struct fleet *fleet, const struct policy *pol,
 		    "only allowed with descriptors");
 		return (-1);
 	}
-	if (host != NULL) {
-		if (!json_is_string(host) ||
-		    str_host_fold(json_string_value(host), src->host_buf,
-		    sizeof(src->host_buf)) == -1) {
-			compat_fail(st, COMPAT_EINVAL, "source.host",
-			    "must be a host name of letters, digits, '-', '_' "
-			    "and '.', at most 253");
-			return (-1);
-		}
-		src->host = src->host_buf;
-	}
-	if (vm != NULL) {
-		if (!json_is_string(vm) ||
-		    !str_is_uuid(json_string_value(vm))) {
-			compat_fail(st, COMPAT_EINVAL, "source.vm",
-			    "must be a lower-case UUID");
-			return (-1);
-		}
-		src->vm = json_string_value(vm);
-		if (devs != NULL) {
-			compat_fail(st, COMPAT_EINVAL, "source",
-			    "give either devices or vm, not both");
-			return (-1);
-		}
-	} else if (devs == NULL || host == NULL) {
-		compat_fail(st, COMPAT_EINVAL,
-		    host == NULL ? "source" : "source.devices",
-		    "source must be {host, devices}, {host, vm}, {vm} or "
-		    "{descriptors}");
+	if (host != NULL && set_host(src, json_string_value(host), st) == -1)
 		return (-1);
-	}
+	if (vm != NULL && set_vm(src, json_string_value(vm), st) == -1)
+		return (-1);
+	if (check_shape(src, devs != NULL, st) == -1)
+		return (-1);
 	if (devs != NULL && parse_devices(devs, src, st) == -1)
 		return (-1);
+	return (source_lookup(fleet, pol, src));
+}
+
+int
+source_resolve_one(const struct fleet *fleet, const struct policy *pol,
+    const char *host, const char *vm, const char *device, struct source *src,
+    struct compat_status *st)
+{
+	memset(src, 0, sizeof(*src));
+	if (host != NULL && set_host(src, host, st) == -1)
+		return (-1);
+	if (vm != NULL && set_vm(src, vm, st) == -1)
+		return (-1);
+	if (check_shape(src, device != NULL, st) == -1)
+		return (-1);
+	if (device != NULL) {
+		reqs_alloc(src, 1);
+		if (set_device(src, 0, device, st) == -1)
+			return (-1);
+	}
+	return (source_lookup(fleet, pol, src));
+}
+
+/* With the request's ids in src: the source host, its VM and what each
+ * id names there. */
+static int
+source_lookup(const struct fleet *fleet, const struct policy *pol,
+    struct source *src)
+{
+	const struct inv_vm	*ivm = NULL;
+	const struct inventory	*inv;
+	size_t			 i;
 
 	if (src->host != NULL)
 		src->fh = fleet_get(fleet, src->host);
@@ -541,8 +629,7 @@ source_resolve(const struct fleet *fleet, const struct policy *pol,
 			    sizeof(src->unknown_field), "source.vm");
 			return (0);
 		}
-		src->nreqs = ivm->ndevices;
-		src->reqs = xcalloc(src->nreqs + 1, sizeof(*src->reqs));
+		reqs_alloc(src, ivm->ndevices);
 		for (i = 0; i < ivm->ndevices; i++)
 			src->reqs[i].id = ivm->devices[i];
 		src->vms[0] = ivm;
@@ -566,7 +653,8 @@ source_resolve(const struct fleet *fleet, const struct policy *pol,
 void
 source_free(struct source *src)
 {
-	free(src->reqs);
+	if (src->reqs != &src->req1)
+		free(src->reqs);
 	inventory_free(src->scratch);
 	memset(src, 0, sizeof(*src));
 }

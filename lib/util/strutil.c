@@ -250,3 +250,18 @@ str_has_prefix(const char *s, const char *prefix)
 {
 	return (strncmp(s, prefix, strlen(prefix)) == 0);
 }
+
+size_t
+str_put_u64(char *out, uint64_t v)
+{
+	char	 tmp[STR_U64_MAX], *p = tmp + sizeof(tmp);
+	size_t	 n;
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	n = (size_t)(tmp + sizeof(tmp) - p);
+	memcpy(out, p, n);
+	return (n);
+}

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /*
  * OpenBSD strtonum: decimal only, whole string, range checked. On error
@@ -42,5 +43,10 @@ char	*str_rtrim(char *);
 /* Skip leading white space. */
 const char	*str_ltrim(const char *);
 bool	 str_has_prefix(const char *, const char *);
+/* v in decimal at out, no NUL; returns the length (at most
+ * STR_U64_MAX). For lines written per request, where snprintf is the
+ * cost. */
+#define STR_U64_MAX	20
+size_t	 str_put_u64(char *out, uint64_t v);
 
 #endif

@@ -9,7 +9,9 @@
  * (compat_check_one_text, the GET form). For any body every form must be
  * JSON, refuse alike, and agree: the compatible-only results are the
  * whole answer's compatible ones in order, the one destination's result
- * is the whole answer's. Anything else, or a sanitizer report, is a bug.
+ * is the whole answer's. A request the GET form's parts can state
+ * (compat_check_one) must be answered or refused by the parts exactly as
+ * by its JSON. Anything else, or a sanitizer report, is a bug.
  */
 #include <dirent.h>
 #include <stdint.h>
@@ -108,6 +110,89 @@ disagree(const char *what, const json_t *a, const json_t *b)
 	abort();
 }
 
+/* A string member as a C string: absent is NULL; -1 when it is there
+ * but no string the parts can carry (not a string, or a NUL inside). */
+static int
+part(const json_t *obj, const char *key, const char **out)
+{
+	const json_t	*v = json_object_get(obj, key);
+
+	*out = NULL;
+	if (v == NULL)
+		return (0);
+	if (json_is_array(v) && json_array_size(v) == 1)
+		v = json_array_get(v, 0);
+	if (!json_is_string(v) ||
+	    strlen(json_string_value(v)) != json_string_length(v))
+		return (-1);
+	*out = json_string_value(v);
+	return (0);
+}
+
+/* The request in the GET form's parts, when they can state it. */
+static int
+parts(const json_t *request, struct compat_one *q)
+{
+	const json_t	*src, *v;
+	const char	*key;
+
+	if (!json_is_object(request) ||
+	    !json_is_object(src = json_object_get(request, "source")))
+		return (-1);
+	json_object_foreach((json_t *)request, key, v)
+		if (strcmp(key, "mode") != 0 && strcmp(key, "source") != 0 &&
+		    strcmp(key, "destinations") != 0)
+			return (-1);
+	json_object_foreach((json_t *)src, key, v)
+		if (strcmp(key, "host") != 0 && strcmp(key, "vm") != 0 &&
+		    strcmp(key, "devices") != 0)
+			return (-1);
+	if (json_is_array(json_object_get(request, "mode")) ||
+	    json_is_array(json_object_get(src, "host")) ||
+	    json_is_array(json_object_get(src, "vm")) ||
+	    (json_object_get(src, "devices") != NULL &&
+	    !json_is_array(json_object_get(src, "devices"))) ||
+	    (json_object_get(request, "destinations") != NULL &&
+	    !json_is_array(json_object_get(request, "destinations"))))
+		return (-1);
+	if (part(request, "mode", &q->mode) == -1 ||
+	    part(src, "host", &q->host) == -1 ||
+	    part(src, "devices", &q->device) == -1 ||
+	    part(src, "vm", &q->vm) == -1 ||
+	    part(request, "destinations", &q->destination) == -1)
+		return (-1);
+	return (0);
+}
+
+/* The parts and the JSON of one request: the same text, the same
+ * status. */
+static void
+compare_parts(const json_t *request)
+{
+	struct compat_config	 cfg = { NULL, now, STALE };
+	struct compat_status	 st1, st2;
+	struct compat_one	 q;
+	char			*t1, *t2;
+	size_t			 l1, l2;
+
+	if (parts(request, &q) == -1)
+		return;
+	t1 = compat_check_one_text(fleet, &cfg, request, &l1, &st1);
+	t2 = compat_check_one(fleet, &cfg, &q, &l2, &st2);
+	if ((t1 == NULL) != (t2 == NULL) || (t1 != NULL && (l1 != l2 ||
+	    strcmp(t1, t2) != 0)) || st1.error != st2.error ||
+	    strcmp(st1.field, st2.field) != 0 ||
+	    strcmp(st1.message, st2.message) != 0) {
+		fprintf(stderr, "the parts disagree with the JSON:\n%s\n%s\n"
+		    "%s %s / %s %s\n", t1 != NULL ? t1 : "(refused)",
+		    t2 != NULL ? t2 : "(refused)", st1.field, st1.message,
+		    st2.field, st2.message);
+		abort();
+	}
+	free(t1);
+	free(t2);
+}
+
 /*
  * The answer forms, compared; abort() on a difference: the whole answer,
  * its compatible-only form (the same results less the others, in the
@@ -147,6 +232,7 @@ compare(const json_t *request)
 	}
 	json_decref(all);
 	json_decref(comp);
+	compare_parts(request);
 }
 
 int

@@ -879,6 +879,89 @@ START_TEST(one_result)
 }
 END_TEST
 
+/*
+ * The GET form's question in parts (compat_check_one) is the JSON
+ * request it stands for (compat_check_one_text): the same answer, and
+ * the same refusal, field and message for every part that is missing
+ * or bad -- it fails closed exactly where the JSON request does.
+ */
+START_TEST(one_parts)
+{
+	static const struct compat_one	 qs[] = {
+	    { "live", "src-a", U1, NULL, "dst-ok" },
+	    { "cold", "src-a", NULL, VM3, "dst-big" },
+	    { "cpr", "src-a", U1, NULL, "src-a" },
+	    { NULL, "SRC-A", U1, NULL, "DST-OK" },
+	    { "live", "src-a", "0000:99:00.0", NULL, "dst-ok" },
+	    { "live", "nowhere", U1, NULL, "dst-ok" },
+	    { "live", NULL, NULL, VM3, "dst-ok" },
+	    { "live", NULL, NULL, VM5, "dst-ok" },
+	    { "live", "src-a", U1, NULL, "not a host!" },
+	    { "live", "src-a", U1, NULL, "nowhere" },
+	    { "warm", "src-a", U1, NULL, "dst-ok" },
+	    { "", "src-a", U1, NULL, "dst-ok" },
+	    { "live", "bad host!", U1, NULL, "dst-ok" },
+	    { "live", "src-a", NULL, "NOT-A-UUID", "dst-ok" },
+	    { "live", "src-a", "bad id!", NULL, "dst-ok" },
+	    { "live", "src-a", U1, VM3, "dst-ok" },
+	    { "live", "src-a", NULL, NULL, "dst-ok" },
+	    { "live", NULL, U1, NULL, "dst-ok" },
+	    { "live", NULL, NULL, NULL, "dst-ok" },
+	    { "live", "src-a", U1, NULL, NULL },
+	    { "warm", "bad host!", NULL, NULL, NULL } };
+	struct fleet		*f = load(main_fleet);
+	struct compat_config	 cfg = { NULL, NOW, STALE };
+	struct compat_status	 st1, st2;
+	json_t			*rq, *src;
+	char			*t1, *t2;
+	size_t			 i, l1, l2;
+
+	for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+		rq = json_object();
+		src = json_object();
+		if (qs[i].mode != NULL)
+			json_object_set_new(rq, "mode",
+			    json_string(qs[i].mode));
+		if (qs[i].host != NULL)
+			json_object_set_new(src, "host",
+			    json_string(qs[i].host));
+		if (qs[i].device != NULL)
+			json_object_set_new(src, "devices",
+			    json_pack("[s]", qs[i].device));
+		if (qs[i].vm != NULL)
+			json_object_set_new(src, "vm", json_string(qs[i].vm));
+		json_object_set_new(rq, "source", src);
+		if (qs[i].destination != NULL)
+			json_object_set_new(rq, "destinations",
+			    json_pack("[s]", qs[i].destination));
+		t1 = compat_check_one_text(f, &cfg, rq, &l1, &st1);
+		t2 = compat_check_one(f, &cfg, &qs[i], &l2, &st2);
+		ck_assert_msg((t1 == NULL) == (t2 == NULL), "case %zu", i);
+		if (t1 != NULL) {
+			ck_assert_uint_eq(l1, l2);
+			ck_assert_str_eq(t1, t2);
+		}
+		ck_assert_int_eq(st1.error, st2.error);
+		ck_assert_str_eq(st1.field, st2.field);
+		ck_assert_str_eq(st1.message, st2.message);
+		ck_assert_uint_eq(st1.n_compatible, st2.n_compatible);
+		ck_assert_uint_eq(st1.n_unknown, st2.n_unknown);
+		ck_assert_uint_eq(st1.n_incompatible, st2.n_incompatible);
+		free(t1);
+		free(t2);
+		json_decref(rq);
+	}
+	/* Not vacuous: an answer and a refusal among them. */
+	t2 = compat_check_one(f, &cfg, &qs[0], &l2, &st2);
+	ck_assert_ptr_nonnull(strstr(t2, "\"verdict\":\"compatible\""));
+	free(t2);
+	ck_assert_ptr_null(compat_check_one(f, &cfg, &qs[15], &l2, &st2));
+	ck_assert_int_eq(st2.error, COMPAT_EINVAL);
+	ck_assert_str_eq(st2.field, "source");
+	fleet_free(f);
+}
+END_TEST
+
 /* Checks share nothing but the fleet: parallel answers are identical. */
 START_TEST(concurrent)
 {
@@ -1116,6 +1199,7 @@ main(void)
 	tcase_add_test(tc, descriptors);
 	tcase_add_test(tc, escaping);
 	tcase_add_test(tc, one_result);
+	tcase_add_test(tc, one_parts);
 	tcase_add_test(tc, concurrent);
 	tcase_add_test(tc, validation);
 	tcase_add_test(tc, descriptor_validation);
