@@ -115,6 +115,20 @@ int	run_capture(char *const argv[], int timeout_ms, size_t cap,
 int	run_capture_fd(int exec_fd, char *const argv[], int timeout_ms,
 	    size_t cap, char **out, size_t *outlen);
 
+/* dl.c: dlopen soname and store each of syms (a function's name and
+ * the offset of its pointer in *api) into api. 0, or -1 with the
+ * reason in err (the library is not kept open then). */
+struct dl_sym {
+	const char	*name;
+	size_t		 offset;
+};
+int	dl_load(const char *soname, const struct dl_sym *syms, size_t nsyms,
+	    void *api, char *err, size_t errlen);
+
+/* pq.c: why libpq could not be loaded for a PostgreSQL --db, or NULL
+ * when it was not tried or loaded. */
+const char *pq_load_error(void);
+
 /* driver.c: the version of driver, bound to the device at devpath, or
  * NULL; asked once per driver. */
 const char *driver_version_of(struct collect *, const char *devpath,
