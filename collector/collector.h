@@ -97,9 +97,9 @@ struct collect_options {
 /* scan.c: one full scan of this host as host (caller frees). */
 struct inventory *collect_scan(const struct collect_options *,
 	    const char *host);
-/* emit.c: its delivery to --output and --db. collect_emit renders and
- * re-parses the document; with --push it hands back the compact JSON in
- * *compact. */
+/* emit.c: its delivery to --output and --db. collect_emit checks the
+ * document with the codec and prints it; with --push it hands back the
+ * compact JSON in *compact. */
 int	collect_emit(const struct collect_options *, const struct inventory *,
 	    char **compact, char *err, size_t errlen);
 

@@ -25,6 +25,7 @@ assert_eq "first store: generation" "testhost|1" \
 assert_eq "first store: rows" "1|1|16|2|0" "$(counts)"
 sql 'select document from hosts' >"$T/doc1.json"
 valid "$T/doc1.json"
+as_jansson_prints "$T/doc1.json"
 same_as_expected t4 "$T/doc1.json"
 
 # The server stores the same document under the same digest: one
