@@ -125,9 +125,10 @@ struct dl_sym {
 int	dl_load(const char *soname, const struct dl_sym *syms, size_t nsyms,
 	    void *api, char *err, size_t errlen);
 
-/* pq.c: why libpq could not be loaded for a PostgreSQL --db, or NULL
- * when it was not tried or loaded. */
+/* pq.c, sqlite.c: why libpq (a PostgreSQL --db) or libsqlite3 (a file
+ * --db) could not be loaded, or NULL when it was not tried or loaded. */
 const char *pq_load_error(void);
+const char *sqlite_load_error(void);
 
 /* driver.c: the version of driver, bound to the device at devpath, or
  * NULL; asked once per driver. */

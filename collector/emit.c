@@ -291,6 +291,7 @@ store_inventory(const char *path, const struct inventory *inv, char *err,
 	if ((st = store_open(path, &serr)) == NULL) {
 		snprintf(err, errlen, "--db %s: %s", path,
 		    pq_load_error() != NULL ? pq_load_error() :
+		    sqlite_load_error() != NULL ? sqlite_load_error() :
 		    serr != NULL ? serr : "cannot open");
 		free(serr);
 		goto out;

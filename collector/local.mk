@@ -18,9 +18,11 @@ collector_vfio_compat_collect_SOURCES = \
 	collector/probe.c \
 	collector/dl.c \
 	collector/pq.c \
+	collector/sqlite.c \
 	collector/push.c \
 	collector/textfile.c \
 	collector/watch.c
-# libcurl (push.c) and libpq (pq.c) are dlopen'd when an option needs
-# them (dl.c says why), so not linked: LIBVC without LIBPQ_LIBS.
-collector_vfio_compat_collect_LDADD = $(LIBVC_NOPQ) $(UDEV_LIBS)
+# libcurl (push.c), libpq (pq.c) and libsqlite3 (sqlite.c) are dlopen'd
+# when an option needs them (dl.c says why), so not linked: LIBVC
+# without the store engines' libraries.
+collector_vfio_compat_collect_LDADD = $(LIBVC_NODB) $(UDEV_LIBS)
