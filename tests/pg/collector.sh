@@ -29,14 +29,7 @@ assert_eq "changed inventory: generation" "testhost|2" \
     "$(psql_q 'SELECT host, generation FROM hosts')"
 
 # A libpq.so.5 that is not a library comes first on the search path.
-mkdir -p "$T/badlib"
-echo "not a library" >"$T/badlib/libpq.so.5"
-rc=0
-LD_LIBRARY_PATH=$T/badlib collect t4 --db "$PG_URI" || rc=$?
-assert_eq "unloadable libpq: exit status" 1 "$rc"
-assert_eq "unloadable libpq: one line on stderr" 1 "$(wc -l <"$T/t4.err")"
-grep -q 'cannot load libpq.so.5' "$T/t4.err" ||
-    fail "unloadable libpq: reason not shown: $(cat "$T/t4.err")"
+broken_lib libpq.so.5 --db "$PG_URI"
 assert_eq "unloadable libpq: store unchanged" "testhost|2" \
     "$(psql_q 'SELECT host, generation FROM hosts')"
 # SQLite never asks for it: the same broken libpq changes nothing.
