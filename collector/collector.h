@@ -97,9 +97,9 @@ struct collect_options {
 /* scan.c: one full scan of this host as host (caller frees). */
 struct inventory *collect_scan(const struct collect_options *,
 	    const char *host);
-/* emit.c: its delivery to --output and --db. collect_emit renders and
- * re-parses the document; with --push it hands back the compact JSON in
- * *compact. */
+/* emit.c: its delivery to --output and --db. collect_emit checks the
+ * document with the codec and prints it; with --push it hands back the
+ * compact JSON in *compact. */
 int	collect_emit(const struct collect_options *, const struct inventory *,
 	    char **compact, char *err, size_t errlen);
 
@@ -114,6 +114,21 @@ int	run_capture(char *const argv[], int timeout_ms, size_t cap,
 /* The same with fexecve of exec_fd (-1: execv of argv[0]). */
 int	run_capture_fd(int exec_fd, char *const argv[], int timeout_ms,
 	    size_t cap, char **out, size_t *outlen);
+
+/* dl.c: dlopen soname and store each of syms (a function's name and
+ * the offset of its pointer in *api) into api. 0, or -1 with the
+ * reason in err (the library is not kept open then). */
+struct dl_sym {
+	const char	*name;
+	size_t		 offset;
+};
+int	dl_load(const char *soname, const struct dl_sym *syms, size_t nsyms,
+	    void *api, char *err, size_t errlen);
+
+/* pq.c, sqlite.c: why libpq (a PostgreSQL --db) or libsqlite3 (a file
+ * --db) could not be loaded, or NULL when it was not tried or loaded. */
+const char *pq_load_error(void);
+const char *sqlite_load_error(void);
 
 /* driver.c: the version of driver, bound to the device at devpath, or
  * NULL; asked once per driver. */

@@ -3,7 +3,7 @@
 # delivery: push.c (HTTP), textfile.c (metrics), watch.c (--watch).
 sbin_PROGRAMS += collector/vfio-compat-collect
 collector_vfio_compat_collect_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) \
-	$(SQLITE_CFLAGS) $(UDEV_CFLAGS) $(CURL_CFLAGS)
+	$(SQLITE_CFLAGS) $(UDEV_CFLAGS) $(CURL_CFLAGS) $(LIBPQ_CFLAGS)
 collector_vfio_compat_collect_SOURCES = \
 	collector/collector.h \
 	collector/main.c \
@@ -16,8 +16,13 @@ collector_vfio_compat_collect_SOURCES = \
 	collector/platform.c \
 	collector/vms.c \
 	collector/probe.c \
+	collector/dl.c \
+	collector/pq.c \
+	collector/sqlite.c \
 	collector/push.c \
 	collector/textfile.c \
 	collector/watch.c
-# libcurl is dlopen'd by push.c when pushing (see there), so not linked.
-collector_vfio_compat_collect_LDADD = $(LIBVC) $(UDEV_LIBS)
+# libcurl (push.c), libpq (pq.c) and libsqlite3 (sqlite.c) are dlopen'd
+# when an option needs them (dl.c says why), so not linked: LIBVC
+# without the store engines' libraries.
+collector_vfio_compat_collect_LDADD = $(LIBVC_NODB) $(UDEV_LIBS)

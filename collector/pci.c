@@ -28,6 +28,7 @@ static void	 pci_ids(struct collect *, size_t, const char *,
 static void	 pci_names(struct collect *, size_t, const char *,
 		    const struct sysfs_dir *);
 static char	*make_modalias(const struct inv_device *);
+static struct udev_device *udev_pci_device(struct udev *, const char *);
 static void	 hwdb_lookup(struct collect *, const char *, char **,
 		    char **);
 static int	 debugfs_flags(const char *, unsigned int *);
@@ -203,6 +204,35 @@ make_modalias(const struct inv_device *d)
 }
 
 /*
+ * The udev device of a PCI function. libudev resolves a path one
+ * component at a time (an open, a stat and a close each), so the
+ * device's own directory, which the kernel's link
+ * /sys/bus/pci/devices/<addr> -> ../../../devices/<path> names, takes
+ * half the calls of the bus path with its link and three "..": the
+ * same device either way. Any other link target takes the bus path.
+ */
+static struct udev_device *
+udev_pci_device(struct udev *udev, const char *addr)
+{
+	static const char	 up[] = "../../../devices/";
+	char			 link[SYSFS_PATH_MAX], target[SYSFS_PATH_MAX];
+	char			 syspath[SYSFS_PATH_MAX];
+	const char		*rest = target + strlen(up);
+	ssize_t			 n;
+
+	if (sysfs_join(link, sizeof(link), SYS_PCI_DEVICES, addr) == 0 &&
+	    (n = readlink(link, target, sizeof(target) - 1)) > 0) {
+		target[n] = '\0';
+		if (strncmp(target, up, strlen(up)) == 0 && *rest != '/' &&
+		    strstr(rest, "..") == NULL && strstr(rest, "//") == NULL &&
+		    sysfs_path(syspath, sizeof(syspath), "/sys/devices/%s",
+		    rest) == 0)
+			return (udev_device_new_from_syspath(udev, syspath));
+	}
+	return (udev_device_new_from_subsystem_sysname(udev, "pci", addr));
+}
+
+/*
  * Vendor and model names: udev's database first, the hwdb second. udev
  * derives both from the modalias alone, so devices sharing a modalias
  * (a card's VFs) share the answer and only the first one asks.
@@ -233,8 +263,7 @@ pci_names(struct collect *c, size_t idx, const char *path,
 	}
 
 	if (c->udev != NULL)
-		ud = udev_device_new_from_subsystem_sysname(c->udev, "pci",
-		    d->address);
+		ud = udev_pci_device(c->udev, d->address);
 	if (ud != NULL) {
 		if ((v = udev_device_get_property_value(ud,
 		    "ID_VENDOR_FROM_DATABASE")) != NULL)

@@ -11,11 +11,8 @@
  * its own waiting with push_backoff_ms, so uevents are handled between
  * attempts.
  *
- * libcurl is loaded with dlopen only when pushing: it and the twenty
- * libraries it pulls in take longer to load and relocate than a whole
- * scan of a large host, which every run without --push would pay.
+ * libcurl is loaded only when pushing (dl.c says why).
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -57,10 +54,7 @@ struct curl_api {
 	void			 (*slist_free_all)(struct curl_slist *);
 };
 
-static const struct {
-	const char	*name;
-	size_t		 offset;
-} curl_syms[] = {
+static const struct dl_sym curl_syms[] = {
 	{ "curl_global_init", offsetof(struct curl_api, global_init) },
 	{ "curl_easy_init", offsetof(struct curl_api, easy_init) },
 	{ "curl_easy_setopt", offsetof(struct curl_api, easy_setopt) },
@@ -110,28 +104,14 @@ transient(CURLcode cc)
 	}
 }
 
-/* POSIX lets dlsym's void * carry a function pointer. */
 static int
 load_curl(char *err, size_t errlen)
 {
-	void	*h, *sym;
-	size_t	 i;
-
 	if (curl_loaded)
 		return (0);
-	if ((h = dlopen(LIBCURL_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL) {
-		snprintf(err, errlen, "cannot load %s: %s", LIBCURL_SONAME,
-		    dlerror());
+	if (dl_load(LIBCURL_SONAME, curl_syms, sizeof(curl_syms) /
+	    sizeof(curl_syms[0]), &cu, err, errlen) == -1)
 		return (-1);
-	}
-	for (i = 0; i < sizeof(curl_syms) / sizeof(curl_syms[0]); i++) {
-		if ((sym = dlsym(h, curl_syms[i].name)) == NULL) {
-			snprintf(err, errlen, "%s: no %s", LIBCURL_SONAME,
-			    curl_syms[i].name);
-			return (-1);
-		}
-		memcpy((char *)&cu + curl_syms[i].offset, &sym, sizeof(sym));
-	}
 	if (cu.global_init(CURL_GLOBAL_DEFAULT) != 0) {
 		snprintf(err, errlen, "cannot initialise libcurl");
 		return (-1);

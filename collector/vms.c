@@ -152,6 +152,11 @@ read_cmdline(pid_t pid, size_t *lenp, int *cut)
 		if (n <= 0)
 			break;
 		len += (size_t)n;
+		/* The kernel hands out the arguments up to the count asked
+		 * for (get_mm_cmdline), so a short read was the end: no
+		 * second read of every process on the host to hear it. */
+		if (len < cap)
+			break;
 	}
 	close(fd);
 	if (len == 0) {

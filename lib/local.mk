@@ -31,9 +31,11 @@ lib_libvfiocompat_a_SOURCES = \
 nodist_lib_libvfiocompat_a_SOURCES = lib/store/store_migrations.c \
 	lib/store/store_pg_migrations.c
 
-# Link line for anything that uses the library.
-LIBVC = lib/libvfiocompat.a $(JANSSON_LIBS) $(SQLITE_LIBS) $(LIBPQ_LIBS) \
-	$(NETTLE_LIBS)
+# Link line for anything that uses the library; the collector brings
+# its own libpq and SQLite calls (collector/pq.c, sqlite.c) and links
+# LIBVC_NODB.
+LIBVC_NODB = lib/libvfiocompat.a $(JANSSON_LIBS) $(NETTLE_LIBS)
+LIBVC = $(LIBVC_NODB) $(SQLITE_LIBS) $(LIBPQ_LIBS)
 
 SQL_MIGRATIONS = $(sort $(wildcard $(top_srcdir)/schema/sqlite/[0-9]*.sql))
 lib/store/store_migrations.c: $(SQL_MIGRATIONS) $(top_srcdir)/build-aux/embed-sql

@@ -25,6 +25,7 @@ assert_eq "first store: generation" "testhost|1" \
 assert_eq "first store: rows" "1|1|16|2|0" "$(counts)"
 sql 'select document from hosts' >"$T/doc1.json"
 valid "$T/doc1.json"
+as_jansson_prints "$T/doc1.json"
 same_as_expected t4 "$T/doc1.json"
 
 # The server stores the same document under the same digest: one
@@ -70,3 +71,15 @@ rc=0
 collect t4 --db "$T/missing/dir/vc.db" || rc=$?
 assert_eq "unopenable --db: exit status" 1 "$rc"
 assert_eq "unopenable --db: one line on stderr" 1 "$(wc -l <"$T/t4.err")"
+
+# libsqlite3 is loaded for --db only (collector/sqlite.c): not linked,
+# and one that cannot be loaded fails the store with one line naming it,
+# changing nothing, while a run without --db never asks for it.
+ldd "$VC_COLLECT" | grep -q libsqlite3 &&
+    fail "the collector links libsqlite3: every run pays for loading it"
+broken_lib libsqlite3.so.0 --db "$DB"
+assert_eq "unloadable libsqlite3: store unchanged" "testhost|2" \
+    "$(sql 'select host, generation from hosts')"
+LD_LIBRARY_PATH=$T/badlib collect t4 ||
+    fail "no --db with a broken libsqlite3 on the path: exit $?: $(cat "$T/t4.err")"
+ok "--db loads libsqlite3 when it stores, and only then"

@@ -8,6 +8,7 @@
 collect hostile --all-pci || fail "exit status $?: $(cat "$T/hostile.err")"
 jq -e . "$T/hostile.json" >/dev/null || fail "output is not JSON"
 valid "$T/hostile.json"
+as_jansson_prints "$T/hostile.json"
 ok "exit 0 and a valid inventory"
 same_as_expected hostile "$T/hostile.json"
 

@@ -37,6 +37,7 @@ start=$(date +%s)
     >"$T/out.json" 2>"$T/err" || fail "exit status $?: $(cat "$T/err")"
 elapsed=$(($(date +%s) - start))
 valid "$T/out.json"
+as_jansson_prints "$T/out.json"
 [ "$elapsed" -lt 9 ] || fail "the hanging probe was not cut off ($elapsed s)"
 ok "hanging probe cut off ($elapsed s)"
 

@@ -71,6 +71,7 @@ assert_eq "request line and headers" \
 jq -r .body "$T/requests" >"$T/body.json"
 assert_eq "body is compact (one line)" 1 "$(wc -l <"$T/body.json")"
 valid "$T/body.json"
+as_jansson_prints "$T/body.json"
 same_as_expected t4 "$T/body.json"
 
 # 500, 503, 429 then 200: four attempts, success, warnings for each retry.

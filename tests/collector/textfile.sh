@@ -60,6 +60,7 @@ echo stale >"$T/tf/vc.prom"
 collect mtty --textfile "$T/tf/vc.prom" --output - ||
     fail "mtty: exit $?: $(cat "$T/mtty.err")"
 valid "$T/mtty.json"
+as_jansson_prints "$T/mtty.json"
 check "$T/tf/vc.prom"
 assert_eq "mtty-2 available" 11 "$(metric "$T/tf/vc.prom" \
     "${P}type_available_instances{parent=\"mtty\",kind=\"mdev\",type=\"mtty-2\"}")"

@@ -10,12 +10,14 @@ for tree in gvtg t4 h100 connectx mtty s390 xe; do
 	[ ! -s "$T/$tree.err" ] ||
 	    fail "$tree: unexpected warnings: $(cat "$T/$tree.err")"
 	valid "$T/$tree.json"
+	as_jansson_prints "$T/$tree.json"
 	same_as_expected "$tree" "$T/$tree.json"
 
 	# --all-pci: one device per /sys/bus/pci/devices entry, plus the
 	# non-PCI mdev parents the default output already has.
 	collect "$tree" --all-pci || fail "$tree --all-pci: exit status $?"
 	valid "$T/$tree.json"
+	as_jansson_prints "$T/$tree.json"
 	npci=$("$WITH_TREE" "$tree" -- sh -c 'ls /sys/bus/pci/devices | wc -l')
 	nother=$(normalize <"$EXPECTED/$tree.json" |
 	    jq '[.devices[] | select(.address | test("^[0-9a-f]{4}:") | not)] | length')

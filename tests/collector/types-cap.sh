@@ -27,6 +27,7 @@ EOX
     --probe-dir "$NOPROBES" > "$T/many.json" 2> "$T/many.err" ||
     fail "collector failed: $(cat "$T/many.err")"
 valid "$T/many.json"
+as_jansson_prints "$T/many.json"
 gpu='.devices[] | select(.address == "0000:3b:00.0")'
 assert_eq "types kept" 512 "$(jq "[$gpu | .types[]] | length" "$T/many.json")"
 assert_eq "types_truncated" true "$(jq "$gpu | .types_truncated" "$T/many.json")"

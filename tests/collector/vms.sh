@@ -105,6 +105,7 @@ at_exit 'for p in $(cat "$T/pids" 2>/dev/null); do kill $p 2>/dev/null || :; don
 "$WITH_TREE" t4 -- sh "$T/inside.sh" ||
     fail "scenario failed: $(cat "$T/vms.err" 2>/dev/null)"
 valid "$T/vms.json"
+as_jansson_prints "$T/vms.json"
 set -- $(cat "$T/pids")
 P1=$1 P2=$2 P3=$3 P5=$5 P6=$6 P7=$7 P8=$8 P9=$9
 
@@ -217,6 +218,7 @@ INSIDE
 "$WITH_TREE" xe -- sh "$T/inside-xe.sh" ||
     fail "xe scenario failed: $(cat "$T/vms.err" 2>/dev/null)"
 valid "$T/vms.json"
+as_jansson_prints "$T/vms.json"
 set -- $(cat "$T/pids")
 assert_eq "iommufd VM: cdev, JSON forms, shared RAM" \
     "$(want $X1 cpr-ready $1 '["0000:03:00.1"]' true '"10.1.0"' '"iommufd"' false true)" \

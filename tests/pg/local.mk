@@ -3,6 +3,7 @@
 # test (pg-lib.sh): the engine unit tests and the API suite run again
 # with a PostgreSQL --db, and three replicas share one database.
 PG_TESTS = tests/pg/store.sh tests/pg/api.sh tests/pg/import.sh \
+	tests/pg/collector.sh \
 	tests/pg/concurrency.sh tests/pg/bad-input.sh
 TESTS += $(PG_TESTS)
 # Replicas: SIGKILL rounds and a database outage, once, in the build
