@@ -106,7 +106,8 @@ $SUDO setpriv --reuid vfio-compat --regid vfio-compat --clear-groups \
 srv=$!
 at_exit "$SUDO kill $srv 2>/dev/null || true"
 i=0
-until curl -fs "$URL/healthz" >/dev/null 2>&1; do
+# /readyz, not /healthz: the port opens before the demo data is read.
+until curl -fs "$URL/readyz" >/dev/null 2>&1; do
 	i=$((i + 1))
 	[ $i -lt 100 ] || { cat "$T/server.log"; fail "installed server did not start"; }
 	$SUDO kill -0 $srv 2>/dev/null || { cat "$T/server.log"; fail "installed server exited"; }
