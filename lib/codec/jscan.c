@@ -1,0 +1,477 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * jscan.c -- a strict JSON reader into one flat array of values.
+ *
+ * One pass over the text, no recursion (an explicit stack, bounded by
+ * maxdepth), one growing array. What it accepts is what json_loadb()
+ * accepts with JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, so that the
+ * inventory codec refuses exactly the bodies it refused when it read
+ * them through jansson (tests/unit/test_jscan.c compares the two).
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codec/jscan.h"
+#include "util/xmalloc.h"
+
+#define JSCAN_STACK	64	/* deepest maxdepth honoured */
+
+struct scan {
+	struct jscan	*js;
+	char		*buf;
+	size_t		 pos;
+	size_t		 line_start;
+	int		 line;
+};
+
+static int	 fail(struct scan *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+static uint32_t	 push(struct scan *, enum jv_type);
+static void	 skip_ws(struct scan *);
+static int	 scan_string(struct scan *, uint32_t);
+static int	 scan_number(struct scan *);
+static int	 scan_literal(struct scan *);
+static int	 hex4(const char *, unsigned int *);
+static size_t	 utf8_seq(const unsigned char *);
+static int	 check_dups(struct scan *, uint32_t);
+static int	 key_cmp(const void *, const void *);
+
+static int
+fail(struct scan *sc, const char *fmt, ...)
+{
+	va_list	 ap;
+
+	sc->js->line = sc->line;
+	sc->js->column = (int)(sc->pos - sc->line_start) + 1;
+	va_start(ap, fmt);
+	vsnprintf(sc->js->error, sizeof(sc->js->error), fmt, ap);
+	va_end(ap);
+	return (-1);
+}
+
+static uint32_t
+push(struct scan *sc, enum jv_type type)
+{
+	struct jscan	*js = sc->js;
+	struct jv	*v;
+
+	if (js->nv == js->cap) {
+		js->cap = js->cap < 64 ? 64 : js->cap * 2;
+		js->v = xreallocarray(js->v, js->cap, sizeof(*js->v));
+	}
+	v = &js->v[js->nv];
+	v->s = NULL;
+	v->i = 0;
+	v->n = 0;
+	v->type = (uint8_t)type;
+	v->end = (uint32_t)++js->nv;
+	return ((uint32_t)(js->nv - 1));
+}
+
+/* The four whitespace bytes of RFC 8259; lines counted for errors. */
+static void
+skip_ws(struct scan *sc)
+{
+	const char	*b = sc->buf;
+	size_t		 p = sc->pos;
+
+	for (;;) {
+		if (b[p] == ' ' || b[p] == '\t' || b[p] == '\r')
+			p++;
+		else if (b[p] == '\n') {
+			sc->line++;
+			sc->line_start = ++p;
+		} else
+			break;
+	}
+	sc->pos = p;
+}
+
+static int
+hex4(const char *s, unsigned int *out)
+{
+	unsigned int	 v = 0;
+	int		 i, c;
+
+	for (i = 0; i < 4; i++) {
+		c = (unsigned char)s[i];
+		if (c >= '0' && c <= '9')
+			c -= '0';
+		else if (c >= 'a' && c <= 'f')
+			c -= 'a' - 10;
+		else if (c >= 'A' && c <= 'F')
+			c -= 'A' - 10;
+		else
+			return (-1);
+		v = v << 4 | (unsigned int)c;
+	}
+	*out = v;
+	return (0);
+}
+
+/*
+ * Length of the well-formed UTF-8 sequence at p (its first byte is
+ * 0x80 or more), or 0: no overlong forms, no surrogates, nothing past
+ * U+10FFFF -- jansson's utf8_check_first/utf8_check_full.
+ */
+static size_t
+utf8_seq(const unsigned char *p)
+{
+	size_t		 n, i;
+	unsigned int	 cp;
+
+	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
+		n = 2;
+		cp = p[0] & 0x1f;
+	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		n = 3;
+		cp = p[0] & 0x0f;
+	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		n = 4;
+		cp = p[0] & 0x07;
+	} else
+		return (0);
+	for (i = 1; i < n; i++) {
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return (0);
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+	    (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000))
+		return (0);
+	return (n);
+}
+
+/* The string at pos (its opening quote), decoded in place into t. */
+static int
+scan_string(struct scan *sc, uint32_t t)
+{
+	unsigned char	*b = (unsigned char *)sc->buf;
+	size_t		 r = sc->pos + 1, w = r, start = r, n;
+	unsigned int	 cp, lo;
+
+	for (;;) {
+		unsigned char	 c = b[r];
+
+		if (c == '"')
+			break;
+		if (c >= 0x20 && c < 0x80 && c != '\\') {
+			b[w++] = c;
+			r++;
+			continue;
+		}
+		if (c >= 0x80) {
+			if ((n = utf8_seq(b + r)) == 0) {
+				sc->pos = r;
+				return (fail(sc, "invalid UTF-8 byte 0x%02x",
+				    c));
+			}
+			memmove(b + w, b + r, n);
+			w += n;
+			r += n;
+			continue;
+		}
+		if (c != '\\') {
+			sc->pos = r;
+			return (fail(sc, c == '\0' ? "unterminated string" :
+			    "control character 0x%x in a string", c));
+		}
+		sc->pos = r;
+		switch (b[r + 1]) {
+		case '"': case '\\': case '/':
+			b[w++] = b[r + 1];
+			r += 2;
+			continue;
+		case 'b': b[w++] = '\b'; r += 2; continue;
+		case 'f': b[w++] = '\f'; r += 2; continue;
+		case 'n': b[w++] = '\n'; r += 2; continue;
+		case 'r': b[w++] = '\r'; r += 2; continue;
+		case 't': b[w++] = '\t'; r += 2; continue;
+		case 'u':
+			break;
+		default:
+			return (fail(sc, "invalid escape"));
+		}
+		if (hex4((char *)b + r + 2, &cp) == -1)
+			return (fail(sc, "invalid \\u escape"));
+		r += 6;
+		if (cp >= 0xd800 && cp <= 0xdbff) {
+			if (b[r] != '\\' || b[r + 1] != 'u' ||
+			    hex4((char *)b + r + 2, &lo) == -1 ||
+			    lo < 0xdc00 || lo > 0xdfff)
+				return (fail(sc, "invalid Unicode '\\u%04X'",
+				    cp));
+			r += 6;
+			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+		} else if (cp >= 0xdc00 && cp <= 0xdfff)
+			return (fail(sc, "invalid Unicode '\\u%04X'", cp));
+		if (cp == 0)
+			return (fail(sc, "\\u0000 is not allowed"));
+		if (cp < 0x80)
+			b[w++] = (unsigned char)cp;
+		else if (cp < 0x800) {
+			b[w++] = (unsigned char)(0xc0 | cp >> 6);
+			b[w++] = (unsigned char)(0x80 | (cp & 0x3f));
+		} else if (cp < 0x10000) {
+			b[w++] = (unsigned char)(0xe0 | cp >> 12);
+			b[w++] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+			b[w++] = (unsigned char)(0x80 | (cp & 0x3f));
+		} else {
+			b[w++] = (unsigned char)(0xf0 | cp >> 18);
+			b[w++] = (unsigned char)(0x80 | (cp >> 12 & 0x3f));
+			b[w++] = (unsigned char)(0x80 | (cp >> 6 & 0x3f));
+			b[w++] = (unsigned char)(0x80 | (cp & 0x3f));
+		}
+	}
+	/* w <= r: the NUL lands at most on the closing quote. */
+	b[w] = '\0';
+	sc->js->v[t].s = (char *)b + start;
+	sc->js->v[t].n = (uint32_t)(w - start);
+	sc->pos = r + 1;
+	return (0);
+}
+
+/*
+ * -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?: without a fraction or
+ * an exponent an integer that must fit int64_t, else a real that must
+ * not overflow a double (jansson's two "too big" errors).
+ */
+static int
+scan_number(struct scan *sc)
+{
+	const char	*b = sc->buf, *s = b + sc->pos;
+	size_t		 p = sc->pos;
+	bool		 neg = false, real = false;
+	uint64_t	 u = 0, lim;
+	uint32_t	 t;
+	double		 d;
+
+	if (b[p] == '-') {
+		neg = true;
+		p++;
+	}
+	if (b[p] == '0')
+		p++;
+	else if (b[p] >= '1' && b[p] <= '9') {
+		while (b[p] >= '0' && b[p] <= '9')
+			p++;
+	} else
+		return (fail(sc, "invalid number"));
+	if (b[p] == '.') {
+		real = true;
+		if (b[++p] < '0' || b[p] > '9') {
+			sc->pos = p;
+			return (fail(sc, "invalid number"));
+		}
+		while (b[p] >= '0' && b[p] <= '9')
+			p++;
+	}
+	if (b[p] == 'e' || b[p] == 'E') {
+		real = true;
+		if (b[++p] == '+' || b[p] == '-')
+			p++;
+		if (b[p] < '0' || b[p] > '9') {
+			sc->pos = p;
+			return (fail(sc, "invalid number"));
+		}
+		while (b[p] >= '0' && b[p] <= '9')
+			p++;
+	}
+	if (real) {
+		errno = 0;
+		d = strtod(s, NULL);
+		if (errno == ERANGE && isinf(d))
+			return (fail(sc, "real number overflow"));
+		push(sc, JV_REAL);
+		sc->pos = p;
+		return (0);
+	}
+	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	for (s += neg; s < b + p; s++) {
+		if (u > (lim - (uint64_t)(*s - '0')) / 10)
+			return (fail(sc, neg ? "too big negative integer" :
+			    "too big integer"));
+		u = u * 10 + (uint64_t)(*s - '0');
+	}
+	t = push(sc, JV_INT);
+	sc->js->v[t].i = neg ? (int64_t)(0 - u) : (int64_t)u;
+	sc->pos = p;
+	return (0);
+}
+
+static int
+scan_literal(struct scan *sc)
+{
+	const char	*s = sc->buf + sc->pos;
+
+	if (strncmp(s, "true", 4) == 0) {
+		push(sc, JV_TRUE);
+		sc->pos += 4;
+	} else if (strncmp(s, "false", 5) == 0) {
+		push(sc, JV_FALSE);
+		sc->pos += 5;
+	} else if (strncmp(s, "null", 4) == 0) {
+		push(sc, JV_NULL);
+		sc->pos += 4;
+	} else
+		return (fail(sc, *s == '\0' ? "premature end of input" :
+		    "invalid token"));
+	return (0);
+}
+
+static int
+key_cmp(const void *a, const void *b)
+{
+	return (strcmp(*(const char *const *)a, *(const char *const *)b));
+}
+
+/* Object o is complete: refuse a key that appears twice. */
+static int
+check_dups(struct scan *sc, uint32_t o)
+{
+	struct jscan	*js = sc->js;
+	size_t		 n = js->v[o].n, i, j;
+	uint32_t	 k;
+
+	if (n < 2)
+		return (0);
+	if (n > js->keys_cap) {
+		js->keys_cap = n;
+		js->keys = xreallocarray(js->keys, n, sizeof(*js->keys));
+	}
+	for (i = 0, k = o + 1; i < n; i++, k = js->v[k + 1].end)
+		js->keys[i] = js->v[k].s;
+	if (n <= 16) {
+		for (i = 1; i < n; i++)
+			for (j = 0; j < i; j++)
+				if (strcmp(js->keys[i], js->keys[j]) == 0)
+					goto dup;
+		return (0);
+	}
+	qsort(js->keys, n, sizeof(*js->keys), key_cmp);
+	for (i = 1; i < n; i++)
+		if (strcmp(js->keys[i - 1], js->keys[i]) == 0)
+			goto dup;
+	return (0);
+dup:
+	return (fail(sc, "duplicate object key"));
+}
+
+int
+jscan_parse(struct jscan *js, char *buf, size_t len, int maxdepth)
+{
+	struct scan	 sc;
+	uint32_t	 stack[JSCAN_STACK], top, t;
+	int		 depth = 0;
+	char		 c;
+
+	memset(js, 0, sizeof(*js));
+	if (maxdepth > JSCAN_STACK)
+		maxdepth = JSCAN_STACK;
+	sc.js = js;
+	sc.buf = buf;
+	sc.pos = sc.line_start = 0;
+	sc.line = 1;
+	js->cap = len / 8 + 16;
+	js->v = xreallocarray(NULL, js->cap, sizeof(*js->v));
+
+value:
+	skip_ws(&sc);
+	c = buf[sc.pos];
+	if (c == '{' || c == '[') {
+		if (depth >= maxdepth)
+			return (fail(&sc, "nested deeper than %d levels",
+			    maxdepth));
+		stack[depth++] = push(&sc, c == '{' ? JV_OBJECT : JV_ARRAY);
+		sc.pos++;
+		skip_ws(&sc);
+		if (buf[sc.pos] == (c == '{' ? '}' : ']')) {
+			sc.pos++;
+			goto close;
+		}
+		if (c == '[')
+			goto value;
+		goto key;
+	}
+	if (c == '"') {
+		if (scan_string(&sc, push(&sc, JV_STRING)) == -1)
+			return (-1);
+	} else if (c == '-' || (c >= '0' && c <= '9')) {
+		if (scan_number(&sc) == -1)
+			return (-1);
+	} else if (scan_literal(&sc) == -1)
+		return (-1);
+
+next:
+	/* A value is complete: what may follow it in its container. */
+	if (depth == 0) {
+		skip_ws(&sc);
+		if (sc.pos != len)
+			return (fail(&sc, "end of file expected"));
+		return (0);
+	}
+	top = stack[depth - 1];
+	js->v[top].n++;
+	skip_ws(&sc);
+	c = buf[sc.pos];
+	if (c == ',') {
+		sc.pos++;
+		if (js->v[top].type == JV_ARRAY)
+			goto value;
+		skip_ws(&sc);
+		goto key;
+	}
+	if (c != (js->v[top].type == JV_OBJECT ? '}' : ']'))
+		return (fail(&sc, c == '\0' && sc.pos == len ?
+		    "premature end of input" : "',' or '%c' expected",
+		    js->v[top].type == JV_OBJECT ? '}' : ']'));
+	sc.pos++;
+
+close:
+	top = stack[--depth];
+	js->v[top].end = (uint32_t)js->nv;
+	if (js->v[top].type == JV_OBJECT && check_dups(&sc, top) == -1)
+		return (-1);
+	goto next;
+
+key:
+	if (buf[sc.pos] != '"')
+		return (fail(&sc, "string or '}' expected"));
+	t = push(&sc, JV_STRING);
+	if (scan_string(&sc, t) == -1)
+		return (-1);
+	skip_ws(&sc);
+	if (buf[sc.pos] != ':')
+		return (fail(&sc, "':' expected"));
+	sc.pos++;
+	goto value;
+}
+
+void
+jscan_free(struct jscan *js)
+{
+	free(js->v);
+	free(js->keys);
+	js->v = NULL;
+	js->keys = NULL;
+	js->nv = js->cap = js->keys_cap = 0;
+}
+
+uint32_t
+jscan_get(const struct jscan *js, uint32_t obj, const char *key)
+{
+	const struct jv	*v = js->v;
+	uint32_t	 k, i;
+
+	if (obj == JV_NONE || v[obj].type != JV_OBJECT)
+		return (JV_NONE);
+	for (i = 0, k = obj + 1; i < v[obj].n; i++, k = v[k + 1].end)
+		if (strcmp(v[k].s, key) == 0)
+			return (k + 1);
+	return (JV_NONE);
+}
