@@ -24,6 +24,7 @@
 struct scan {
 	struct jscan	*js;
 	char		*buf;
+	size_t		 len;
 	size_t		 pos;
 	size_t		 line_start;
 	int		 line;
@@ -38,6 +39,7 @@ static int	 scan_number(struct scan *);
 static int	 scan_literal(struct scan *);
 static int	 hex4(const char *, unsigned int *);
 static size_t	 utf8_seq(const unsigned char *);
+static void	 skip_peeked_nul(struct scan *);
 static int	 check_dups(struct scan *, uint32_t);
 static int	 key_cmp(const void *, const void *);
 
@@ -90,6 +92,19 @@ skip_ws(struct scan *sc)
 			break;
 	}
 	sc->pos = p;
+}
+
+/*
+ * json_loadb() looks at the byte after a number or a literal and puts
+ * it back; a NUL put back is dropped by its stream (it reads a NUL in
+ * its buffer as "refill"), so "2\0" and "[true\0]" are accepted. The
+ * same texts are accepted here.
+ */
+static void
+skip_peeked_nul(struct scan *sc)
+{
+	if (sc->pos < sc->len && sc->buf[sc->pos] == '\0')
+		sc->pos++;
 }
 
 static int
@@ -289,6 +304,7 @@ scan_number(struct scan *sc)
 			return (fail(sc, "real number overflow"));
 		push(sc, JV_REAL);
 		sc->pos = p;
+		skip_peeked_nul(sc);
 		return (0);
 	}
 	lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
@@ -301,6 +317,7 @@ scan_number(struct scan *sc)
 	t = push(sc, JV_INT);
 	sc->js->v[t].i = neg ? (int64_t)(0 - u) : (int64_t)u;
 	sc->pos = p;
+	skip_peeked_nul(sc);
 	return (0);
 }
 
@@ -321,6 +338,7 @@ scan_literal(struct scan *sc)
 	} else
 		return (fail(sc, *s == '\0' ? "premature end of input" :
 		    "invalid token"));
+	skip_peeked_nul(sc);
 	return (0);
 }
 
@@ -375,6 +393,7 @@ jscan_parse(struct jscan *js, char *buf, size_t len, int maxdepth)
 		maxdepth = JSCAN_STACK;
 	sc.js = js;
 	sc.buf = buf;
+	sc.len = len;
 	sc.pos = sc.line_start = 0;
 	sc.line = 1;
 	js->cap = len / 8 + 16;
