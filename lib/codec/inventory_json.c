@@ -58,6 +58,7 @@ static void	 field_of(char *, size_t, const struct jp *, const char *,
 static int	 pfail(struct dec *, const struct jp *, const char *,
 		    const char *, ...) __attribute__((format(printf, 4, 5)));
 static const struct jv *jv_at(const struct dec *, uint32_t);
+static uint32_t	 member(struct dec *, uint32_t, const char *);
 static int	 get_str(struct dec *, uint32_t, const struct jp *,
 		    const char *, bool, bool, enum str_syntax, const char **);
 static int	 get_int(struct dec *, uint32_t, const struct jp *,
@@ -82,7 +83,7 @@ static int	 dec_instance(struct dec *, uint32_t, struct inv_instance *,
 static int	 dec_vm(struct dec *, uint32_t, struct inv_vm *,
 		    const struct jp *);
 static size_t	 count_of(const struct dec *, uint32_t, enum jv_type);
-static size_t	 model_size(const struct dec *);
+static size_t	 model_size(struct dec *);
 static uint32_t	 dec_array(struct dec *, const struct jp *, const char *,
 		    unsigned int, void **, size_t *, size_t);
 static int	 dec_document(struct dec *);
@@ -287,6 +288,10 @@ struct dec {
 	struct jscan		 js;
 	struct inventory	*inv;
 	struct inv_error	*err;
+	/* Where member() looks first: the member after the last one it
+	 * found, in object hint_obj. Fields are read in the order SPEC 2
+	 * lists them, the order documents print them in. */
+	uint32_t		 hint_obj, hint_i, hint_k;
 };
 
 static size_t
@@ -348,6 +353,39 @@ jv_at(const struct dec *dc, uint32_t i)
 	return (i == JV_NONE ? NULL : &dc->js.v[i]);
 }
 
+/* jscan_get(), starting after the member found last. */
+static uint32_t
+member(struct dec *dc, uint32_t obj, const char *key)
+{
+	const struct jv	*v = dc->js.v;
+	uint32_t	 n, i, k, tries;
+
+	if (obj == JV_NONE || v[obj].type != JV_OBJECT ||
+	    (n = v[obj].n) == 0)
+		return (JV_NONE);
+	if (dc->hint_obj == obj && dc->hint_i < n) {
+		i = dc->hint_i;
+		k = dc->hint_k;
+	} else {
+		i = 0;
+		k = obj + 1;
+	}
+	for (tries = 0; tries < n; tries++) {
+		if (v[k].s[0] == key[0] && strcmp(v[k].s, key) == 0) {
+			dc->hint_obj = obj;
+			dc->hint_i = i + 1;
+			dc->hint_k = v[k + 1].end;
+			return (k + 1);
+		}
+		if (++i == n) {
+			i = 0;
+			k = obj + 1;
+		} else
+			k = v[k + 1].end;
+	}
+	return (JV_NONE);
+}
+
 /*
  * Fetch string member key of obj into *out. Missing keys are an error;
  * null is allowed when nullable. interned chooses pool over arena.
@@ -357,7 +395,7 @@ get_str(struct dec *dc, uint32_t obj, const struct jp *path,
     const char *key, bool nullable, bool interned, enum str_syntax syn,
     const char **out)
 {
-	const struct jv	*v = jv_at(dc, jscan_get(&dc->js, obj, key));
+	const struct jv	*v = jv_at(dc, member(dc, obj, key));
 
 	*out = NULL;
 	if (v == NULL)
@@ -373,7 +411,7 @@ get_str(struct dec *dc, uint32_t obj, const struct jp *path,
 	if (v->n > INV_MAX_STRING)
 		return (pfail(dc, path, key, "longer than %u bytes",
 		    INV_MAX_STRING));
-	if (!str_is_clean_utf8(v->s, v->n))
+	if (!v->plain && !str_is_clean_utf8(v->s, v->n))
 		return (pfail(dc, path, key,
 		    "contains NUL or control characters"));
 	if (!syntax_ok(v->s, syn))
@@ -394,7 +432,7 @@ static int
 get_int(struct dec *dc, uint32_t obj, const struct jp *path,
     const char *key, int32_t min, int32_t max, int32_t *out)
 {
-	const struct jv	*v = jv_at(dc, jscan_get(&dc->js, obj, key));
+	const struct jv	*v = jv_at(dc, member(dc, obj, key));
 
 	*out = INV_NULL;
 	if (v == NULL)
@@ -414,7 +452,7 @@ static int
 get_tri(struct dec *dc, uint32_t obj, const struct jp *path,
     const char *key, enum inv_tri *out)
 {
-	const struct jv	*v = jv_at(dc, jscan_get(&dc->js, obj, key));
+	const struct jv	*v = jv_at(dc, member(dc, obj, key));
 
 	*out = INV_TRI_NULL;
 	if (v == NULL)
@@ -432,7 +470,7 @@ static int
 get_opt_tri(struct dec *dc, uint32_t obj, const struct jp *path,
     const char *key, enum inv_tri *out)
 {
-	if (jscan_get(&dc->js, obj, key) == JV_NONE) {
+	if (member(dc, obj, key) == JV_NONE) {
 		*out = INV_TRI_NULL;
 		return (0);
 	}
@@ -447,18 +485,26 @@ check_keys(struct dec *dc, uint32_t obj, const struct jp *path,
 	const struct jv	*v = dc->js.v;
 	char		 field[sizeof(dc->err->field)];
 	uint32_t	 i, k;
-	size_t		 a;
+	size_t		 a = 0, at = 0, na, t;
 
 	if (obj == JV_NONE || v[obj].type != JV_OBJECT) {
 		field_of(field, sizeof(field), path, NULL, true);
 		return (inv_fail(dc->err, field, "must be an object"));
 	}
+	for (na = 0; allowed[na] != NULL; na++)
+		;
+	/* Keys come in the allowed order: look after the last match. */
 	for (i = 0, k = obj + 1; i < v[obj].n; i++, k = v[k + 1].end) {
-		for (a = 0; allowed[a] != NULL; a++)
-			if (strcmp(allowed[a], v[k].s) == 0)
+		for (t = 0; t < na; t++) {
+			a = at + t < na ? at + t : at + t - na;
+			if (allowed[a][0] == v[k].s[0] &&
+			    strcmp(allowed[a], v[k].s) == 0)
 				break;
-		if (allowed[a] != NULL)
+		}
+		if (t < na) {
+			at = a + 1 < na ? a + 1 : 0;
 			continue;
+		}
 		if (v[k].s[0] == '\0') {
 			field_of(field, sizeof(field), path, NULL, true);
 			return (inv_fail(dc->err, field,
@@ -503,12 +549,12 @@ dec_migration(struct dec *dc, uint32_t obj, struct inv_migration *m,
 
 	if (check_keys(dc, obj, path, migration_keys) == -1)
 		return (-1);
-	c = jv_at(dc, jscan_get(&dc->js, obj, "capable"));
+	c = jv_at(dc, member(dc, obj, "capable"));
 	if (c == NULL || (c->type != JV_TRUE && c->type != JV_FALSE))
 		return (pfail(dc, path, "capable", "must be true or false"));
 	m->capable = c->type == JV_TRUE;
 
-	flags = jscan_get(&dc->js, obj, "flags");
+	flags = member(dc, obj, "flags");
 	if (flags == JV_NONE || v[flags].type != JV_ARRAY)
 		return (pfail(dc, path, "flags", "must be an array"));
 	m->flags = 0;
@@ -596,8 +642,8 @@ dec_attrs(struct dec *dc, uint32_t obj, struct inv_device *d,
 			    syntax_name(SYN_ATTRKEY)));
 		if (v[k + 1].type != JV_STRING)
 			return (pfail(dc, &ap, v[k].s, "must be a string"));
-		if (v[k + 1].n > INV_MAX_STRING ||
-		    !str_is_clean_utf8(v[k + 1].s, v[k + 1].n))
+		if (v[k + 1].n > INV_MAX_STRING || (!v[k + 1].plain &&
+		    !str_is_clean_utf8(v[k + 1].s, v[k + 1].n)))
 			return (pfail(dc, &ap, v[k].s,
 			    "must be clean text of at most %u bytes",
 			    INV_MAX_STRING));
@@ -650,12 +696,12 @@ dec_device(struct dec *dc, uint32_t obj, struct inv_device *d,
 	    &d->sriov_numvfs) == -1)
 		return (-1);
 
-	if ((e = jscan_get(&dc->js, obj, "migration")) == JV_NONE)
+	if ((e = member(dc, obj, "migration")) == JV_NONE)
 		return (pfail(dc, &mp, NULL, "required field is missing"));
 	if (dec_migration(dc, e, &d->migration, &mp) == -1)
 		return (-1);
 
-	types = jscan_get(&dc->js, obj, "types");
+	types = member(dc, obj, "types");
 	if (types == JV_NONE || v[types].type != JV_ARRAY)
 		return (pfail(dc, &tp, NULL, "must be an array"));
 	if (v[types].n > INV_MAX_TYPES)
@@ -673,13 +719,13 @@ dec_device(struct dec *dc, uint32_t obj, struct inv_device *d,
 			    d->types[i].id));
 	}
 	/* Only true is ever written; absent (every complete list) is false. */
-	if ((t = jscan_get(&dc->js, obj, "types_truncated")) != JV_NONE) {
+	if ((t = member(dc, obj, "types_truncated")) != JV_NONE) {
 		if (v[t].type != JV_TRUE)
 			return (pfail(dc, path, "types_truncated",
 			    "must be true or absent"));
 		d->types_truncated = true;
 	}
-	return (dec_attrs(dc, jscan_get(&dc->js, obj, "attributes"), d, path));
+	return (dec_attrs(dc, member(dc, obj, "attributes"), d, path));
 }
 
 static int
@@ -722,7 +768,7 @@ dec_vm(struct dec *dc, uint32_t obj, struct inv_vm *vm,
 	    &vm->name) == -1 ||
 	    get_int(dc, obj, path, "pid", 1, INT32_MAX, &vm->pid) == -1)
 		return (-1);
-	devs = jscan_get(&dc->js, obj, "devices");
+	devs = member(dc, obj, "devices");
 	if (devs == JV_NONE || v[devs].type != JV_ARRAY)
 		return (pfail(dc, &dp, NULL, "must be an array"));
 	if (v[devs].n > INV_MAX_VM_DEVICES)
@@ -746,11 +792,11 @@ dec_vm(struct dec *dc, uint32_t obj, struct inv_vm *vm,
 	vm->viommu = (int8_t)viommu;
 	vm->ram_shared = (int8_t)ram_shared;
 	vm->qemu_version = NULL;
-	if (jscan_get(&dc->js, obj, "qemu_version") != JV_NONE &&
+	if (member(dc, obj, "qemu_version") != JV_NONE &&
 	    get_str(dc, obj, path, "qemu_version", true, true, SYN_TEXT,
 	    &vm->qemu_version) == -1)
 		return (-1);
-	if (jscan_get(&dc->js, obj, "backend") != JV_NONE) {
+	if (member(dc, obj, "backend") != JV_NONE) {
 		if (get_str(dc, obj, path, "backend", true, true, SYN_TEXT,
 		    &backend) == -1)
 			return (-1);
@@ -866,32 +912,32 @@ count_of(const struct dec *dc, uint32_t i, enum jv_type type)
 #define MODEL_RESERVE_MAX	(1024 * 1024)
 
 static size_t
-model_size(const struct dec *dc)
+model_size(struct dec *dc)
 {
 	const struct jscan	*js = &dc->js;
 	uint32_t		 a, e;
 	size_t			 i, n, total = 256;
 
-	a = jscan_get(js, 0, "devices");
+	a = member(dc, 0, "devices");
 	n = count_of(dc, a, JV_ARRAY);
 	total += ROUND16(n * sizeof(struct inv_device));
 	for (i = 0, e = a + 1; i < n && total <= MODEL_RESERVE_MAX; i++,
 	    e = js->v[e].end) {
-		total += ROUND16(count_of(dc, jscan_get(js, e, "types"),
+		total += ROUND16(count_of(dc, member(dc, e, "types"),
 		    JV_ARRAY) * sizeof(struct inv_type));
-		total += ROUND16(count_of(dc, jscan_get(js, e, "attributes"),
+		total += ROUND16(count_of(dc, member(dc, e, "attributes"),
 		    JV_OBJECT) * sizeof(struct inv_attr));
 	}
 	if (total > MODEL_RESERVE_MAX)
 		return (0);
-	n = count_of(dc, jscan_get(js, 0, "instances"), JV_ARRAY);
+	n = count_of(dc, member(dc, 0, "instances"), JV_ARRAY);
 	/* Each instance id is a unique string: a UUID rounds to 48. */
 	total += ROUND16(n * sizeof(struct inv_instance)) + n * 48;
-	a = jscan_get(js, 0, "vms");
+	a = member(dc, 0, "vms");
 	n = count_of(dc, a, JV_ARRAY);
 	total += ROUND16(n * sizeof(struct inv_vm)) + n * 96;
 	for (i = 0, e = a + 1; i < n; i++, e = js->v[e].end) {
-		size_t	 nd = count_of(dc, jscan_get(js, e, "devices"),
+		size_t	 nd = count_of(dc, member(dc, e, "devices"),
 		    JV_ARRAY);
 
 		total += ROUND16(nd * sizeof(char *)) + nd * 48;
@@ -907,7 +953,7 @@ static uint32_t
 dec_array(struct dec *dc, const struct jp *root, const char *key,
     unsigned int max, void **arr, size_t *n, size_t size)
 {
-	uint32_t	 a = jscan_get(&dc->js, 0, key);
+	uint32_t	 a = member(dc, 0, key);
 
 	if (a == JV_NONE || dc->js.v[a].type != JV_ARRAY) {
 		pfail(dc, root, key, "must be an array");
@@ -951,7 +997,7 @@ dec_document(struct dec *dc)
 	    get_str(dc, 0, &root, "collector_version", false, true,
 	    SYN_TEXT, &inv->collector_version) == -1)
 		return (-1);
-	if ((platform = jscan_get(&dc->js, 0, "platform")) == JV_NONE)
+	if ((platform = member(dc, 0, "platform")) == JV_NONE)
 		return (pfail(dc, &root, "platform",
 		    "required field is missing"));
 	ap.key = "platform";
@@ -1010,6 +1056,8 @@ decode(char *text, size_t len, struct strpool *pool, struct inventory *into,
 	if (not_json != NULL)
 		*not_json = false;
 	dc.err = err;
+	dc.hint_obj = JV_NONE;
+	dc.hint_i = dc.hint_k = 0;
 	dc.inv = into != NULL ? into : inventory_new(pool);
 	if (jscan_parse(&dc.js, text, len, INV_MAX_DEPTH) == -1) {
 		if (not_json != NULL)

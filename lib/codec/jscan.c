@@ -34,14 +34,13 @@ static int	 fail(struct scan *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 static uint32_t	 push(struct scan *, enum jv_type);
 static void	 skip_ws(struct scan *);
-static int	 scan_string(struct scan *, uint32_t);
+static int	 scan_string(struct scan *, uint32_t, bool);
 static int	 scan_number(struct scan *);
 static int	 scan_literal(struct scan *);
 static int	 hex4(const char *, unsigned int *);
 static size_t	 utf8_seq(const unsigned char *);
 static void	 skip_peeked_nul(struct scan *);
 static int	 check_dups(struct scan *, uint32_t);
-static int	 key_cmp(const void *, const void *);
 
 static int
 fail(struct scan *sc, const char *fmt, ...)
@@ -71,6 +70,7 @@ push(struct scan *sc, enum jv_type type)
 	v->i = 0;
 	v->n = 0;
 	v->type = (uint8_t)type;
+	v->plain = 0;
 	v->end = (uint32_t)++js->nv;
 	return ((uint32_t)(js->nv - 1));
 }
@@ -162,20 +162,40 @@ utf8_seq(const unsigned char *p)
 	return (n);
 }
 
-/* The string at pos (its opening quote), decoded in place into t. */
+/*
+ * The string at pos (its opening quote), decoded in place into t; an
+ * object key (key) gets a hash for the duplicate check.
+ */
 static int
-scan_string(struct scan *sc, uint32_t t)
+scan_string(struct scan *sc, uint32_t t, bool key)
 {
 	unsigned char	*b = (unsigned char *)sc->buf;
-	size_t		 r = sc->pos + 1, w = r, start = r, n;
+	size_t		 r = sc->pos + 1, w, start = r, n;
 	unsigned int	 cp, lo;
+	uint64_t	 h;
+	bool		 plain = true;
 
+	/* Most strings have nothing to decode: nothing moves until the
+	 * first escape. */
+	for (;;) {
+		unsigned char	 c = b[r];
+
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\')
+			r++;
+		else if (c >= 0x80 && (n = utf8_seq(b + r)) != 0)
+			r += n;
+		else
+			break;
+	}
+	w = r;
 	for (;;) {
 		unsigned char	 c = b[r];
 
 		if (c == '"')
 			break;
 		if (c >= 0x20 && c < 0x80 && c != '\\') {
+			if (c == 0x7f)
+				plain = false;
 			b[w++] = c;
 			r++;
 			continue;
@@ -197,6 +217,7 @@ scan_string(struct scan *sc, uint32_t t)
 			    "control character 0x%x in a string", c));
 		}
 		sc->pos = r;
+		plain = false;
 		switch (b[r + 1]) {
 		case '"': case '\\': case '/':
 			b[w++] = b[r + 1];
@@ -247,6 +268,13 @@ scan_string(struct scan *sc, uint32_t t)
 	b[w] = '\0';
 	sc->js->v[t].s = (char *)b + start;
 	sc->js->v[t].n = (uint32_t)(w - start);
+	sc->js->v[t].plain = plain;
+	if (key) {
+		/* FNV-1a */
+		for (h = 0xcbf29ce484222325ull, n = start; n < w; n++)
+			h = (h ^ b[n]) * 0x100000001b3ull;
+		sc->js->v[t].i = (int64_t)h;
+	}
 	sc->pos = r + 1;
 	return (0);
 }
@@ -342,39 +370,47 @@ scan_literal(struct scan *sc)
 	return (0);
 }
 
-static int
-key_cmp(const void *a, const void *b)
-{
-	return (strcmp(*(const char *const *)a, *(const char *const *)b));
-}
-
-/* Object o is complete: refuse a key that appears twice. */
+/*
+ * Object o is complete: refuse a key that appears twice. Keys are
+ * told apart by their hashes first; a few pairs are compared directly,
+ * more go through an open-addressing table (linear, not n^2, for an
+ * object of 100,000 members).
+ */
 static int
 check_dups(struct scan *sc, uint32_t o)
 {
 	struct jscan	*js = sc->js;
-	size_t		 n = js->v[o].n, i, j;
-	uint32_t	 k;
+	const struct jv	*v = js->v;
+	size_t		 n = v[o].n, i, cap, at;
+	uint32_t	 k, j, kj;
 
 	if (n < 2)
 		return (0);
-	if (n > js->keys_cap) {
-		js->keys_cap = n;
-		js->keys = xreallocarray(js->keys, n, sizeof(*js->keys));
-	}
-	for (i = 0, k = o + 1; i < n; i++, k = js->v[k + 1].end)
-		js->keys[i] = js->v[k].s;
-	if (n <= 16) {
-		for (i = 1; i < n; i++)
-			for (j = 0; j < i; j++)
-				if (strcmp(js->keys[i], js->keys[j]) == 0)
+	if (n <= 8) {
+		for (i = 1, k = v[o + 1 + 1].end; i < n; i++,
+		    k = v[k + 1].end)
+			for (j = 0, kj = o + 1; j < i; j++,
+			    kj = v[kj + 1].end)
+				if (v[kj].i == v[k].i &&
+				    strcmp(v[kj].s, v[k].s) == 0)
 					goto dup;
 		return (0);
 	}
-	qsort(js->keys, n, sizeof(*js->keys), key_cmp);
-	for (i = 1; i < n; i++)
-		if (strcmp(js->keys[i - 1], js->keys[i]) == 0)
-			goto dup;
+	for (cap = 16; cap < 2 * n; cap *= 2)
+		;
+	if (cap > js->slots_cap) {
+		js->slots_cap = cap;
+		js->slots = xreallocarray(js->slots, cap, sizeof(*js->slots));
+	}
+	memset(js->slots, 0xff, cap * sizeof(*js->slots));	/* JV_NONE */
+	for (i = 0, k = o + 1; i < n; i++, k = v[k + 1].end) {
+		for (at = (uint64_t)v[k].i & (cap - 1);
+		    js->slots[at] != JV_NONE; at = (at + 1) & (cap - 1))
+			if (v[js->slots[at]].i == v[k].i &&
+			    strcmp(v[js->slots[at]].s, v[k].s) == 0)
+				goto dup;
+		js->slots[at] = k;
+	}
 	return (0);
 dup:
 	return (fail(sc, "duplicate object key"));
@@ -418,7 +454,7 @@ value:
 		goto key;
 	}
 	if (c == '"') {
-		if (scan_string(&sc, push(&sc, JV_STRING)) == -1)
+		if (scan_string(&sc, push(&sc, JV_STRING), false) == -1)
 			return (-1);
 	} else if (c == '-' || (c >= '0' && c <= '9')) {
 		if (scan_number(&sc) == -1)
@@ -462,7 +498,7 @@ key:
 	if (buf[sc.pos] != '"')
 		return (fail(&sc, "string or '}' expected"));
 	t = push(&sc, JV_STRING);
-	if (scan_string(&sc, t) == -1)
+	if (scan_string(&sc, t, true) == -1)
 		return (-1);
 	skip_ws(&sc);
 	if (buf[sc.pos] != ':')
@@ -475,10 +511,10 @@ void
 jscan_free(struct jscan *js)
 {
 	free(js->v);
-	free(js->keys);
+	free(js->slots);
 	js->v = NULL;
-	js->keys = NULL;
-	js->nv = js->cap = js->keys_cap = 0;
+	js->slots = NULL;
+	js->nv = js->cap = js->slots_cap = 0;
 }
 
 uint32_t

@@ -36,17 +36,20 @@ enum jv_type {
 
 struct jv {
 	const char	*s;	/* JV_STRING: decoded, NUL-terminated */
-	int64_t		 i;	/* JV_INT */
+	int64_t		 i;	/* JV_INT: the value; an object key: a hash */
 	uint32_t	 n;	/* string bytes, array elements, object members */
 	uint32_t	 end;	/* index past this value's subtree */
 	uint8_t		 type;	/* enum jv_type */
+	/* JV_STRING without escapes or DEL: no control character at all,
+	 * so str_is_clean_utf8() holds (the scan checked the UTF-8). */
+	uint8_t		 plain;
 };
 
 struct jscan {
 	struct jv	*v;		/* v[0] is the document's value */
 	size_t		 nv, cap;
-	const char	**keys;		/* scratch of the duplicate check */
-	size_t		 keys_cap;
+	uint32_t	*slots;		/* scratch of the duplicate check */
+	size_t		 slots_cap;
 	/* Set when jscan_parse() fails. */
 	int		 line, column;
 	char		 error[128];
