@@ -1079,23 +1079,33 @@ decode(char *text, size_t len, struct strpool *pool, struct inventory *into,
 }
 
 struct inventory *
+inventory_read_inplace(char *text, size_t len, struct strpool *pool,
+    bool *not_json, struct inv_error *err)
+{
+	if (len > INV_MAX_DOCUMENT) {
+		if (not_json != NULL)
+			*not_json = true;
+		inv_fail(err, "(document)", "larger than %u bytes",
+		    INV_MAX_DOCUMENT);
+		return (NULL);
+	}
+	return (decode(text, len, pool, NULL, NULL, NULL, "", not_json, err));
+}
+
+struct inventory *
 inventory_read(const char *buf, size_t len, struct strpool *pool,
     bool *not_json, struct inv_error *err)
 {
 	struct inventory	*inv;
 	char			*text;
 
-	if (not_json != NULL)
-		*not_json = true;
-	if (len > INV_MAX_DOCUMENT) {
-		inv_fail(err, "(document)", "larger than %u bytes",
-		    INV_MAX_DOCUMENT);
-		return (NULL);
-	}
+	if (len > INV_MAX_DOCUMENT)
+		return (inventory_read_inplace(NULL, len, pool, not_json,
+		    err));
 	text = xmalloc(len + 1);
 	memcpy(text, buf, len);
 	text[len] = '\0';
-	inv = decode(text, len, pool, NULL, NULL, NULL, "", not_json, err);
+	inv = inventory_read_inplace(text, len, pool, not_json, err);
 	free(text);
 	return (inv);
 }

@@ -30,6 +30,12 @@ struct inventory	*inventory_from_json(const json_t *, struct strpool *,
  */
 struct inventory	*inventory_read(const char *, size_t, struct strpool *,
 			    bool *not_json, struct inv_error *);
+/* inventory_read() of a text the caller gives up, without a copy:
+ * text[len] must be '\0', and the text is decoded in place (its
+ * strings are rewritten; it is no longer the document). */
+struct inventory	*inventory_read_inplace(char *text, size_t len,
+			    struct strpool *, bool *not_json,
+			    struct inv_error *);
 json_t			*inventory_to_json(const struct inventory *);
 
 /* Parse one device entry (path names it in errors, e.g. "devices[3]"). */
