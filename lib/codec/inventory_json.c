@@ -50,6 +50,9 @@ enum str_syntax {
 struct jp;
 struct dec;
 
+/* Reads one entry (a device, a type...) of a scanned text into elem. */
+typedef int	 dec_fn(struct dec *, uint32_t, void *, const struct jp *);
+
 static json_t	*inv_device_to_json(const struct inv_device *);
 static json_t	*inv_type_to_json(const struct inv_type *);
 static size_t	 jp_render(const struct jp *, char *, size_t);
@@ -84,18 +87,15 @@ static int	 dec_vm(struct dec *, uint32_t, struct inv_vm *,
 		    const struct jp *);
 static size_t	 count_of(const struct dec *, uint32_t, enum jv_type);
 static size_t	 model_size(struct dec *);
-static uint32_t	 dec_array(struct dec *, const struct jp *, const char *,
-		    unsigned int, void **, size_t *, size_t);
+static int	 dec_array(struct dec *, const char *, unsigned int, size_t,
+		    dec_fn *, void **, size_t *);
 static int	 dec_document(struct dec *);
 static struct inventory *decode(char *, size_t, struct strpool *,
-		    struct inventory *,
-		    int (*)(struct dec *, uint32_t, void *, const struct jp *),
-		    void *, const char *, bool *, struct inv_error *);
+		    struct inventory *, dec_fn *, void *, const char *, bool *,
+		    struct inv_error *);
 static char	*tree_text(const json_t *, size_t *);
-static int	 one_device(struct dec *, uint32_t, void *, const struct jp *);
-static int	 one_type(struct dec *, uint32_t, void *, const struct jp *);
-static int	 entry_from_json(struct inventory *, const json_t *,
-		    int (*)(struct dec *, uint32_t, void *, const struct jp *),
+static dec_fn	 one_device, one_type, one_instance, one_vm;
+static int	 entry_from_json(struct inventory *, const json_t *, dec_fn *,
 		    void *, const char *, struct inv_error *);
 static void	*arena_array(struct inventory *, size_t, size_t);
 static bool	 syntax_ok(const char *, enum str_syntax);
@@ -948,24 +948,31 @@ model_size(struct dec *dc)
 }
 
 /* Top-level array member key (at most max entries) into exactly sized
- * storage of n elements of size bytes: its index, or JV_NONE (err set). */
-static uint32_t
-dec_array(struct dec *dc, const struct jp *root, const char *key,
-    unsigned int max, void **arr, size_t *n, size_t size)
+ * storage (*arrp, *np) of elements of size bytes, each read by one. */
+static int
+dec_array(struct dec *dc, const char *key, unsigned int max, size_t size,
+    dec_fn *one, void **arrp, size_t *np)
 {
-	uint32_t	 a = member(dc, 0, key);
+	struct jp	 root = { NULL, "", 0 }, ap = { &root, key, 0 };
+	struct jp	 ep = { &ap, NULL, 0 };
+	const struct jv	*v = dc->js.v;
+	uint32_t	 a = member(dc, 0, key), e, i;
+	char		*arr;
 
-	if (a == JV_NONE || dc->js.v[a].type != JV_ARRAY) {
-		pfail(dc, root, key, "must be an array");
-		return (JV_NONE);
+	*arrp = NULL;
+	*np = 0;
+	if (a == JV_NONE || v[a].type != JV_ARRAY)
+		return (pfail(dc, &root, key, "must be an array"));
+	if (v[a].n > max)
+		return (pfail(dc, &root, key, "more than %u entries", max));
+	*np = v[a].n;
+	*arrp = arr = arena_array(dc->inv, v[a].n, size);
+	for (i = 0, e = a + 1; i < v[a].n; i++, e = v[e].end) {
+		ep.idx = i;
+		if (one(dc, e, arr + i * size, &ep) == -1)
+			return (-1);
 	}
-	if (dc->js.v[a].n > max) {
-		pfail(dc, root, key, "more than %u entries", max);
-		return (JV_NONE);
-	}
-	*n = dc->js.v[a].n;
-	*arr = arena_array(dc->inv, *n, size);
-	return (a);
+	return (0);
 }
 
 /* The scanned document into dc->inv; -1 with dc->err set. */
@@ -975,10 +982,10 @@ dec_document(struct dec *dc)
 	struct inventory	*inv = dc->inv;
 	const struct jv		*v = dc->js.v;
 	struct jp		 root = { NULL, "", 0 };
-	struct jp		 ap = { &root, NULL, 0 }, ep = { &ap, NULL, 0 };
+	struct jp		 ap = { &root, "platform", 0 };
 	const char		*schema;
-	uint32_t		 a, e, platform;
-	size_t			 i, reserve;
+	uint32_t		 platform;
+	size_t			 reserve;
 	void			*arr;
 
 	if (v[0].type == JV_OBJECT && (reserve = model_size(dc)) > 0)
@@ -1000,43 +1007,25 @@ dec_document(struct dec *dc)
 	if ((platform = member(dc, 0, "platform")) == JV_NONE)
 		return (pfail(dc, &root, "platform",
 		    "required field is missing"));
-	ap.key = "platform";
 	if (dec_platform(dc, platform, &ap) == -1)
 		return (-1);
 
-	ap.key = "devices";
-	if ((a = dec_array(dc, &root, ap.key, INV_MAX_DEVICES, &arr,
-	    &inv->ndevices, sizeof(*inv->devices))) == JV_NONE)
+	if (dec_array(dc, "devices", INV_MAX_DEVICES, sizeof(*inv->devices),
+	    one_device, &arr, &inv->ndevices) == -1)
 		return (-1);
 	inv->devices = arr;
 	inv->devices_cap = inv->ndevices;
-	for (i = 0, e = a + 1; i < inv->ndevices; i++, e = v[e].end) {
-		ep.idx = i;
-		if (dec_device(dc, e, &inv->devices[i], &ep) == -1)
-			return (-1);
-	}
-	ap.key = "instances";
-	if ((a = dec_array(dc, &root, ap.key, INV_MAX_INSTANCES, &arr,
-	    &inv->ninstances, sizeof(*inv->instances))) == JV_NONE)
+	if (dec_array(dc, "instances", INV_MAX_INSTANCES,
+	    sizeof(*inv->instances), one_instance, &arr,
+	    &inv->ninstances) == -1)
 		return (-1);
 	inv->instances = arr;
 	inv->instances_cap = inv->ninstances;
-	for (i = 0, e = a + 1; i < inv->ninstances; i++, e = v[e].end) {
-		ep.idx = i;
-		if (dec_instance(dc, e, &inv->instances[i], &ep) == -1)
-			return (-1);
-	}
-	ap.key = "vms";
-	if ((a = dec_array(dc, &root, ap.key, INV_MAX_VMS, &arr,
-	    &inv->nvms, sizeof(*inv->vms))) == JV_NONE)
+	if (dec_array(dc, "vms", INV_MAX_VMS, sizeof(*inv->vms), one_vm, &arr,
+	    &inv->nvms) == -1)
 		return (-1);
 	inv->vms = arr;
 	inv->vms_cap = inv->nvms;
-	for (i = 0, e = a + 1; i < inv->nvms; i++, e = v[e].end) {
-		ep.idx = i;
-		if (dec_vm(dc, e, &inv->vms[i], &ep) == -1)
-			return (-1);
-	}
 	return (check_unique(inv, dc->err));
 }
 
@@ -1046,8 +1035,8 @@ dec_document(struct dec *dc)
  */
 static struct inventory *
 decode(char *text, size_t len, struct strpool *pool, struct inventory *into,
-    int (*one)(struct dec *, uint32_t, void *, const struct jp *),
-    void *elem, const char *prefix, bool *not_json, struct inv_error *err)
+    dec_fn *one, void *elem, const char *prefix, bool *not_json,
+    struct inv_error *err)
 {
 	struct dec	 dc;
 	struct jp	 root = { NULL, prefix, 0 };
@@ -1163,10 +1152,21 @@ one_type(struct dec *dc, uint32_t obj, void *t, const struct jp *path)
 	return (dec_type(dc, obj, t, path));
 }
 
+static int
+one_instance(struct dec *dc, uint32_t obj, void *in, const struct jp *path)
+{
+	return (dec_instance(dc, obj, in, path));
+}
+
+static int
+one_vm(struct dec *dc, uint32_t obj, void *vm, const struct jp *path)
+{
+	return (dec_vm(dc, obj, vm, path));
+}
+
 /* One device or type entry of inv from a jansson value. */
 static int
-entry_from_json(struct inventory *inv, const json_t *obj,
-    int (*one)(struct dec *, uint32_t, void *, const struct jp *),
+entry_from_json(struct inventory *inv, const json_t *obj, dec_fn *one,
     void *elem, const char *path, struct inv_error *err)
 {
 	char	*text;
