@@ -16,6 +16,7 @@ lib_libvfiocompat_a_SOURCES = \
 	lib/util/buf.c lib/util/buf.h \
 	lib/model/inventory.c lib/model/inventory.h \
 	lib/codec/inventory_json.c lib/codec/inventory_json.h \
+	lib/codec/jscan.c lib/codec/jscan.h \
 	lib/codec/fingerprint.c lib/codec/fingerprint.h \
 	lib/codec/inventory_text.c lib/codec/inventory_text.h \
 	lib/store/store.h lib/store/store.c lib/store/store_engine.h \

@@ -380,8 +380,6 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
     const char *expect_host, int64_t received_at, struct ingest_result *res,
     struct http_reply *rep)
 {
-	json_t			*root = NULL;
-	json_error_t		 jerr;
 	struct inventory	*inv = NULL;
 	struct inv_error	 err;
 	char			*doc = NULL;
@@ -389,7 +387,7 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 	struct host_stage	 hs = { NULL };
 	unsigned char		 fp[SHA256_LEN];
 	char			 at[INV_FP_TIME_MAX];
-	bool			 has_fp = false;
+	bool			 has_fp = false, not_json;
 	int			 locked = 0;
 
 	memset(&err, 0, sizeof(err));
@@ -408,26 +406,17 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 			return (-1);
 		}
 	}
-	if ((root = json_loadb(buf, len, JSON_REJECT_DUPLICATES |
-	    JSON_DECODE_ANY, &jerr)) == NULL) {
-		http_reply_error(rep, 400, "INVALID_JSON", "(document)",
-		    "invalid JSON at line %d column %d: %s", jerr.line,
-		    jerr.column, jerr.text);
-		goto fail;
-	}
-	if (json_depth_exceeds(root, INV_MAX_DEPTH)) {
-		http_reply_error(rep, 400, "INVALID_JSON", "(document)",
-		    "nested deeper than %d levels", INV_MAX_DEPTH);
-		goto fail;
-	}
-	if ((inv = inventory_from_json(root, fleet_pool(srv->fleet),
+	/* One scan of the text into the model: no tree in between. */
+	if ((inv = inventory_read(buf, len, fleet_pool(srv->fleet), &not_json,
 	    &err)) == NULL) {
-		http_reply_error(rep, 400, "VALIDATION_FAILED", err.field,
-		    "%s: %s", err.field, err.message);
+		if (not_json)
+			http_reply_error(rep, 400, "INVALID_JSON", "(document)",
+			    "%s", err.message);
+		else
+			http_reply_error(rep, 400, "VALIDATION_FAILED",
+			    err.field, "%s: %s", err.field, err.message);
 		goto fail;
 	}
-	json_decref(root);
-	root = NULL;
 	if (expect_host != NULL && strcmp(inv->host, expect_host) != 0) {
 		http_reply_error(rep, 400, "HOST_MISMATCH", "host",
 		    "the document is for %s, the path names %s", inv->host,
@@ -481,7 +470,6 @@ fail:
 	metrics_update("rejected");
 	free(doc);
 	discard_stage(&hs, inv);
-	json_decref(root);
 	return (-1);
 }
 

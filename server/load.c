@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "codec/inventory_json.h"
 #include "fleet/fleet.h"
 #include "http.h"
 #include "load.h"
@@ -309,7 +310,9 @@ load_one(struct loader *ld, struct job *j)
 	struct fleet_prepared	*prep;
 
 	memset(&err, 0, sizeof(err));
-	inv = inventory_parse(j->json, j->len, fleet_pool(srv->fleet), &err);
+	/* The job's copy of the row is this thread's: read in place. */
+	inv = inventory_read_inplace(j->json, j->len, fleet_pool(srv->fleet),
+	    NULL, &err);
 	if (inv == NULL) {
 		log_warnx("%s: %s: stored inventory skipped: %s: %s", __func__,
 		    j->meta.host, err.field, err.message);

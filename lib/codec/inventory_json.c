@@ -8,6 +8,13 @@
  * error names the exact path ("devices[3].types[0].id"). Nothing is kept
  * from a document that fails; the caller gets NULL and the reason.
  *
+ * The walk reads the flat value array of jscan.c, not a jansson tree:
+ * the text is scanned once, in place, and the model built from it (a
+ * changed PUT and every stored row at start-up go this way). A path is
+ * a chain of steps on the stack, printed only when an error names it.
+ * Callers holding jansson values have them printed and read the same
+ * way, so there is one validation, not one per representation.
+ *
  * Printing follows the field order of SPEC section 2 and relies on the
  * caller having run inventory_sort(), so the same host state always
  * prints the same bytes.
@@ -20,6 +27,7 @@
 
 #include "codec/inventory_json.h"
 #include "codec/inventory_text.h"
+#include "codec/jscan.h"
 #include "util/buf.h"
 #include "util/arena.h"
 #include "util/digest.h"
@@ -39,38 +47,59 @@ enum str_syntax {
 	SYN_ATTRKEY
 };
 
-struct field_spec {
-	const char	*name;
-	bool		 seen;
-};
+struct jp;
+struct dec;
+
+/* Reads one entry (a device, a type...) of a scanned text into elem. */
+typedef int	 dec_fn(struct dec *, uint32_t, void *, const struct jp *);
 
 static json_t	*inv_device_to_json(const struct inv_device *);
 static json_t	*inv_type_to_json(const struct inv_type *);
-static void	 jpath(char *, size_t, const char *, const char *, ...)
-		    __attribute__((format(printf, 4, 5)));
-static int	 get_str(struct inventory *, const json_t *, const char *,
-		    const char *, bool, bool, enum str_syntax, const char **,
+static size_t	 jp_render(const struct jp *, char *, size_t);
+static void	 field_of(char *, size_t, const struct jp *, const char *,
+		    bool);
+static int	 pfail(struct dec *, const struct jp *, const char *,
+		    const char *, ...) __attribute__((format(printf, 4, 5)));
+static const struct jv *jv_at(const struct dec *, uint32_t);
+static uint32_t	 member(struct dec *, uint32_t, const char *);
+static int	 get_str(struct dec *, uint32_t, const struct jp *,
+		    const char *, bool, bool, enum str_syntax, const char **);
+static int	 get_int(struct dec *, uint32_t, const struct jp *,
+		    const char *, int32_t, int32_t, int32_t *);
+static int	 get_tri(struct dec *, uint32_t, const struct jp *,
+		    const char *, enum inv_tri *);
+static int	 get_opt_tri(struct dec *, uint32_t, const struct jp *,
+		    const char *, enum inv_tri *);
+static int	 check_keys(struct dec *, uint32_t, const struct jp *,
+		    const char *const *);
+static int	 dec_platform(struct dec *, uint32_t, const struct jp *);
+static int	 dec_migration(struct dec *, uint32_t, struct inv_migration *,
+		    const struct jp *);
+static int	 dec_type(struct dec *, uint32_t, struct inv_type *,
+		    const struct jp *);
+static int	 dec_attrs(struct dec *, uint32_t, struct inv_device *,
+		    const struct jp *);
+static int	 dec_device(struct dec *, uint32_t, struct inv_device *,
+		    const struct jp *);
+static int	 dec_instance(struct dec *, uint32_t, struct inv_instance *,
+		    const struct jp *);
+static int	 dec_vm(struct dec *, uint32_t, struct inv_vm *,
+		    const struct jp *);
+static size_t	 count_of(const struct dec *, uint32_t, enum jv_type);
+static size_t	 model_size(struct dec *);
+static int	 dec_array(struct dec *, const char *, unsigned int, size_t,
+		    dec_fn *, void **, size_t *);
+static int	 dec_document(struct dec *);
+static struct inventory *decode(char *, size_t, struct strpool *,
+		    struct inventory *, dec_fn *, void *, const char *, bool *,
 		    struct inv_error *);
-static int	 get_int(const json_t *, const char *, const char *, int32_t,
-		    int32_t, int32_t *, struct inv_error *);
-static size_t	 model_size(const json_t *);
+static char	*tree_text(const json_t *, size_t *);
+static dec_fn	 one_device, one_type, one_instance, one_vm;
+static int	 entry_from_json(struct inventory *, const json_t *, dec_fn *,
+		    void *, const char *, struct inv_error *);
 static void	*arena_array(struct inventory *, size_t, size_t);
-static int	 get_tri(const json_t *, const char *, const char *,
-		    enum inv_tri *, struct inv_error *);
-static int	 get_opt_tri(const json_t *, const char *, const char *,
-		    enum inv_tri *, struct inv_error *);
 static bool	 syntax_ok(const char *, enum str_syntax);
 static const char *syntax_name(enum str_syntax);
-static int	 parse_platform(struct inventory *, const json_t *,
-		    struct inv_error *);
-static int	 parse_migration(struct inventory *, const json_t *,
-		    struct inv_migration *, const char *, struct inv_error *);
-static int	 parse_attrs(struct inventory *, const json_t *,
-		    struct inv_device *, const char *, struct inv_error *);
-static int	 parse_instance(struct inventory *, const json_t *,
-		    struct inv_instance *, const char *, struct inv_error *);
-static int	 parse_vm(struct inventory *, const json_t *, struct inv_vm *,
-		    const char *, struct inv_error *);
 static int	 check_unique(const struct inventory *, struct inv_error *);
 static int	 uniq_cmp(const void *, const void *);
 static size_t	 first_duplicate(const void *, size_t, size_t, size_t);
@@ -158,29 +187,6 @@ json_depth_exceeds(const json_t *root, int max)
 	return (0);
 }
 
-/*
- * Build the JSON path of a member: path plus a suffix such as ".id" or
- * "[3]"; at the top level (empty path) the leading dot is dropped. Paths
- * longer than the buffer are cut, which only shortens an error message.
- */
-static void
-jpath(char *buf, size_t len, const char *path, const char *fmt, ...)
-{
-	va_list	 ap;
-	size_t	 used;
-
-	used = strlen(path);
-	if (used >= len)
-		used = len - 1;
-	memcpy(buf, path, used);
-	buf[used] = '\0';
-	if (*path == '\0' && *fmt == '.')
-		fmt++;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, len - used, fmt, ap);
-	va_end(ap);
-}
-
 static bool
 syntax_ok(const char *s, enum str_syntax syn)
 {
@@ -238,109 +244,6 @@ syntax_name(enum str_syntax syn)
 	return ("?");
 }
 
-/*
- * Fetch string member key of obj into *out. Missing keys are an error;
- * null is allowed when nullable. interned chooses pool over arena.
- */
-static int
-get_str(struct inventory *inv, const json_t *obj, const char *path,
-    const char *key, bool nullable, bool interned, enum str_syntax syn,
-    const char **out, struct inv_error *err)
-{
-	char		 field[256];
-	const json_t	*v = json_object_get(obj, key);
-	const char	*s;
-	size_t		 len;
-
-	jpath(field, sizeof(field), path, ".%s", key);
-	*out = NULL;
-	if (v == NULL)
-		return (inv_fail(err, field, "required field is missing"));
-	if (json_is_null(v)) {
-		if (nullable)
-			return (0);
-		return (inv_fail(err, field, "must not be null"));
-	}
-	if (!json_is_string(v))
-		return (inv_fail(err, field, "must be a string%s",
-		    nullable ? " or null" : ""));
-	s = json_string_value(v);
-	len = json_string_length(v);
-	if (len > INV_MAX_STRING)
-		return (inv_fail(err, field, "longer than %u bytes",
-		    INV_MAX_STRING));
-	if (strlen(s) != len || !str_is_clean_utf8(s, len))
-		return (inv_fail(err, field,
-		    "contains NUL or control characters"));
-	if (!syntax_ok(s, syn))
-		return (inv_fail(err, field, "must be %s", syntax_name(syn)));
-	if (syn == SYN_HOST) {
-		/* Host names are case-insensitive (SPEC 5): keep one case. */
-		char	 host[STR_HOST_MAX + 1];
-
-		(void)str_host_fold(s, host, sizeof(host));
-		*out = inv_str(inv, host);
-		return (0);
-	}
-	*out = interned ? inv_istr(inv, s) : inv_str(inv, s);
-	return (0);
-}
-
-static int
-get_int(const json_t *obj, const char *path, const char *key, int32_t min,
-    int32_t max, int32_t *out, struct inv_error *err)
-{
-	char		 field[256];
-	const json_t	*v = json_object_get(obj, key);
-	json_int_t	 n;
-
-	jpath(field, sizeof(field), path, ".%s", key);
-	*out = INV_NULL;
-	if (v == NULL)
-		return (inv_fail(err, field, "required field is missing"));
-	if (json_is_null(v))
-		return (0);
-	if (!json_is_integer(v))
-		return (inv_fail(err, field, "must be an integer or null"));
-	n = json_integer_value(v);
-	if (n < min || n > max)
-		return (inv_fail(err, field, "must be between %ld and %ld",
-		    (long)min, (long)max));
-	*out = (int32_t)n;
-	return (0);
-}
-
-static int
-get_tri(const json_t *obj, const char *path, const char *key,
-    enum inv_tri *out, struct inv_error *err)
-{
-	char		 field[256];
-	const json_t	*v = json_object_get(obj, key);
-
-	jpath(field, sizeof(field), path, ".%s", key);
-	*out = INV_TRI_NULL;
-	if (v == NULL)
-		return (inv_fail(err, field, "required field is missing"));
-	if (json_is_null(v))
-		return (0);
-	if (!json_is_boolean(v))
-		return (inv_fail(err, field, "must be true, false or null"));
-	*out = json_is_true(v) ? INV_TRI_TRUE : INV_TRI_FALSE;
-	return (0);
-}
-
-/* A v1.1 field that a v1 document lacks: absent reads as null. */
-static int
-get_opt_tri(const json_t *obj, const char *path, const char *key,
-    enum inv_tri *out, struct inv_error *err)
-{
-	if (json_object_get(obj, key) == NULL) {
-		*out = INV_TRI_NULL;
-		return (0);
-	}
-	return (get_tri(obj, path, key, out, err));
-}
-
 int
 json_check_keys(const json_t *obj, const char *path,
     const char *const *allowed, struct inv_error *err)
@@ -361,75 +264,314 @@ json_check_keys(const json_t *obj, const char *path,
 			return (inv_fail(err, *path ? path : "(document)",
 			    "has a field with an empty name"));
 		if (allowed[i] == NULL) {
-			jpath(field, sizeof(field), path, ".%s", key);
+			snprintf(field, sizeof(field), "%s%s%s", path,
+			    *path != '\0' ? "." : "", key);
 			return (inv_fail(err, field, "unknown field"));
 		}
 	}
 	return (0);
 }
 
-static int
-parse_platform(struct inventory *inv, const json_t *obj,
-    struct inv_error *err)
-{
-	struct inv_platform	*p = &inv->platform;
+/*
+ * A JSON path, rendered only when an error names it: each step is a
+ * member (key) or an element (idx) of the one above; the top is a
+ * prefix ("" for the document, or the path a caller gave).
+ */
+struct jp {
+	const struct jp	*up;
+	const char	*key;
+	size_t		 idx;
+};
 
-	if (json_check_keys(obj, "platform", platform_keys, err) == -1 ||
-	    get_str(inv, obj, "platform", "kernel_release", true, true,
-	    SYN_TEXT, &p->kernel_release, err) == -1 ||
-	    get_str(inv, obj, "platform", "arch", true, true, SYN_TEXT,
-	    &p->arch, err) == -1 ||
-	    get_tri(obj, "platform", "iommufd", &p->iommufd, err) == -1 ||
-	    get_tri(obj, "platform", "vfio_container", &p->vfio_container,
-	    err) == -1 ||
-	    get_str(inv, obj, "platform", "qemu_version", true, true,
-	    SYN_TEXT, &p->qemu_version, err) == -1 ||
-	    get_str(inv, obj, "platform", "libvirt_version", true, true,
-	    SYN_TEXT, &p->libvirt_version, err) == -1 ||
-	    get_opt_tri(obj, "platform", "iommu_dirty_tracking",
-	    &p->iommu_dirty_tracking, err) == -1)
+/* One decode: the scanned text, the inventory it fills, the error. */
+struct dec {
+	struct jscan		 js;
+	struct inventory	*inv;
+	struct inv_error	*err;
+	/* Where member() looks first: the member after the last one it
+	 * found, in object hint_obj. Fields are read in the order SPEC 2
+	 * lists them, the order documents print them in. */
+	uint32_t		 hint_obj, hint_i, hint_k;
+};
+
+static size_t
+jp_render(const struct jp *p, char *buf, size_t len)
+{
+	size_t	 used = 0;
+	int	 n;
+
+	if (p->up != NULL)
+		used = jp_render(p->up, buf, len);
+	if (used >= len - 1)
+		return (used);
+	if (p->up == NULL)
+		n = snprintf(buf, len, "%s", p->key);
+	else if (p->key == NULL)
+		n = snprintf(buf + used, len - used, "[%zu]", p->idx);
+	else
+		n = snprintf(buf + used, len - used, "%s%s",
+		    used == 0 ? "" : ".", p->key);
+	if (n < 0)
+		return (used);
+	used += (size_t)n;
+	return (used >= len ? len - 1 : used);
+}
+
+/* The field path + "." + key (key NULL: the path itself); "(document)"
+ * for the empty path when empty_doc. */
+static void
+field_of(char *buf, size_t len, const struct jp *path, const char *key,
+    bool empty_doc)
+{
+	struct jp	 k = { path, key, 0 };
+
+	(void)jp_render(key != NULL ? &k : path, buf, len);
+	if (empty_doc && buf[0] == '\0')
+		snprintf(buf, len, "(document)");
+}
+
+static int
+pfail(struct dec *dc, const struct jp *path, const char *key,
+    const char *fmt, ...)
+{
+	char	 field[sizeof(dc->err->field)];
+	va_list	 ap;
+
+	if (dc->err == NULL)
+		return (-1);
+	field_of(field, sizeof(field), path, key, false);
+	memcpy(dc->err->field, field, sizeof(field));
+	va_start(ap, fmt);
+	vsnprintf(dc->err->message, sizeof(dc->err->message), fmt, ap);
+	va_end(ap);
+	return (-1);
+}
+
+static const struct jv *
+jv_at(const struct dec *dc, uint32_t i)
+{
+	return (i == JV_NONE ? NULL : &dc->js.v[i]);
+}
+
+/* jscan_get(), starting after the member found last. */
+static uint32_t
+member(struct dec *dc, uint32_t obj, const char *key)
+{
+	const struct jv	*v = dc->js.v;
+	uint32_t	 n, i, k, tries;
+
+	if (obj == JV_NONE || v[obj].type != JV_OBJECT ||
+	    (n = v[obj].n) == 0)
+		return (JV_NONE);
+	if (dc->hint_obj == obj && dc->hint_i < n) {
+		i = dc->hint_i;
+		k = dc->hint_k;
+	} else {
+		i = 0;
+		k = obj + 1;
+	}
+	for (tries = 0; tries < n; tries++) {
+		if (v[k].s[0] == key[0] && strcmp(v[k].s, key) == 0) {
+			dc->hint_obj = obj;
+			dc->hint_i = i + 1;
+			dc->hint_k = v[k + 1].end;
+			return (k + 1);
+		}
+		if (++i == n) {
+			i = 0;
+			k = obj + 1;
+		} else
+			k = v[k + 1].end;
+	}
+	return (JV_NONE);
+}
+
+/*
+ * Fetch string member key of obj into *out. Missing keys are an error;
+ * null is allowed when nullable. interned chooses pool over arena.
+ */
+static int
+get_str(struct dec *dc, uint32_t obj, const struct jp *path,
+    const char *key, bool nullable, bool interned, enum str_syntax syn,
+    const char **out)
+{
+	const struct jv	*v = jv_at(dc, member(dc, obj, key));
+
+	*out = NULL;
+	if (v == NULL)
+		return (pfail(dc, path, key, "required field is missing"));
+	if (v->type == JV_NULL) {
+		if (nullable)
+			return (0);
+		return (pfail(dc, path, key, "must not be null"));
+	}
+	if (v->type != JV_STRING)
+		return (pfail(dc, path, key, "must be a string%s",
+		    nullable ? " or null" : ""));
+	if (v->n > INV_MAX_STRING)
+		return (pfail(dc, path, key, "longer than %u bytes",
+		    INV_MAX_STRING));
+	if (!v->plain && !str_is_clean_utf8(v->s, v->n))
+		return (pfail(dc, path, key,
+		    "contains NUL or control characters"));
+	if (!syntax_ok(v->s, syn))
+		return (pfail(dc, path, key, "must be %s", syntax_name(syn)));
+	if (syn == SYN_HOST) {
+		/* Host names are case-insensitive (SPEC 5): keep one case. */
+		char	 host[STR_HOST_MAX + 1];
+
+		(void)str_host_fold(v->s, host, sizeof(host));
+		*out = inv_str(dc->inv, host);
+		return (0);
+	}
+	*out = interned ? inv_istr(dc->inv, v->s) : inv_str(dc->inv, v->s);
+	return (0);
+}
+
+static int
+get_int(struct dec *dc, uint32_t obj, const struct jp *path,
+    const char *key, int32_t min, int32_t max, int32_t *out)
+{
+	const struct jv	*v = jv_at(dc, member(dc, obj, key));
+
+	*out = INV_NULL;
+	if (v == NULL)
+		return (pfail(dc, path, key, "required field is missing"));
+	if (v->type == JV_NULL)
+		return (0);
+	if (v->type != JV_INT)
+		return (pfail(dc, path, key, "must be an integer or null"));
+	if (v->i < min || v->i > max)
+		return (pfail(dc, path, key, "must be between %ld and %ld",
+		    (long)min, (long)max));
+	*out = (int32_t)v->i;
+	return (0);
+}
+
+static int
+get_tri(struct dec *dc, uint32_t obj, const struct jp *path,
+    const char *key, enum inv_tri *out)
+{
+	const struct jv	*v = jv_at(dc, member(dc, obj, key));
+
+	*out = INV_TRI_NULL;
+	if (v == NULL)
+		return (pfail(dc, path, key, "required field is missing"));
+	if (v->type == JV_NULL)
+		return (0);
+	if (v->type != JV_TRUE && v->type != JV_FALSE)
+		return (pfail(dc, path, key, "must be true, false or null"));
+	*out = v->type == JV_TRUE ? INV_TRI_TRUE : INV_TRI_FALSE;
+	return (0);
+}
+
+/* A v1.1 field that a v1 document lacks: absent reads as null. */
+static int
+get_opt_tri(struct dec *dc, uint32_t obj, const struct jp *path,
+    const char *key, enum inv_tri *out)
+{
+	if (member(dc, obj, key) == JV_NONE) {
+		*out = INV_TRI_NULL;
+		return (0);
+	}
+	return (get_tri(dc, obj, path, key, out));
+}
+
+/* json_check_keys() on a scanned object. */
+static int
+check_keys(struct dec *dc, uint32_t obj, const struct jp *path,
+    const char *const *allowed)
+{
+	const struct jv	*v = dc->js.v;
+	char		 field[sizeof(dc->err->field)];
+	uint32_t	 i, k;
+	size_t		 a = 0, at = 0, na, t;
+
+	if (obj == JV_NONE || v[obj].type != JV_OBJECT) {
+		field_of(field, sizeof(field), path, NULL, true);
+		return (inv_fail(dc->err, field, "must be an object"));
+	}
+	for (na = 0; allowed[na] != NULL; na++)
+		;
+	/* Keys come in the allowed order: look after the last match. */
+	for (i = 0, k = obj + 1; i < v[obj].n; i++, k = v[k + 1].end) {
+		for (t = 0; t < na; t++) {
+			a = at + t < na ? at + t : at + t - na;
+			if (allowed[a][0] == v[k].s[0] &&
+			    strcmp(allowed[a], v[k].s) == 0)
+				break;
+		}
+		if (t < na) {
+			at = a + 1 < na ? a + 1 : 0;
+			continue;
+		}
+		if (v[k].s[0] == '\0') {
+			field_of(field, sizeof(field), path, NULL, true);
+			return (inv_fail(dc->err, field,
+			    "has a field with an empty name"));
+		}
+		return (pfail(dc, path, v[k].s, "unknown field"));
+	}
+	return (0);
+}
+
+static int
+dec_platform(struct dec *dc, uint32_t obj, const struct jp *path)
+{
+	struct inv_platform	*p = &dc->inv->platform;
+
+	if (check_keys(dc, obj, path, platform_keys) == -1 ||
+	    get_str(dc, obj, path, "kernel_release", true, true, SYN_TEXT,
+	    &p->kernel_release) == -1 ||
+	    get_str(dc, obj, path, "arch", true, true, SYN_TEXT,
+	    &p->arch) == -1 ||
+	    get_tri(dc, obj, path, "iommufd", &p->iommufd) == -1 ||
+	    get_tri(dc, obj, path, "vfio_container", &p->vfio_container) == -1 ||
+	    get_str(dc, obj, path, "qemu_version", true, true, SYN_TEXT,
+	    &p->qemu_version) == -1 ||
+	    get_str(dc, obj, path, "libvirt_version", true, true, SYN_TEXT,
+	    &p->libvirt_version) == -1 ||
+	    get_opt_tri(dc, obj, path, "iommu_dirty_tracking",
+	    &p->iommu_dirty_tracking) == -1)
 		return (-1);
 	return (0);
 }
 
 static int
-parse_migration(struct inventory *inv, const json_t *obj,
-    struct inv_migration *m, const char *path, struct inv_error *err)
+dec_migration(struct dec *dc, uint32_t obj, struct inv_migration *m,
+    const struct jp *path)
 {
-	char		 field[256];
-	const json_t	*v, *flags;
+	const struct jv	*v = dc->js.v, *c;
+	struct jp	 fp = { path, "flags", 0 }, ep = { &fp, NULL, 0 };
 	const char	*src;
 	unsigned int	 bit;
-	size_t		 i;
+	uint32_t	 flags, e, i;
 
-	if (json_check_keys(obj, path, migration_keys, err) == -1)
+	if (check_keys(dc, obj, path, migration_keys) == -1)
 		return (-1);
-	jpath(field, sizeof(field), path, ".capable");
-	if ((v = json_object_get(obj, "capable")) == NULL ||
-	    !json_is_boolean(v))
-		return (inv_fail(err, field, "must be true or false"));
-	m->capable = json_is_true(v);
+	c = jv_at(dc, member(dc, obj, "capable"));
+	if (c == NULL || (c->type != JV_TRUE && c->type != JV_FALSE))
+		return (pfail(dc, path, "capable", "must be true or false"));
+	m->capable = c->type == JV_TRUE;
 
-	jpath(field, sizeof(field), path, ".flags");
-	flags = json_object_get(obj, "flags");
-	if (flags == NULL || !json_is_array(flags))
-		return (inv_fail(err, field, "must be an array"));
+	flags = member(dc, obj, "flags");
+	if (flags == JV_NONE || v[flags].type != JV_ARRAY)
+		return (pfail(dc, path, "flags", "must be an array"));
 	m->flags = 0;
-	json_array_foreach(flags, i, v) {
-		jpath(field, sizeof(field), path, ".flags[%zu]", i);
-		if (!json_is_string(v) ||
-		    inv_flag_parse(json_string_value(v), &bit) == -1)
-			return (inv_fail(err, field, "must be one of "
+	for (i = 0, e = flags + 1; i < v[flags].n; i++, e = v[e].end) {
+		ep.idx = i;
+		if (v[e].type != JV_STRING ||
+		    inv_flag_parse(v[e].s, &bit) == -1)
+			return (pfail(dc, &ep, NULL, "must be one of "
 			    "stop_copy, p2p, pre_copy, dirty_tracking"));
 		if (m->flags & bit)
-			return (inv_fail(err, field, "duplicate flag"));
+			return (pfail(dc, &ep, NULL, "duplicate flag"));
 		m->flags |= bit;
 	}
 
-	if (get_str(inv, obj, path, "flags_source", false, true, SYN_TEXT,
-	    &src, err) == -1)
+	if (get_str(dc, obj, path, "flags_source", false, true, SYN_TEXT,
+	    &src) == -1)
 		return (-1);
-	jpath(field, sizeof(field), path, ".flags_source");
 	if (strcmp(src, "none") == 0)
 		m->flags_source = INV_FLAGS_NONE;
 	else if (strcmp(src, "probe") == 0)
@@ -439,241 +581,227 @@ parse_migration(struct inventory *inv, const json_t *obj,
 	else if (strcmp(src, "kernel") == 0)
 		m->flags_source = INV_FLAGS_KERNEL;
 	else
-		return (inv_fail(err, field,
+		return (pfail(dc, path, "flags_source",
 		    "must be one of none, probe, builtin, kernel"));
 	if (m->flags_source == INV_FLAGS_NONE && m->flags != 0)
-		return (inv_fail(err, field,
+		return (pfail(dc, path, "flags_source",
 		    "is none but flags are listed"));
-	return (get_str(inv, obj, path, "version", true, true, SYN_TEXT,
-	    &m->version, err));
+	return (get_str(dc, obj, path, "version", true, true, SYN_TEXT,
+	    &m->version));
 }
 
-int
-inv_type_from_json(struct inventory *inv, const json_t *obj,
-    struct inv_type *t, const char *path, struct inv_error *err)
+static int
+dec_type(struct dec *dc, uint32_t obj, struct inv_type *t,
+    const struct jp *path)
 {
 	const char	*kind;
-	char		 field[256];
 
-	if (json_check_keys(obj, path, type_keys, err) == -1 ||
-	    get_str(inv, obj, path, "kind", false, true, SYN_TEXT, &kind,
-	    err) == -1)
+	if (check_keys(dc, obj, path, type_keys) == -1 ||
+	    get_str(dc, obj, path, "kind", false, true, SYN_TEXT,
+	    &kind) == -1)
 		return (-1);
-	if (inv_kind_parse(kind, &t->kind) == -1) {
-		jpath(field, sizeof(field), path, ".kind");
-		return (inv_fail(err, field, "must be mdev or nvidia-vgpu"));
-	}
-	if (get_str(inv, obj, path, "id", false, true, SYN_DEVID, &t->id,
-	    err) == -1 ||
-	    get_str(inv, obj, path, "name", true, true, SYN_TEXT, &t->name,
-	    err) == -1 ||
-	    get_str(inv, obj, path, "device_api", true, true, SYN_TEXT,
-	    &t->device_api, err) == -1 ||
-	    get_str(inv, obj, path, "description", true, true, SYN_TEXT,
-	    &t->description, err) == -1 ||
-	    get_int(obj, path, "available_instances", 0, 1 << 20,
-	    &t->available_instances, err) == -1 ||
-	    get_str(inv, obj, path, "migration_version", true, true,
-	    SYN_TEXT, &t->migration_version, err) == -1)
+	if (inv_kind_parse(kind, &t->kind) == -1)
+		return (pfail(dc, path, "kind", "must be mdev or nvidia-vgpu"));
+	if (get_str(dc, obj, path, "id", false, true, SYN_DEVID,
+	    &t->id) == -1 ||
+	    get_str(dc, obj, path, "name", true, true, SYN_TEXT,
+	    &t->name) == -1 ||
+	    get_str(dc, obj, path, "device_api", true, true, SYN_TEXT,
+	    &t->device_api) == -1 ||
+	    get_str(dc, obj, path, "description", true, true, SYN_TEXT,
+	    &t->description) == -1 ||
+	    get_int(dc, obj, path, "available_instances", 0, 1 << 20,
+	    &t->available_instances) == -1 ||
+	    get_str(dc, obj, path, "migration_version", true, true,
+	    SYN_TEXT, &t->migration_version) == -1)
 		return (-1);
 	return (0);
 }
 
 static int
-parse_attrs(struct inventory *inv, const json_t *obj, struct inv_device *d,
-    const char *path, struct inv_error *err)
+dec_attrs(struct dec *dc, uint32_t obj, struct inv_device *d,
+    const struct jp *path)
 {
-	char		 field[512];
-	const char	*key;
-	const json_t	*v;
-	size_t		 len;
+	const struct jv	*v = dc->js.v;
+	struct jp	 ap = { path, "attributes", 0 };
+	uint32_t	 i, k;
 
-	jpath(field, sizeof(field), path, ".attributes");
-	if (obj == NULL)
-		return (inv_fail(err, field, "required field is missing"));
-	if (!json_is_object(obj))
-		return (inv_fail(err, field, "must be an object"));
-	if (json_object_size(obj) > INV_MAX_ATTRS)
-		return (inv_fail(err, field, "more than %u attributes",
+	if (obj == JV_NONE)
+		return (pfail(dc, &ap, NULL, "required field is missing"));
+	if (v[obj].type != JV_OBJECT)
+		return (pfail(dc, &ap, NULL, "must be an object"));
+	if (v[obj].n > INV_MAX_ATTRS)
+		return (pfail(dc, &ap, NULL, "more than %u attributes",
 		    INV_MAX_ATTRS));
 	/* Exact room up front, so inv_set_attr never regrows. */
-	d->attrs_cap = (uint32_t)json_object_size(obj);
-	d->attrs = arena_array(inv, d->attrs_cap, sizeof(*d->attrs));
-	json_object_foreach((json_t *)obj, key, v) {
-		jpath(field, sizeof(field), path, ".attributes.%s", key);
-		if (!syntax_ok(key, SYN_ATTRKEY))
-			return (inv_fail(err, field, "key must be %s",
+	d->attrs_cap = v[obj].n;
+	d->attrs = arena_array(dc->inv, d->attrs_cap, sizeof(*d->attrs));
+	for (i = 0, k = obj + 1; i < v[obj].n; i++, k = v[k + 1].end) {
+		if (!syntax_ok(v[k].s, SYN_ATTRKEY))
+			return (pfail(dc, &ap, v[k].s, "key must be %s",
 			    syntax_name(SYN_ATTRKEY)));
-		if (!json_is_string(v))
-			return (inv_fail(err, field, "must be a string"));
-		len = json_string_length(v);
-		if (len > INV_MAX_STRING || strlen(json_string_value(v)) !=
-		    len || !str_is_clean_utf8(json_string_value(v), len))
-			return (inv_fail(err, field,
+		if (v[k + 1].type != JV_STRING)
+			return (pfail(dc, &ap, v[k].s, "must be a string"));
+		if (v[k + 1].n > INV_MAX_STRING || (!v[k + 1].plain &&
+		    !str_is_clean_utf8(v[k + 1].s, v[k + 1].n)))
+			return (pfail(dc, &ap, v[k].s,
 			    "must be clean text of at most %u bytes",
 			    INV_MAX_STRING));
-		inv_set_attr(inv, d, key, json_string_value(v));
+		inv_set_attr(dc->inv, d, v[k].s, v[k + 1].s);
 	}
 	return (0);
 }
 
-int
-inv_device_from_json(struct inventory *inv, const json_t *obj,
-    struct inv_device *d, const char *path, struct inv_error *err)
+static int
+dec_device(struct dec *dc, uint32_t obj, struct inv_device *d,
+    const struct jp *path)
 {
-	char		 field[256];
-	const json_t	*types, *v;
-	size_t		 i;
+	const struct jv	*v = dc->js.v;
+	struct jp	 mp = { path, "migration", 0 };
+	struct jp	 tp = { path, "types", 0 }, ep = { &tp, NULL, 0 };
+	uint32_t	 types, e, i, t;
 
-	if (json_check_keys(obj, path, device_keys, err) == -1 ||
-	    get_str(inv, obj, path, "address", false, true, SYN_DEVID,
-	    &d->address, err) == -1 ||
-	    get_str(inv, obj, path, "vendor_id", true, true, SYN_HEX4,
-	    &d->vendor_id, err) == -1 ||
-	    get_str(inv, obj, path, "device_id", true, true, SYN_HEX4,
-	    &d->device_id, err) == -1 ||
-	    get_str(inv, obj, path, "subsystem_vendor_id", true, true,
-	    SYN_HEX4, &d->subsystem_vendor_id, err) == -1 ||
-	    get_str(inv, obj, path, "subsystem_device_id", true, true,
-	    SYN_HEX4, &d->subsystem_device_id, err) == -1 ||
-	    get_str(inv, obj, path, "class", true, true, SYN_HEX6, &d->class,
-	    err) == -1 ||
-	    get_str(inv, obj, path, "revision", true, true, SYN_HEX2,
-	    &d->revision, err) == -1 ||
-	    get_str(inv, obj, path, "vendor_name", true, true, SYN_TEXT,
-	    &d->vendor_name, err) == -1 ||
-	    get_str(inv, obj, path, "device_name", true, true, SYN_TEXT,
-	    &d->device_name, err) == -1 ||
-	    get_str(inv, obj, path, "driver", true, true, SYN_TEXT,
-	    &d->driver, err) == -1 ||
-	    get_str(inv, obj, path, "driver_version", true, true, SYN_TEXT,
-	    &d->driver_version, err) == -1 ||
-	    get_int(obj, path, "iommu_group", 0, INT32_MAX, &d->iommu_group,
-	    err) == -1 ||
-	    get_int(obj, path, "numa_node", 0, 65535, &d->numa_node,
-	    err) == -1 ||
-	    get_str(inv, obj, path, "physfn", true, true, SYN_PCI,
-	    &d->physfn, err) == -1 ||
-	    get_int(obj, path, "sriov_totalvfs", 0, 65535,
-	    &d->sriov_totalvfs, err) == -1 ||
-	    get_int(obj, path, "sriov_numvfs", 0, 65535, &d->sriov_numvfs,
-	    err) == -1)
+	if (check_keys(dc, obj, path, device_keys) == -1 ||
+	    get_str(dc, obj, path, "address", false, true, SYN_DEVID,
+	    &d->address) == -1 ||
+	    get_str(dc, obj, path, "vendor_id", true, true, SYN_HEX4,
+	    &d->vendor_id) == -1 ||
+	    get_str(dc, obj, path, "device_id", true, true, SYN_HEX4,
+	    &d->device_id) == -1 ||
+	    get_str(dc, obj, path, "subsystem_vendor_id", true, true,
+	    SYN_HEX4, &d->subsystem_vendor_id) == -1 ||
+	    get_str(dc, obj, path, "subsystem_device_id", true, true,
+	    SYN_HEX4, &d->subsystem_device_id) == -1 ||
+	    get_str(dc, obj, path, "class", true, true, SYN_HEX6,
+	    &d->class) == -1 ||
+	    get_str(dc, obj, path, "revision", true, true, SYN_HEX2,
+	    &d->revision) == -1 ||
+	    get_str(dc, obj, path, "vendor_name", true, true, SYN_TEXT,
+	    &d->vendor_name) == -1 ||
+	    get_str(dc, obj, path, "device_name", true, true, SYN_TEXT,
+	    &d->device_name) == -1 ||
+	    get_str(dc, obj, path, "driver", true, true, SYN_TEXT,
+	    &d->driver) == -1 ||
+	    get_str(dc, obj, path, "driver_version", true, true, SYN_TEXT,
+	    &d->driver_version) == -1 ||
+	    get_int(dc, obj, path, "iommu_group", 0, INT32_MAX,
+	    &d->iommu_group) == -1 ||
+	    get_int(dc, obj, path, "numa_node", 0, 65535,
+	    &d->numa_node) == -1 ||
+	    get_str(dc, obj, path, "physfn", true, true, SYN_PCI,
+	    &d->physfn) == -1 ||
+	    get_int(dc, obj, path, "sriov_totalvfs", 0, 65535,
+	    &d->sriov_totalvfs) == -1 ||
+	    get_int(dc, obj, path, "sriov_numvfs", 0, 65535,
+	    &d->sriov_numvfs) == -1)
 		return (-1);
 
-	jpath(field, sizeof(field), path, ".migration");
-	if ((v = json_object_get(obj, "migration")) == NULL)
-		return (inv_fail(err, field, "required field is missing"));
-	if (parse_migration(inv, v, &d->migration, field, err) == -1)
+	if ((e = member(dc, obj, "migration")) == JV_NONE)
+		return (pfail(dc, &mp, NULL, "required field is missing"));
+	if (dec_migration(dc, e, &d->migration, &mp) == -1)
 		return (-1);
 
-	jpath(field, sizeof(field), path, ".types");
-	types = json_object_get(obj, "types");
-	if (types == NULL || !json_is_array(types))
-		return (inv_fail(err, field, "must be an array"));
-	if (json_array_size(types) > INV_MAX_TYPES)
-		return (inv_fail(err, field, "more than %u types",
+	types = member(dc, obj, "types");
+	if (types == JV_NONE || v[types].type != JV_ARRAY)
+		return (pfail(dc, &tp, NULL, "must be an array"));
+	if (v[types].n > INV_MAX_TYPES)
+		return (pfail(dc, &tp, NULL, "more than %u types",
 		    INV_MAX_TYPES));
-	d->ntypes = d->types_cap = (uint32_t)json_array_size(types);
-	d->types = arena_array(inv, d->ntypes, sizeof(*d->types));
-	json_array_foreach(types, i, v) {
-		jpath(field, sizeof(field), path, ".types[%zu]", i);
-		if (inv_type_from_json(inv, v, &d->types[i], field, err) == -1)
+	d->ntypes = d->types_cap = v[types].n;
+	d->types = arena_array(dc->inv, d->ntypes, sizeof(*d->types));
+	for (i = 0, e = types + 1; i < v[types].n; i++, e = v[e].end) {
+		ep.idx = i;
+		if (dec_type(dc, e, &d->types[i], &ep) == -1)
 			return (-1);
 		if (inv_find_type(d, d->types[i].kind, d->types[i].id) !=
 		    &d->types[i])
-			return (inv_fail(err, field, "duplicate type %s",
+			return (pfail(dc, &ep, NULL, "duplicate type %s",
 			    d->types[i].id));
 	}
 	/* Only true is ever written; absent (every complete list) is false. */
-	jpath(field, sizeof(field), path, ".types_truncated");
-	if ((v = json_object_get(obj, "types_truncated")) != NULL) {
-		if (!json_is_true(v))
-			return (inv_fail(err, field, "must be true or absent"));
+	if ((t = member(dc, obj, "types_truncated")) != JV_NONE) {
+		if (v[t].type != JV_TRUE)
+			return (pfail(dc, path, "types_truncated",
+			    "must be true or absent"));
 		d->types_truncated = true;
 	}
-	return (parse_attrs(inv, json_object_get(obj, "attributes"), d, path,
-	    err));
+	return (dec_attrs(dc, member(dc, obj, "attributes"), d, path));
 }
 
 static int
-parse_instance(struct inventory *inv, const json_t *obj,
-    struct inv_instance *in, const char *path, struct inv_error *err)
+dec_instance(struct dec *dc, uint32_t obj, struct inv_instance *in,
+    const struct jp *path)
 {
 	const char	*kind;
-	char		 field[256];
 
-	if (json_check_keys(obj, path, instance_keys, err) == -1 ||
-	    get_str(inv, obj, path, "kind", false, true, SYN_TEXT, &kind,
-	    err) == -1)
+	if (check_keys(dc, obj, path, instance_keys) == -1 ||
+	    get_str(dc, obj, path, "kind", false, true, SYN_TEXT,
+	    &kind) == -1)
 		return (-1);
-	jpath(field, sizeof(field), path, ".kind");
 	if (inv_kind_parse(kind, &in->kind) == -1)
-		return (inv_fail(err, field, "must be mdev or nvidia-vgpu"));
-	if (get_str(inv, obj, path, "id", false, false,
-	    in->kind == INV_KIND_MDEV ? SYN_UUID : SYN_PCI, &in->id,
-	    err) == -1 ||
-	    get_str(inv, obj, path, "type", false, true, SYN_DEVID, &in->type,
-	    err) == -1 ||
-	    get_str(inv, obj, path, "parent", false, true, SYN_DEVID,
-	    &in->parent, err) == -1)
+		return (pfail(dc, path, "kind", "must be mdev or nvidia-vgpu"));
+	if (get_str(dc, obj, path, "id", false, false,
+	    in->kind == INV_KIND_MDEV ? SYN_UUID : SYN_PCI, &in->id) == -1 ||
+	    get_str(dc, obj, path, "type", false, true, SYN_DEVID,
+	    &in->type) == -1 ||
+	    get_str(dc, obj, path, "parent", false, true, SYN_DEVID,
+	    &in->parent) == -1)
 		return (-1);
 	return (0);
 }
 
 static int
-parse_vm(struct inventory *inv, const json_t *obj, struct inv_vm *vm,
-    const char *path, struct inv_error *err)
+dec_vm(struct dec *dc, uint32_t obj, struct inv_vm *vm,
+    const struct jp *path)
 {
-	char		 field[256];
-	const json_t	*devs, *v;
+	const struct jv	*v = dc->js.v;
+	struct jp	 dp = { path, "devices", 0 }, ep = { &dp, NULL, 0 };
 	const char	*backend;
 	enum inv_tri	 complete, viommu, ram_shared;
 	enum inv_backend b = INV_BACKEND_NULL;
-	size_t		 i;
+	uint32_t	 devs, e, i;
 
-	if (json_check_keys(obj, path, vm_keys, err) == -1 ||
-	    get_str(inv, obj, path, "uuid", false, false, SYN_UUID, &vm->uuid,
-	    err) == -1 ||
-	    get_str(inv, obj, path, "name", true, false, SYN_TEXT, &vm->name,
-	    err) == -1 ||
-	    get_int(obj, path, "pid", 1, INT32_MAX, &vm->pid, err) == -1)
+	if (check_keys(dc, obj, path, vm_keys) == -1 ||
+	    get_str(dc, obj, path, "uuid", false, false, SYN_UUID,
+	    &vm->uuid) == -1 ||
+	    get_str(dc, obj, path, "name", true, false, SYN_TEXT,
+	    &vm->name) == -1 ||
+	    get_int(dc, obj, path, "pid", 1, INT32_MAX, &vm->pid) == -1)
 		return (-1);
-	jpath(field, sizeof(field), path, ".devices");
-	devs = json_object_get(obj, "devices");
-	if (devs == NULL || !json_is_array(devs))
-		return (inv_fail(err, field, "must be an array"));
-	if (json_array_size(devs) > INV_MAX_VM_DEVICES)
-		return (inv_fail(err, field, "more than %u devices",
+	devs = member(dc, obj, "devices");
+	if (devs == JV_NONE || v[devs].type != JV_ARRAY)
+		return (pfail(dc, &dp, NULL, "must be an array"));
+	if (v[devs].n > INV_MAX_VM_DEVICES)
+		return (pfail(dc, &dp, NULL, "more than %u devices",
 		    INV_MAX_VM_DEVICES));
-	vm->devices_cap = (uint32_t)json_array_size(devs);
-	vm->devices = arena_array(inv, vm->devices_cap, sizeof(*vm->devices));
-	json_array_foreach(devs, i, v) {
-		jpath(field, sizeof(field), path, ".devices[%zu]", i);
-		if (!json_is_string(v) ||
-		    !str_is_device_id(json_string_value(v)))
-			return (inv_fail(err, field, "must be %s",
+	vm->devices_cap = v[devs].n;
+	vm->devices = arena_array(dc->inv, vm->devices_cap,
+	    sizeof(*vm->devices));
+	for (i = 0, e = devs + 1; i < v[devs].n; i++, e = v[e].end) {
+		ep.idx = i;
+		if (v[e].type != JV_STRING || !str_is_device_id(v[e].s))
+			return (pfail(dc, &ep, NULL, "must be %s",
 			    syntax_name(SYN_DEVID)));
-		inv_vm_add_device(inv, vm, json_string_value(v));
+		inv_vm_add_device(dc->inv, vm, v[e].s);
 	}
-	if (get_opt_tri(obj, path, "complete", &complete, err) == -1 ||
-	    get_opt_tri(obj, path, "viommu", &viommu, err) == -1 ||
-	    get_opt_tri(obj, path, "ram_shared", &ram_shared, err) == -1)
+	if (get_opt_tri(dc, obj, path, "complete", &complete) == -1 ||
+	    get_opt_tri(dc, obj, path, "viommu", &viommu) == -1 ||
+	    get_opt_tri(dc, obj, path, "ram_shared", &ram_shared) == -1)
 		return (-1);
 	vm->complete = (int8_t)complete;
 	vm->viommu = (int8_t)viommu;
 	vm->ram_shared = (int8_t)ram_shared;
 	vm->qemu_version = NULL;
-	if (json_object_get(obj, "qemu_version") != NULL &&
-	    get_str(inv, obj, path, "qemu_version", true, true, SYN_TEXT,
-	    &vm->qemu_version, err) == -1)
+	if (member(dc, obj, "qemu_version") != JV_NONE &&
+	    get_str(dc, obj, path, "qemu_version", true, true, SYN_TEXT,
+	    &vm->qemu_version) == -1)
 		return (-1);
-	if (json_object_get(obj, "backend") != NULL) {
-		if (get_str(inv, obj, path, "backend", true, true, SYN_TEXT,
-		    &backend, err) == -1)
+	if (member(dc, obj, "backend") != JV_NONE) {
+		if (get_str(dc, obj, path, "backend", true, true, SYN_TEXT,
+		    &backend) == -1)
 			return (-1);
-		jpath(field, sizeof(field), path, ".backend");
 		if (backend != NULL && inv_backend_parse(backend, &b) == -1)
-			return (inv_fail(err, field,
+			return (pfail(dc, path, "backend",
 			    "must be \"iommufd\", \"container\" or null"));
 	}
 	vm->backend = (uint8_t)b;
@@ -753,46 +881,6 @@ check_unique(const struct inventory *inv, struct inv_error *err)
 	return (0);
 }
 
-/* Parse an array member into exactly sized storage. */
-#define PARSE_ARRAY(key, max, arr, n, cap, fn) do {			\
-	const json_t	*a_ = json_object_get(root, key);		\
-	const json_t	*e_;						\
-	size_t		 i_;						\
-	char		 f_[64];					\
-									\
-	if (a_ == NULL || !json_is_array(a_)) {				\
-		inv_fail(err, key, "must be an array");			\
-		goto fail;						\
-	}								\
-	if (json_array_size(a_) > (max)) {				\
-		inv_fail(err, key, "more than %u entries", (max));	\
-		goto fail;						\
-	}								\
-	(n) = (cap) = json_array_size(a_);				\
-	(arr) = arena_array(inv, (n), sizeof(*(arr)));			\
-	json_array_foreach(a_, i_, e_) {				\
-		snprintf(f_, sizeof(f_), "%s[%zu]", key, i_);		\
-		if (fn(inv, e_, &(arr)[i_], f_, err) == -1)		\
-			goto fail;					\
-	}								\
-} while (0)
-
-static int
-init_device(struct inventory *inv, const json_t *obj, struct inv_device *d,
-    const char *path, struct inv_error *err)
-{
-	memset(d, 0, sizeof(*d));
-	return (inv_device_from_json(inv, obj, d, path, err));
-}
-
-static int
-init_vm(struct inventory *inv, const json_t *obj, struct inv_vm *vm,
-    const char *path, struct inv_error *err)
-{
-	memset(vm, 0, sizeof(*vm));
-	return (parse_vm(inv, obj, vm, path, err));
-}
-
 /* Exactly n zeroed elements; none at all for an empty array, which most
  * devices' type lists are. */
 static void *
@@ -803,130 +891,307 @@ arena_array(struct inventory *inv, size_t n, size_t size)
 
 #define ROUND16(n)	(((n) + 15) & ~(size_t)15)
 
+/* Elements or members of value i when it has type type, else 0. */
+static size_t
+count_of(const struct dec *dc, uint32_t i, enum jv_type type)
+{
+	return (i != JV_NONE && dc->js.v[i].type == type ? dc->js.v[i].n : 0);
+}
+
 /*
- * Bytes the arena will need for root's arrays and unique strings, so a
- * parsed inventory lives in one exactly sized chunk instead of a chain
- * of doubling ones: without it a restarted server holding 2,000 bench
- * hosts is 26.9 -> 31.9 KiB resident per host (3 paired rounds, equal
- * to the KiB in each). An estimate only; a short one just spills into a
- * new chunk.
- * Mirrors the allocations of the parse functions below (arena_array,
+ * Bytes the arena will need for the document's arrays and unique
+ * strings, so a parsed inventory lives in one exactly sized chunk
+ * instead of a chain of doubling ones: without it a restarted server
+ * holding 2,000 bench hosts is 26.9 -> 31.9 KiB resident per host (3
+ * paired rounds, equal to the KiB in each). An estimate only; a short
+ * one just spills into a new chunk.
+ * Mirrors the allocations of the dec_ functions above (arena_array,
  * 16-byte rounding). The document is not validated yet, so
  * anything larger than a big real host gets no reservation at all.
  */
 #define MODEL_RESERVE_MAX	(1024 * 1024)
 
 static size_t
-model_size(const json_t *root)
+model_size(struct dec *dc)
 {
-	const json_t	*a, *e;
-	size_t		 i, n, total = 256;
+	const struct jscan	*js = &dc->js;
+	uint32_t		 a, e;
+	size_t			 i, n, total = 256;
 
-	if (!json_is_object(root))
-		return (total);
-	a = json_object_get(root, "devices");
-	n = json_is_array(a) ? json_array_size(a) : 0;
+	a = member(dc, 0, "devices");
+	n = count_of(dc, a, JV_ARRAY);
 	total += ROUND16(n * sizeof(struct inv_device));
-	for (i = 0; i < n && total <= MODEL_RESERVE_MAX; i++) {
-		e = json_array_get(a, i);
-		total += ROUND16(json_array_size(json_object_get(e,
-		    "types")) * sizeof(struct inv_type));
-		total += ROUND16(json_object_size(json_object_get(e,
-		    "attributes")) * sizeof(struct inv_attr));
+	for (i = 0, e = a + 1; i < n && total <= MODEL_RESERVE_MAX; i++,
+	    e = js->v[e].end) {
+		total += ROUND16(count_of(dc, member(dc, e, "types"),
+		    JV_ARRAY) * sizeof(struct inv_type));
+		total += ROUND16(count_of(dc, member(dc, e, "attributes"),
+		    JV_OBJECT) * sizeof(struct inv_attr));
 	}
 	if (total > MODEL_RESERVE_MAX)
 		return (0);
-	a = json_object_get(root, "instances");
-	n = json_is_array(a) ? json_array_size(a) : 0;
+	n = count_of(dc, member(dc, 0, "instances"), JV_ARRAY);
 	/* Each instance id is a unique string: a UUID rounds to 48. */
 	total += ROUND16(n * sizeof(struct inv_instance)) + n * 48;
-	a = json_object_get(root, "vms");
-	n = json_is_array(a) ? json_array_size(a) : 0;
+	a = member(dc, 0, "vms");
+	n = count_of(dc, a, JV_ARRAY);
 	total += ROUND16(n * sizeof(struct inv_vm)) + n * 96;
-	for (i = 0; i < n; i++) {
-		e = json_object_get(json_array_get(a, i), "devices");
-		total += ROUND16(json_array_size(e) * sizeof(char *)) +
-		    json_array_size(e) * 48;
+	for (i = 0, e = a + 1; i < n; i++, e = js->v[e].end) {
+		size_t	 nd = count_of(dc, member(dc, e, "devices"),
+		    JV_ARRAY);
+
+		total += ROUND16(nd * sizeof(char *)) + nd * 48;
 		if (total > MODEL_RESERVE_MAX)
 			return (0);
 	}
 	return (total > MODEL_RESERVE_MAX ? 0 : total);
 }
 
-struct inventory *
-inventory_from_json(const json_t *root, struct strpool *pool,
+/* Top-level array member key (at most max entries) into exactly sized
+ * storage (*arrp, *np) of elements of size bytes, each read by one. */
+static int
+dec_array(struct dec *dc, const char *key, unsigned int max, size_t size,
+    dec_fn *one, void **arrp, size_t *np)
+{
+	struct jp	 root = { NULL, "", 0 }, ap = { &root, key, 0 };
+	struct jp	 ep = { &ap, NULL, 0 };
+	const struct jv	*v = dc->js.v;
+	uint32_t	 a = member(dc, 0, key), e, i;
+	char		*arr;
+
+	*arrp = NULL;
+	*np = 0;
+	if (a == JV_NONE || v[a].type != JV_ARRAY)
+		return (pfail(dc, &root, key, "must be an array"));
+	if (v[a].n > max)
+		return (pfail(dc, &root, key, "more than %u entries", max));
+	*np = v[a].n;
+	*arrp = arr = arena_array(dc->inv, v[a].n, size);
+	for (i = 0, e = a + 1; i < v[a].n; i++, e = v[e].end) {
+		ep.idx = i;
+		if (one(dc, e, arr + i * size, &ep) == -1)
+			return (-1);
+	}
+	return (0);
+}
+
+/* The scanned document into dc->inv; -1 with dc->err set. */
+static int
+dec_document(struct dec *dc)
+{
+	struct inventory	*inv = dc->inv;
+	const struct jv		*v = dc->js.v;
+	struct jp		 root = { NULL, "", 0 };
+	struct jp		 ap = { &root, "platform", 0 };
+	const char		*schema;
+	uint32_t		 platform;
+	size_t			 reserve;
+	void			*arr;
+
+	if (v[0].type == JV_OBJECT && (reserve = model_size(dc)) > 0)
+		arena_reserve(inv->arena, reserve);
+	if (check_keys(dc, 0, &root, top_keys) == -1 ||
+	    get_str(dc, 0, &root, "schema", false, true, SYN_TEXT,
+	    &schema) == -1)
+		return (-1);
+	if (strcmp(schema, INV_SCHEMA) != 0)
+		return (pfail(dc, &root, "schema", "must be \"%s\"",
+		    INV_SCHEMA));
+	if (get_str(dc, 0, &root, "host", false, false, SYN_HOST,
+	    &inv->host) == -1 ||
+	    get_str(dc, 0, &root, "collected_at", false, false, SYN_TIME,
+	    &inv->collected_at) == -1 ||
+	    get_str(dc, 0, &root, "collector_version", false, true,
+	    SYN_TEXT, &inv->collector_version) == -1)
+		return (-1);
+	if ((platform = member(dc, 0, "platform")) == JV_NONE)
+		return (pfail(dc, &root, "platform",
+		    "required field is missing"));
+	if (dec_platform(dc, platform, &ap) == -1)
+		return (-1);
+
+	if (dec_array(dc, "devices", INV_MAX_DEVICES, sizeof(*inv->devices),
+	    one_device, &arr, &inv->ndevices) == -1)
+		return (-1);
+	inv->devices = arr;
+	inv->devices_cap = inv->ndevices;
+	if (dec_array(dc, "instances", INV_MAX_INSTANCES,
+	    sizeof(*inv->instances), one_instance, &arr,
+	    &inv->ninstances) == -1)
+		return (-1);
+	inv->instances = arr;
+	inv->instances_cap = inv->ninstances;
+	if (dec_array(dc, "vms", INV_MAX_VMS, sizeof(*inv->vms), one_vm, &arr,
+	    &inv->nvms) == -1)
+		return (-1);
+	inv->vms = arr;
+	inv->vms_cap = inv->nvms;
+	return (check_unique(inv, dc->err));
+}
+
+/*
+ * Scan text (len bytes, writable, text[len] == '\0') as a document, or
+ * as one device or type entry (one != NULL, at path prefix).
+ */
+static struct inventory *
+decode(char *text, size_t len, struct strpool *pool, struct inventory *into,
+    dec_fn *one, void *elem, const char *prefix, bool *not_json,
     struct inv_error *err)
 {
-	struct inventory	*inv = inventory_new(pool);
-	const char		*schema;
-	const json_t		*platform;
-	size_t			 reserve;
+	struct dec	 dc;
+	struct jp	 root = { NULL, prefix, 0 };
+	int		 rc;
 
-	if (json_depth_exceeds(root, INV_MAX_DEPTH)) {
-		inv_fail(err, "(document)", "nested deeper than %d levels",
-		    INV_MAX_DEPTH);
-		goto fail;
+	if (not_json != NULL)
+		*not_json = false;
+	dc.err = err;
+	dc.hint_obj = JV_NONE;
+	dc.hint_i = dc.hint_k = 0;
+	dc.inv = into != NULL ? into : inventory_new(pool);
+	if (jscan_parse(&dc.js, text, len, INV_MAX_DEPTH) == -1) {
+		if (not_json != NULL)
+			*not_json = true;
+		inv_fail(err, *prefix != '\0' ? prefix : "(document)",
+		    "invalid JSON at line %d column %d: %s", dc.js.line,
+		    dc.js.column, dc.js.error);
+		rc = -1;
+	} else if (one != NULL)
+		rc = one(&dc, 0, elem, &root);
+	else
+		rc = dec_document(&dc);
+	jscan_free(&dc.js);
+	if (rc == -1 && into == NULL) {
+		inventory_free(dc.inv);
+		return (NULL);
 	}
-	if ((reserve = model_size(root)) > 0)
-		arena_reserve(inv->arena, reserve);
-	if (json_check_keys(root, "", top_keys, err) == -1 ||
-	    get_str(inv, root, "", "schema", false, true, SYN_TEXT, &schema,
-	    err) == -1)
-		goto fail;
-	if (strcmp(schema, INV_SCHEMA) != 0) {
-		inv_fail(err, "schema", "must be \"%s\"", INV_SCHEMA);
-		goto fail;
+	return (rc == -1 ? NULL : dc.inv);
+}
+
+struct inventory *
+inventory_read_inplace(char *text, size_t len, struct strpool *pool,
+    bool *not_json, struct inv_error *err)
+{
+	if (len > INV_MAX_DOCUMENT) {
+		if (not_json != NULL)
+			*not_json = true;
+		inv_fail(err, "(document)", "larger than %u bytes",
+		    INV_MAX_DOCUMENT);
+		return (NULL);
 	}
-	if (get_str(inv, root, "", "host", false, false, SYN_HOST, &inv->host,
-	    err) == -1 ||
-	    get_str(inv, root, "", "collected_at", false, false, SYN_TIME,
-	    &inv->collected_at, err) == -1 ||
-	    get_str(inv, root, "", "collector_version", false, true,
-	    SYN_TEXT, &inv->collector_version, err) == -1)
-		goto fail;
-	if ((platform = json_object_get(root, "platform")) == NULL) {
-		inv_fail(err, "platform", "required field is missing");
-		goto fail;
-	}
-	if (parse_platform(inv, platform, err) == -1)
-		goto fail;
-	PARSE_ARRAY("devices", INV_MAX_DEVICES, inv->devices, inv->ndevices,
-	    inv->devices_cap, init_device);
-	PARSE_ARRAY("instances", INV_MAX_INSTANCES, inv->instances,
-	    inv->ninstances, inv->instances_cap, parse_instance);
-	PARSE_ARRAY("vms", INV_MAX_VMS, inv->vms, inv->nvms, inv->vms_cap,
-	    init_vm);
-	if (check_unique(inv, err) == -1)
-		goto fail;
+	return (decode(text, len, pool, NULL, NULL, NULL, "", not_json, err));
+}
+
+struct inventory *
+inventory_read(const char *buf, size_t len, struct strpool *pool,
+    bool *not_json, struct inv_error *err)
+{
+	struct inventory	*inv;
+	char			*text;
+
+	if (len > INV_MAX_DOCUMENT)
+		return (inventory_read_inplace(NULL, len, pool, not_json,
+		    err));
+	text = xmalloc(len + 1);
+	memcpy(text, buf, len);
+	text[len] = '\0';
+	inv = inventory_read_inplace(text, len, pool, not_json, err);
+	free(text);
 	return (inv);
-
-fail:
-	inventory_free(inv);
-	return (NULL);
 }
 
 struct inventory *
 inventory_parse(const char *buf, size_t len, struct strpool *pool,
     struct inv_error *err)
 {
-	json_t			*root;
-	json_error_t		 jerr;
-	struct inventory	*inv;
+	return (inventory_read(buf, len, pool, NULL, err));
+}
 
-	if (len > INV_MAX_DOCUMENT) {
-		inv_fail(err, "(document)", "larger than %u bytes",
-		    INV_MAX_DOCUMENT);
+/* The text of a jansson value, so that it is checked the one way. */
+static char *
+tree_text(const json_t *v, size_t *lenp)
+{
+	char	*s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+
+	if (s == NULL)
+		return (NULL);
+	*lenp = strlen(s);
+	return (s);
+}
+
+struct inventory *
+inventory_from_json(const json_t *root, struct strpool *pool,
+    struct inv_error *err)
+{
+	struct inventory	*inv;
+	char			*text;
+	size_t			 len;
+
+	if (json_depth_exceeds(root, INV_MAX_DEPTH)) {
+		inv_fail(err, "(document)", "nested deeper than %d levels",
+		    INV_MAX_DEPTH);
 		return (NULL);
 	}
-	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL) {
-		inv_fail(err, "(document)", "invalid JSON at line %d column "
-		    "%d: %s", jerr.line, jerr.column, jerr.text);
+	if ((text = tree_text(root, &len)) == NULL) {
+		inv_fail(err, "(document)", "cannot be printed");
 		return (NULL);
 	}
-	inv = inventory_from_json(root, pool, err);
-	json_decref(root);
+	inv = decode(text, len, pool, NULL, NULL, NULL, "", NULL, err);
+	free(text);
 	return (inv);
+}
+
+static int
+one_device(struct dec *dc, uint32_t obj, void *d, const struct jp *path)
+{
+	return (dec_device(dc, obj, d, path));
+}
+
+static int
+one_type(struct dec *dc, uint32_t obj, void *t, const struct jp *path)
+{
+	return (dec_type(dc, obj, t, path));
+}
+
+static int
+one_instance(struct dec *dc, uint32_t obj, void *in, const struct jp *path)
+{
+	return (dec_instance(dc, obj, in, path));
+}
+
+static int
+one_vm(struct dec *dc, uint32_t obj, void *vm, const struct jp *path)
+{
+	return (dec_vm(dc, obj, vm, path));
+}
+
+/* One device or type entry of inv from a jansson value. */
+static int
+entry_from_json(struct inventory *inv, const json_t *obj, dec_fn *one,
+    void *elem, const char *path, struct inv_error *err)
+{
+	char	*text;
+	size_t	 len;
+	bool	 ok;
+
+	if ((text = tree_text(obj, &len)) == NULL)
+		return (inv_fail(err, path, "cannot be printed"));
+	ok = decode(text, len, NULL, inv, one, elem, path, NULL, err) != NULL;
+	free(text);
+	return (ok ? 0 : -1);
+}
+
+int
+inv_device_from_json(struct inventory *inv, const json_t *obj,
+    struct inv_device *d, const char *path, struct inv_error *err)
+{
+	return (entry_from_json(inv, obj, one_device, d, path, err));
+}
+
+int
+inv_type_from_json(struct inventory *inv, const json_t *obj,
+    struct inv_type *t, const char *path, struct inv_error *err)
+{
+	return (entry_from_json(inv, obj, one_type, t, path, err));
 }
 
 static json_t *

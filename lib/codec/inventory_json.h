@@ -12,11 +12,29 @@
 #ifndef VC_INVENTORY_JSON_H
 #define VC_INVENTORY_JSON_H
 
+#include <stdbool.h>
+
 #include <jansson.h>
 
 #include "model/inventory.h"
 
 struct inventory	*inventory_from_json(const json_t *, struct strpool *,
+			    struct inv_error *);
+/*
+ * inventory_parse() that also tells why a text was refused: *not_json
+ * true when it is not JSON as json_loadb() with JSON_REJECT_DUPLICATES
+ * | JSON_DECODE_ANY reads it, nests deeper than INV_MAX_DEPTH or is
+ * larger than INV_MAX_DOCUMENT (the server's INVALID_JSON), false when
+ * it is JSON but not a valid document (VALIDATION_FAILED). err->message
+ * of the first kind says where: "invalid JSON at line L column C: ...".
+ */
+struct inventory	*inventory_read(const char *, size_t, struct strpool *,
+			    bool *not_json, struct inv_error *);
+/* inventory_read() of a text the caller gives up, without a copy:
+ * text[len] must be '\0', and the text is decoded in place (its
+ * strings are rewritten; it is no longer the document). */
+struct inventory	*inventory_read_inplace(char *text, size_t len,
+			    struct strpool *, bool *not_json,
 			    struct inv_error *);
 json_t			*inventory_to_json(const struct inventory *);
 

@@ -5,19 +5,33 @@
 . "$top_srcdir/tests/lib.sh"
 secs=${VC_FUZZ_SECONDS:-15}
 src="$top_srcdir/lib"
-clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
-    -I"$src" $(pkg-config --cflags jansson nettle) \
-    "$top_srcdir/tests/fuzz/fuzz_inventory.c" "$src/model/inventory.c" \
-    "$src/codec/inventory_json.c" "$src/codec/inventory_text.c" \
-    "$src"/util/buf.c "$src"/util/arena.c "$src"/util/strpool.c \
-    "$src"/util/strutil.c "$src"/util/xmalloc.c "$src"/util/digest.c \
-    "$src"/util/log.c $(pkg-config --libs jansson nettle) -lpthread \
-    -o "$T/fuzz_inventory" || fail "cannot build the fuzz target"
+codec="$src/model/inventory.c $src/codec/inventory_json.c
+    $src/codec/jscan.c $src/codec/inventory_text.c $src/util/buf.c
+    $src/util/arena.c $src/util/strpool.c $src/util/strutil.c
+    $src/util/xmalloc.c $src/util/digest.c $src/util/log.c"
+# fuzz_inventory: the codec's round trip; fuzz_jscan: the scanner
+# against jansson, which it replaced (same verdict, same values).
+for t in fuzz_inventory fuzz_jscan; do
+	extra=
+	[ "$t" = fuzz_jscan ] && extra="$top_srcdir/tests/fuzz/jscan_diff.c"
+	# shellcheck disable=SC2086 # $codec is a list of files
+	clang -std=c11 -D_GNU_SOURCE -g -O1 \
+	    -fsanitize=fuzzer,address,undefined -I"$src" \
+	    $(pkg-config --cflags jansson nettle) \
+	    "$top_srcdir/tests/fuzz/$t.c" $extra $codec \
+	    $(pkg-config --libs jansson nettle) -lpthread -lm \
+	    -o "$T/$t" || fail "cannot build the fuzz target $t"
+done
 mkdir -p "$T/corpus"
 cp "$top_srcdir"/tests/unit/data/*.json "$T/corpus/"
 cd "$T"
-ASAN_OPTIONS=detect_leaks=1 ./fuzz_inventory -max_total_time="$secs" \
-    -max_len=65536 -dict="$top_srcdir/tests/fuzz/inventory.dict" \
-    corpus > fuzz.out 2>&1 || { tail -n 40 fuzz.out; fail "fuzzer found a bug"; }
-tail -n 3 fuzz.out
-ok "no crash in ${secs}s of fuzzing"
+for t in fuzz_inventory fuzz_jscan; do
+	mkdir -p "corpus-$t"
+	cp corpus/* "corpus-$t/"
+	ASAN_OPTIONS=detect_leaks=1 "./$t" -max_total_time="$secs" \
+	    -max_len=65536 -dict="$top_srcdir/tests/fuzz/inventory.dict" \
+	    "corpus-$t" > "$t.out" 2>&1 ||
+	    { tail -n 40 "$t.out"; fail "$t found a bug"; }
+	tail -n 3 "$t.out"
+done
+ok "no crash in ${secs}s of fuzzing each target"

@@ -64,15 +64,17 @@ ok "store of $total hosts, $(($(stat -c %s "$DB") / 1048576)) MiB"
 # load_run OUT: start on $DB, record what answers while loading (one
 # line per request: "<path> <status> <error code>") until /readyz is
 # 200, then the fleet's answers.
+# The client starts first and polls the port before the server exists:
+# the load (well under a second for this store since the codec reads
+# documents in one scan) must not be over before a Python is up.
 load_run() {
 	PORT=$(free_port)
 	URL="http://127.0.0.1:$PORT"
-	"$VC_SERVER" --listen "127.0.0.1:$PORT" --db "$DB" >>"$SRV_LOG" 2>&1 &
-	SRV_PID=$!
-	at_exit "kill $SRV_PID 2>/dev/null || true"
-	python3 - "$PORT" "$SAMPLE" > "$1.during" <<'PY' || { cat "$SRV_LOG" >&2; fail "no answer"; }
+	rm -f "$1.up"
+	python3 - "$PORT" "$SAMPLE" "$1.up" > "$1.during" <<'PY' &
 import http.client, json, sys, time
 port, sample = int(sys.argv[1]), open(sys.argv[2], "rb").read()
+open(sys.argv[3], "w").close()
 def ask(method, path, body=None):
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     c.request(method, path, body, {"Content-Type": "application/json"})
@@ -102,6 +104,17 @@ while ask("GET", "/readyz") != 200:
         sys.exit("not ready in 300 s")
     time.sleep(0.02)
 PY
+	ask_pid=$!
+	at_exit "kill $ask_pid 2>/dev/null || true"
+	i=0
+	until [ -e "$1.up" ]; do
+		i=$((i + 1)); [ $i -lt 3000 ] || fail "the client did not start"
+		sleep 0.01
+	done
+	"$VC_SERVER" --listen "127.0.0.1:$PORT" --db "$DB" >>"$SRV_LOG" 2>&1 &
+	SRV_PID=$!
+	at_exit "kill $SRV_PID 2>/dev/null || true"
+	wait "$ask_pid" || { cat "$SRV_LOG" >&2; fail "no answer"; }
 	curl -s "$URL/v1/hosts" > "$1.hosts"
 	curl -s -X POST -H 'Content-Type: application/json' \
 	    -d '{"source":{"host":"load-00.example","devices":["0000:3b:00.0"]}}' \
