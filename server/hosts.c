@@ -24,6 +24,7 @@
  * Any other body takes the full path.
  */
 #include <search.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,7 @@ static const char *store_code(const struct server *);
 static int	ingest_heartbeat(struct server *, const char *, int64_t,
 		    const unsigned char *, const char *,
 		    struct ingest_result *, struct http_reply *);
+static int	known_cut(struct server *, const char *, size_t *);
 
 int
 hosts_ready(struct server *srv)
@@ -241,6 +243,27 @@ check_host_param(char *host, struct http_reply *rep)
 	return (0);
 }
 
+/* Where host's last body had its collected_at value, so that a
+ * heartbeat is hashed there without a scan (inv_fingerprint_at()): 0,
+ * or -1 when the fleet keeps no fingerprint for host. The offset may be
+ * stale by the time the hash is compared; the hash covers it, so a
+ * stale one only fails to match. */
+static int
+known_cut(struct server *srv, const char *host, size_t *cut)
+{
+	const struct fleet_host	*fh;
+	int			 rc = -1;
+
+	fleet_rdlock(srv->fleet);
+	if ((fh = fleet_get(srv->fleet, host)) != NULL &&
+	    fh->inv->has_fingerprint) {
+		*cut = fh->inv->fingerprint_cut;
+		rc = 0;
+	}
+	fleet_unlock(srv->fleet);
+	return (rc);
+}
+
 /*
  * The fast path of hosts_ingest(): 0 when the body was host's last
  * document with a new collected_at at, stored as a heartbeat; -1 with
@@ -323,6 +346,7 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 	struct host_stage	 hs = { NULL };
 	unsigned char		 fp[SHA256_LEN];
 	char			 at[INV_FP_TIME_MAX];
+	size_t			 cut, hashed = SIZE_MAX;
 	bool			 has_fp = false;
 	int			 locked = 0;
 
@@ -332,8 +356,11 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 		    "the request body is empty");
 		goto fail;
 	}
-	if (expect_host != NULL && inv_fingerprint(buf, len, fp, at) == 0) {
-		has_fp = true;
+	/* A heartbeat matches only at its host's last offset: the
+	 * fingerprint covers it. */
+	if (expect_host != NULL && known_cut(srv, expect_host, &cut) == 0 &&
+	    inv_fingerprint_at(buf, len, cut, fp, at) == 0) {
+		hashed = cut;
 		switch (ingest_heartbeat(srv, expect_host, received_at, fp,
 		    at, res, rep)) {
 		case 0:
@@ -342,6 +369,11 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 			return (-1);
 		}
 	}
+	/* The body's own fingerprint, for the next heartbeat: the hash
+	 * above when the scan puts collected_at where it was taken. */
+	if (expect_host != NULL && inv_fingerprint_cut(buf, len, &cut) == 0 &&
+	    (cut == hashed || inv_fingerprint_at(buf, len, cut, fp, at) == 0))
+		has_fp = true;
 	if ((root = json_loadb(buf, len, JSON_REJECT_DUPLICATES |
 	    JSON_DECODE_ANY, &jerr)) == NULL) {
 		http_reply_error(rep, 400, "INVALID_JSON", "(document)",
@@ -371,6 +403,7 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 	if (has_fp) {
 		memcpy(inv->fingerprint, fp, SHA256_LEN);
 		inv->has_fingerprint = true;
+		inv->fingerprint_cut = cut;
 	}
 	inventory_sort(inv);
 	if (inventory_encode(inv, &doc, NULL, digest) == -1) {

@@ -514,8 +514,52 @@ END_TEST
 static int
 fp(const char *body, unsigned char *h, char *at)
 {
-	return (inv_fingerprint(body, strlen(body), h, at));
+	size_t	 cut;
+
+	return (inv_fingerprint(body, strlen(body), h, at, &cut));
 }
+
+/* inv_fingerprint_at(): the scan's hash at the scan's offset, nothing
+ * for a value it would not take, another hash at another offset. */
+START_TEST(test_fingerprint_at)
+{
+	static const char	 a[] = "{\"host\":\"h\",\"collected_at\":"
+	    "\"2026-11-22T10:00:00Z\",\"v\":[1]}";
+	static const char	 b[] = "{\"host\":\"h\",\"collected_at\":"
+	    "\"2026-11-22T10:09:00Z\",\"v\":[1]}";
+	unsigned char		 ha[SHA256_LEN], hb[SHA256_LEN];
+	char			 at[INV_FP_TIME_MAX];
+	static const char *const bad[] = {
+		"{\"collected_at\":\"a\\\"b\"}",
+		"{\"collected_at\":\"a\\u0032\"}",
+		"{\"collected_at\":\"0123456789012345678901234567890123\"}",
+		"{\"collected_at\":\"2026-11-22T10:09:00Z",
+	};
+	size_t			 cut, c2, i;
+
+	ck_assert_int_eq(inv_fingerprint(a, strlen(a), ha, at, &cut), 0);
+	ck_assert_uint_eq(cut, strchr(a, '2') - 1 - a);
+	ck_assert_int_eq(inv_fingerprint_cut(b, strlen(b), &c2), 0);
+	ck_assert_uint_eq(cut, c2);
+	ck_assert_int_eq(inv_fingerprint_at(b, strlen(b), cut, hb, at), 0);
+	ck_assert_str_eq(at, "2026-11-22T10:09:00Z");
+	ck_assert(memcmp(ha, hb, sizeof(ha)) == 0);
+	/* Another offset: another hash, or no string there at all. */
+	ck_assert_int_eq(inv_fingerprint_at(b, strlen(b), 8, hb, at), 0);
+	ck_assert_str_eq(at, "h");
+	ck_assert(memcmp(ha, hb, sizeof(ha)) != 0);
+	ck_assert_int_eq(inv_fingerprint_at(b, strlen(b), cut + 1, hb, at),
+	    -1);
+	ck_assert_int_eq(inv_fingerprint_at(b, strlen(b), strlen(b), hb, at),
+	    -1);
+	/* Escaped, too long, unterminated: what the scan refuses. */
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_int_eq(inv_fingerprint_at(bad[i], strlen(bad[i]), 16,
+		    hb, at), -1);
+	ck_assert_int_eq(inv_fingerprint_at(bad[0], strlen(bad[0]) - 4, 16,
+	    hb, at), -1);
+}
+END_TEST
 
 START_TEST(test_fingerprint)
 {
@@ -574,6 +618,7 @@ main(void)
 	tcase_add_test(tc, test_reject_text);
 	tcase_add_test(tc, test_strutil);
 	tcase_add_test(tc, test_fingerprint);
+	tcase_add_test(tc, test_fingerprint_at);
 	suite_add_tcase(s, tc);
 	return (check_run(s));
 }
