@@ -277,6 +277,7 @@ ingest_heartbeat(struct server *srv, const char *host, int64_t received_at,
 {
 	const struct fleet_host	*fh;
 	int64_t			 gen = 0;
+	char			 stored[INV_FP_TIME_MAX] = "";
 	bool			 match;
 	int			 rc;
 
@@ -288,8 +289,12 @@ ingest_heartbeat(struct server *srv, const char *host, int64_t received_at,
 	fh = fleet_get(srv->fleet, host);
 	match = fh != NULL && !fh->pinned && fh->inv->has_fingerprint &&
 	    memcmp(fh->inv->fingerprint, fp, SHA256_LEN) == 0;
-	if (match)
+	if (match) {
 		gen = fh->generation;
+		if (fh->inv->collected_at != NULL)
+			snprintf(stored, sizeof(stored), "%s",
+			    fh->inv->collected_at);
+	}
 	fleet_unlock(srv->fleet);
 	if (!match) {
 		pthread_mutex_unlock(&srv->ingest_lock);
@@ -297,7 +302,24 @@ ingest_heartbeat(struct server *srv, const char *host, int64_t received_at,
 	}
 	if (received_at == 0)
 		received_at = server_now();
-	switch ((rc = store_seen(srv->store, host, at, gen, received_at))) {
+	/*
+	 * A store written behind has one writer, this server, whose fleet
+	 * holds what it stored (under ingest_lock): the late retry is
+	 * refused here, as store_seen() would, against the fleet.
+	 */
+	rc = -1;
+	if (store_seen_behind(srv->store)) {
+		if (strcmp(stored, at) > 0) {
+			http_reply_error(rep, 409, "OUT_OF_ORDER",
+			    "collected_at", "collected at %s, before the "
+			    "stored report (%s)", at, stored);
+			goto fail;
+		}
+		rc = store_seen_later(srv->store, host, at, gen, received_at);
+	}
+	if (rc == -1)
+		rc = store_seen(srv->store, host, at, gen, received_at);
+	switch (rc) {
 	case 0:
 		break;
 	case 2:		/* the store moved on: parse it */
