@@ -11,6 +11,7 @@ clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
     "$src/codec/inventory_json.c" "$src/codec/inventory_text.c" \
     "$src"/util/buf.c "$src"/util/arena.c "$src"/util/strpool.c \
     "$src"/util/strutil.c "$src"/util/xmalloc.c "$src"/util/digest.c \
+    "$src"/util/sha256_lanes.c \
     "$src"/util/log.c $(pkg-config --libs jansson nettle) -lpthread \
     -o "$T/fuzz_inventory" || fail "cannot build the fuzz target"
 mkdir -p "$T/corpus"

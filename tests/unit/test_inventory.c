@@ -16,6 +16,7 @@
 #include "codec/fingerprint.h"
 #include "codec/inventory_json.h"
 #include "util/digest.h"
+#include "util/sha256_lanes.h"
 #include "util/strpool.h"
 #include "util/strutil.h"
 
@@ -602,6 +603,41 @@ START_TEST(test_fingerprint)
 }
 END_TEST
 
+/* sha256_lanes() gives the standard digests (sha256_hex, Nettle) of
+ * both buffers, for lengths around every padding case and lanes of
+ * unequal length, whichever way this CPU computes them. */
+START_TEST(test_sha256_lanes)
+{
+	static const size_t	 lens[] = { 0, 1, 55, 56, 63, 64, 65, 119,
+				    120, 127, 128, 1000, 34816, 34817 };
+	static unsigned char	 buf[2][40000];
+	unsigned char		 md[2][SHA256_LEN];
+	char			 want[SHA256_HEX_LEN + 1];
+	char			 got[SHA256_HEX_LEN + 1];
+	size_t			 i, j, k, l;
+
+	for (i = 0; i < sizeof(buf[0]); i++) {
+		buf[0][i] = (unsigned char)(i * 131 + 7);
+		buf[1][i] = (unsigned char)(i * 17 + 91);
+	}
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
+		for (j = 0; j < sizeof(lens) / sizeof(lens[0]); j++) {
+			sha256_lanes(buf[0], lens[i], buf[1], lens[j], md[0],
+			    md[1]);
+			for (k = 0; k < 2; k++) {
+				ck_assert_int_eq(sha256_hex(buf[k],
+				    lens[k == 0 ? i : j], want), 0);
+				for (l = 0; l < SHA256_LEN; l++)
+					snprintf(got + 2 * l, 3, "%02x",
+					    md[k][l]);
+				ck_assert_msg(strcmp(got, want) == 0,
+				    "lane %zu, lengths %zu and %zu", k,
+				    lens[i], lens[j]);
+			}
+		}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -619,6 +655,7 @@ main(void)
 	tcase_add_test(tc, test_strutil);
 	tcase_add_test(tc, test_fingerprint);
 	tcase_add_test(tc, test_fingerprint_at);
+	tcase_add_test(tc, test_sha256_lanes);
 	suite_add_tcase(s, tc);
 	return (check_run(s));
 }
