@@ -83,6 +83,7 @@ struct copy_state {
 };
 static int	 refuse_older(struct store *, const struct store_host_meta *,
 		    const char *);
+static int	 later_start(struct store *);
 static int	 later_cmp(const void *, const void *);
 static struct seen_later *later_find(struct store *, const char *);
 static void	 later_drop(struct store *, const char *);
@@ -153,18 +154,11 @@ store_open_opts(const char *target, unsigned int flags, char **errp)
 	st->engine = engine;
 	/* A feed must carry each heartbeat to the other replicas now. */
 	if ((flags & STORE_SEEN_LATER) && !ops->shared &&
-	    ops->writable != NULL) {
-		pthread_mutex_init(&st->later_lock, NULL);
-		pthread_cond_init(&st->later_cv, NULL);
-		if (pthread_create(&st->flusher, NULL, later_main, st) != 0) {
-			xasprintf(errp, "cannot start the heartbeat writer");
-			pthread_cond_destroy(&st->later_cv);
-			pthread_mutex_destroy(&st->later_lock);
-			ops->close(engine);
-			free(st);
-			return (NULL);
-		}
-		st->later_on = true;
+	    ops->writable != NULL && later_start(st) == -1) {
+		xasprintf(errp, "cannot start the heartbeat writer");
+		ops->close(engine);
+		free(st);
+		return (NULL);
 	}
 	return (st);
 }
@@ -185,6 +179,27 @@ store_close(struct store *st)
 	}
 	st->ops->close(st->engine);
 	free(st);
+}
+
+/* The flusher thread and its lock, on a monotonic clock: a clock set
+ * back must not stretch the delay. */
+static int
+later_start(struct store *st)
+{
+	pthread_condattr_t	 ca;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_mutex_init(&st->later_lock, NULL);
+	pthread_cond_init(&st->later_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (pthread_create(&st->flusher, NULL, later_main, st) != 0) {
+		pthread_cond_destroy(&st->later_cv);
+		pthread_mutex_destroy(&st->later_lock);
+		return (-1);
+	}
+	st->later_on = true;
+	return (0);
 }
 
 static int
@@ -301,7 +316,7 @@ later_main(void *arg)
 
 	pthread_mutex_lock(&st->later_lock);
 	while (!st->later_stop) {
-		clock_gettime(CLOCK_REALTIME, &until);
+		clock_gettime(CLOCK_MONOTONIC, &until);
 		until.tv_sec += STORE_SEEN_DELAY_MS / 1000;
 		until.tv_nsec += (STORE_SEEN_DELAY_MS % 1000) * 1000000L;
 		if (until.tv_nsec >= 1000000000L) {
