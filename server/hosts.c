@@ -21,7 +21,12 @@
  * collector/watch.c sends it) is recognised by the body's fingerprint
  * (codec/fingerprint.h) before anything is parsed: only its collected_at
  * is validated, and only the times move, in the store and the fleet.
- * Any other body takes the full path.
+ * The body is hashed at the offset its host's last body had collected_at
+ * at, so a heartbeat is not even scanned. Any other body takes the full
+ * path. On a store that takes heartbeats behind (SQLite, one writer:
+ * store_seen_later) the late retry is judged against the fleet, which
+ * holds what this server stored, and the times reach the file within
+ * STORE_SEEN_DELAY_MS.
  */
 #include <search.h>
 #include <stdint.h>

@@ -9,7 +9,8 @@
  * the validated document it took before with another collected_at, and
  * needs no parse: only that value is checked. The scan finds the
  * top-level member by the JSON grammar (strings, escapes, nesting), not
- * by searching for its text.
+ * by searching for its text. A body whose collected_at is expected at
+ * a known offset is hashed there without the scan (inv_fingerprint_at).
  */
 #ifndef VC_FINGERPRINT_H
 #define VC_FINGERPRINT_H
