@@ -12,6 +12,7 @@ lib_libvfiocompat_a_SOURCES = \
 	lib/util/arena.c lib/util/arena.h \
 	lib/util/strpool.c lib/util/strpool.h \
 	lib/util/digest.c lib/util/digest.h \
+	lib/util/sha256_lanes.c lib/util/sha256_lanes.h \
 	lib/util/file.c lib/util/file.h \
 	lib/util/buf.c lib/util/buf.h \
 	lib/model/inventory.c lib/model/inventory.h \

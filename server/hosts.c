@@ -21,9 +21,15 @@
  * collector/watch.c sends it) is recognised by the body's fingerprint
  * (codec/fingerprint.h) before anything is parsed: only its collected_at
  * is validated, and only the times move, in the store and the fleet.
- * Any other body takes the full path.
+ * The body is hashed at the offset its host's last body had collected_at
+ * at, so a heartbeat is not even scanned. Any other body takes the full
+ * path. On a store that takes heartbeats behind (SQLite, one writer:
+ * store_seen_later) the late retry is judged against the fleet, which
+ * holds what this server stored, and the times reach the file within
+ * STORE_SEEN_DELAY_MS.
  */
 #include <search.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +82,7 @@ static const char *store_code(const struct server *);
 static int	ingest_heartbeat(struct server *, const char *, int64_t,
 		    const unsigned char *, const char *,
 		    struct ingest_result *, struct http_reply *);
+static int	known_cut(struct server *, const char *, size_t *);
 
 int
 hosts_ready(struct server *srv)
@@ -309,6 +316,27 @@ check_host_param(char *host, struct http_reply *rep)
 	return (0);
 }
 
+/* Where host's last body had its collected_at value, so that a
+ * heartbeat is hashed there without a scan (inv_fingerprint_at()): 0,
+ * or -1 when the fleet keeps no fingerprint for host. The offset may be
+ * stale by the time the hash is compared; the hash covers it, so a
+ * stale one only fails to match. */
+static int
+known_cut(struct server *srv, const char *host, size_t *cut)
+{
+	const struct fleet_host	*fh;
+	int			 rc = -1;
+
+	fleet_rdlock(srv->fleet);
+	if ((fh = fleet_get(srv->fleet, host)) != NULL &&
+	    fh->inv->has_fingerprint) {
+		*cut = fh->inv->fingerprint_cut;
+		rc = 0;
+	}
+	fleet_unlock(srv->fleet);
+	return (rc);
+}
+
 /*
  * The fast path of hosts_ingest(): 0 when the body was host's last
  * document with a new collected_at at, stored as a heartbeat; -1 with
@@ -322,6 +350,7 @@ ingest_heartbeat(struct server *srv, const char *host, int64_t received_at,
 {
 	const struct fleet_host	*fh;
 	int64_t			 gen = 0;
+	char			 stored[INV_FP_TIME_MAX] = "";
 	bool			 match;
 	int			 rc;
 
@@ -333,8 +362,12 @@ ingest_heartbeat(struct server *srv, const char *host, int64_t received_at,
 	fh = fleet_get(srv->fleet, host);
 	match = fh != NULL && !fh->pinned && fh->inv->has_fingerprint &&
 	    memcmp(fh->inv->fingerprint, fp, SHA256_LEN) == 0;
-	if (match)
+	if (match) {
 		gen = fh->generation;
+		if (fh->inv->collected_at != NULL)
+			snprintf(stored, sizeof(stored), "%s",
+			    fh->inv->collected_at);
+	}
 	fleet_unlock(srv->fleet);
 	if (!match) {
 		pthread_mutex_unlock(&srv->ingest_lock);
@@ -342,7 +375,24 @@ ingest_heartbeat(struct server *srv, const char *host, int64_t received_at,
 	}
 	if (received_at == 0)
 		received_at = server_now();
-	switch ((rc = store_seen(srv->store, host, at, gen, received_at))) {
+	/*
+	 * A store written behind has one writer, this server, whose fleet
+	 * holds what it stored (under ingest_lock): the late retry is
+	 * refused here, as store_seen() would, against the fleet.
+	 */
+	rc = -1;
+	if (store_seen_behind(srv->store)) {
+		if (strcmp(stored, at) > 0) {
+			http_reply_error(rep, 409, "OUT_OF_ORDER",
+			    "collected_at", "collected at %s, before the "
+			    "stored report (%s)", at, stored);
+			goto fail;
+		}
+		rc = store_seen_later(srv->store, host, at, gen, received_at);
+	}
+	if (rc == -1)
+		rc = store_seen(srv->store, host, at, gen, received_at);
+	switch (rc) {
 	case 0:
 		break;
 	case 2:		/* the store moved on: parse it */
@@ -387,6 +437,7 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 	struct host_stage	 hs = { NULL };
 	unsigned char		 fp[SHA256_LEN];
 	char			 at[INV_FP_TIME_MAX];
+	size_t			 cut, hashed = SIZE_MAX;
 	bool			 has_fp = false, not_json;
 	int			 locked = 0;
 
@@ -396,8 +447,11 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 		    "the request body is empty");
 		goto fail;
 	}
-	if (expect_host != NULL && inv_fingerprint(buf, len, fp, at) == 0) {
-		has_fp = true;
+	/* A heartbeat matches only at its host's last offset: the
+	 * fingerprint covers it. */
+	if (expect_host != NULL && known_cut(srv, expect_host, &cut) == 0 &&
+	    inv_fingerprint_at(buf, len, cut, fp, at) == 0) {
+		hashed = cut;
 		switch (ingest_heartbeat(srv, expect_host, received_at, fp,
 		    at, res, rep)) {
 		case 0:
@@ -406,6 +460,11 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 			return (-1);
 		}
 	}
+	/* The body's own fingerprint, for the next heartbeat: the hash
+	 * above when the scan puts collected_at where it was taken. */
+	if (expect_host != NULL && inv_fingerprint_cut(buf, len, &cut) == 0 &&
+	    (cut == hashed || inv_fingerprint_at(buf, len, cut, fp, at) == 0))
+		has_fp = true;
 	/* One scan of the text into the model: no tree in between. */
 	if ((inv = inventory_read(buf, len, fleet_pool(srv->fleet), &not_json,
 	    &err)) == NULL) {
@@ -426,6 +485,7 @@ hosts_ingest(struct server *srv, const char *buf, size_t len,
 	if (has_fp) {
 		memcpy(inv->fingerprint, fp, SHA256_LEN);
 		inv->has_fingerprint = true;
+		inv->fingerprint_cut = cut;
 	}
 	inventory_sort(inv);
 	if (inventory_encode(inv, &doc, NULL, digest) == -1) {

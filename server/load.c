@@ -168,7 +168,7 @@ load_main(void *arg)
 
 	ld->rv = -1;
 	if ((srv->store = store_open_opts(ld->db, STORE_EXCLUSIVE |
-	    STORE_VERIFY, &err)) == NULL) {
+	    STORE_VERIFY | STORE_SEEN_LATER, &err)) == NULL) {
 		log_errorx("cannot open the database: %s", err);
 		free(err);
 		goto fail;

@@ -2,6 +2,8 @@
 /*
  * fingerprint.c -- a one-pass scan of the top level of a JSON object.
  *
+ * inv_fingerprint_at() hashes at a known offset without the scan.
+ *
  * Only the top level's structure matters: a member value is skipped by
  * counting brackets outside strings (strings skipped escape by escape),
  * which is enough to find where each top-level member starts and ends.
@@ -99,8 +101,7 @@ skip_value(const char *b, size_t n, size_t *i)
 }
 
 int
-inv_fingerprint(const char *buf, size_t len, unsigned char hash[SHA256_LEN],
-    char at[INV_FP_TIME_MAX])
+inv_fingerprint_cut(const char *buf, size_t len, size_t *cut)
 {
 	static const char	 key[] = "\"collected_at\"";
 	size_t			 i, ks, vs = 0, ve = 0;
@@ -146,7 +147,38 @@ inv_fingerprint(const char *buf, size_t len, unsigned char hash[SHA256_LEN],
 	if (skip_ws(buf, len, i + 1) != len || found != 1 ||
 	    ve - vs - 2 >= INV_FP_TIME_MAX)
 		return (-1);
-	memcpy(at, buf + vs + 1, ve - vs - 2);
-	at[ve - vs - 2] = '\0';
-	return (sha256_cut(buf, len, vs, ve, hash));
+	*cut = vs;
+	return (0);
+}
+
+/* The value is found by its quotes alone: the first '"' after the
+ * opening one ends it, and a '\\' anywhere in it refuses it, so that
+ * the string is exactly what the scan would have taken. */
+int
+inv_fingerprint_at(const char *buf, size_t len, size_t cut,
+    unsigned char hash[SHA256_LEN], char at[INV_FP_TIME_MAX])
+{
+	const char	*q;
+	size_t		 n;
+
+	if (cut >= len || buf[cut] != '"')
+		return (-1);
+	n = len - cut - 1 < INV_FP_TIME_MAX ? len - cut - 1 : INV_FP_TIME_MAX;
+	if ((q = memchr(buf + cut + 1, '"', n)) == NULL)
+		return (-1);
+	n = (size_t)(q - (buf + cut + 1));
+	if (memchr(buf + cut + 1, '\\', n) != NULL)
+		return (-1);
+	memcpy(at, buf + cut + 1, n);
+	at[n] = '\0';
+	return (sha256_cut(buf, len, cut, cut + n + 2, hash));
+}
+
+int
+inv_fingerprint(const char *buf, size_t len, unsigned char hash[SHA256_LEN],
+    char at[INV_FP_TIME_MAX], size_t *cut)
+{
+	if (inv_fingerprint_cut(buf, len, cut) == -1)
+		return (-1);
+	return (inv_fingerprint_at(buf, len, *cut, hash, at));
 }

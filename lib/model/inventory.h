@@ -174,9 +174,11 @@ struct inventory {
 	size_t			 nvms, vms_cap;
 	/* The fingerprint of the body this was parsed from, when it has
 	 * one (codec/fingerprint.h): a heartbeat that matches it is the
-	 * same document and needs no parse. */
+	 * same document and needs no parse. fingerprint_cut is where that
+	 * body's collected_at value was (inv_fingerprint_at()). */
 	unsigned char		 fingerprint[32];
 	bool			 has_fingerprint;
+	size_t			 fingerprint_cut;
 };
 
 /* Validation error: the JSON path of the offending field and why. */

@@ -67,6 +67,14 @@ struct store	*store_open(const char *target, char **errp);
  */
 #define STORE_EXCLUSIVE	0x1
 #define STORE_VERIFY	0x2
+/*
+ * STORE_SEEN_LATER: store_seen_later() takes heartbeats behind, on an
+ * engine without a feed (one writer; a shared engine ignores the flag).
+ * They reach the database within STORE_SEEN_DELAY_MS (plus the time
+ * of that one transaction), and at store_close().
+ */
+#define STORE_SEEN_LATER	0x4
+#define STORE_SEEN_DELAY_MS	1000
 struct store	*store_open_opts(const char *target, unsigned int flags,
 		    char **errp);
 void		 store_close(struct store *);
@@ -103,7 +111,25 @@ int	 store_put(struct store *, const struct inventory *, const char *json,
  */
 int	 store_seen(struct store *, const char *host, const char *collected_at,
 	    int64_t generation, int64_t received_at);
-/* The stored document and its metadata. *json is malloc'd. */
+/*
+ * store_seen() written behind, for a store opened STORE_SEEN_LATER: 0,
+ * host's times queued (a newer heartbeat of host replaces them), or -1
+ * with nothing done when this store writes heartbeats at once, or
+ * does since its last write behind failed (then call store_seen(),
+ * which reports the failure). Nothing is checked now: the caller, the store's
+ * one writer, vouches that host is stored at generation and that
+ * collected_at is not before the stored one. The write re-checks both
+ * and drops a heartbeat the host has moved past; store_put() of the
+ * host writes its pending times first in its own transaction, so a late
+ * retry behind it is still refused. Until written, a crash loses them:
+ * the host reads older after a restart, never fresher.
+ */
+int	 store_seen_later(struct store *, const char *host,
+	    const char *collected_at, int64_t generation, int64_t received_at);
+/* True when store_seen_later() takes heartbeats behind. */
+bool	 store_seen_behind(const struct store *);
+/* The stored document and its metadata (with STORE_SEEN_LATER, the
+ * times of a pending heartbeat). *json is malloc'd. */
 int	 store_get(struct store *, const char *host, char **json,
 	    struct store_host_meta *);
 int	 store_delete(struct store *, const char *host);

@@ -64,6 +64,10 @@ struct store_ops {
 			    const struct store_host_meta *, const char *),
 			    void *, int64_t *seq);
 	int		 (*ping)(void *);
+	/* A cheap check that a write would land now (the file is still
+	 * the one opened, the last write did not fail): 0 or -1. An engine
+	 * without it (NULL) takes no heartbeats behind. */
+	int		 (*writable)(void *);
 	/* The change feed (store.h); an engine without one reports
 	 * position 0 and no changes, and its wait only waits. */
 	int		 (*sequence)(void *, int64_t *);

@@ -103,6 +103,7 @@ static int	 sq_foreach(void *, int (*)(void *,
 		    const struct store_host_meta *, const char *), void *,
 		    int64_t *);
 static int	 sq_ping(void *);
+static int	 sq_writable(void *);
 static bool	 sq_unavailable(const void *);
 static int	 sq_sequence(void *, int64_t *);
 static int	 sq_changes(void *, int64_t, int (*)(void *,
@@ -735,6 +736,18 @@ out:
 }
 
 static int
+sq_writable(void *engine)
+{
+	struct sqlite_store	*st = engine;
+	int			 rc;
+
+	pthread_mutex_lock(&st->lock);
+	rc = st->write_failed || path_ok(st) == -1 ? -1 : 0;
+	pthread_mutex_unlock(&st->lock);
+	return (rc);
+}
+
+static int
 sq_schema_version(void *engine)
 {
 	return (schema_version(engine));
@@ -796,6 +809,7 @@ const struct store_ops store_sqlite_ops = {
 	.remove = sq_remove,
 	.foreach = sq_foreach,
 	.ping = sq_ping,
+	.writable = sq_writable,
 	.unavailable = sq_unavailable,
 	.sequence = sq_sequence,
 	.last_seq = sq_last_seq,

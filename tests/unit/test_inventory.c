@@ -16,6 +16,7 @@
 #include "codec/fingerprint.h"
 #include "codec/inventory_json.h"
 #include "util/digest.h"
+#include "util/sha256_lanes.h"
 #include "util/strpool.h"
 #include "util/strutil.h"
 
@@ -514,8 +515,52 @@ END_TEST
 static int
 fp(const char *body, unsigned char *h, char *at)
 {
-	return (inv_fingerprint(body, strlen(body), h, at));
+	size_t	 cut;
+
+	return (inv_fingerprint(body, strlen(body), h, at, &cut));
 }
+
+/* inv_fingerprint_at(): the scan's hash at the scan's offset, nothing
+ * for a value it would not take, another hash at another offset. */
+START_TEST(test_fingerprint_at)
+{
+	static const char	 a[] = "{\"host\":\"h\",\"collected_at\":"
+	    "\"2026-11-22T10:00:00Z\",\"v\":[1]}";
+	static const char	 b[] = "{\"host\":\"h\",\"collected_at\":"
+	    "\"2026-11-22T10:09:00Z\",\"v\":[1]}";
+	unsigned char		 ha[SHA256_LEN], hb[SHA256_LEN];
+	char			 at[INV_FP_TIME_MAX];
+	static const char *const bad[] = {
+		"{\"collected_at\":\"a\\\"b\"}",
+		"{\"collected_at\":\"a\\u0032\"}",
+		"{\"collected_at\":\"0123456789012345678901234567890123\"}",
+		"{\"collected_at\":\"2026-11-22T10:09:00Z",
+	};
+	size_t			 cut, c2, i;
+
+	ck_assert_int_eq(inv_fingerprint(a, strlen(a), ha, at, &cut), 0);
+	ck_assert_uint_eq(cut, strchr(a, '2') - 1 - a);
+	ck_assert_int_eq(inv_fingerprint_cut(b, strlen(b), &c2), 0);
+	ck_assert_uint_eq(cut, c2);
+	ck_assert_int_eq(inv_fingerprint_at(b, strlen(b), cut, hb, at), 0);
+	ck_assert_str_eq(at, "2026-11-22T10:09:00Z");
+	ck_assert(memcmp(ha, hb, sizeof(ha)) == 0);
+	/* Another offset: another hash, or no string there at all. */
+	ck_assert_int_eq(inv_fingerprint_at(b, strlen(b), 8, hb, at), 0);
+	ck_assert_str_eq(at, "h");
+	ck_assert(memcmp(ha, hb, sizeof(ha)) != 0);
+	ck_assert_int_eq(inv_fingerprint_at(b, strlen(b), cut + 1, hb, at),
+	    -1);
+	ck_assert_int_eq(inv_fingerprint_at(b, strlen(b), strlen(b), hb, at),
+	    -1);
+	/* Escaped, too long, unterminated: what the scan refuses. */
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_int_eq(inv_fingerprint_at(bad[i], strlen(bad[i]), 16,
+		    hb, at), -1);
+	ck_assert_int_eq(inv_fingerprint_at(bad[0], strlen(bad[0]) - 4, 16,
+	    hb, at), -1);
+}
+END_TEST
 
 START_TEST(test_fingerprint)
 {
@@ -558,6 +603,41 @@ START_TEST(test_fingerprint)
 }
 END_TEST
 
+/* sha256_lanes() gives the standard digests (sha256_hex, Nettle) of
+ * both buffers, for lengths around every padding case and lanes of
+ * unequal length, whichever way this CPU computes them. */
+START_TEST(test_sha256_lanes)
+{
+	static const size_t	 lens[] = { 0, 1, 55, 56, 63, 64, 65, 119,
+				    120, 127, 128, 1000, 34816, 34817 };
+	static unsigned char	 buf[2][40000];
+	unsigned char		 md[2][SHA256_LEN];
+	char			 want[SHA256_HEX_LEN + 1];
+	char			 got[SHA256_HEX_LEN + 1];
+	size_t			 i, j, k, l;
+
+	for (i = 0; i < sizeof(buf[0]); i++) {
+		buf[0][i] = (unsigned char)(i * 131 + 7);
+		buf[1][i] = (unsigned char)(i * 17 + 91);
+	}
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
+		for (j = 0; j < sizeof(lens) / sizeof(lens[0]); j++) {
+			sha256_lanes(buf[0], lens[i], buf[1], lens[j], md[0],
+			    md[1]);
+			for (k = 0; k < 2; k++) {
+				ck_assert_int_eq(sha256_hex(buf[k],
+				    lens[k == 0 ? i : j], want), 0);
+				for (l = 0; l < SHA256_LEN; l++)
+					snprintf(got + 2 * l, 3, "%02x",
+					    md[k][l]);
+				ck_assert_msg(strcmp(got, want) == 0,
+				    "lane %zu, lengths %zu and %zu", k,
+				    lens[i], lens[j]);
+			}
+		}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -574,6 +654,8 @@ main(void)
 	tcase_add_test(tc, test_reject_text);
 	tcase_add_test(tc, test_strutil);
 	tcase_add_test(tc, test_fingerprint);
+	tcase_add_test(tc, test_fingerprint_at);
+	tcase_add_test(tc, test_sha256_lanes);
 	suite_add_tcase(s, tc);
 	return (check_run(s));
 }

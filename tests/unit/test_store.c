@@ -30,6 +30,8 @@ static int		 count_host(void *, const struct store_host_meta *,
 static int		 count_any(void *, const struct store_host_meta *,
 			    const char *);
 static struct store	*open_target(void);
+static void		 row_at(const char *, char *, size_t);
+static void		 wait_row(const char *, const char *);
 static int		 note_change(void *, const struct store_host_meta *,
 			    const char *);
 
@@ -224,6 +226,135 @@ START_TEST(test_put_get)
 	ck_assert_int_eq(store_delete(st, inv->host), 1);
 	store_close(st);
 	ck_assert_int_eq(count_rows(dbpath, "SELECT count(*) FROM hosts"), 0);
+	inventory_free(inv);
+}
+END_TEST
+
+/* The row's collected_at as the file holds it, read past the store. */
+static void
+row_at(const char *path, char *out, size_t len)
+{
+	sqlite3		*db;
+	sqlite3_stmt	*s;
+
+	ck_assert(sqlite3_open(path, &db) == SQLITE_OK);
+	ck_assert(sqlite3_prepare_v2(db, "SELECT collected_at || ' ' || "
+	    "received_at || ' ' || generation FROM hosts", -1, &s, NULL) ==
+	    SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	snprintf(out, len, "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+}
+
+/* Polls of 100 ms before a write behind counts as lost: 5 s, five times
+ * the delay, for a loaded machine. */
+#define WAIT_TRIES	50
+
+/* The row becomes want within WAIT_TRIES polls. */
+static void
+wait_row(const char *path, const char *want)
+{
+	char	 row[96];
+	int	 i;
+
+	for (i = 0;; i++) {
+		row_at(path, row, sizeof(row));
+		if (strcmp(row, want) == 0)
+			return;
+		ck_assert_msg(i < WAIT_TRIES, "row %s, wanted %s", row, want);
+		usleep(100 * 1000);
+	}
+}
+
+/*
+ * STORE_SEEN_LATER: a heartbeat reaches the file within the delay, not
+ * at once; store_get() shows it meanwhile; a late retry behind a
+ * pending heartbeat is refused as if it were written; a pending
+ * heartbeat of an older generation is dropped, not written over; close
+ * writes what is pending.
+ */
+START_TEST(test_seen_later)
+{
+	struct inventory	*inv = load_sample();
+	struct store		*st;
+	struct store_host_meta	 meta;
+	char			*err, *json, d[65], row[96], moved[300];
+	int64_t			 gen;
+	bool			 changed;
+	int			 i;
+
+	st = store_open_opts(dbpath, STORE_SEEN_LATER, &err);
+	ck_assert_msg(st != NULL, "%s", err);
+	ck_assert(store_seen_behind(st));
+	ck_assert_int_eq(inventory_digest(inv, d), 0);
+	ck_assert_int_eq(store_put(st, inv, "{\"doc\":1}", d, 100, &gen,
+	    &changed), 0);
+	ck_assert_int_eq(store_seen_later(st, inv->host,
+	    "2026-11-22T10:05:00Z", 1, 400), 0);
+	row_at(dbpath, row, sizeof(row));
+	ck_assert_str_eq(row, "2026-11-22T10:00:00Z 100 1");
+	ck_assert_int_eq(store_get(st, inv->host, &json, &meta), 0);
+	ck_assert_str_eq(meta.collected_at, "2026-11-22T10:05:00Z");
+	ck_assert_int_eq(meta.received_at, 400);
+	free(json);
+	wait_row(dbpath, "2026-11-22T10:05:00Z 400 1");
+
+	/* Pending 10:09; a retry collected at 10:07 is late. */
+	ck_assert_int_eq(store_seen_later(st, inv->host,
+	    "2026-11-22T10:09:00Z", 1, 500), 0);
+	inv_set_collected_at(inv, "2026-11-22T10:07:00Z");
+	ck_assert_int_eq(store_put(st, inv, "{\"doc\":2}", d, 450, &gen,
+	    &changed), 1);
+	ck_assert_str_eq(store_error(st), "2026-11-22T10:09:00Z");
+	wait_row(dbpath, "2026-11-22T10:09:00Z 500 1");
+	/* A generation the host is not at: dropped by the write. */
+	ck_assert_int_eq(store_seen_later(st, inv->host,
+	    "2026-11-22T10:10:00Z", 7, 600), 0);
+	usleep(2 * STORE_SEEN_DELAY_MS * 1000);
+	row_at(dbpath, row, sizeof(row));
+	ck_assert_str_eq(row, "2026-11-22T10:09:00Z 500 1");
+
+	ck_assert_int_eq(store_seen_later(st, inv->host,
+	    "2026-11-22T10:11:00Z", 1, 700), 0);
+	store_close(st);
+	row_at(dbpath, row, sizeof(row));
+	ck_assert_str_eq(row, "2026-11-22T10:11:00Z 700 1");
+
+	/* Without the flag every heartbeat is store_seen()'s. */
+	st = store_open(dbpath, &err);
+	ck_assert_msg(st != NULL, "%s", err);
+	ck_assert(!store_seen_behind(st));
+	ck_assert_int_eq(store_seen_later(st, inv->host,
+	    "2026-11-22T10:12:00Z", 1, 800), -1);
+	store_close(st);
+	row_at(dbpath, row, sizeof(row));
+	ck_assert_str_eq(row, "2026-11-22T10:11:00Z 700 1");
+
+	/* A write behind that fails (the file moved away): heartbeats are
+	 * written at once, and fail as writes do, until one succeeds. */
+	st = store_open_opts(dbpath, STORE_SEEN_LATER, &err);
+	ck_assert_msg(st != NULL, "%s", err);
+	ck_assert_int_eq(store_seen_later(st, inv->host,
+	    "2026-11-22T10:13:00Z", 1, 900), 0);
+	snprintf(moved, sizeof(moved), "%s.moved", dbpath);
+	ck_assert_int_eq(rename(dbpath, moved), 0);
+	for (i = 0; store_seen_later(st, inv->host, "2026-11-22T10:14:00Z",
+	    1, 950) == 0; i++) {
+		ck_assert_int_lt(i, WAIT_TRIES);
+		usleep(100 * 1000);
+	}
+	ck_assert_int_eq(store_seen(st, inv->host, "2026-11-22T10:14:00Z", 1,
+	    950), -1);
+	ck_assert_int_eq(rename(moved, dbpath), 0);
+	for (i = 0; store_seen_later(st, inv->host, "2026-11-22T10:15:00Z",
+	    1, 1000) == -1; i++) {
+		ck_assert_int_lt(i, WAIT_TRIES);
+		usleep(100 * 1000);
+	}
+	store_close(st);
+	row_at(dbpath, row, sizeof(row));
+	ck_assert_str_eq(row, "2026-11-22T10:15:00Z 1000 1");
 	inventory_free(inv);
 }
 END_TEST
@@ -466,6 +597,7 @@ main(void)
 	tcase_add_test(tc, test_failed_write_keeps_previous);
 	tcase_add_test(tc, test_upgrade_from_1);
 	tcase_add_test(tc, test_open_errors);
+	tcase_add_test(tc, test_seen_later);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(te, setup, teardown);
 	tcase_add_test(te, test_engine_feed);
