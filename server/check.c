@@ -46,6 +46,7 @@ engine_config(const struct server *srv, struct compat_config *cfg)
 	cfg->policy = srv->policy;
 	cfg->now = server_now();
 	cfg->stale_after = srv->stale_after;
+	cfg->threads = srv->check_threads;
 }
 
 /* A request the engine refused: the HTTP form of its error kind. */

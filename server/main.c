@@ -64,6 +64,7 @@
 #define DEFAULT_STALE_AFTER	300
 #define MAX_STALE_AFTER		(10LL * 365 * 86400)
 #define MAX_THREADS		64
+#define MAX_CHECK_THREADS	16	/* parallel.c caps parts there too */
 #define MAX_PEM			(256 * 1024)
 
 enum {
@@ -81,7 +82,8 @@ enum {
 	OPT_REQUEST_TIMEOUT,
 	OPT_ACCESS_LOG,
 	OPT_METRICS_DETAIL,
-	OPT_IMPORT
+	OPT_IMPORT,
+	OPT_CHECK_THREADS
 };
 
 static const struct option longopts[] = {
@@ -91,6 +93,8 @@ static const struct option longopts[] = {
 	{ "policy",		required_argument,	NULL, OPT_POLICY },
 	{ "stale-after",	required_argument,	NULL, OPT_STALE_AFTER },
 	{ "threads",		required_argument,	NULL, OPT_THREADS },
+	{ "check-threads",	required_argument,	NULL,
+	    OPT_CHECK_THREADS },
 	{ "tls-cert",		required_argument,	NULL, OPT_TLS_CERT },
 	{ "tls-key",		required_argument,	NULL, OPT_TLS_KEY },
 	{ "tls-client-ca",	required_argument,	NULL, OPT_TLS_CLIENT_CA },
@@ -134,6 +138,7 @@ usage(int code)
 	    "usage: vfio-compatd [--listen ADDR:PORT] [--db PATH|URI] "
 	    "[--tokens FILE]\n"
 	    "           [--policy FILE] [--stale-after SEC] [--threads N]\n"
+	    "           [--check-threads N]\n"
 	    "           [--tls-cert PEM --tls-key PEM [--tls-client-ca PEM]]\n"
 	    "           [--request-timeout SEC] [--demo [DIR]] "
 	    "[--access-log FILE|-]\n"
@@ -149,6 +154,9 @@ usage(int code)
 	    "  --stale-after SEC   report age that makes a host stale "
 	    "(default %d)\n"
 	    "  --threads N         HTTP worker threads (default 2 per CPU)\n"
+	    "  --check-threads N   threads one check against thousands of\n"
+	    "                      hosts may use (default 1 per CPU, at\n"
+	    "                      most %d)\n"
 	    "  --request-timeout SEC  time for a whole request, headers\n"
 	    "                      and body (default %d; %d connections\n"
 	    "                      per client address)\n"
@@ -166,7 +174,7 @@ usage(int code)
 	    "  --import FILE.db    copy the hosts of a SQLite store into\n"
 	    "                      --db as stored, then exit (no server)\n"
 	    "  --version           print the version and exit\n",
-	    DEFAULT_LISTEN, DEFAULT_DB, DEFAULT_STALE_AFTER,
+	    DEFAULT_LISTEN, DEFAULT_DB, DEFAULT_STALE_AFTER, MAX_CHECK_THREADS,
 	    HTTP_REQUEST_TIMEOUT, HTTP_PER_IP_LIMIT, DEMO_DIR);
 	exit(code);
 }
@@ -395,7 +403,7 @@ main(int argc, char *argv[])
 	char			*cert_pem = NULL, *key_pem = NULL, *banner = NULL;
 	char			*ca_pem = NULL;
 	long			 ncpu;
-	long long		 threads = 0;
+	long long		 threads = 0, check_threads = 0;
 	sigset_t		 set;
 	int			 ch, sig, verbose = 0, demo = 0, rv = 1;
 	bool			 metrics_detail = false;
@@ -432,6 +440,13 @@ main(int argc, char *argv[])
 			if (errstr != NULL)
 				bad_usage("--threads %s: %s (1 to %d)", optarg,
 				    errstr, MAX_THREADS);
+			break;
+		case OPT_CHECK_THREADS:
+			check_threads = vc_strtonum(optarg, 1,
+			    MAX_CHECK_THREADS, &errstr);
+			if (errstr != NULL)
+				bad_usage("--check-threads %s: %s (1 to %d)",
+				    optarg, errstr, MAX_CHECK_THREADS);
 			break;
 		case OPT_TLS_CERT:
 			cert = optarg;
@@ -527,8 +542,12 @@ main(int argc, char *argv[])
 		}
 		hc.tls_ca = ca_pem;
 	}
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	if (check_threads == 0)
+		check_threads = ncpu < 1 ? 1 : ncpu > MAX_CHECK_THREADS ?
+		    MAX_CHECK_THREADS : ncpu;
+	srv.check_threads = (unsigned int)check_threads;
 	if (threads == 0) {
-		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 		threads = ncpu > 0 ? 2 * ncpu : 2;
 		if (threads > MAX_THREADS)
 			threads = MAX_THREADS;

@@ -34,6 +34,7 @@ struct server {
 	struct policy		*policy;
 	struct auth		*auth;		/* NULL: no tokens file */
 	int64_t			 stale_after;	/* seconds */
+	unsigned int		 check_threads;	/* per fleet check */
 	/* Serialises store_put()+fleet_put() so that the fleet never ends
 	 * up with an older generation than the store. */
 	pthread_mutex_t		 ingest_lock;

@@ -45,6 +45,9 @@ struct compat_config {
 	const struct policy	*policy;
 	int64_t			 now;		/* unix seconds */
 	int64_t			 stale_after;	/* seconds, default 300 */
+	/* Threads a check against a big fleet may use (0, 1: the
+	 * calling thread only). */
+	unsigned int		 threads;
 };
 
 /* Why a request could not be answered in full (not a verdict). */

@@ -193,6 +193,9 @@ struct result {
 	size_t			 r0, nr;	/* into ctx reasons */
 	size_t			 a0, na;	/* into ctx assignments */
 	size_t			 seq;		/* position in name order */
+	/* parallel.c: the part that made it and its text there. */
+	unsigned int		 part;
+	size_t			 text_off, text_len;
 };
 
 /*
@@ -285,6 +288,40 @@ void	 eval_free(struct ctx *);
  * until answer_free(). */
 void	 answer_result(struct buf *, struct ctx *, const struct result *);
 void	 answer_free(struct ctx *);
+
+/* A destination name and where the request listed it. A name that is
+ * not a valid host name is answered on its own (HOST_UNKNOWN), as the
+ * request gave it: one bad name among thousands must not refuse the
+ * whole request (SPEC 5, v1.1). */
+struct dname {
+	const char	*name;		/* folded to lower case when valid */
+	size_t		 idx;
+	bool		 invalid;
+};
+
+/* compat.c: the n named destinations (sorted by name) into res[0 ..
+ * n), seq their index in names. */
+void	 eval_named(struct ctx *, const struct fleet *,
+	    const struct dname *, size_t, struct result *);
+
+/* compat.c: the answer's order of res (made in name order, seq
+ * ascending) as malloc'd indices; may reorder res itself. */
+size_t	*order_results(struct result *, size_t);
+
+/*
+ * parallel.c: how many parts a check against n destinations is worth
+ * (1: run it serially), and that check in parts: the n named
+ * destinations (names sorted by name), or with names NULL every host
+ * (but the source's, except in a cold move) evaluated, and each
+ * result (only the compatible ones with compatible_only) appended to w
+ * in the answer's order, comma-separated, counted into st when not
+ * NULL.
+ */
+unsigned int parallel_parts(const struct compat_config *, size_t n);
+void	 parallel_check(const struct fleet *, const struct compat_config *,
+	    const struct policy *, struct source *, enum mode,
+	    const struct dname *names, size_t n, bool compatible_only,
+	    unsigned int nparts, struct buf *, struct compat_status *);
 
 /* compat_error.c */
 void	 compat_fail(struct compat_status *, enum compat_error, const char *,

@@ -504,6 +504,14 @@ fleet_count(const struct fleet *f)
 	return (f->nhosts);
 }
 
+size_t
+fleet_position(const struct fleet *f, const char *host)
+{
+	int	 found;
+
+	return (lookup(f, host, &found));
+}
+
 const struct fleet_host *
 fleet_at(const struct fleet *f, size_t i)
 {

@@ -126,6 +126,8 @@ int64_t	fleet_host_age(const struct fleet_host *, int64_t now);
 int	fleet_delete(struct fleet *, const char *host);
 
 size_t			 fleet_count(const struct fleet *);
+/* The position of host in name order, or where it would go. */
+size_t			 fleet_position(const struct fleet *, const char *host);
 /* i-th host in name order, 0 <= i < fleet_count(). */
 const struct fleet_host	*fleet_at(const struct fleet *, size_t);
 const struct fleet_host	*fleet_get(const struct fleet *, const char *host);

@@ -80,7 +80,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 static json_t *
 form(const json_t *request, int which, struct compat_status *st)
 {
-	struct compat_config	 cfg = { NULL, now, STALE };
+	struct compat_config	 cfg = { NULL, now, STALE, 1 };
 	json_t			*parsed;
 	char			*text;
 	size_t			 len;
@@ -169,7 +169,7 @@ parts(const json_t *request, struct compat_one *q)
 static void
 compare_parts(const json_t *request)
 {
-	struct compat_config	 cfg = { NULL, now, STALE };
+	struct compat_config	 cfg = { NULL, now, STALE, 1 };
 	struct compat_status	 st1, st2;
 	struct compat_one	 q;
 	char			*t1, *t2;

@@ -191,6 +191,7 @@ main(int argc, char **argv)
 	cfg.policy = pol;
 	cfg.now = 1010;
 	cfg.stale_after = 300;
+	cfg.threads = 1;
 	rq = json_pack("{s:{s:s}}", "source", "vm", VM_UUID);
 	if (named) {
 		json_t	*d = json_array();

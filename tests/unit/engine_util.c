@@ -93,6 +93,7 @@ run(struct fleet *f, const struct policy *pol, const char *text,
 	cfg.policy = pol;
 	cfg.now = NOW;
 	cfg.stale_after = STALE;
+	cfg.threads = 1;
 	out = check_tree(f, &cfg, r, st != NULL ? st : &local);
 	json_decref(r);
 	return (out);

@@ -629,7 +629,7 @@ START_TEST(order_and_score)
 
 	/* The text form: same answer, or only the compatible results. */
 	{
-		struct compat_config	 cfg = { NULL, NOW, STALE };
+		struct compat_config	 cfg = { NULL, NOW, STALE, 1 };
 		struct compat_status	 st;
 		json_t			*rq, *t;
 		char			*text;
@@ -766,7 +766,7 @@ START_TEST(escaping)
 	struct policy	*ecc;
 	json_t		*rq, *out, *dev, *attrs;
 	const json_t	*rs;
-	struct compat_config	 cfg = { NULL, NOW, STALE };
+	struct compat_config	 cfg = { NULL, NOW, STALE, 1 };
 	struct compat_status	 st;
 	const char	*odd = "on \"x\"\t\\ \xc3\xa9";
 
@@ -805,7 +805,7 @@ static void *
 worker_run(void *arg)
 {
 	struct worker		*wk = arg;
-	struct compat_config	 cfg = { NULL, NOW, STALE };
+	struct compat_config	 cfg = { NULL, NOW, STALE, 1 };
 	struct compat_status	 st;
 	json_t			*rq;
 	char			*text;
@@ -830,7 +830,7 @@ worker_run(void *arg)
 START_TEST(one_result)
 {
 	struct fleet		*f = load(main_fleet);
-	struct compat_config	 cfg = { NULL, NOW, STALE };
+	struct compat_config	 cfg = { NULL, NOW, STALE, 1 };
 	struct compat_status	 st;
 	const char		*rqs[] = {
 	    "{'source':{'host':'src-a','devices':['" U1 "']},"
@@ -910,7 +910,7 @@ START_TEST(one_parts)
 	    { "live", "src-a", U1, NULL, NULL },
 	    { "warm", "bad host!", NULL, NULL, NULL } };
 	struct fleet		*f = load(main_fleet);
-	struct compat_config	 cfg = { NULL, NOW, STALE };
+	struct compat_config	 cfg = { NULL, NOW, STALE, 1 };
 	struct compat_status	 st1, st2;
 	json_t			*rq, *src;
 	char			*t1, *t2;
@@ -966,7 +966,7 @@ END_TEST
 START_TEST(concurrent)
 {
 	struct fleet		*f = load(main_fleet);
-	struct compat_config	 cfg = { NULL, NOW, STALE };
+	struct compat_config	 cfg = { NULL, NOW, STALE, 1 };
 	struct compat_status	 st;
 	struct worker		 wk[4];
 	pthread_t		 th[4];
@@ -1051,7 +1051,7 @@ END_TEST
 START_TEST(hostile_values)
 {
 	struct fleet		*f = load(main_fleet);
-	struct compat_config	 cfg = { NULL, NOW, STALE };
+	struct compat_config	 cfg = { NULL, NOW, STALE, 1 };
 	struct compat_status	 st;
 	const char		*base[] = {
 	    "{'mode':'live','source':{'host':'src-a','devices':['" U1 "']},"

@@ -12,6 +12,10 @@
  * the policy (policy_fields_alike()); a field one of them forgot shows
  * up here as a verdict the other does not give.
  *
+ * A check against every host of a fleet big enough to run in parts on
+ * several threads (parallel.c) must write, byte for byte, the answer
+ * of the same check run serially.
+ *
  * The generator mixes what decides verdicts: shared and differing
  * driver versions, null keys and null policy fields, types with and
  * without capacity, devices in use by VMs, flags from every source,
@@ -349,6 +353,7 @@ START_TEST(indexed_equals_descriptors)
 		cfg.policy = pols[p];
 		cfg.now = NOW;
 		cfg.stale_after = STALE;
+		cfg.threads = 1;
 		ans_a = check_tree(f, &cfg, ra, &st);
 		ck_assert_msg(ans_a != NULL, "seed %u: %s", seed, st.message);
 		ans_b = check_tree(f, &cfg, rb, &st);
@@ -382,6 +387,93 @@ next:
 }
 END_TEST
 
+/* Every host of a 3,100-host fleet, and most of them named with some
+ * unknown and some invalid names among them, serially and in three
+ * parts. */
+START_TEST(parallel_equals_serial)
+{
+	static const char *const modes[] = { "", "'mode':'cold'," };
+	struct compat_config	 cfg;
+	struct compat_status	 st;
+	struct fleet		*f;
+	json_t			*h0 = NULL, *h, *rq, *ans, *dests;
+	const json_t		*v;
+	char			 name[16], ids[512], rtext[768];
+	char			*serial, *par;
+	size_t			 k, r, ls, lp, ncompat = 0, nother = 0;
+	unsigned int		 s = 7, i, only;
+
+	f = fleet_new();
+	for (i = 0; i < 3100; i++) {
+		snprintf(name, sizeof(name), "h%04u", i);
+		h = gen_host(&s, name);
+		/* A source with instances to move. */
+		if (i == 0)
+			while (json_array_size(json_object_get(h,
+			    "instances")) == 0) {
+				json_decref(h);
+				h = gen_host(&s, name);
+			}
+		put_json(f, h, 10 + i % 400);
+		if (i == 0)
+			h0 = h;
+		else
+			json_decref(h);
+	}
+	ids[0] = '\0';
+	json_array_foreach(json_object_get(h0, "instances"), k, v)
+		snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids),
+		    "%s'%s'", k > 0 ? "," : "", sget(v, "id"));
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.now = NOW;
+	cfg.stale_after = STALE;
+	/* Named backwards, so that the engine sorts them. */
+	dests = json_array();
+	for (i = 3099; i > 0; i--) {
+		if (i % 7 == 0)
+			continue;
+		snprintf(name, sizeof(name), i % 501 == 0 ? "gone-%u" :
+		    i % 499 == 0 ? "Not A Name %u" : "h%04u", i);
+		json_array_append_new(dests, json_string(name));
+	}
+	for (r = 0; r < 2 * sizeof(modes) / sizeof(modes[0]); r++)
+	for (only = 0; only < 2; only++) {
+		snprintf(rtext, sizeof(rtext), "{%s'source':{'host':'h0000',"
+		    "'devices':[%s]}}", modes[r / 2], ids);
+		rq = req(rtext);
+		if (r % 2 == 1)
+			json_object_set(rq, "destinations", dests);
+		cfg.threads = 1;
+		serial = compat_check_text(f, &cfg, rq, only, &ls, &st);
+		ck_assert_msg(serial != NULL, "%s", st.message);
+		cfg.threads = 3;
+		par = compat_check_text(f, &cfg, rq, only, &lp, &st);
+		ck_assert_msg(par != NULL, "%s", st.message);
+		ck_assert_msg(ls == lp && memcmp(serial, par, ls) == 0,
+		    "%s%s: the answer in parts differs from the serial one",
+		    rtext, only ? " (compatible only)" : "");
+		ans = json_loads(par, 0, NULL);
+		ck_assert(ans != NULL);
+		json_array_foreach(json_object_get(ans, "results"), k, v) {
+			if (strcmp(sget(v, "verdict"), "compatible") == 0)
+				ncompat++;
+			else
+				nother++;
+		}
+		json_decref(ans);
+		free(serial);
+		free(par);
+		json_decref(rq);
+	}
+	/* Both kinds of result, in the order the parts had to merge. */
+	ck_assert_msg(ncompat > 100 && nother > 100, "%zu compatible, %zu "
+	    "other: the fleet does not mix verdicts", ncompat, nother);
+	json_decref(dests);
+	json_decref(h0);
+	fleet_free(f);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -390,6 +482,7 @@ main(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, indexed_equals_descriptors);
+	tcase_add_test(tc, parallel_equals_serial);
 	suite_add_tcase(s, tc);
 	return (check_run(s));
 }
