@@ -28,7 +28,7 @@ lib_libvfiocompat_a_SOURCES = \
 	lib/engine/compat.c lib/engine/compat.h lib/engine/compat_int.h \
 	lib/engine/compat_error.c lib/engine/requirement.c \
 	lib/engine/evaluate.c lib/engine/match.c lib/engine/answer.c \
-	lib/engine/jsonw.c lib/engine/parallel.c \
+	lib/engine/jsonw.c lib/engine/parallel.c lib/engine/destinations.c \
 	lib/metrics/promtext.c lib/metrics/promtext.h
 nodist_lib_libvfiocompat_a_SOURCES = lib/store/store_migrations.c \
 	lib/store/store_pg_migrations.c

@@ -299,12 +299,12 @@ struct dname {
 	bool		 invalid;
 };
 
-/* compat.c: the n named destinations (sorted by name) into res[0 ..
+/* destinations.c: the n named destinations (sorted by name) into res[0 ..
  * n), seq their index in names. */
 void	 eval_named(struct ctx *, const struct fleet *,
 	    const struct dname *, size_t, struct result *);
 
-/* compat.c: the answer's order of res (made in name order, seq
+/* destinations.c: the answer's order of res (made in name order, seq
  * ascending) as malloc'd indices; may reorder res itself. */
 size_t	*order_results(struct result *, size_t);
 

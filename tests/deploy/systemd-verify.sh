@@ -139,7 +139,8 @@ server=$!
 server_done=
 at_exit "[ -n \"\$server_done\" ] || { kill $server 2>/dev/null; wait $server 2>/dev/null || true; }"
 i=0
-until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do
+# /readyz: the port opens before the store does.
+until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do
 	kill -0 $server 2>/dev/null ||
 	    { cat "$T/server.log" >&2; fail "server unit command line: ${cmd[*]}"; }
 	i=$((i + 1)); [ $i -le 300 ] || fail "server not up within 30 s"

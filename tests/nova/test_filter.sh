@@ -32,7 +32,7 @@ at_exit "kill $server 2>/dev/null; wait $server 2>/dev/null || true"
 
 # Up within 30 s, or fail with its log.
 i=0
-until curl -sf "$url/healthz" >/dev/null; do
+until curl -sf "$url/readyz" >/dev/null; do
 	kill -0 $server 2>/dev/null || { cat "$T/server.log" >&2; fail "server died"; }
 	i=$((i + 1))
 	[ $i -le 300 ] || fail "server not up within 30 s"

@@ -52,7 +52,7 @@ SRV_PID=$!
 at_exit "kill $SRV_PID 2>/dev/null || true"
 GOOD="--cacert $T/ca.pem --cert $T/client.pem --key $T/client.key"
 i=0
-until curl -fs $GOOD "$URL/healthz" >/dev/null 2>&1; do
+until curl -fs $GOOD "$URL/readyz" >/dev/null 2>&1; do
 	i=$((i + 1))
 	[ $i -lt 100 ] || { cat "$SRV_LOG" >&2; fail "HTTPS server did not start"; }
 	kill -0 "$SRV_PID" 2>/dev/null || { cat "$SRV_LOG" >&2; fail "server exited at start"; }
