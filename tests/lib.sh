@@ -11,8 +11,16 @@ VC_CLEANUP=""
 # "( ... )"); only the test's own shell may stop servers and remove $T.
 VC_MAIN_PID=$BASHPID
 vc_cleanup() {
+	local i
 	[ "$BASHPID" = "$VC_MAIN_PID" ] || return 0
 	eval "$VC_CLEANUP"
+	# A server just told to stop may still be writing its store in $T
+	# (SQLite heartbeats written behind are flushed as it exits): a few
+	# tries, 2 s at most, before a leftover is an error.
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		rm -rf "$T" 2>/dev/null && return 0
+		sleep 0.2
+	done
 	rm -rf "$T"
 }
 trap vc_cleanup EXIT
