@@ -59,6 +59,7 @@ static const struct policy *active_policy(const struct compat_config *);
 static char	*run(const struct fleet *, const struct compat_config *,
 		    const json_t *, enum form, size_t *,
 		    struct compat_status *);
+static void	 open_answer(struct buf *, const struct source *);
 static char	*check(const struct fleet *, const struct compat_config *,
 		    const struct policy *, enum mode, struct source *,
 		    const struct dname *, size_t, enum form, size_t *,
@@ -308,6 +309,19 @@ fail:
 	return (text);
 }
 
+/* The answer up to its results: the envelope and the source. */
+static void
+open_answer(struct buf *w, const struct source *src)
+{
+	json_t	*sj;
+
+	jw_lit(w, "{\"source\":");
+	sj = source_to_json(src);
+	jw_json(w, sj);
+	json_decref(sj);
+	jw_lit(w, ",\"results\":[");
+}
+
 /*
  * The check of a resolved source against the named destinations (n of
  * them, in name order), or with n SIZE_MAX against the fleet (every host
@@ -322,7 +336,6 @@ check(const struct fleet *fleet, const struct compat_config *cfg,
 	struct ctx		 c;
 	struct result		*res = NULL, res1[1];
 	size_t			*ord = NULL, ord1[1] = { 0 };
-	json_t			*sj;
 	struct buf		 w;
 	size_t			 i, k, nf, nres = 0, nout = 0;
 	unsigned int		 parts;
@@ -340,11 +353,7 @@ check(const struct fleet *fleet, const struct compat_config *cfg,
 	} else if (form != FORM_ONE && (n != SIZE_MAX || mode != MODE_CPR) &&
 	    (parts = parallel_parts(cfg, n != SIZE_MAX ? n :
 	    fleet_count(fleet))) > 1) {
-		jw_lit(&w, "{\"source\":");
-		sj = source_to_json(src);
-		jw_json(&w, sj);
-		json_decref(sj);
-		jw_lit(&w, ",\"results\":[");
+		open_answer(&w, src);
 		parallel_check(fleet, cfg, pol, src, mode,
 		    n != SIZE_MAX ? names : NULL, n != SIZE_MAX ? n :
 		    fleet_count(fleet), form == FORM_COMPATIBLE, parts, &w,
@@ -381,25 +390,14 @@ check(const struct fleet *fleet, const struct compat_config *cfg,
 	}
 	ord = nres == 1 ? ord1 : order_results(res, nres);
 
-	for (i = 0; st != NULL && i < nres; i++) {
-		if (res[i].verdict == V_COMPATIBLE)
-			st->n_compatible++;
-		else if (res[i].verdict == V_UNKNOWN)
-			st->n_unknown++;
-		else
-			st->n_incompatible++;
-	}
+	count_results(st, res, nres);
 	/* Compatible results of a VM are a few hundred bytes each. */
 	buf_reserve(&w, 1024 + nres * 640);
 	if (form == FORM_ONE) {
 		answer_result(&w, &c, &res[ord[0]]);
 		goto done;
 	}
-	jw_lit(&w, "{\"source\":");
-	sj = source_to_json(src);
-	jw_json(&w, sj);
-	json_decref(sj);
-	jw_lit(&w, ",\"results\":[");
+	open_answer(&w, src);
 	for (i = 0; i < nres; i++) {
 		if (form == FORM_COMPATIBLE &&
 		    res[ord[i]].verdict != V_COMPATIBLE)

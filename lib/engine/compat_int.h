@@ -304,6 +304,10 @@ struct dname {
 void	 eval_named(struct ctx *, const struct fleet *,
 	    const struct dname *, size_t, struct result *);
 
+/* destinations.c: res's verdicts counted into st (NULL: not counted). */
+void	 count_results(struct compat_status *, const struct result *,
+	    size_t);
+
 /* destinations.c: the answer's order of res (made in name order, seq
  * ascending) as malloc'd indices; may reorder res itself. */
 size_t	*order_results(struct result *, size_t);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * destinations.c -- the walk over the named destinations of a check,
- * and the answer's order of the results.
+ * and the answer's order and counts of the results.
  *
- * Both are shared by the serial check (compat.c) and the check in parts
+ * All are shared by the serial check (compat.c) and the check in parts
  * (parallel.c), which each part runs over its range of names and whose
  * results it orders as one: so they sit below both.
  */
@@ -136,5 +136,20 @@ eval_named(struct ctx *c, const struct fleet *fleet,
 				    "(letters, digits, '-', '_' and '.', at "
 				    "most 253)";
 		res[i].seq = i;
+	}
+}
+
+void
+count_results(struct compat_status *st, const struct result *res, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; st != NULL && i < n; i++) {
+		if (res[i].verdict == V_COMPATIBLE)
+			st->n_compatible++;
+		else if (res[i].verdict == V_UNKNOWN)
+			st->n_unknown++;
+		else
+			st->n_incompatible++;
 	}
 }

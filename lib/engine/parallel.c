@@ -161,17 +161,10 @@ parallel_check(const struct fleet *fleet, const struct compat_config *cfg,
 		i += parts[j].nres;
 	}
 	ord = order_results(all, total);
+	count_results(st, all, total);
 	buf_reserve(w, bytes + total);
 	for (i = 0; i < total; i++) {
 		r = &all[ord[i]];
-		if (st != NULL) {
-			if (r->verdict == V_COMPATIBLE)
-				st->n_compatible++;
-			else if (r->verdict == V_UNKNOWN)
-				st->n_unknown++;
-			else
-				st->n_incompatible++;
-		}
 		if (compatible_only && r->verdict != V_COMPATIBLE)
 			continue;
 		if (nout++ > 0)
