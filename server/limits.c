@@ -74,7 +74,10 @@ static void	 arm(struct limits *, struct limits_conn *);
 static long long now_ms(void);
 static int	 ratelimit_allow(struct ratelimit *, unsigned long *);
 
+/* Each source of lines has its own budget: a burst of libmicrohttpd's
+ * closure notices must not hide the sweeper's report of a limit hit. */
 static struct ratelimit	mhd_rl = { PTHREAD_MUTEX_INITIALIZER, 0, 0, 0 };
+static struct ratelimit	deadline_rl = { PTHREAD_MUTEX_INITIALIZER, 0, 0, 0 };
 
 struct limits *
 limits_start(unsigned int deadline, size_t budget)
@@ -182,7 +185,7 @@ sweep(void *arg)
 			log_debug("%s: closed %lu connections their peers had "
 			    "left", __func__, gone);
 		if (n > 0) {
-			if (ratelimit_allow(&mhd_rl, &dropped))
+			if (ratelimit_allow(&deadline_rl, &dropped))
 				log_warnx("%s: closed %lu connections past the "
 				    "%u s request deadline (%lu lines "
 				    "suppressed)", __func__, n, l->secs,

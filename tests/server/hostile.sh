@@ -78,7 +78,10 @@ assert_eq "a 20 KB header field" "431 HEADERS_TOO_LARGE" \
     "$($HC raw "$PORT" "$(hex "GET /healthz HTTP/1.1")0d0a$(hex "X-Big: $big")0d0a0d0a")"
 
 # Slowloris: a header line every 0.5 s no longer holds a connection
-# past the 2 s request deadline.
+# past the 2 s request deadline. The abandoned requests before it fill
+# libmicrohttpd's log budget; the deadline's line has its own (it once
+# shared that budget and went unlogged).
+$HC abandon "$PORT" 8 >/dev/null
 closed=$($HC slowloris "$PORT" 20 4)
 assert_eq "slowloris connections closed by the deadline" 20 "$closed"
 grep -q 'past the 2 s request deadline' "$SRV_LOG" || fail "no log line for the deadline"
