@@ -68,9 +68,10 @@ read_type(struct collect *c, size_t idx, const char *dir, const char *id)
 	t->migration_version = read_text(c, dir, "migration_version",
 	    SYSFS_OPTIONAL);
 	sysfs_join(p, sizeof(p), dir, "available_instances");
-	t->available_instances = sysfs_read_int(p, 0, 1 << 20);
+	inv_set_avail(&c->inv->devices[idx], t, sysfs_read_int(p, 0, 1 << 20));
 	/* The mdev ABI makes this one and device_api mandatory. */
-	if (t->available_instances == INV_NULL && !sysfs_lexists(p))
+	if (inv_avail(&c->inv->devices[idx], t) == INV_NULL &&
+	    !sysfs_lexists(p))
 		log_warnx("%s: %s: missing", __func__, p);
 	sysfs_join(p, sizeof(p), dir, "device_api");
 	if (t->device_api == NULL && !sysfs_lexists(p))
@@ -119,7 +120,7 @@ mdev_read_types(struct collect *c, size_t idx, const char *devpath)
 			log_warnx("%s: %s: more than %d types, rest ignored "
 			    "(types_truncated)", __func__, dir,
 			    COLLECT_MAX_TYPES);
-			c->inv->devices[idx].types_truncated = true;
+			c->inv->devices[idx].p->types_truncated = true;
 			break;
 		}
 		read_type(c, idx, p, de->d_name);
@@ -158,7 +159,7 @@ mdev_scan_parents(struct collect *c)
 			continue;
 		}
 		if ((d = inv_find_device(c->inv, de->d_name)) != NULL) {
-			if (d->ntypes == 0)
+			if (d->p->ntypes == 0)
 				mdev_read_types(c, (size_t)(d - c->inv->devices),
 				    path);
 			continue;
@@ -188,7 +189,7 @@ add_other_parent(struct collect *c, const char *name, const char *path)
 	d->address = inv_str(c->inv, name);
 	if (sysfs_join(p, sizeof(p), path, "driver") == 0 &&
 	    (s = sysfs_link_base(p)) != NULL) {
-		d->driver = inv_istr(c->inv, s);
+		d->p->driver = inv_istr(c->inv, s);
 		free(s);
 	}
 	if (sysfs_join(p, sizeof(p), path, "iommu_group") == 0 &&
@@ -198,10 +199,10 @@ add_other_parent(struct collect *c, const char *name, const char *path)
 			d->iommu_group = n;
 		free(s);
 	}
-	d->driver_version = driver_version_of(c, path, d->driver);
+	d->p->driver_version = driver_version_of(c, path, d->p->driver);
 	if (sysfs_join(p, sizeof(p), path, "migration_version") == 0 &&
 	    (s = sysfs_read(p, 0)) != NULL) {
-		d->migration.version = *s != '\0' ?
+		d->p->migration.version = *s != '\0' ?
 		    inv_istr(c->inv, s) : NULL;
 		free(s);
 	}

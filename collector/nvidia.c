@@ -32,12 +32,12 @@ add_type(struct collect *c, size_t idx, const char *id, const char *name,
 	struct inv_type		*t;
 
 	if ((t = inv_find_type(d, INV_KIND_NVIDIA_VGPU, id)) == NULL) {
-		if (d->ntypes >= COLLECT_MAX_TYPES) {
-			if (!d->types_truncated)
+		if (d->p->ntypes >= COLLECT_MAX_TYPES) {
+			if (!d->p->types_truncated)
 				log_warnx("%s: %s: more than %d types, rest "
 				    "ignored (types_truncated)", __func__,
 				    d->address, COLLECT_MAX_TYPES);
-			d->types_truncated = true;
+			d->p->types_truncated = true;
 			return;
 		}
 		t = inv_add_type(c->inv, d);
@@ -47,7 +47,7 @@ add_type(struct collect *c, size_t idx, const char *id, const char *name,
 	}
 	if (name != NULL && *name != '\0')
 		t->name = inv_istr(c->inv, name);
-	t->available_instances = avail;
+	inv_set_avail(d, t, (int32_t)avail);
 }
 
 int
@@ -127,8 +127,8 @@ nvidia_fill_names(struct collect *c)
 	size_t			 i, j, k;
 
 	for (i = 0; i < inv->ndevices; i++) {
-		for (j = 0; j < inv->devices[i].ntypes; j++) {
-			t = &inv->devices[i].types[j];
+		for (j = 0; j < inv->devices[i].p->ntypes; j++) {
+			t = &inv->devices[i].p->types[j];
 			if (t->kind != INV_KIND_NVIDIA_VGPU || t->name != NULL)
 				continue;
 			for (k = 0; k < inv->ndevices && t->name == NULL;

@@ -90,13 +90,13 @@ pci_read_device(struct collect *c, const char *addr)
 		d->numa_node = n == -1 ? INV_NULL : n;
 	}
 	/* No SR-IOV capability means no VFs; garbage means unknown. */
-	d->sriov_totalvfs = d->sriov_numvfs = 0;
+	d->p->sriov_totalvfs = d->p->sriov_numvfs = 0;
 	if (sysfs_has(&sd, "sriov_totalvfs") &&
 	    sysfs_join(p, sizeof(p), path, "sriov_totalvfs") == 0)
-		d->sriov_totalvfs = sysfs_read_int(p, 0, 65535);
+		d->p->sriov_totalvfs = sysfs_read_int(p, 0, 65535);
 	if (sysfs_has(&sd, "sriov_numvfs") &&
 	    sysfs_join(p, sizeof(p), path, "sriov_numvfs") == 0)
-		d->sriov_numvfs = sysfs_read_int(p, 0, 65535);
+		d->p->sriov_numvfs = sysfs_read_int(p, 0, 65535);
 	if (sysfs_has(&sd, "iommu_group") &&
 	    sysfs_join(p, sizeof(p), path, "iommu_group") == 0 &&
 	    (s = sysfs_link_base_in(p, "iommu_groups", &c->iommu_groups)) !=
@@ -112,7 +112,7 @@ pci_read_device(struct collect *c, const char *addr)
 	    sysfs_join(p, sizeof(p), path, "physfn") == 0 &&
 	    (s = sysfs_link_base_in(p, NULL, &c->pci_devices)) != NULL) {
 		if (str_is_pci_address(s))
-			d->physfn = inv_istr(inv, s);
+			d->p->physfn = inv_istr(inv, s);
 		else
 			log_warnx("%s: %s: not a PCI address", __func__, p);
 		free(s);
@@ -120,14 +120,14 @@ pci_read_device(struct collect *c, const char *addr)
 	if (sysfs_has(&sd, "driver") &&
 	    sysfs_join(p, sizeof(p), path, "driver") == 0 &&
 	    (s = sysfs_link_base_in(p, "drivers", &c->pci_drivers)) != NULL) {
-		d->driver = inv_istr(inv, s);
+		d->p->driver = inv_istr(inv, s);
 		free(s);
 	}
-	d->driver_version = driver_version_of(c, path, d->driver);
+	d->p->driver_version = driver_version_of(c, path, d->p->driver);
 	if (sysfs_has(&sd, "migration_version") &&
 	    sysfs_join(p, sizeof(p), path, "migration_version") == 0 &&
 	    (s = sysfs_read(p, 0)) != NULL) {
-		d->migration.version = *s != '\0' ? inv_istr(inv, s) : NULL;
+		d->p->migration.version = *s != '\0' ? inv_istr(inv, s) : NULL;
 		free(s);
 	}
 	pci_names(c, idx, path, &sd);
@@ -151,14 +151,14 @@ pci_ids(struct collect *c, size_t idx, const char *path,
 		size_t		 digits;
 		size_t		 offset;
 	} ids[] = {
-		{ "vendor", 4, offsetof(struct inv_device, vendor_id) },
-		{ "device", 4, offsetof(struct inv_device, device_id) },
+		{ "vendor", 4, offsetof(struct inv_profile, vendor_id) },
+		{ "device", 4, offsetof(struct inv_profile, device_id) },
 		{ "subsystem_vendor", 4,
-		    offsetof(struct inv_device, subsystem_vendor_id) },
+		    offsetof(struct inv_profile, subsystem_vendor_id) },
 		{ "subsystem_device", 4,
-		    offsetof(struct inv_device, subsystem_device_id) },
-		{ "class", 6, offsetof(struct inv_device, class) },
-		{ "revision", 2, offsetof(struct inv_device, revision) },
+		    offsetof(struct inv_profile, subsystem_device_id) },
+		{ "class", 6, offsetof(struct inv_profile, class) },
+		{ "revision", 2, offsetof(struct inv_profile, revision) },
 	};
 	struct inv_device	*d = &c->inv->devices[idx];
 	char			 p[SYSFS_PATH_MAX], hex[8];
@@ -175,7 +175,7 @@ pci_ids(struct collect *c, size_t idx, const char *path,
 			log_warnx("%s: %s: missing", __func__, p);
 		if (rc != 0)
 			continue;
-		*(const char **)((char *)d + ids[i].offset) =
+		*(const char **)((char *)d->p + ids[i].offset) =
 		    inv_istr(c->inv, hex);
 	}
 }
@@ -190,15 +190,16 @@ make_modalias(const struct inv_device *d)
 	unsigned long	 cls;
 	char		*m;
 
-	if (d->vendor_id == NULL || d->device_id == NULL ||
-	    d->subsystem_vendor_id == NULL ||
-	    d->subsystem_device_id == NULL || d->class == NULL)
+	if (d->p->vendor_id == NULL || d->p->device_id == NULL ||
+	    d->p->subsystem_vendor_id == NULL ||
+	    d->p->subsystem_device_id == NULL || d->p->class == NULL)
 		return (NULL);
-	cls = strtoul(d->class, NULL, 16);
+	cls = strtoul(d->p->class, NULL, 16);
 	xasprintf(&m, "pci:v%08lXd%08lXsv%08lXsd%08lXbc%02lXsc%02lXi%02lX",
-	    strtoul(d->vendor_id, NULL, 16), strtoul(d->device_id, NULL, 16),
-	    strtoul(d->subsystem_vendor_id, NULL, 16),
-	    strtoul(d->subsystem_device_id, NULL, 16), cls >> 16,
+	    strtoul(d->p->vendor_id, NULL, 16),
+	    strtoul(d->p->device_id, NULL, 16),
+	    strtoul(d->p->subsystem_vendor_id, NULL, 16),
+	    strtoul(d->p->subsystem_device_id, NULL, 16), cls >> 16,
 	    (cls >> 8) & 0xff, cls & 0xff);
 	return (m);
 }
@@ -255,8 +256,8 @@ pci_names(struct collect *c, size_t idx, const char *path,
 		modalias = sysfs_read(p, 0);
 	for (i = 0; modalias != NULL && i < c->nnames; i++) {
 		if (strcmp(c->names[i].modalias, modalias) == 0) {
-			d->vendor_name = c->names[i].vendor;
-			d->device_name = c->names[i].model;
+			d->p->vendor_name = c->names[i].vendor;
+			d->p->device_name = c->names[i].model;
 			free(modalias);
 			return;
 		}
@@ -279,19 +280,19 @@ pci_names(struct collect *c, size_t idx, const char *path,
 	if (vendor != NULL && *vendor != '\0' &&
 	    str_is_clean_utf8(vendor, strlen(vendor)) &&
 	    strlen(vendor) <= INV_MAX_STRING)
-		d->vendor_name = inv_istr(c->inv, vendor);
+		d->p->vendor_name = inv_istr(c->inv, vendor);
 	if (model != NULL && *model != '\0' &&
 	    str_is_clean_utf8(model, strlen(model)) &&
 	    strlen(model) <= INV_MAX_STRING)
-		d->device_name = inv_istr(c->inv, model);
+		d->p->device_name = inv_istr(c->inv, model);
 	if (modalias != NULL && c->nnames < COLLECT_MAX_NAMES) {
 		if (c->names == NULL)
 			c->names = xcalloc(COLLECT_MAX_NAMES,
 			    sizeof(*c->names));
 		nc = &c->names[c->nnames++];
 		nc->modalias = modalias;
-		nc->vendor = d->vendor_name;
-		nc->model = d->device_name;
+		nc->vendor = d->p->vendor_name;
+		nc->model = d->p->device_name;
 		modalias = NULL;
 	}
 	free(modalias);
@@ -416,9 +417,9 @@ debugfs_flags(const char *name, unsigned int *flags)
 static void
 set_kernel_flags(struct inv_device *d, int r, unsigned int flags)
 {
-	d->migration.capable = r == 1 && (flags & MIG_STOP_COPY) != 0;
-	d->migration.flags = r == 1 ? flags : 0;
-	d->migration.flags_source = INV_FLAGS_KERNEL;
+	d->p->migration.capable = r == 1 && (flags & MIG_STOP_COPY) != 0;
+	d->p->migration.flags = r == 1 ? flags : 0;
+	d->p->migration.flags_source = INV_FLAGS_KERNEL;
 }
 
 /*
@@ -442,15 +443,15 @@ pci_set_migration(struct collect *c)
 
 	for (i = 0; i < inv->ndevices; i++) {
 		d = &inv->devices[i];
-		if (inv_builtin_driver_flags(d->driver, &flags) == 0) {
-			d->migration.capable = true;
-			d->migration.flags = flags;
-			d->migration.flags_source = INV_FLAGS_BUILTIN;
-		} else if (d->ntypes > 0 ||
+		if (inv_builtin_driver_flags(d->p->driver, &flags) == 0) {
+			d->p->migration.capable = true;
+			d->p->migration.flags = flags;
+			d->p->migration.flags_source = INV_FLAGS_BUILTIN;
+		} else if (d->p->ntypes > 0 ||
 		    is_instance_parent(inv, d->address)) {
-			d->migration.capable = true;
-			d->migration.flags = 0;
-			d->migration.flags_source = INV_FLAGS_NONE;
+			d->p->migration.capable = true;
+			d->p->migration.flags = 0;
+			d->p->migration.flags_source = INV_FLAGS_NONE;
 		}
 	}
 
@@ -519,27 +520,30 @@ pci_select(struct collect *c)
 		d = &inv->devices[i];
 		keep[i] = (i < c->nmarked && c->marked[i]) ||
 		    !str_is_pci_address(d->address) ||
-		    pci_driver_is_vfio(d->driver) || d->ntypes > 0 ||
+		    pci_driver_is_vfio(d->p->driver) || d->p->ntypes > 0 ||
 		    is_instance_parent(inv, d->address) ||
 		    inv_vm_holding(inv, d->address) != NULL;
 	}
 	do {
 		changed = 0;
 		for (i = 0; i < inv->ndevices; i++) {
-			if (!keep[i] || inv->devices[i].physfn == NULL)
+			if (!keep[i] || inv->devices[i].p->physfn == NULL)
 				continue;
 			for (j = 0; j < inv->ndevices; j++) {
 				if (!keep[j] && strcmp(inv->devices[j].address,
-				    inv->devices[i].physfn) == 0) {
+				    inv->devices[i].p->physfn) == 0) {
 					keep[j] = 1;
 					changed = 1;
 				}
 			}
 		}
 	} while (changed);
-	for (i = n = 0; i < inv->ndevices; i++)
+	for (i = n = 0; i < inv->ndevices; i++) {
 		if (keep[i])
 			inv->devices[n++] = inv->devices[i];
+		else
+			inv_forget_device(inv, &inv->devices[i]);
+	}
 	inv->ndevices = n;
 	free(keep);
 }

@@ -131,7 +131,7 @@ apply_output(struct collect *c, const char *path, const json_t *root)
 		}
 		json_object_foreach((json_t *)attrs, key, v) {
 			if (strcmp(key, PROBE_FLAGS_KEY) != 0) {
-				if (d->nattrs >= INV_MAX_ATTRS &&
+				if (d->p->nattrs >= INV_MAX_ATTRS &&
 				    inv_get_attr(d, key) == NULL) {
 					log_warnx("%s: %s: %s: attribute "
 					    "limit reached", __func__, path,
@@ -143,14 +143,14 @@ apply_output(struct collect *c, const char *path, const json_t *root)
 				continue;
 			}
 			/* The kernel's own word outranks a vendor's. */
-			if (d->migration.flags_source == INV_FLAGS_KERNEL)
+			if (d->p->migration.flags_source == INV_FLAGS_KERNEL)
 				continue;
 			parse_flags(json_string_value(v), &flags);
-			d->migration.flags = flags;
-			d->migration.flags_source = INV_FLAGS_PROBE;
+			d->p->migration.flags = flags;
+			d->p->migration.flags_source = INV_FLAGS_PROBE;
 			/* stop_copy is what VFIO migration means. */
 			if (flags & MIG_STOP_COPY)
-				d->migration.capable = true;
+				d->p->migration.capable = true;
 		}
 	}
 }

@@ -562,9 +562,9 @@ attribute(struct collect *c, const char *name, int from_group,
 
 	if (str_is_pci_address(name)) {
 		d = inv_find_device(c->inv, name);
-		if (from_group && d != NULL && (d->driver == NULL ||
-		    inv_driver_eq(d->driver, "pcieport") ||
-		    inv_driver_eq(d->driver, "pci-stub")))
+		if (from_group && d != NULL && (d->p->driver == NULL ||
+		    inv_driver_eq(d->p->driver, "pcieport") ||
+		    inv_driver_eq(d->p->driver, "pci-stub")))
 			return;
 		if (d == NULL)
 			a->unattributed = 1;

@@ -16,6 +16,7 @@ lib_libvfiocompat_a_SOURCES = \
 	lib/util/file.c lib/util/file.h \
 	lib/util/buf.c lib/util/buf.h \
 	lib/model/inventory.c lib/model/inventory.h \
+	lib/model/profile.c lib/model/model_int.h \
 	lib/codec/inventory_json.c lib/codec/inventory_json.h \
 	lib/codec/jscan.c lib/codec/jscan.h \
 	lib/codec/fingerprint.c lib/codec/fingerprint.h \

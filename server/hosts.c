@@ -624,8 +624,8 @@ host_offers_type(const struct inventory *inv, const char *type)
 	size_t	 d, t;
 
 	for (d = 0; d < inv->ndevices; d++)
-		for (t = 0; t < inv->devices[d].ntypes; t++)
-			if (strcmp(inv->devices[d].types[t].id, type) == 0)
+		for (t = 0; t < inv->devices[d].p->ntypes; t++)
+			if (strcmp(inv->devices[d].p->types[t].id, type) == 0)
 				return (1);
 	return (0);
 }
@@ -636,8 +636,8 @@ host_has_vendor(const struct inventory *inv, const char *vendor)
 	size_t	 d;
 
 	for (d = 0; d < inv->ndevices; d++)
-		if (inv->devices[d].vendor_id != NULL &&
-		    strcmp(inv->devices[d].vendor_id, vendor) == 0)
+		if (inv->devices[d].p->vendor_id != NULL &&
+		    strcmp(inv->devices[d].p->vendor_id, vendor) == 0)
 			return (1);
 	return (0);
 }

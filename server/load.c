@@ -191,10 +191,12 @@ load_main(void *arg)
 	}
 	strpool_stats(fleet_pool(srv->fleet), &nstrings, &strbytes);
 	log_info("%s, store %s (%s, schema version %d): %zu hosts loaded in "
-	    "%.2f s by %u threads, %zu distinct strings in %zu KiB%s",
+	    "%.2f s by %u threads, %zu distinct strings in %zu KiB, %zu "
+	    "device profiles%s",
 	    ld->banner, ld->shown, store_engine_name(srv->store),
 	    store_schema_version(srv->store), atomic_load(&ld->loaded),
 	    now_mono() - t0, ld->nworkers, nstrings, strbytes / 1024,
+	    fleet_profiles(srv->fleet),
 	    atomic_load(&ld->skipped) > 0 ? ", some skipped (see above)" : "");
 	ld->rv = 0;
 	atomic_store(&srv->loading, false);

@@ -369,19 +369,19 @@ offers_of(const struct inventory *inv, size_t *np)
 	size_t			 i, j, n = 0;
 
 	for (i = 0; i < inv->ndevices; i++)
-		n += inv->devices[i].ntypes;
+		n += inv->devices[i].p->ntypes;
 	v = xreallocarray(NULL, n > 0 ? n : 1, sizeof(*v));
 	n = 0;
 	for (i = 0; i < inv->ndevices; i++) {
 		d = &inv->devices[i];
-		for (j = 0; j < d->ntypes; j++) {
-			t = &d->types[j];
+		for (j = 0; j < d->p->ntypes; j++) {
+			t = &d->p->types[j];
 			v[n].id = t->id;
 			v[n].kind = t->kind;
 			v[n].instances = (uint32_t)inv_count_instances(inv, d,
 			    t);
-			v[n].avail = t->available_instances == INV_NULL ? -1 :
-			    t->available_instances;
+			v[n].avail = d->avail[j] == INV_NULL ? -1 :
+			    d->avail[j];
 			n++;
 		}
 	}
@@ -499,12 +499,12 @@ device_series(struct promtext *b, const struct inventory *inv)
 		prom_printf(b, PREFIX "device_info{");
 		prom_label(b, "host", inv->host, true);
 		prom_label(b, "address", d->address, false);
-		prom_label(b, "vendor_id", d->vendor_id, false);
-		prom_label(b, "device_id", d->device_id, false);
-		prom_label(b, "driver", d->driver, false);
-		prom_label(b, "driver_version", d->driver_version, false);
+		prom_label(b, "vendor_id", d->p->vendor_id, false);
+		prom_label(b, "device_id", d->p->device_id, false);
+		prom_label(b, "driver", d->p->driver, false);
+		prom_label(b, "driver_version", d->p->driver_version, false);
 		prom_label(b, "migration_capable",
-		    d->migration.capable ? "true" : "false", false);
+		    d->p->migration.capable ? "true" : "false", false);
 		prom_printf(b, "} 1\n");
 	}
 }

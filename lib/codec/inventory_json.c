@@ -54,7 +54,7 @@ struct dec;
 typedef int	 dec_fn(struct dec *, uint32_t, void *, const struct jp *);
 
 static json_t	*inv_device_to_json(const struct inv_device *);
-static json_t	*inv_type_to_json(const struct inv_type *);
+static json_t	*inv_type_to_json(const struct inv_type *, int32_t);
 static size_t	 jp_render(const struct jp *, char *, size_t);
 static void	 field_of(char *, size_t, const struct jp *, const char *,
 		    bool);
@@ -76,7 +76,7 @@ static int	 dec_platform(struct dec *, uint32_t, const struct jp *);
 static int	 dec_migration(struct dec *, uint32_t, struct inv_migration *,
 		    const struct jp *);
 static int	 dec_type(struct dec *, uint32_t, struct inv_type *,
-		    const struct jp *);
+		    int32_t *, const struct jp *);
 static int	 dec_attrs(struct dec *, uint32_t, struct inv_device *,
 		    const struct jp *);
 static int	 dec_device(struct dec *, uint32_t, struct inv_device *,
@@ -591,7 +591,7 @@ dec_migration(struct dec *dc, uint32_t obj, struct inv_migration *m,
 }
 
 static int
-dec_type(struct dec *dc, uint32_t obj, struct inv_type *t,
+dec_type(struct dec *dc, uint32_t obj, struct inv_type *t, int32_t *avail,
     const struct jp *path)
 {
 	const char	*kind;
@@ -611,7 +611,7 @@ dec_type(struct dec *dc, uint32_t obj, struct inv_type *t,
 	    get_str(dc, obj, path, "description", true, true, SYN_TEXT,
 	    &t->description) == -1 ||
 	    get_int(dc, obj, path, "available_instances", 0, 1 << 20,
-	    &t->available_instances) == -1 ||
+	    avail) == -1 ||
 	    get_str(dc, obj, path, "migration_version", true, true,
 	    SYN_TEXT, &t->migration_version) == -1)
 		return (-1);
@@ -634,8 +634,7 @@ dec_attrs(struct dec *dc, uint32_t obj, struct inv_device *d,
 		return (pfail(dc, &ap, NULL, "more than %u attributes",
 		    INV_MAX_ATTRS));
 	/* Exact room up front, so inv_set_attr never regrows. */
-	d->attrs_cap = v[obj].n;
-	d->attrs = arena_array(dc->inv, d->attrs_cap, sizeof(*d->attrs));
+	inv_reserve_attrs(d, v[obj].n);
 	for (i = 0, k = obj + 1; i < v[obj].n; i++, k = v[k + 1].end) {
 		if (!syntax_ok(v[k].s, SYN_ATTRKEY))
 			return (pfail(dc, &ap, v[k].s, "key must be %s",
@@ -661,44 +660,45 @@ dec_device(struct dec *dc, uint32_t obj, struct inv_device *d,
 	struct jp	 tp = { path, "types", 0 }, ep = { &tp, NULL, 0 };
 	uint32_t	 types, e, i, t;
 
+	inv_init_devices(dc->inv, d, 1);
 	if (check_keys(dc, obj, path, device_keys) == -1 ||
 	    get_str(dc, obj, path, "address", false, true, SYN_DEVID,
 	    &d->address) == -1 ||
 	    get_str(dc, obj, path, "vendor_id", true, true, SYN_HEX4,
-	    &d->vendor_id) == -1 ||
+	    &d->p->vendor_id) == -1 ||
 	    get_str(dc, obj, path, "device_id", true, true, SYN_HEX4,
-	    &d->device_id) == -1 ||
+	    &d->p->device_id) == -1 ||
 	    get_str(dc, obj, path, "subsystem_vendor_id", true, true,
-	    SYN_HEX4, &d->subsystem_vendor_id) == -1 ||
+	    SYN_HEX4, &d->p->subsystem_vendor_id) == -1 ||
 	    get_str(dc, obj, path, "subsystem_device_id", true, true,
-	    SYN_HEX4, &d->subsystem_device_id) == -1 ||
+	    SYN_HEX4, &d->p->subsystem_device_id) == -1 ||
 	    get_str(dc, obj, path, "class", true, true, SYN_HEX6,
-	    &d->class) == -1 ||
+	    &d->p->class) == -1 ||
 	    get_str(dc, obj, path, "revision", true, true, SYN_HEX2,
-	    &d->revision) == -1 ||
+	    &d->p->revision) == -1 ||
 	    get_str(dc, obj, path, "vendor_name", true, true, SYN_TEXT,
-	    &d->vendor_name) == -1 ||
+	    &d->p->vendor_name) == -1 ||
 	    get_str(dc, obj, path, "device_name", true, true, SYN_TEXT,
-	    &d->device_name) == -1 ||
+	    &d->p->device_name) == -1 ||
 	    get_str(dc, obj, path, "driver", true, true, SYN_TEXT,
-	    &d->driver) == -1 ||
+	    &d->p->driver) == -1 ||
 	    get_str(dc, obj, path, "driver_version", true, true, SYN_TEXT,
-	    &d->driver_version) == -1 ||
+	    &d->p->driver_version) == -1 ||
 	    get_int(dc, obj, path, "iommu_group", 0, INT32_MAX,
 	    &d->iommu_group) == -1 ||
 	    get_int(dc, obj, path, "numa_node", 0, 65535,
 	    &d->numa_node) == -1 ||
 	    get_str(dc, obj, path, "physfn", true, true, SYN_PCI,
-	    &d->physfn) == -1 ||
+	    &d->p->physfn) == -1 ||
 	    get_int(dc, obj, path, "sriov_totalvfs", 0, 65535,
-	    &d->sriov_totalvfs) == -1 ||
+	    &d->p->sriov_totalvfs) == -1 ||
 	    get_int(dc, obj, path, "sriov_numvfs", 0, 65535,
-	    &d->sriov_numvfs) == -1)
+	    &d->p->sriov_numvfs) == -1)
 		return (-1);
 
 	if ((e = member(dc, obj, "migration")) == JV_NONE)
 		return (pfail(dc, &mp, NULL, "required field is missing"));
-	if (dec_migration(dc, e, &d->migration, &mp) == -1)
+	if (dec_migration(dc, e, &d->p->migration, &mp) == -1)
 		return (-1);
 
 	types = member(dc, obj, "types");
@@ -707,23 +707,22 @@ dec_device(struct dec *dc, uint32_t obj, struct inv_device *d,
 	if (v[types].n > INV_MAX_TYPES)
 		return (pfail(dc, &tp, NULL, "more than %u types",
 		    INV_MAX_TYPES));
-	d->ntypes = d->types_cap = v[types].n;
-	d->types = arena_array(dc->inv, d->ntypes, sizeof(*d->types));
+	inv_alloc_types(dc->inv, d, v[types].n);
 	for (i = 0, e = types + 1; i < v[types].n; i++, e = v[e].end) {
 		ep.idx = i;
-		if (dec_type(dc, e, &d->types[i], &ep) == -1)
+		if (dec_type(dc, e, &d->p->types[i], &d->avail[i], &ep) == -1)
 			return (-1);
-		if (inv_find_type(d, d->types[i].kind, d->types[i].id) !=
-		    &d->types[i])
+		if (inv_find_type(d, d->p->types[i].kind, d->p->types[i].id) !=
+		    &d->p->types[i])
 			return (pfail(dc, &ep, NULL, "duplicate type %s",
-			    d->types[i].id));
+			    d->p->types[i].id));
 	}
 	/* Only true is ever written; absent (every complete list) is false. */
 	if ((t = member(dc, obj, "types_truncated")) != JV_NONE) {
 		if (v[t].type != JV_TRUE)
 			return (pfail(dc, path, "types_truncated",
 			    "must be true or absent"));
-		d->types_truncated = true;
+		d->p->types_truncated = true;
 	}
 	return (dec_attrs(dc, member(dc, obj, "attributes"), d, path));
 }
@@ -921,13 +920,12 @@ model_size(struct dec *dc)
 	a = member(dc, 0, "devices");
 	n = count_of(dc, a, JV_ARRAY);
 	total += ROUND16(n * sizeof(struct inv_device));
+	/* Types and attributes are the profile's, outside the arena
+	 * (inv_alloc_types()); what stays is each type's avail. */
 	for (i = 0, e = a + 1; i < n && total <= MODEL_RESERVE_MAX; i++,
-	    e = js->v[e].end) {
+	    e = js->v[e].end)
 		total += ROUND16(count_of(dc, member(dc, e, "types"),
-		    JV_ARRAY) * sizeof(struct inv_type));
-		total += ROUND16(count_of(dc, member(dc, e, "attributes"),
-		    JV_OBJECT) * sizeof(struct inv_attr));
-	}
+		    JV_ARRAY) * sizeof(int32_t));
 	if (total > MODEL_RESERVE_MAX)
 		return (0);
 	n = count_of(dc, member(dc, 0, "instances"), JV_ARRAY);
@@ -987,6 +985,7 @@ dec_document(struct dec *dc)
 	uint32_t		 platform;
 	size_t			 reserve;
 	void			*arr;
+	int			 rc;
 
 	if (v[0].type == JV_OBJECT && (reserve = model_size(dc)) > 0)
 		arena_reserve(inv->arena, reserve);
@@ -1010,11 +1009,14 @@ dec_document(struct dec *dc)
 	if (dec_platform(dc, platform, &ap) == -1)
 		return (-1);
 
-	if (dec_array(dc, "devices", INV_MAX_DEVICES, sizeof(*inv->devices),
-	    one_device, &arr, &inv->ndevices) == -1)
-		return (-1);
+	/* Kept on failure too: inventory_free() gives back the profiles
+	 * of the devices read before the bad one. */
+	rc = dec_array(dc, "devices", INV_MAX_DEVICES, sizeof(*inv->devices),
+	    one_device, &arr, &inv->ndevices);
 	inv->devices = arr;
 	inv->devices_cap = inv->ndevices;
+	if (rc == -1)
+		return (-1);
 	if (dec_array(dc, "instances", INV_MAX_INSTANCES,
 	    sizeof(*inv->instances), one_instance, &arr,
 	    &inv->ninstances) == -1)
@@ -1149,7 +1151,9 @@ one_device(struct dec *dc, uint32_t obj, void *d, const struct jp *path)
 static int
 one_type(struct dec *dc, uint32_t obj, void *t, const struct jp *path)
 {
-	return (dec_type(dc, obj, t, path));
+	int32_t	 avail;	/* a descriptor's: not a fact of any device */
+
+	return (dec_type(dc, obj, t, &avail, path));
 }
 
 static int
@@ -1215,7 +1219,7 @@ jtri(enum inv_tri t)
 }
 
 static json_t *
-inv_type_to_json(const struct inv_type *t)
+inv_type_to_json(const struct inv_type *t, int32_t avail)
 {
 	json_t	*o = json_object();
 
@@ -1224,8 +1228,7 @@ inv_type_to_json(const struct inv_type *t)
 	json_object_set_new(o, "name", jstr(t->name));
 	json_object_set_new(o, "device_api", jstr(t->device_api));
 	json_object_set_new(o, "description", jstr(t->description));
-	json_object_set_new(o, "available_instances",
-	    jint(t->available_instances));
+	json_object_set_new(o, "available_instances", jint(avail));
 	json_object_set_new(o, "migration_version", jstr(t->migration_version));
 	return (o);
 }
@@ -1237,45 +1240,46 @@ inv_device_to_json(const struct inv_device *d)
 	size_t	 i;
 
 	json_object_set_new(o, "address", jstr(d->address));
-	json_object_set_new(o, "vendor_id", jstr(d->vendor_id));
-	json_object_set_new(o, "device_id", jstr(d->device_id));
+	json_object_set_new(o, "vendor_id", jstr(d->p->vendor_id));
+	json_object_set_new(o, "device_id", jstr(d->p->device_id));
 	json_object_set_new(o, "subsystem_vendor_id",
-	    jstr(d->subsystem_vendor_id));
+	    jstr(d->p->subsystem_vendor_id));
 	json_object_set_new(o, "subsystem_device_id",
-	    jstr(d->subsystem_device_id));
-	json_object_set_new(o, "class", jstr(d->class));
-	json_object_set_new(o, "revision", jstr(d->revision));
-	json_object_set_new(o, "vendor_name", jstr(d->vendor_name));
-	json_object_set_new(o, "device_name", jstr(d->device_name));
-	json_object_set_new(o, "driver", jstr(d->driver));
-	json_object_set_new(o, "driver_version", jstr(d->driver_version));
+	    jstr(d->p->subsystem_device_id));
+	json_object_set_new(o, "class", jstr(d->p->class));
+	json_object_set_new(o, "revision", jstr(d->p->revision));
+	json_object_set_new(o, "vendor_name", jstr(d->p->vendor_name));
+	json_object_set_new(o, "device_name", jstr(d->p->device_name));
+	json_object_set_new(o, "driver", jstr(d->p->driver));
+	json_object_set_new(o, "driver_version", jstr(d->p->driver_version));
 	json_object_set_new(o, "iommu_group", jint(d->iommu_group));
 	json_object_set_new(o, "numa_node", jint(d->numa_node));
-	json_object_set_new(o, "physfn", jstr(d->physfn));
-	json_object_set_new(o, "sriov_totalvfs", jint(d->sriov_totalvfs));
-	json_object_set_new(o, "sriov_numvfs", jint(d->sriov_numvfs));
+	json_object_set_new(o, "physfn", jstr(d->p->physfn));
+	json_object_set_new(o, "sriov_totalvfs", jint(d->p->sriov_totalvfs));
+	json_object_set_new(o, "sriov_numvfs", jint(d->p->sriov_numvfs));
 
-	json_object_set_new(m, "capable", json_boolean(d->migration.capable));
+	json_object_set_new(m, "capable", json_boolean(d->p->migration.capable));
 	a = json_array();
 	for (i = 0; i < 4; i++)
-		if (d->migration.flags & (1u << i))
+		if (d->p->migration.flags & (1u << i))
 			json_array_append_new(a, json_string(inv_flag_names[i]));
 	json_object_set_new(m, "flags", a);
 	json_object_set_new(m, "flags_source",
-	    json_string(inv_flags_source_name(d->migration.flags_source)));
-	json_object_set_new(m, "version", jstr(d->migration.version));
+	    json_string(inv_flags_source_name(d->p->migration.flags_source)));
+	json_object_set_new(m, "version", jstr(d->p->migration.version));
 	json_object_set_new(o, "migration", m);
 
 	a = json_array();
-	for (i = 0; i < d->ntypes; i++)
-		json_array_append_new(a, inv_type_to_json(&d->types[i]));
+	for (i = 0; i < d->p->ntypes; i++)
+		json_array_append_new(a, inv_type_to_json(&d->p->types[i],
+		    d->avail[i]));
 	json_object_set_new(o, "types", a);
 	attrs = json_object();
-	for (i = 0; i < d->nattrs; i++)
-		json_object_set_new(attrs, d->attrs[i].key,
-		    json_string(d->attrs[i].value));
+	for (i = 0; i < d->p->nattrs; i++)
+		json_object_set_new(attrs, d->p->attrs[i].key,
+		    json_string(d->p->attrs[i].value));
 	json_object_set_new(o, "attributes", attrs);
-	if (d->types_truncated)
+	if (d->p->types_truncated)
 		json_object_set_new(o, "types_truncated", json_true());
 	return (o);
 }

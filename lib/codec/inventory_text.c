@@ -27,7 +27,7 @@ static void	key(struct buf *, bool *, const char *);
 static void	m_str(struct buf *, bool *, const char *, const char *);
 static void	m_int(struct buf *, bool *, const char *, int64_t);
 static void	m_tri(struct buf *, bool *, const char *, int);
-static void	put_type(struct buf *, const struct inv_type *);
+static void	put_type(struct buf *, const struct inv_type *, int32_t);
 static void	put_device(struct buf *, const struct inv_device *);
 
 /* What jansson accepts: shortest forms, no surrogates, <= U+10FFFF. */
@@ -177,7 +177,7 @@ m_tri(struct buf *b, bool *first, const char *name, int t)
 }
 
 static void
-put_type(struct buf *b, const struct inv_type *t)
+put_type(struct buf *b, const struct inv_type *t, int32_t avail)
 {
 	bool	 first = true;
 
@@ -187,7 +187,7 @@ put_type(struct buf *b, const struct inv_type *t)
 	m_str(b, &first, "name", t->name);
 	m_str(b, &first, "device_api", t->device_api);
 	m_str(b, &first, "description", t->description);
-	m_int(b, &first, "available_instances", t->available_instances);
+	m_int(b, &first, "available_instances", avail);
 	m_str(b, &first, "migration_version", t->migration_version);
 	buf_add(b, "}", 1);
 }
@@ -200,26 +200,26 @@ put_device(struct buf *b, const struct inv_device *d)
 
 	buf_add(b, "{", 1);
 	m_str(b, &first, "address", d->address);
-	m_str(b, &first, "vendor_id", d->vendor_id);
-	m_str(b, &first, "device_id", d->device_id);
-	m_str(b, &first, "subsystem_vendor_id", d->subsystem_vendor_id);
-	m_str(b, &first, "subsystem_device_id", d->subsystem_device_id);
-	m_str(b, &first, "class", d->class);
-	m_str(b, &first, "revision", d->revision);
-	m_str(b, &first, "vendor_name", d->vendor_name);
-	m_str(b, &first, "device_name", d->device_name);
-	m_str(b, &first, "driver", d->driver);
-	m_str(b, &first, "driver_version", d->driver_version);
+	m_str(b, &first, "vendor_id", d->p->vendor_id);
+	m_str(b, &first, "device_id", d->p->device_id);
+	m_str(b, &first, "subsystem_vendor_id", d->p->subsystem_vendor_id);
+	m_str(b, &first, "subsystem_device_id", d->p->subsystem_device_id);
+	m_str(b, &first, "class", d->p->class);
+	m_str(b, &first, "revision", d->p->revision);
+	m_str(b, &first, "vendor_name", d->p->vendor_name);
+	m_str(b, &first, "device_name", d->p->device_name);
+	m_str(b, &first, "driver", d->p->driver);
+	m_str(b, &first, "driver_version", d->p->driver_version);
 	m_int(b, &first, "iommu_group", d->iommu_group);
 	m_int(b, &first, "numa_node", d->numa_node);
-	m_str(b, &first, "physfn", d->physfn);
-	m_int(b, &first, "sriov_totalvfs", d->sriov_totalvfs);
-	m_int(b, &first, "sriov_numvfs", d->sriov_numvfs);
+	m_str(b, &first, "physfn", d->p->physfn);
+	m_int(b, &first, "sriov_totalvfs", d->p->sriov_totalvfs);
+	m_int(b, &first, "sriov_numvfs", d->p->sriov_numvfs);
 	key(b, &first, "migration");
-	put_lit(b, d->migration.capable ? "{\"capable\":true,\"flags\":[" :
+	put_lit(b, d->p->migration.capable ? "{\"capable\":true,\"flags\":[" :
 	    "{\"capable\":false,\"flags\":[");
 	for (i = 0, any = false; i < 4; i++) {
-		if (!(d->migration.flags & (1u << i)))
+		if (!(d->p->migration.flags & (1u << i)))
 			continue;
 		if (any)
 			buf_add(b, ",", 1);
@@ -227,21 +227,21 @@ put_device(struct buf *b, const struct inv_device *d)
 		put_str(b, inv_flag_names[i]);
 	}
 	put_lit(b, "],\"flags_source\":");
-	put_str(b, inv_flags_source_name(d->migration.flags_source));
+	put_str(b, inv_flags_source_name(d->p->migration.flags_source));
 	any = false;
-	m_str(b, &any, "version", d->migration.version);
+	m_str(b, &any, "version", d->p->migration.version);
 	put_lit(b, "},\"types\":[");
-	for (i = 0; i < d->ntypes; i++) {
+	for (i = 0; i < d->p->ntypes; i++) {
 		if (i > 0)
 			buf_add(b, ",", 1);
-		put_type(b, &d->types[i]);
+		put_type(b, &d->p->types[i], d->avail[i]);
 	}
 	put_lit(b, "],\"attributes\":{");
-	for (i = 0, any = true; i < d->nattrs; i++)
-		if (utf8_ok(d->attrs[i].key) && d->attrs[i].value != NULL)
-			m_str(b, &any, d->attrs[i].key, d->attrs[i].value);
+	for (i = 0, any = true; i < d->p->nattrs; i++)
+		if (utf8_ok(d->p->attrs[i].key) && d->p->attrs[i].value != NULL)
+			m_str(b, &any, d->p->attrs[i].key, d->p->attrs[i].value);
 	buf_add(b, "}", 1);
-	if (d->types_truncated)
+	if (d->p->types_truncated)
 		put_lit(b, ",\"types_truncated\":true");
 	buf_add(b, "}", 1);
 }

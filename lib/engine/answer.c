@@ -131,12 +131,12 @@ reason_message(const struct ctx *c, const struct result *res,
 		break;
 	case R_DEVICE_MISSING:
 		snprintf(msg, len, "no device %s:%s (subsystem %s:%s)%s",
-		    q->dev->vendor_id ? q->dev->vendor_id : "null",
-		    q->dev->device_id ? q->dev->device_id : "null",
-		    q->dev->subsystem_vendor_id ?
-		    q->dev->subsystem_vendor_id : "null",
-		    q->dev->subsystem_device_id ?
-		    q->dev->subsystem_device_id : "null",
+		    q->dev->p->vendor_id ? q->dev->p->vendor_id : "null",
+		    q->dev->p->device_id ? q->dev->p->device_id : "null",
+		    q->dev->p->subsystem_vendor_id ?
+		    q->dev->p->subsystem_vendor_id : "null",
+		    q->dev->p->subsystem_device_id ?
+		    q->dev->p->subsystem_device_id : "null",
 		    c->mode == MODE_COLD ? "" :
 		    " with a migration-capable driver");
 		break;

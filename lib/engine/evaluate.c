@@ -256,8 +256,8 @@ find_type(const struct inv_device *d, const struct requirement *r,
 	const struct inv_type	*t;
 	size_t			 i;
 
-	for (i = 0; i < d->ntypes; i++) {
-		t = &d->types[i];
+	for (i = 0; i < d->p->ntypes; i++) {
+		t = &d->p->types[i];
 		if (t->kind == r->tkind && seq(t->id, r->tid, pooled))
 			return (t);
 	}
@@ -415,7 +415,7 @@ candidates_instance(struct ctx *c, const struct fleet_host *fh,
 			o = &fh->offers[k];
 			if (o->rep == k) {
 				d = &dinv->devices[o->device];
-				t = &d->types[o->type];
+				t = &d->p->types[o->type];
 				ok = t->kind == r->tkind &&
 				    consider(c, r, d, t, &sc);
 				c->ostate[i] = ok;
@@ -429,7 +429,7 @@ candidates_instance(struct ctx *c, const struct fleet_host *fh,
 			d = &dinv->devices[o->device];
 			add_edge(c, add_slot(c, d, o->type, o->avail +
 			    (c->mode == MODE_COLD ? own_units(c, d,
-			    &d->types[o->type]) : 0)));
+			    &d->p->types[o->type]) : 0)));
 			sc.n++;
 		}
 	} else {
@@ -438,9 +438,9 @@ candidates_instance(struct ctx *c, const struct fleet_host *fh,
 			if ((t = find_type(d, r, pooled)) == NULL ||
 			    !consider(c, r, d, t, &sc))
 				continue;
-			add_edge(c, add_slot(c, d, (uint32_t)(t - d->types),
-			    (t->available_instances == INV_NULL ? 0 :
-			    t->available_instances) + own_units(c, d, t)));
+			add_edge(c, add_slot(c, d, (uint32_t)(t - d->p->types),
+			    (inv_avail(d, t) == INV_NULL ? 0 :
+			    inv_avail(d, t)) + own_units(c, d, t)));
 			sc.n++;
 		}
 	}
@@ -449,7 +449,7 @@ candidates_instance(struct ctx *c, const struct fleet_host *fh,
 	if (!sc.found) {
 		/* A list the collector had to cut may hold the type. */
 		for (i = 0; i < dinv->ndevices; i++)
-			if (dinv->devices[i].types_truncated)
+			if (dinv->devices[i].p->types_truncated)
 				break;
 		rs = add_reason(c, R_TYPE_MISSING, i < dinv->ndevices ?
 		    V_UNKNOWN : V_INCOMPATIBLE, r);
@@ -480,10 +480,10 @@ static bool
 pci_ids_equal(const struct inv_device *d, const struct inv_device *s,
     bool pooled)
 {
-	return (seq(d->vendor_id, s->vendor_id, pooled) &&
-	    seq(d->device_id, s->device_id, pooled) &&
-	    seq(d->subsystem_vendor_id, s->subsystem_vendor_id, pooled) &&
-	    seq(d->subsystem_device_id, s->subsystem_device_id, pooled));
+	return (seq(d->p->vendor_id, s->p->vendor_id, pooled) &&
+	    seq(d->p->device_id, s->p->device_id, pooled) &&
+	    seq(d->p->subsystem_vendor_id, s->p->subsystem_vendor_id, pooled) &&
+	    seq(d->p->subsystem_device_id, s->p->subsystem_device_id, pooled));
 }
 
 /* Flags and policy between the source device and a look-alike class. */
@@ -497,14 +497,14 @@ pci_allowed(struct ctx *c, const struct requirement *r,
 		return (true);
 	/* Flags known on one side only are a mismatch, like a policy
 	 * field that is null on one side. */
-	if (r->flags_known && (d->migration.flags_source == INV_FLAGS_NONE ||
-	    (d->migration.flags & r->flags) != r->flags)) {
+	if (r->flags_known && (d->p->migration.flags_source == INV_FLAGS_NONE ||
+	    (d->p->migration.flags & r->flags) != r->flags)) {
 		if (first->field == NULL) {
 			first->field = "migration.flags";
 			first->src = flag_sets[r->flags & MIG_ALL_FLAGS];
-			first->dst = d->migration.flags_source ==
+			first->dst = d->p->migration.flags_source ==
 			    INV_FLAGS_NONE ? NULL : flag_sets[
-			    d->migration.flags & MIG_ALL_FLAGS];
+			    d->p->migration.flags & MIG_ALL_FLAGS];
 		}
 		return (false);
 	}
@@ -545,7 +545,7 @@ candidates_pci(struct ctx *c, const struct fleet_host *fh,
 		for (k = 0; k < fh->npcis; k++) {
 			cl = &fh->pcis[k];
 			d = &dinv->devices[cl->rep];
-			if (cl->device_id != s->device_id ||
+			if (cl->device_id != s->p->device_id ||
 			    !pci_ids_equal(d, s, true))
 				continue;
 			found = true;
@@ -567,7 +567,7 @@ candidates_pci(struct ctx *c, const struct fleet_host *fh,
 	} else {
 		for (i = 0; i < dinv->ndevices; i++) {
 			d = &dinv->devices[i];
-			if (!(c->mode == MODE_COLD ? d->ntypes == 0 :
+			if (!(c->mode == MODE_COLD ? d->p->ntypes == 0 :
 			    fleet_passthrough(d)) ||
 			    !pci_ids_equal(d, s, pooled))
 				continue;
@@ -1149,10 +1149,10 @@ eval_prefetch(struct ctx *c, const struct fleet *fleet, size_t k, size_t n)
 				continue;
 			d = &fh->inv->devices[o->device];
 			if (stage == 4) {
-				__builtin_prefetch(&d->driver);
-				__builtin_prefetch(&d->types);
+				__builtin_prefetch(&d->p->driver);
+				__builtin_prefetch(&d->p->types);
 			} else
-				__builtin_prefetch(&d->types[o->type]);
+				__builtin_prefetch(&d->p->types[o->type]);
 		}
 	}
 }

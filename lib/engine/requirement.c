@@ -100,23 +100,23 @@ set_pci(const struct policy *pol, struct requirement *r)
 	const struct inv_device	*d = r->dev;
 
 	r->kind = REQ_PCI;
-	r->flags = d->migration.flags;
-	r->flags_known = d->migration.flags_source != INV_FLAGS_NONE;
+	r->flags = d->p->migration.flags;
+	r->flags_known = d->p->migration.flags_source != INV_FLAGS_NONE;
 	r->rule = policy_match(pol, d, NULL);
-	if (d->vendor_id == NULL)
+	if (d->p->vendor_id == NULL)
 		r->null_key = "vendor_id";
-	else if (d->device_id == NULL)
+	else if (d->p->device_id == NULL)
 		r->null_key = "device_id";
-	else if (d->subsystem_vendor_id == NULL)
+	else if (d->p->subsystem_vendor_id == NULL)
 		r->null_key = "subsystem_vendor_id";
-	else if (d->subsystem_device_id == NULL)
+	else if (d->p->subsystem_device_id == NULL)
 		r->null_key = "subsystem_device_id";
-	if (d->ntypes > 0) {
+	if (d->p->ntypes > 0) {
 		r->state = REQ_NOT_MIGRATABLE;
 		r->why = "the device offers mediated types; its instances "
 		    "migrate, the parent itself does not";
-	} else if (!d->migration.capable || d->driver == NULL ||
-	    strcmp(d->driver, "vfio-pci") == 0) {
+	} else if (!d->p->migration.capable || d->p->driver == NULL ||
+	    strcmp(d->p->driver, "vfio-pci") == 0) {
 		r->state = REQ_NOT_MIGRATABLE;
 		r->why = "the bound driver has no migration support "
 		    "(plain vfio-pci or no variant driver)";
@@ -151,7 +151,6 @@ resolve_id(const struct inventory *inv, const struct policy *pol,
 			r->tbuf.id = in->type;
 			r->tbuf.device_api = in->kind == INV_KIND_NVIDIA_VGPU ?
 			    "vfio-pci" : NULL;
-			r->tbuf.available_instances = INV_NULL;
 			t = &r->tbuf;
 		}
 		r->type = t;
@@ -160,8 +159,8 @@ resolve_id(const struct inventory *inv, const struct policy *pol,
 			r->null_key = "type";
 		else if (r->device_api == NULL)
 			r->null_key = "device_api";
-		r->flags = r->dev->migration.flags;
-		r->flags_known = r->dev->migration.flags_source !=
+		r->flags = r->dev->p->migration.flags;
+		r->flags_known = r->dev->p->migration.flags_source !=
 		    INV_FLAGS_NONE;
 		r->rule = policy_match(pol, r->dev, t);
 		return;
@@ -422,8 +421,8 @@ parse_descriptor(const struct policy *pol, const json_t *obj, size_t idx,
 	r->parent = d->address;
 	if (r->tid == NULL)
 		r->null_key = "type";
-	r->flags = d->migration.flags;
-	r->flags_known = d->migration.flags_source != INV_FLAGS_NONE;
+	r->flags = d->p->migration.flags;
+	r->flags_known = d->p->migration.flags_source != INV_FLAGS_NONE;
 	r->rule = policy_match(pol, d, t);
 	rc = 0;
 
@@ -696,16 +695,16 @@ source_to_json(const struct source *src)
 			json_object_set_new(d, "kind", json_string("pci"));
 		if (r->dev != NULL) {
 			json_object_set_new(d, "vendor_id",
-			    jstr(r->dev->vendor_id));
+			    jstr(r->dev->p->vendor_id));
 			json_object_set_new(d, "device_id",
-			    jstr(r->dev->device_id));
+			    jstr(r->dev->p->device_id));
 			json_object_set_new(d, "subsystem_vendor_id",
-			    jstr(r->dev->subsystem_vendor_id));
+			    jstr(r->dev->p->subsystem_vendor_id));
 			json_object_set_new(d, "subsystem_device_id",
-			    jstr(r->dev->subsystem_device_id));
-			json_object_set_new(d, "driver", jstr(r->dev->driver));
+			    jstr(r->dev->p->subsystem_device_id));
+			json_object_set_new(d, "driver", jstr(r->dev->p->driver));
 			json_object_set_new(d, "driver_version",
-			    jstr(r->dev->driver_version));
+			    jstr(r->dev->p->driver_version));
 			json_object_set_new(d, "migration_version",
 			    jstr(policy_field_value(r->dev, r->type,
 			    "migration_version")));

@@ -7,7 +7,8 @@
  * are a binary search, and an insert is one memmove of small records,
  * which is nothing next to parsing the inventory that caused it. All
  * inventories share the fleet's string pool, so the engine can compare
- * type ids and versions across hosts by pointer.
+ * type ids and versions across hosts by pointer, and its device profiles
+ * (model/inventory.h): a host indexed here holds only what is its own.
  *
  * For the engine's hot loop each host also carries a small index, built
  * once per PUT: the type ids it offers with their (device, type) pairs
@@ -37,6 +38,7 @@
 struct fleet {
 	pthread_rwlock_t	 lock;
 	struct strpool		*pool;
+	struct inv_profiles	*profiles;
 	struct fleet_host	*hosts;		/* sorted by inv->host */
 	size_t			 nhosts, cap;
 };
@@ -70,6 +72,7 @@ fleet_new(void)
 	pthread_rwlock_init(&f->lock, &attr);
 	pthread_rwlockattr_destroy(&attr);
 	f->pool = strpool_new();
+	f->profiles = inv_profiles_new(f->pool);
 	return (f);
 }
 
@@ -86,6 +89,7 @@ fleet_free(struct fleet *f)
 	}
 	free(f->hosts);
 	pthread_rwlock_destroy(&f->lock);
+	inv_profiles_free(f->profiles);
 	strpool_free(f->pool);
 	free(f);
 }
@@ -94,6 +98,12 @@ struct strpool *
 fleet_pool(struct fleet *f)
 {
 	return (f->pool);
+}
+
+size_t
+fleet_profiles(struct fleet *f)
+{
+	return (inv_profiles_count(f->profiles));
 }
 
 void
@@ -181,8 +191,9 @@ build_index(struct fleet *f, struct fleet_host *h)
 	build_name(h);
 	if (inv->pool != f->pool || inv->ndevices > UINT16_MAX)
 		return;
+	inventory_share(h->inv, f->profiles);
 	for (i = 0; i < inv->ndevices; i++)
-		n += inv->devices[i].ntypes;
+		n += inv->devices[i].p->ntypes;
 	h->indexed = true;
 	build_pci(h);
 	if (n == 0)
@@ -190,9 +201,9 @@ build_index(struct fleet *f, struct fleet_host *h)
 	t = xcalloc(n, sizeof(*t));
 	n = 0;
 	for (i = 0; i < inv->ndevices; i++) {
-		for (j = 0; j < inv->devices[i].ntypes &&
+		for (j = 0; j < inv->devices[i].p->ntypes &&
 		    j <= UINT16_MAX; j++) {
-			t[n].id = inv->devices[i].types[j].id;
+			t[n].id = inv->devices[i].p->types[j].id;
 			t[n].device = (uint16_t)i;
 			t[n].type = (uint16_t)j;
 			n++;
@@ -207,7 +218,7 @@ build_index(struct fleet *f, struct fleet_host *h)
 	offers = (struct fleet_offer *)(types + nt);
 	nt = 0;
 	for (i = 0; i < n; i++) {
-		const struct inv_type	*ty;
+		int32_t			 avail;
 
 		if (i == 0 || t[i].id != t[i - 1].id) {
 			types[nt].id = t[i].id;
@@ -217,10 +228,9 @@ build_index(struct fleet *f, struct fleet_host *h)
 		types[nt - 1].count++;
 		offers[i].device = t[i].device;
 		offers[i].type = t[i].type;
-		ty = &inv->devices[t[i].device].types[t[i].type];
-		offers[i].avail = ty->available_instances == INV_NULL ||
-		    ty->available_instances < 0 ? 0 :
-		    (uint32_t)ty->available_instances;
+		avail = inv->devices[t[i].device].avail[t[i].type];
+		offers[i].avail = avail == INV_NULL || avail < 0 ? 0 :
+		    (uint32_t)avail;
 		/* The first look-alike among this id's earlier offers. */
 		offers[i].rep = (uint32_t)i;
 		for (j = types[nt - 1].first; j < i; j++) {
@@ -279,8 +289,8 @@ build_name(struct fleet_host *h)
 bool
 fleet_passthrough(const struct inv_device *d)
 {
-	return (d->ntypes == 0 && d->migration.capable && d->driver != NULL &&
-	    strcmp(d->driver, "vfio-pci") != 0);
+	return (d->p->ntypes == 0 && d->p->migration.capable && d->p->driver != NULL &&
+	    strcmp(d->p->driver, "vfio-pci") != 0);
 }
 
 /*
@@ -293,9 +303,11 @@ fleet_passthrough(const struct inv_device *d)
 static bool
 alike(const struct inv_device *a, const struct inv_device *b)
 {
-	return (a->migration.capable == b->migration.capable &&
-	    a->migration.flags == b->migration.flags &&
-	    a->migration.flags_source == b->migration.flags_source &&
+	if (a->p == b->p)
+		return (true);	/* what is compared is all the profile's */
+	return (a->p->migration.capable == b->p->migration.capable &&
+	    a->p->migration.flags == b->p->migration.flags &&
+	    a->p->migration.flags_source == b->p->migration.flags_source &&
 	    policy_fields_alike(a, NULL, b, NULL));
 }
 
@@ -305,8 +317,8 @@ alike_offer(const struct inventory *inv, const struct fleet_offer *a,
 {
 	const struct inv_device	*da = &inv->devices[a->device];
 	const struct inv_device	*db = &inv->devices[b->device];
-	const struct inv_type	*ta = &da->types[a->type];
-	const struct inv_type	*tb = &db->types[b->type];
+	const struct inv_type	*ta = &da->p->types[a->type];
+	const struct inv_type	*tb = &db->p->types[b->type];
 
 	return (ta->kind == tb->kind && ta->device_api == tb->device_api &&
 	    alike(da, db) && policy_fields_alike(da, ta, db, tb));
@@ -347,7 +359,7 @@ build_pci(struct fleet_host *h)
 	for (i = 0; i < inv->ndevices; i++) {
 		if (!fleet_passthrough(&inv->devices[i]) || cls[i] != i)
 			continue;
-		pcis[nc].device_id = inv->devices[i].device_id;
+		pcis[nc].device_id = inv->devices[i].p->device_id;
 		pcis[nc].rep = (uint16_t)i;
 		pcis[nc].first = (uint32_t)m;
 		for (j = i; j < inv->ndevices; j++) {

@@ -88,6 +88,8 @@ struct fleet		*fleet_new(void);
 void			 fleet_free(struct fleet *);
 /* Pass this pool to inventory_parse() for inventories bound for here. */
 struct strpool		*fleet_pool(struct fleet *);
+/* How many distinct device profiles the fleet's hosts share. */
+size_t			 fleet_profiles(struct fleet *);
 
 void	fleet_rdlock(struct fleet *);
 void	fleet_wrlock(struct fleet *);

@@ -75,9 +75,9 @@ prom_type_series(struct promtext *p, const struct inventory *inv,
 
 	for (i = 0; i < inv->ndevices; i++) {
 		d = &inv->devices[i];
-		for (j = 0; j < d->ntypes; j++) {
-			t = &d->types[j];
-			if (avail && t->available_instances == INV_NULL)
+		for (j = 0; j < d->p->ntypes; j++) {
+			t = &d->p->types[j];
+			if (avail && d->avail[j] == INV_NULL)
 				continue;
 			prom_printf(p, "%s%s{", p->prefix, avail ?
 			    "type_available_instances" : "type_instances");
@@ -88,7 +88,7 @@ prom_type_series(struct promtext *p, const struct inventory *inv,
 			prom_label(p, "type", t->id, false);
 			if (avail)
 				prom_printf(p, "} %ld\n",
-				    (long)t->available_instances);
+				    (long)d->avail[j]);
 			else
 				prom_printf(p, "} %zu\n",
 				    inv_count_instances(inv, d, t));

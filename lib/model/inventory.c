@@ -5,18 +5,30 @@
  * Arrays grow by doubling inside the arena; the old block is abandoned
  * rather than freed, which wastes at most the size of the final array
  * and only while an inventory is being built (parsed ones are exact).
+ * A device's own profile is the exception: it is malloc'd, with its
+ * types and attributes, because inventory_share() frees it for the
+ * pool's copy, and an arena frees nothing alone.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "model/inventory.h"
+#include "model/model_int.h"
 #include "util/arena.h"
+#include "util/log.h"
 #include "util/strpool.h"
 #include "util/xmalloc.h"
 
 static void	*grow(struct inventory *, void *, size_t, size_t, size_t,
 		    size_t *);
 static void	 pooled_grow(struct inventory *);
+static void	 writable(const struct inventory *, const char *);
+static void	 device_init(struct inventory *, struct inv_device *);
+static void	 sort_types(struct inv_device *);
+static bool	 pooled_has(const struct inventory *, const char *);
+static void	 repool_keep(const struct inventory *, const char **, size_t,
+		    const char *);
+static void	 repool(struct inventory *);
 static int	 cmp_device(const void *, const void *);
 static int	 cmp_type(const void *, const void *);
 static int	 cmp_attr(const void *, const void *);
@@ -60,8 +72,15 @@ inventory_new(struct strpool *pool)
 void
 inventory_free(struct inventory *inv)
 {
+	size_t	 i;
+
 	if (inv == NULL)
 		return;
+	if (inv->profiles != NULL)
+		inv_profiles_release(inv->profiles, inv);
+	else
+		for (i = 0; i < inv->ndevices; i++)
+			inv_profile_free(inv->devices[i].p);
 	/* Pooled strings go back to the pool: the last user frees them. */
 	if (inv->pool != NULL && inv->npooled > 0)
 		strpool_release(inv->pool, inv->pooled, inv->pooled_cap);
@@ -126,6 +145,107 @@ inv_istr(struct inventory *inv, const char *s)
 	return (inv->pooled[i] = strpool_intern(inv->pool, s));
 }
 
+static bool
+pooled_has(const struct inventory *inv, const char *s)
+{
+	size_t	 i, mask = inv->pooled_cap - 1;
+
+	if (s == NULL || inv->pooled_cap == 0)
+		return (false);
+	for (i = strpool_hash(s) & mask; inv->pooled[i] != NULL;
+	    i = (i + 1) & mask)
+		if (inv->pooled[i] == s)
+			return (true);
+	return (false);
+}
+
+/* s into the set (cap slots) when inv holds a reference on it. */
+static void
+repool_keep(const struct inventory *inv, const char **set, size_t cap,
+    const char *s)
+{
+	size_t	 i, mask = cap - 1;
+
+	if (!pooled_has(inv, s))
+		return;
+	for (i = strpool_hash(s) & mask; set[i] != NULL; i = (i + 1) & mask)
+		if (set[i] == s)
+			return;
+	set[i] = s;
+}
+
+/*
+ * After sharing, the profiles hold references of their own on their
+ * strings; inv keeps only those of the strings it uses itself (140 per
+ * bench host before, 4 KiB of set). Every string field outside the
+ * profiles is listed here.
+ */
+static void
+repool(struct inventory *inv)
+{
+	const char	**set, **drop;
+	size_t		  cap = 16, i, j, n, need;
+
+	if (inv->npooled == 0)
+		return;
+	need = 8 + inv->ninstances * 3 + inv->ndevices;
+	for (i = 0; i < inv->nvms; i++)
+		need += 3 + inv->vms[i].ndevices;
+	while (cap < 2 * need)
+		cap *= 2;
+	set = xcalloc(cap, sizeof(*set));
+	repool_keep(inv, set, cap, inv->host);
+	repool_keep(inv, set, cap, inv->collected_at);
+	repool_keep(inv, set, cap, inv->collector_version);
+	repool_keep(inv, set, cap, inv->platform.kernel_release);
+	repool_keep(inv, set, cap, inv->platform.arch);
+	repool_keep(inv, set, cap, inv->platform.qemu_version);
+	repool_keep(inv, set, cap, inv->platform.libvirt_version);
+	for (i = 0; i < inv->ndevices; i++)
+		repool_keep(inv, set, cap, inv->devices[i].address);
+	for (i = 0; i < inv->ninstances; i++) {
+		repool_keep(inv, set, cap, inv->instances[i].id);
+		repool_keep(inv, set, cap, inv->instances[i].type);
+		repool_keep(inv, set, cap, inv->instances[i].parent);
+	}
+	for (i = 0; i < inv->nvms; i++) {
+		repool_keep(inv, set, cap, inv->vms[i].uuid);
+		repool_keep(inv, set, cap, inv->vms[i].name);
+		repool_keep(inv, set, cap, inv->vms[i].qemu_version);
+		for (j = 0; j < inv->vms[i].ndevices; j++)
+			repool_keep(inv, set, cap, inv->vms[i].devices[j]);
+	}
+	/* What the old set holds and the new one does not goes back. */
+	drop = inv->pooled;
+	for (i = n = 0; i < inv->pooled_cap; i++) {
+		if (drop[i] == NULL)
+			continue;
+		for (j = strpool_hash(drop[i]) & (cap - 1); set[j] != NULL &&
+		    set[j] != drop[i]; j = (j + 1) & (cap - 1))
+			;
+		if (set[j] == drop[i])
+			drop[i] = NULL;
+		else
+			n++;
+	}
+	strpool_release(inv->pool, drop, inv->pooled_cap);
+	free(drop);
+	inv->pooled = set;
+	inv->npooled -= n;
+	inv->pooled_cap = cap;
+}
+
+void
+inventory_share(struct inventory *inv, struct inv_profiles *pp)
+{
+	if (inv->profiles != NULL || inv->pool == NULL)
+		return;
+	/* A shared profile is never sorted again. */
+	inventory_sort(inv);
+	if (inv_profiles_intern(pp, inv) == 0)
+		repool(inv);
+}
+
 void
 inv_set_collected_at(struct inventory *inv, const char *at)
 {
@@ -157,6 +277,28 @@ grow(struct inventory *inv, void *base, size_t n, size_t cap, size_t esize,
 	return (nbase);
 }
 
+/* A shared inventory is read by checks on other threads: a caller that
+ * would change one has a bug no answer should be built on. */
+static void
+writable(const struct inventory *inv, const char *func)
+{
+	if (inv->profiles == NULL)
+		return;
+	log_errorx("%s: inventory of %s is shared, read-only", func,
+	    inv->host != NULL ? inv->host : "(no host)");
+	abort();
+}
+
+static void
+device_init(struct inventory *inv, struct inv_device *d)
+{
+	writable(inv, __func__);
+	memset(d, 0, sizeof(*d));
+	d->iommu_group = d->numa_node = INV_NULL;
+	d->p = xcalloc(1, sizeof(*d->p));
+	d->p->sriov_totalvfs = d->p->sriov_numvfs = INV_NULL;
+}
+
 struct inv_device *
 inv_add_device(struct inventory *inv)
 {
@@ -165,46 +307,107 @@ inv_add_device(struct inventory *inv)
 	inv->devices = grow(inv, inv->devices, inv->ndevices, inv->devices_cap,
 	    sizeof(*inv->devices), &inv->devices_cap);
 	d = &inv->devices[inv->ndevices++];
-	memset(d, 0, sizeof(*d));
-	d->iommu_group = d->numa_node = INV_NULL;
-	d->sriov_totalvfs = d->sriov_numvfs = INV_NULL;
+	device_init(inv, d);
 	return (d);
+}
+
+void
+inv_forget_device(struct inventory *inv, struct inv_device *d)
+{
+	writable(inv, __func__);
+	inv_profile_free(d->p);
+	d->p = NULL;
+}
+
+void
+inv_init_devices(struct inventory *inv, struct inv_device *d, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		device_init(inv, &d[i]);
 }
 
 struct inv_type *
 inv_add_type(struct inventory *inv, struct inv_device *d)
 {
-	struct inv_type	*t;
-	size_t		 cap;
+	struct inv_profile	*p = d->p;
+	struct inv_type		*t;
+	size_t			 cap;
 
-	d->types = grow(inv, d->types, d->ntypes, d->types_cap,
-	    sizeof(*d->types), &cap);
-	d->types_cap = (uint32_t)cap;
-	t = &d->types[d->ntypes++];
+	writable(inv, __func__);
+	if (p->ntypes == p->types_cap) {
+		d->avail = grow(inv, d->avail, p->ntypes, p->types_cap,
+		    sizeof(*d->avail), &cap);
+		p->types = xreallocarray(p->types, cap, sizeof(*p->types));
+		p->types_cap = (uint32_t)cap;
+	}
+	d->avail[p->ntypes] = INV_NULL;
+	t = &p->types[p->ntypes++];
 	memset(t, 0, sizeof(*t));
-	t->available_instances = INV_NULL;
 	return (t);
+}
+
+struct inv_type *
+inv_alloc_types(struct inventory *inv, struct inv_device *d, size_t n)
+{
+	struct inv_profile	*p = d->p;
+	size_t			 i;
+
+	writable(inv, __func__);
+	free(p->types);
+	p->types = n > 0 ? xcalloc(n, sizeof(*p->types)) : NULL;
+	p->ntypes = p->types_cap = (uint32_t)n;
+	d->avail = n > 0 ? arena_calloc(inv->arena, n, sizeof(*d->avail)) :
+	    NULL;
+	for (i = 0; i < n; i++)
+		d->avail[i] = INV_NULL;
+	return (p->types);
+}
+
+int32_t
+inv_avail(const struct inv_device *d, const struct inv_type *t)
+{
+	return (d->avail[t - d->p->types]);
+}
+
+void
+inv_set_avail(struct inv_device *d, const struct inv_type *t, int32_t n)
+{
+	d->avail[t - d->p->types] = n;
+}
+
+void
+inv_reserve_attrs(struct inv_device *d, size_t n)
+{
+	struct inv_profile	*p = d->p;
+
+	if (n <= p->attrs_cap)
+		return;
+	p->attrs = xreallocarray(p->attrs, n, sizeof(*p->attrs));
+	p->attrs_cap = (uint32_t)n;
 }
 
 void
 inv_set_attr(struct inventory *inv, struct inv_device *d, const char *key,
     const char *value)
 {
-	size_t	 i, cap;
+	struct inv_profile	*p = d->p;
+	size_t			 i;
 
-	for (i = 0; i < d->nattrs; i++) {
-		if (strcmp(d->attrs[i].key, key) == 0) {
-			d->attrs[i].value = inv_istr(inv, value);
+	writable(inv, __func__);
+	for (i = 0; i < p->nattrs; i++) {
+		if (strcmp(p->attrs[i].key, key) == 0) {
+			p->attrs[i].value = inv_istr(inv, value);
 			return;
 		}
 	}
-	d->attrs = grow(inv, d->attrs, d->nattrs, d->attrs_cap,
-	    sizeof(*d->attrs), &cap);
-	d->attrs_cap = (uint32_t)cap;
-	d->attrs[d->nattrs].key = inv_istr(inv, key);
-	d->attrs[d->nattrs].value = inv_istr(inv, value);
-	d->nattrs++;
-	sort_array(d->attrs, d->nattrs, sizeof(*d->attrs), cmp_attr);
+	if (p->nattrs == p->attrs_cap)
+		inv_reserve_attrs(d, p->attrs_cap < 4 ? 4 : p->attrs_cap * 2);
+	p->attrs[p->nattrs].key = inv_istr(inv, key);
+	p->attrs[p->nattrs].value = inv_istr(inv, value);
+	p->nattrs++;
+	sort_array(p->attrs, p->nattrs, sizeof(*p->attrs), cmp_attr);
 }
 
 const char *
@@ -212,9 +415,9 @@ inv_get_attr(const struct inv_device *d, const char *key)
 {
 	size_t	 i;
 
-	for (i = 0; i < d->nattrs; i++)
-		if (strcmp(d->attrs[i].key, key) == 0)
-			return (d->attrs[i].value);
+	for (i = 0; i < d->p->nattrs; i++)
+		if (strcmp(d->p->attrs[i].key, key) == 0)
+			return (d->p->attrs[i].value);
 	return (NULL);
 }
 
@@ -305,13 +508,44 @@ cmp_vm(const void *a, const void *b)
 	    ((const struct inv_vm *)b)->uuid));
 }
 
-/* qsort() of a NULL base is undefined even for n == 0 (UBSan says so). */
+/* qsort() of a NULL base is undefined even for n == 0 (UBSan says so).
+ * An array in order already (a collector's document; a second sort by
+ * inventory_share()) costs one pass. */
 static void
 sort_array(void *base, size_t n, size_t size,
     int (*cmp)(const void *, const void *))
 {
-	if (n > 1)
+	size_t	 i;
+
+	for (i = 1; i < n; i++)
+		if (cmp((char *)base + (i - 1) * size,
+		    (char *)base + i * size) > 0)
+			break;
+	if (i < n)
 		qsort(base, n, size, cmp);
+}
+
+/* d's types in canonical order, avail permuted with them: an insertion
+ * sort, as lists are short and nearly always in order already. */
+static void
+sort_types(struct inv_device *d)
+{
+	struct inv_type	*types = d->p->types, t;
+	int32_t		 a;
+	size_t		 i, j;
+
+	for (i = 1; i < d->p->ntypes; i++) {
+		if (cmp_type(&types[i - 1], &types[i]) <= 0)
+			continue;
+		t = types[i];
+		a = d->avail[i];
+		for (j = i; j > 0 && cmp_type(&types[j - 1], &t) > 0; j--) {
+			types[j] = types[j - 1];
+			d->avail[j] = d->avail[j - 1];
+		}
+		types[j] = t;
+		d->avail[j] = a;
+	}
 }
 
 void
@@ -321,11 +555,11 @@ inventory_sort(struct inventory *inv)
 
 	sort_array(inv->devices, inv->ndevices, sizeof(*inv->devices),
 	    cmp_device);
-	for (i = 0; i < inv->ndevices; i++) {
-		sort_array(inv->devices[i].types, inv->devices[i].ntypes,
-		    sizeof(*inv->devices[i].types), cmp_type);
-		sort_array(inv->devices[i].attrs, inv->devices[i].nattrs,
-		    sizeof(*inv->devices[i].attrs), cmp_attr);
+	/* A shared profile was sorted before it was shared. */
+	for (i = 0; i < inv->ndevices && inv->profiles == NULL; i++) {
+		sort_types(&inv->devices[i]);
+		sort_array(inv->devices[i].p->attrs, inv->devices[i].p->nattrs,
+		    sizeof(*inv->devices[i].p->attrs), cmp_attr);
 	}
 	sort_array(inv->instances, inv->ninstances, sizeof(*inv->instances),
 	    cmp_instance);
@@ -373,9 +607,10 @@ inv_find_type(const struct inv_device *d, enum inv_kind kind, const char *id)
 {
 	size_t	 i;
 
-	for (i = 0; i < d->ntypes; i++)
-		if (d->types[i].kind == kind && strcmp(d->types[i].id, id) == 0)
-			return (&d->types[i]);
+	for (i = 0; i < d->p->ntypes; i++)
+		if (d->p->types[i].kind == kind &&
+		    strcmp(d->p->types[i].id, id) == 0)
+			return (&d->p->types[i]);
 	return (NULL);
 }
 

@@ -16,9 +16,9 @@
  * INV_TRI_NULL for booleans; they print as JSON null, never a guess.
  *
  * Field widths are chosen for a server holding ten thousand hosts of 84
- * devices and 128 types each: every integer here fits 32 bits, and the
- * per-device counts are 32-bit, which keeps a device record at 160 bytes
- * and a type at 48 (the 256 MiB budget of SPEC section 10).
+ * devices and 128 types each: every integer here fits 32 bits. What a
+ * device record holds of its own is 32 bytes; the rest is its profile,
+ * which alike devices share (the 10 KiB per host of issue 10).
  */
 #ifndef VC_INVENTORY_H
 #define VC_INVENTORY_H
@@ -32,6 +32,7 @@
 
 struct arena;
 struct strpool;
+struct inv_profiles;
 
 enum inv_tri {
 	INV_TRI_NULL = -1,
@@ -74,13 +75,14 @@ struct inv_migration {
 	const char		*version;
 };
 
+/* A type as a device offers it; how many more it can create is per
+ * device (inv_device.avail), so that identical GPUs share one list. */
 struct inv_type {
 	const char	*id;
 	const char	*name;
 	const char	*device_api;
 	const char	*description;
 	const char	*migration_version;
-	int32_t		 available_instances;
 	enum inv_kind	 kind;
 };
 
@@ -89,8 +91,15 @@ struct inv_attr {
 	const char	*value;
 };
 
-struct inv_device {
-	const char	*address;
+/*
+ * What identical devices have in common: everything but where a device
+ * sits and how much of it is free. The 64 VFs of a NIC, or eight GPUs of
+ * one model, hold one profile; with a profile pool (inv_profiles_new())
+ * ten thousand hosts of them hold one between them. A profile is the
+ * device's own while an inventory is built and read-only once shared
+ * (inventory_share()).
+ */
+struct inv_profile {
 	const char	*vendor_id;		/* 4 hex */
 	const char	*device_id;		/* 4 hex */
 	const char	*subsystem_vendor_id;	/* 4 hex */
@@ -102,8 +111,6 @@ struct inv_device {
 	const char	*driver;
 	const char	*driver_version;
 	const char	*physfn;
-	int32_t		 iommu_group;
-	int32_t		 numa_node;
 	int32_t		 sriov_totalvfs;
 	int32_t		 sriov_numvfs;
 	struct inv_migration migration;
@@ -114,6 +121,20 @@ struct inv_device {
 	/* The collector listed only part of the types (a cap was hit): a
 	 * type missing here may exist. */
 	bool		 types_truncated;
+	/* Pool bookkeeping (profile.c): set once shared. */
+	bool		 shared;
+	uint32_t	 refs;
+	uint64_t	 hash;
+	struct inv_profile *next;
+};
+
+struct inv_device {
+	const char		*address;
+	struct inv_profile	*p;		/* never NULL */
+	/* available_instances of each of p->types, INV_NULL unknown. */
+	int32_t			*avail;
+	int32_t			 iommu_group;
+	int32_t			 numa_node;
 };
 
 struct inv_instance {
@@ -157,6 +178,9 @@ struct inv_platform {
 struct inventory {
 	struct arena		*arena;
 	struct strpool		*pool;		/* borrowed; may be NULL */
+	/* Set by inventory_share(): the devices' profiles are this pool's,
+	 * each device holding one reference. */
+	struct inv_profiles	*profiles;
 	/* The pooled strings this inventory holds, one reference each
 	 * however often it uses them: an open-addressing set (NULL is a
 	 * free slot) of pooled_cap slots, a power of two. */
@@ -198,7 +222,26 @@ const char		*inv_istr(struct inventory *, const char *);
 void			 inv_set_collected_at(struct inventory *,
 			    const char *);
 struct inv_device	*inv_add_device(struct inventory *);
+/* d, which the caller drops from inv->devices, gives up its profile. */
+void			 inv_forget_device(struct inventory *,
+			    struct inv_device *d);
+/* n device records a caller allocated, each set up as inv_add_device()
+ * sets one up (nulls, a profile of its own). */
+void			 inv_init_devices(struct inventory *,
+			    struct inv_device *, size_t n);
+/* Exactly n types for d, zeroed, their avail INV_NULL (for a parser
+ * that knows the count); replaces any d had. */
+struct inv_type		*inv_alloc_types(struct inventory *,
+			    struct inv_device *d, size_t n);
+/* Room for n attributes, so that inv_set_attr() need not regrow. */
+void			 inv_reserve_attrs(struct inv_device *d, size_t n);
+/* A type of d's (own, unshared) profile, available_instances INV_NULL. */
 struct inv_type		*inv_add_type(struct inventory *, struct inv_device *);
+/* available_instances of d's type t (one of d->p->types). */
+int32_t			 inv_avail(const struct inv_device *d,
+			    const struct inv_type *t);
+void			 inv_set_avail(struct inv_device *d,
+			    const struct inv_type *t, int32_t);
 void			 inv_set_attr(struct inventory *, struct inv_device *,
 			    const char *key, const char *value);
 const char		*inv_get_attr(const struct inv_device *, const char *);
@@ -267,5 +310,22 @@ int			 inventory_digest(const struct inventory *, char *out);
  * --db, the server and the tests store. docp NULL: the digest only. */
 int			 inventory_encode(const struct inventory *,
 			    char **docp, size_t *lenp, char *digest);
+
+/* profile.c: profiles shared across a fleet. */
+struct inv_profiles	*inv_profiles_new(struct strpool *);
+/* Every profile must have been given back (inventory_free()) first. */
+void			 inv_profiles_free(struct inv_profiles *);
+/* How many distinct profiles the pool holds, under its lock. */
+size_t			 inv_profiles_count(struct inv_profiles *);
+/*
+ * Sort an inventory built on pool strings (inventory_new(the pool's
+ * strpool)) and swap each device's own profile for the pool's copy of
+ * it, made on first sight, and give back the string references only
+ * those profiles held. After it the inventory is read-only but for
+ * avail and collected_at; inventory_free() returns the references.
+ * Thread-safe; a no-op on a shared inventory.
+ */
+void			 inventory_share(struct inventory *,
+			    struct inv_profiles *);
 
 #endif

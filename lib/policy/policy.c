@@ -560,9 +560,9 @@ policy_match(const struct policy *p, const struct inv_device *d,
 	const char			*have[M_COUNT];
 	size_t				 i, j;
 
-	have[M_VENDOR_ID] = d->vendor_id;
-	have[M_DEVICE_ID] = d->device_id;
-	have[M_DRIVER] = d->driver;
+	have[M_VENDOR_ID] = d->p->vendor_id;
+	have[M_DEVICE_ID] = d->p->device_id;
+	have[M_DRIVER] = d->p->driver;
 	have[M_TYPE] = t != NULL ? t->id : NULL;
 	have[M_KIND] = t != NULL ? inv_kind_name(t->kind) : "pci";
 	for (i = 0; i < p->nrules; i++) {
@@ -584,16 +584,19 @@ policy_fields_alike(const struct inv_device *a, const struct inv_type *ta,
 {
 	size_t	 i;
 
+	/* Every field is the profile's: one profile, one answer. */
+	if (a->p == b->p && ta == tb)
+		return (true);
 	for (i = 0; i < F_ATTR; i++)
 		if (field_value(a, ta, (enum pol_field)i, NULL) !=
 		    field_value(b, tb, (enum pol_field)i, NULL))
 			return (false);
 	/* Any attribute may be named as attributes.<key>. */
-	if (a->nattrs != b->nattrs)
+	if (a->p->nattrs != b->p->nattrs)
 		return (false);
-	for (i = 0; i < a->nattrs; i++)
-		if (a->attrs[i].key != b->attrs[i].key ||
-		    a->attrs[i].value != b->attrs[i].value)
+	for (i = 0; i < a->p->nattrs; i++)
+		if (a->p->attrs[i].key != b->p->attrs[i].key ||
+		    a->p->attrs[i].value != b->p->attrs[i].value)
 			return (false);
 	return (true);
 }
@@ -610,25 +613,25 @@ field_value(const struct inv_device *d, const struct inv_type *t,
 {
 	switch (f) {
 	case F_DRIVER:
-		return (d->driver);
+		return (d->p->driver);
 	case F_DRIVER_VERSION:
-		return (d->driver_version);
+		return (d->p->driver_version);
 	case F_MIGRATION_VERSION:
 		if (t != NULL && t->migration_version != NULL)
 			return (t->migration_version);
-		return (d->migration.version);
+		return (d->p->migration.version);
 	case F_VENDOR_ID:
-		return (d->vendor_id);
+		return (d->p->vendor_id);
 	case F_DEVICE_ID:
-		return (d->device_id);
+		return (d->p->device_id);
 	case F_SUBSYSTEM_VENDOR_ID:
-		return (d->subsystem_vendor_id);
+		return (d->p->subsystem_vendor_id);
 	case F_SUBSYSTEM_DEVICE_ID:
-		return (d->subsystem_device_id);
+		return (d->p->subsystem_device_id);
 	case F_CLASS:
-		return (d->class);
+		return (d->p->class);
 	case F_REVISION:
-		return (d->revision);
+		return (d->p->revision);
 	case F_ATTR:
 		return (inv_get_attr(d, attr));
 	}

@@ -5,7 +5,7 @@
 . "$top_srcdir/tests/lib.sh"
 secs=${VC_FUZZ_SECONDS:-15}
 src="$top_srcdir/lib"
-codec="$src/model/inventory.c $src/codec/inventory_json.c
+codec="$src/model/inventory.c $src/model/profile.c $src/codec/inventory_json.c
     $src/codec/jscan.c $src/codec/inventory_text.c $src/util/buf.c
     $src/util/arena.c $src/util/strpool.c $src/util/strutil.c
     $src/util/xmalloc.c $src/util/digest.c $src/util/sha256_lanes.c

@@ -93,14 +93,14 @@ make_host(struct fleet *f, size_t n, int source)
 		snprintf(buf, sizeof(buf), "0000:%02zx:00.%zu", 0x10 + g / 8,
 		    g % 8);
 		d->address = inv_istr(inv, buf);
-		d->migration.capable = true;
+		d->p->migration.capable = true;
 		if (g < 8) {
-			d->vendor_id = inv_istr(inv, "10de");
-			d->device_id = inv_istr(inv, "1eb8");
-			d->subsystem_vendor_id = inv_istr(inv, "10de");
-			d->subsystem_device_id = inv_istr(inv, "12a2");
-			d->driver = inv_istr(inv, "nvidia");
-			d->driver_version = inv_istr(inv, "550.90.05");
+			d->p->vendor_id = inv_istr(inv, "10de");
+			d->p->device_id = inv_istr(inv, "1eb8");
+			d->p->subsystem_vendor_id = inv_istr(inv, "10de");
+			d->p->subsystem_device_id = inv_istr(inv, "12a2");
+			d->p->driver = inv_istr(inv, "nvidia");
+			d->p->driver_version = inv_istr(inv, "550.90.05");
 			for (k = 0; k < 16; k++) {
 				t = inv_add_type(inv, d);
 				t->kind = INV_KIND_MDEV;
@@ -108,17 +108,17 @@ make_host(struct fleet *f, size_t n, int source)
 				    222 + k);
 				t->id = inv_istr(inv, buf);
 				t->device_api = inv_istr(inv, "vfio-pci");
-				t->available_instances = (int64_t)(n % 5);
+				inv_set_avail(d, t, (int32_t)(n % 5));
 			}
 		} else {
-			d->vendor_id = inv_istr(inv, "15b3");
-			d->device_id = inv_istr(inv, "101e");
-			d->subsystem_vendor_id = inv_istr(inv, "15b3");
-			d->subsystem_device_id = inv_istr(inv, "0022");
-			d->driver = inv_istr(inv, "mlx5_vfio_pci");
-			d->driver_version = inv_istr(inv, "6.8.0-45-generic");
-			d->migration.flags = MIG_ALL_FLAGS;
-			d->migration.flags_source = INV_FLAGS_BUILTIN;
+			d->p->vendor_id = inv_istr(inv, "15b3");
+			d->p->device_id = inv_istr(inv, "101e");
+			d->p->subsystem_vendor_id = inv_istr(inv, "15b3");
+			d->p->subsystem_device_id = inv_istr(inv, "0022");
+			d->p->driver = inv_istr(inv, "mlx5_vfio_pci");
+			d->p->driver_version = inv_istr(inv, "6.8.0-45-generic");
+			d->p->migration.flags = MIG_ALL_FLAGS;
+			d->p->migration.flags_source = INV_FLAGS_BUILTIN;
 		}
 	}
 	if (source) {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_fleet.c -- the in-memory fleet: name order, replace, delete,
- * VM lookup across hosts, the shared string pool and the engine's
- * per-host index of types and passthrough look-alikes.
+ * VM lookup across hosts, the shared string pool and device profiles,
+ * and the engine's per-host index of types and passthrough look-alikes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +18,8 @@
 
 static struct inventory	*mk(struct fleet *, const char *, const char *);
 static struct inv_device *vf(struct inventory *, const char *, const char *);
+static struct inv_device *gpu(struct inventory *, const char *, const char *,
+			    int32_t, int32_t);
 
 /* A minimal inventory: one device with one type, optionally one VM. */
 static struct inventory *
@@ -110,8 +112,8 @@ START_TEST(shared_pool)
 	fleet_put(f, mk(f, "h1", NULL), 1, 1);
 	fleet_put(f, mk(f, "h2", NULL), 1, 1);
 	/* Equal strings from the fleet pool are one pointer. */
-	ck_assert_ptr_eq(fleet_get(f, "h1")->inv->devices[0].types[0].id,
-	    fleet_get(f, "h2")->inv->devices[0].types[0].id);
+	ck_assert_ptr_eq(fleet_get(f, "h1")->inv->devices[0].p->types[0].id,
+	    fleet_get(f, "h2")->inv->devices[0].p->types[0].id);
 	ck_assert_ptr_eq(fleet_get(f, "h1")->inv->pool, fleet_pool(f));
 	fleet_free(f);
 }
@@ -123,11 +125,11 @@ vf(struct inventory *inv, const char *addr, const char *dver)
 	struct inv_device	*d = inv_add_device(inv);
 
 	d->address = inv_istr(inv, addr);
-	d->vendor_id = inv_istr(inv, "15b3");
-	d->device_id = inv_istr(inv, "101e");
-	d->driver = inv_istr(inv, "mlx5_vfio_pci");
-	d->driver_version = inv_istr(inv, dver);
-	d->migration.capable = true;
+	d->p->vendor_id = inv_istr(inv, "15b3");
+	d->p->device_id = inv_istr(inv, "101e");
+	d->p->driver = inv_istr(inv, "mlx5_vfio_pci");
+	d->p->driver_version = inv_istr(inv, dver);
+	d->p->migration.capable = true;
 	return (d);
 }
 
@@ -149,18 +151,18 @@ START_TEST(type_and_pci_index)
 	t->id = inv_istr(inv, "nvidia-230");
 	t = inv_add_type(inv, d);
 	t->id = inv_istr(inv, "nvidia-222");
-	t->available_instances = 3;
+	inv_set_avail(d, t, 3);
 	/* A third parent on another driver version: its own class. */
 	d = inv_add_device(inv);
 	d->address = inv_istr(inv, "0000:3d:00.0");
-	d->driver_version = inv_istr(inv, "550.127.05");
+	d->p->driver_version = inv_istr(inv, "550.127.05");
 	t = inv_add_type(inv, d);
 	t->id = inv_istr(inv, "nvidia-222");
 	vf(inv, "0000:5e:00.1", "6.8");
 	vf(inv, "0000:5e:00.2", "6.8");
 	vf(inv, "0000:5e:00.3", "6.9");
 	d = vf(inv, "0000:5e:00.4", "6.8");
-	d->driver = inv_istr(inv, "vfio-pci");
+	d->p->driver = inv_istr(inv, "vfio-pci");
 	fleet_put(f, inv, 1, 1);
 	h = fleet_get(f, "h1");
 	ck_assert(h->indexed);
@@ -170,7 +172,8 @@ START_TEST(type_and_pci_index)
 	ck_assert_uint_eq(ft->count, 3);
 	ck_assert_uint_eq(h->offers[ft->first].device, 0);
 	ck_assert_uint_eq(h->offers[ft->first + 1].device, 1);
-	ck_assert_uint_eq(h->offers[ft->first + 1].type, 1);
+	/* Sorted by the fleet: nvidia-222 comes first on 3c:00.0. */
+	ck_assert_uint_eq(h->offers[ft->first + 1].type, 0);
 	/* Both parents agree on every compared field: one representative;
 	 * a null available_instances is no capacity. */
 	ck_assert_uint_eq(h->offers[ft->first].rep, ft->first);
@@ -205,6 +208,79 @@ START_TEST(type_and_pci_index)
 }
 END_TEST
 
+/* A GPU whose two types come out of order, with free instances a, b. */
+static struct inv_device *
+gpu(struct inventory *inv, const char *addr, const char *name, int32_t a,
+    int32_t b)
+{
+	struct inv_device	*d = inv_add_device(inv);
+	struct inv_type		*t;
+
+	d->address = inv_istr(inv, addr);
+	d->p->vendor_id = inv_istr(inv, "10de");
+	d->p->driver = inv_istr(inv, "nvidia");
+	t = inv_add_type(inv, d);
+	t->id = inv_istr(inv, "nvidia-230");
+	t->name = inv_istr(inv, name);
+	inv_set_avail(d, t, a);
+	t = inv_add_type(inv, d);
+	t->id = inv_istr(inv, "nvidia-222");
+	inv_set_avail(d, t, b);
+	return (d);
+}
+
+/*
+ * Alike devices hold one profile, across hosts too; sorting it moved
+ * each device's free instances with its types; the inventory keeps
+ * references only on its own strings, and every reference comes back.
+ */
+START_TEST(shared_profiles)
+{
+	struct fleet		*f = fleet_new();
+	struct inventory	*inv;
+	const struct inventory	*h1, *h2;
+	size_t			 nstrings, bytes;
+
+	inv = inventory_new(fleet_pool(f));
+	inv->host = inv_str(inv, "h1");
+	gpu(inv, "0000:3c:00.0", "GRID T4-8Q", 7, 1);
+	gpu(inv, "0000:3b:00.0", "GRID T4-8Q", 5, 2);
+	vf(inv, "0000:5e:00.1", "6.8");
+	vf(inv, "0000:5e:00.2", "6.8");
+	fleet_put(f, inv, 1, 1);
+	inv = inventory_new(fleet_pool(f));
+	inv->host = inv_str(inv, "h2");
+	gpu(inv, "0000:3b:00.0", "GRID T4-8B", 3, 4);
+	vf(inv, "0000:5e:00.1", "6.8");
+	fleet_put(f, inv, 1, 1);
+
+	h1 = fleet_get(f, "h1")->inv;
+	h2 = fleet_get(f, "h2")->inv;
+	ck_assert_ptr_eq(h1->devices[0].p, h1->devices[1].p);
+	ck_assert_ptr_eq(h1->devices[2].p, h1->devices[3].p);
+	ck_assert_ptr_eq(h1->devices[2].p, h2->devices[1].p);
+	/* One type name apart: a profile of its own. */
+	ck_assert_ptr_ne(h1->devices[0].p, h2->devices[0].p);
+	ck_assert_uint_eq(fleet_profiles(f), 3);
+	ck_assert_str_eq(h1->devices[0].address, "0000:3b:00.0");
+	ck_assert_str_eq(h1->devices[0].p->types[0].id, "nvidia-222");
+	ck_assert_int_eq(h1->devices[0].avail[0], 2);
+	ck_assert_int_eq(h1->devices[0].avail[1], 5);
+	ck_assert_int_eq(h1->devices[1].avail[0], 1);
+	ck_assert_int_eq(h1->devices[1].avail[1], 7);
+	/* Of h1's pooled strings only the four addresses are its own. */
+	ck_assert_uint_eq(h1->npooled, 4);
+
+	ck_assert_int_eq(fleet_delete(f, "h2"), 0);
+	ck_assert_uint_eq(fleet_profiles(f), 2);
+	ck_assert_int_eq(fleet_delete(f, "h1"), 0);
+	ck_assert_uint_eq(fleet_profiles(f), 0);
+	strpool_stats(fleet_pool(f), &nstrings, &bytes);
+	ck_assert_uint_eq(nstrings, 0);
+	fleet_free(f);
+}
+END_TEST
+
 START_TEST(many_hosts)
 {
 	struct fleet	*f = fleet_new();
@@ -236,6 +312,7 @@ main(void)
 	tcase_add_test(tc, find_vm);
 	tcase_add_test(tc, shared_pool);
 	tcase_add_test(tc, type_and_pci_index);
+	tcase_add_test(tc, shared_profiles);
 	tcase_add_test(tc, many_hosts);
 	suite_add_tcase(s, tc);
 	return (check_run(s));

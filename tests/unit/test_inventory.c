@@ -70,10 +70,10 @@ START_TEST(test_roundtrip)
 	inv = inventory_parse(buf, len, NULL, &err);
 	ck_assert_msg(inv != NULL, "%s: %s", err.field, err.message);
 	ck_assert_uint_eq(inv->ndevices, 2);
-	ck_assert_uint_eq(inv->devices[0].ntypes, 2);
-	ck_assert_int_eq(inv->devices[0].types[0].available_instances, 15);
+	ck_assert_uint_eq(inv->devices[0].p->ntypes, 2);
+	ck_assert_int_eq(inv->devices[0].avail[0], 15);
 	ck_assert_int_eq(inv->devices[1].numa_node, INV_NULL);
-	ck_assert_uint_eq(inv->devices[1].migration.flags, MIG_ALL_FLAGS);
+	ck_assert_uint_eq(inv->devices[1].p->migration.flags, MIG_ALL_FLAGS);
 	ck_assert_str_eq(inv_get_attr(&inv->devices[0], "nvidia.ecc"),
 	    "enabled");
 	ck_assert_int_eq(inv->platform.iommufd, INV_TRI_TRUE);
@@ -218,21 +218,21 @@ START_TEST(test_encode_like_jansson)
 	inv->platform.iommufd = INV_TRI_TRUE;
 	d = inv_add_device(inv);
 	d->address = "0000:01:00.0";
-	d->driver = "tab\there\nnl\rcr\bbs\fff";
-	d->device_name = "\xed\xa0\x80 surrogate";
+	d->p->driver = "tab\there\nnl\rcr\bbs\fff";
+	d->p->device_name = "\xed\xa0\x80 surrogate";
 	d->iommu_group = -7;
 	d->numa_node = INT32_MAX;
-	d->migration.capable = true;
-	d->migration.flags = MIG_STOP_COPY | MIG_DIRTY_TRACKING;
-	d->migration.flags_source = INV_FLAGS_KERNEL;
-	d->migration.version = "v\"1";
-	d->types_truncated = true;
+	d->p->migration.capable = true;
+	d->p->migration.flags = MIG_STOP_COPY | MIG_DIRTY_TRACKING;
+	d->p->migration.flags_source = INV_FLAGS_KERNEL;
+	d->p->migration.version = "v\"1";
+	d->p->types_truncated = true;
 	inv_set_attr(inv, d, "z.key", "last");
 	inv_set_attr(inv, d, "a.key", "fi\"rst");
 	t = inv_add_type(inv, d);
 	t->id = "nvidia-1";
 	t->kind = INV_KIND_NVIDIA_VGPU;
-	t->available_instances = 0;
+	inv_set_avail(d, t, 0);
 	vm = inv_add_vm(inv);
 	vm->uuid = "6f3b0000-0000-4000-8000-000000000000";
 	vm->complete = INV_TRI_FALSE;
@@ -261,7 +261,7 @@ START_TEST(test_digest_ignores_collected_at)
 	inv->collected_at = "2030-01-01T00:00:00Z";
 	ck_assert_int_eq(inventory_digest(inv, d2), 0);
 	ck_assert_str_eq(d1, d2);
-	inv->devices[0].types[0].available_instances = 14;
+	inv->devices[0].avail[0] = 14;
 	ck_assert_int_eq(inventory_digest(inv, d3), 0);
 	ck_assert_str_ne(d1, d3);
 	inventory_free(inv);
@@ -279,10 +279,10 @@ START_TEST(test_pool_interns)
 
 	ck_assert(a != NULL && b != NULL);
 	/* Repeating strings are shared; unique ones (uuids) are not. */
-	ck_assert_ptr_eq(a->devices[0].types[0].name,
-	    b->devices[0].types[0].name);
-	ck_assert_ptr_eq(a->devices[0].driver_version,
-	    b->devices[0].driver_version);
+	ck_assert_ptr_eq(a->devices[0].p->types[0].name,
+	    b->devices[0].p->types[0].name);
+	ck_assert_ptr_eq(a->devices[0].p->driver_version,
+	    b->devices[0].p->driver_version);
 	ck_assert_ptr_ne(a->vms[0].uuid, b->vms[0].uuid);
 	inventory_free(a);
 	inventory_free(b);

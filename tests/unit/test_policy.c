@@ -56,6 +56,7 @@ static int
 allows(const char *comparator, const char *src, const char *dst)
 {
 	struct inv_device		 s, d;
+	struct inv_profile		 sp, dp;
 	struct policy_mismatch		 mm;
 	const struct policy_rule	*r;
 	struct policy			*p;
@@ -71,10 +72,14 @@ allows(const char *comparator, const char *src, const char *dst)
 	if ((p = parse(text, &err)) == NULL)
 		return (-1);
 	memset(&s, 0, sizeof(s));
-	s.driver = "nvidia";
-	s.driver_version = src;
+	memset(&sp, 0, sizeof(sp));
+	s.p = &sp;
+	s.p->driver = "nvidia";
+	s.p->driver_version = src;
 	d = s;
-	d.driver_version = dst;
+	dp = sp;
+	d.p = &dp;
+	d.p->driver_version = dst;
 	r = policy_match(p, &s, NULL);
 	ck_assert_str_eq(policy_rule_name(r), "only");
 	rv = policy_check(p, r, &s, NULL, &d, NULL, &mm) == 0 ? 1 : 0;
@@ -146,6 +151,7 @@ START_TEST(match_and_check)
 {
 	struct policy			*p = parse(tabled, NULL);
 	struct inv_device		 s, d, m;
+	struct inv_profile		 sp, dp, mp;
 	struct inv_type			 t;
 	struct inv_attr			 sa = { "nvidia.ecc", "enabled" };
 	struct inv_attr			 da = { "nvidia.ecc", "disabled" };
@@ -153,32 +159,36 @@ START_TEST(match_and_check)
 	const struct policy_rule	*r;
 
 	memset(&s, 0, sizeof(s));
+	memset(&sp, 0, sizeof(sp));
+	s.p = &sp;
 	memset(&t, 0, sizeof(t));
-	s.vendor_id = "10de";
-	s.driver = "nvidia";
-	s.driver_version = "550.90.05";
-	s.attrs = &sa;
-	s.nattrs = 1;
+	s.p->vendor_id = "10de";
+	s.p->driver = "nvidia";
+	s.p->driver_version = "550.90.05";
+	s.p->attrs = &sa;
+	s.p->nattrs = 1;
 	d = s;
-	d.driver_version = "550.127.05";
+	dp = sp;
+	d.p = &dp;
+	d.p->driver_version = "550.127.05";
 	t.kind = INV_KIND_MDEV;
 	t.id = "nvidia-222";
 
 	r = policy_match(p, &s, &t);
 	ck_assert_str_eq(policy_rule_name(r), "nv");
 	ck_assert_int_eq(policy_check(p, r, &s, &t, &d, &t, &mm), 0);
-	d.attrs = &da;
+	d.p->attrs = &da;
 	ck_assert_int_eq(policy_check(p, r, &s, &t, &d, &t, &mm), -1);
 	ck_assert_str_eq(mm.field, "attributes.nvidia.ecc");
 	ck_assert_str_eq(mm.src, "enabled");
 	ck_assert_str_eq(mm.dst, "disabled");
-	d.attrs = NULL;
-	d.nattrs = 0;
+	d.p->attrs = NULL;
+	d.p->nattrs = 0;
 	ck_assert_int_eq(policy_check(p, r, &s, &t, &d, &t, &mm), -1);
 	ck_assert_ptr_null(mm.dst);
-	d.attrs = &sa;
-	d.nattrs = 1;
-	d.driver_version = "550.54.14";
+	d.p->attrs = &sa;
+	d.p->nattrs = 1;
+	d.p->driver_version = "550.54.14";
 	ck_assert_int_eq(policy_check(p, r, &s, &t, &d, &t, &mm), -1);
 	ck_assert_str_eq(mm.field, "driver_version");
 	ck_assert_str_eq(mm.src, "550.90.05");
@@ -186,8 +196,10 @@ START_TEST(match_and_check)
 
 	/* kind "pci" fits only devices without a type. */
 	memset(&m, 0, sizeof(m));
-	m.vendor_id = "15b3";
-	m.driver = "mlx5_vfio_pci";
+	memset(&mp, 0, sizeof(mp));
+	m.p = &mp;
+	m.p->vendor_id = "15b3";
+	m.p->driver = "mlx5_vfio_pci";
 	ck_assert_str_eq(policy_rule_name(policy_match(p, &m, NULL)), "mlx");
 	t.id = "nvidia-222";
 	ck_assert_str_eq(policy_rule_name(policy_match(p, &m, &t)), "t");
@@ -201,12 +213,15 @@ END_TEST
 START_TEST(field_values)
 {
 	struct inv_device	 d;
+	struct inv_profile	 dp;
 	struct inv_type		 t;
 
 	memset(&d, 0, sizeof(d));
+	memset(&dp, 0, sizeof(dp));
+	d.p = &dp;
 	memset(&t, 0, sizeof(t));
-	d.migration.version = "dev-mv";
-	d.subsystem_device_id = "12a2";
+	d.p->migration.version = "dev-mv";
+	d.p->subsystem_device_id = "12a2";
 	ck_assert_str_eq(policy_field_value(&d, NULL, "migration_version"),
 	    "dev-mv");
 	ck_assert_str_eq(policy_field_value(&d, &t, "migration_version"),
@@ -306,6 +321,7 @@ START_TEST(default_appended)
 	const struct policy_rule	*r;
 	struct policy_mismatch		 mm;
 	struct inv_device		 s, d;
+	struct inv_profile		 sp, dp;
 	json_t				*j, *rules;
 
 	p = parse("{\"rules\":[{\"name\":\"xe\",\"match\":{\"driver\":"
@@ -321,17 +337,21 @@ START_TEST(default_appended)
 
 	memset(&s, 0, sizeof(s));
 	memset(&d, 0, sizeof(d));
-	s.vendor_id = d.vendor_id = "15b3";
-	s.driver = d.driver = "mlx5_vfio_pci";
-	s.driver_version = "6.8.0";
-	d.driver_version = "6.9.0";
+	memset(&sp, 0, sizeof(sp));
+	memset(&dp, 0, sizeof(dp));
+	s.p = &sp;
+	d.p = &dp;
+	s.p->vendor_id = d.p->vendor_id = "15b3";
+	s.p->driver = d.p->driver = "mlx5_vfio_pci";
+	s.p->driver_version = "6.8.0";
+	d.p->driver_version = "6.9.0";
 	r = policy_match(p, &s, NULL);
 	ck_assert_str_eq(policy_rule_name(r), "default");
 	ck_assert_int_eq(policy_check(p, r, &s, NULL, &d, NULL, &mm), -1);
 	ck_assert_str_eq(mm.field, "driver_version");
 
 	/* The kernel's xe-vfio-pci is the rule's xe_vfio_pci. */
-	s.driver = d.driver = "xe-vfio-pci";
+	s.p->driver = d.p->driver = "xe-vfio-pci";
 	r = policy_match(p, &s, NULL);
 	ck_assert_str_eq(policy_rule_name(r), "xe");
 	ck_assert_int_eq(policy_check(p, r, &s, NULL, &d, NULL, &mm), 0);

@@ -201,7 +201,7 @@ START_TEST(test_put_get)
 	ck_assert_int_eq(meta.generation, 1);
 	free(json);
 
-	inv->devices[0].types[0].available_instances = 3;
+	inv->devices[0].avail[0] = 3;
 	ck_assert_int_eq(inventory_digest(inv, d), 0);
 	ck_assert_int_eq(store_put(st, inv, "{\"doc\":3}", d, 200, &gen,
 	    &changed), 0);
@@ -382,7 +382,7 @@ START_TEST(test_failed_write_keeps_previous)
 	    NULL) == SQLITE_OK);
 	sqlite3_close(db);
 
-	inv->devices[0].types[0].available_instances = 1;
+	inv->devices[0].avail[0] = 1;
 	ck_assert_int_eq(inventory_digest(inv, d), 0);
 	ck_assert_int_eq(store_put(st, inv, "{\"new\":1}", d, 2, &gen,
 	    &changed), -1);
