@@ -21,6 +21,7 @@
 
 static void	*grow(struct inventory *, void *, size_t, size_t, size_t,
 		    size_t *);
+static size_t	 pooled_slot(const char *const *, size_t, const char *);
 static void	 pooled_grow(struct inventory *);
 static void	 writable(const struct inventory *, const char *);
 static void	 device_init(struct inventory *, struct inv_device *);
@@ -97,24 +98,33 @@ inv_str(struct inventory *inv, const char *s)
 	return (arena_strdup(inv->arena, s));
 }
 
+/* In a set of pooled strings (cap slots, a power of two, one free at
+ * least): the slot holding s, or the free one where s would go. Pooled
+ * strings are one pointer per value, so pointers are compared. */
+static size_t
+pooled_slot(const char *const *set, size_t cap, const char *s)
+{
+	size_t	 i, mask = cap - 1;
+
+	for (i = strpool_hash(s) & mask; set[i] != NULL && set[i] != s;
+	    i = (i + 1) & mask)
+		;
+	return (i);
+}
+
 /* Twice the room, every held string filed again. */
 static void
 pooled_grow(struct inventory *inv)
 {
 	const char	**old = inv->pooled;
-	size_t		  oldn = inv->pooled_cap, i, j, mask;
+	size_t		  oldn = inv->pooled_cap, i;
 
 	inv->pooled_cap = oldn < 64 ? 64 : oldn * 2;
 	inv->pooled = xcalloc(inv->pooled_cap, sizeof(*inv->pooled));
-	mask = inv->pooled_cap - 1;
-	for (i = 0; i < oldn; i++) {
-		if (old[i] == NULL)
-			continue;
-		for (j = strpool_hash(old[i]) & mask; inv->pooled[j] != NULL;
-		    j = (j + 1) & mask)
-			;
-		inv->pooled[j] = old[i];
-	}
+	for (i = 0; i < oldn; i++)
+		if (old[i] != NULL)
+			inv->pooled[pooled_slot(inv->pooled, inv->pooled_cap,
+			    old[i])] = old[i];
 	free(old);
 }
 
@@ -148,15 +158,8 @@ inv_istr(struct inventory *inv, const char *s)
 static bool
 pooled_has(const struct inventory *inv, const char *s)
 {
-	size_t	 i, mask = inv->pooled_cap - 1;
-
-	if (s == NULL || inv->pooled_cap == 0)
-		return (false);
-	for (i = strpool_hash(s) & mask; inv->pooled[i] != NULL;
-	    i = (i + 1) & mask)
-		if (inv->pooled[i] == s)
-			return (true);
-	return (false);
+	return (s != NULL && inv->pooled_cap > 0 && inv->pooled[pooled_slot(
+	    inv->pooled, inv->pooled_cap, s)] == s);
 }
 
 /* s into the set (cap slots) when inv holds a reference on it. */
@@ -164,14 +167,8 @@ static void
 repool_keep(const struct inventory *inv, const char **set, size_t cap,
     const char *s)
 {
-	size_t	 i, mask = cap - 1;
-
-	if (!pooled_has(inv, s))
-		return;
-	for (i = strpool_hash(s) & mask; set[i] != NULL; i = (i + 1) & mask)
-		if (set[i] == s)
-			return;
-	set[i] = s;
+	if (pooled_has(inv, s))
+		set[pooled_slot(set, cap, s)] = s;
 }
 
 /*
@@ -220,10 +217,7 @@ repool(struct inventory *inv)
 	for (i = n = 0; i < inv->pooled_cap; i++) {
 		if (drop[i] == NULL)
 			continue;
-		for (j = strpool_hash(drop[i]) & (cap - 1); set[j] != NULL &&
-		    set[j] != drop[i]; j = (j + 1) & (cap - 1))
-			;
-		if (set[j] == drop[i])
+		if (set[pooled_slot(set, cap, drop[i])] == drop[i])
 			drop[i] = NULL;
 		else
 			n++;
