@@ -1258,7 +1258,8 @@ inv_device_to_json(const struct inv_device *d)
 	json_object_set_new(o, "sriov_totalvfs", jint(d->p->sriov_totalvfs));
 	json_object_set_new(o, "sriov_numvfs", jint(d->p->sriov_numvfs));
 
-	json_object_set_new(m, "capable", json_boolean(d->p->migration.capable));
+	json_object_set_new(m, "capable",
+	    json_boolean(d->p->migration.capable));
 	a = json_array();
 	for (i = 0; i < 4; i++)
 		if (d->p->migration.flags & (1u << i))

@@ -195,8 +195,9 @@ put_type(struct buf *b, const struct inv_type *t, int32_t avail)
 static void
 put_device(struct buf *b, const struct inv_device *d)
 {
-	bool	 first = true, any;
-	size_t	 i;
+	const struct inv_attr	*a;
+	bool			 first = true, any;
+	size_t			 i;
 
 	buf_add(b, "{", 1);
 	m_str(b, &first, "address", d->address);
@@ -237,9 +238,11 @@ put_device(struct buf *b, const struct inv_device *d)
 		put_type(b, &d->p->types[i], d->avail[i]);
 	}
 	put_lit(b, "],\"attributes\":{");
-	for (i = 0, any = true; i < d->p->nattrs; i++)
-		if (utf8_ok(d->p->attrs[i].key) && d->p->attrs[i].value != NULL)
-			m_str(b, &any, d->p->attrs[i].key, d->p->attrs[i].value);
+	for (i = 0, any = true; i < d->p->nattrs; i++) {
+		a = &d->p->attrs[i];
+		if (utf8_ok(a->key) && a->value != NULL)
+			m_str(b, &any, a->key, a->value);
+	}
 	buf_add(b, "}", 1);
 	if (d->p->types_truncated)
 		put_lit(b, ",\"types_truncated\":true");

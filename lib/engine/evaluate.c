@@ -399,6 +399,7 @@ candidates_instance(struct ctx *c, const struct fleet_host *fh,
 	struct scan			 sc;
 	bool				 pooled, ok;
 	size_t				 i, k;
+	int32_t				 avail;
 
 	pooled = r->pool != NULL && r->pool == dinv->pool;
 	memset(&sc, 0, sizeof(sc));
@@ -438,9 +439,10 @@ candidates_instance(struct ctx *c, const struct fleet_host *fh,
 			if ((t = find_type(d, r, pooled)) == NULL ||
 			    !consider(c, r, d, t, &sc))
 				continue;
+			avail = inv_avail(d, t);
 			add_edge(c, add_slot(c, d, (uint32_t)(t - d->p->types),
-			    (inv_avail(d, t) == INV_NULL ? 0 :
-			    inv_avail(d, t)) + own_units(c, d, t)));
+			    (avail == INV_NULL ? 0 : avail) +
+			    own_units(c, d, t)));
 			sc.n++;
 		}
 	}

@@ -702,7 +702,8 @@ source_to_json(const struct source *src)
 			    jstr(r->dev->p->subsystem_vendor_id));
 			json_object_set_new(d, "subsystem_device_id",
 			    jstr(r->dev->p->subsystem_device_id));
-			json_object_set_new(d, "driver", jstr(r->dev->p->driver));
+			json_object_set_new(d, "driver",
+			    jstr(r->dev->p->driver));
 			json_object_set_new(d, "driver_version",
 			    jstr(r->dev->p->driver_version));
 			json_object_set_new(d, "migration_version",

@@ -289,8 +289,8 @@ build_name(struct fleet_host *h)
 bool
 fleet_passthrough(const struct inv_device *d)
 {
-	return (d->p->ntypes == 0 && d->p->migration.capable && d->p->driver != NULL &&
-	    strcmp(d->p->driver, "vfio-pci") != 0);
+	return (d->p->ntypes == 0 && d->p->migration.capable &&
+	    d->p->driver != NULL && strcmp(d->p->driver, "vfio-pci") != 0);
 }
 
 /*

@@ -30,6 +30,9 @@
 static double			 now_ms(void);
 static double			 cpu_ms(void);
 static struct inventory		*make_host(struct fleet *, size_t, int);
+static void	 set_ids(struct inventory *, struct inv_device *,
+		    const char *, const char *, const char *, const char *,
+		    const char *, const char *);
 
 static int	 with_vf;	/* the VM also holds an mlx5 VF */
 static int	 named;		/* destinations listed by name */
@@ -71,6 +74,20 @@ cpu_ms(void)
 	return ((double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6);
 }
 
+/* A device's PCI ids, driver and driver version, pooled. */
+static void
+set_ids(struct inventory *inv, struct inv_device *d, const char *vendor,
+    const char *device, const char *subvendor, const char *subdevice,
+    const char *driver, const char *version)
+{
+	d->p->vendor_id = inv_istr(inv, vendor);
+	d->p->device_id = inv_istr(inv, device);
+	d->p->subsystem_vendor_id = inv_istr(inv, subvendor);
+	d->p->subsystem_device_id = inv_istr(inv, subdevice);
+	d->p->driver = inv_istr(inv, driver);
+	d->p->driver_version = inv_istr(inv, version);
+}
+
 static struct inventory *
 make_host(struct fleet *f, size_t n, int source)
 {
@@ -95,12 +112,8 @@ make_host(struct fleet *f, size_t n, int source)
 		d->address = inv_istr(inv, buf);
 		d->p->migration.capable = true;
 		if (g < 8) {
-			d->p->vendor_id = inv_istr(inv, "10de");
-			d->p->device_id = inv_istr(inv, "1eb8");
-			d->p->subsystem_vendor_id = inv_istr(inv, "10de");
-			d->p->subsystem_device_id = inv_istr(inv, "12a2");
-			d->p->driver = inv_istr(inv, "nvidia");
-			d->p->driver_version = inv_istr(inv, "550.90.05");
+			set_ids(inv, d, "10de", "1eb8", "10de", "12a2",
+			    "nvidia", "550.90.05");
 			for (k = 0; k < 16; k++) {
 				t = inv_add_type(inv, d);
 				t->kind = INV_KIND_MDEV;
@@ -111,12 +124,8 @@ make_host(struct fleet *f, size_t n, int source)
 				inv_set_avail(d, t, (int32_t)(n % 5));
 			}
 		} else {
-			d->p->vendor_id = inv_istr(inv, "15b3");
-			d->p->device_id = inv_istr(inv, "101e");
-			d->p->subsystem_vendor_id = inv_istr(inv, "15b3");
-			d->p->subsystem_device_id = inv_istr(inv, "0022");
-			d->p->driver = inv_istr(inv, "mlx5_vfio_pci");
-			d->p->driver_version = inv_istr(inv, "6.8.0-45-generic");
+			set_ids(inv, d, "15b3", "101e", "15b3", "0022",
+			    "mlx5_vfio_pci", "6.8.0-45-generic");
 			d->p->migration.flags = MIG_ALL_FLAGS;
 			d->p->migration.flags_source = INV_FLAGS_BUILTIN;
 		}
