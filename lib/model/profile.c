@@ -18,6 +18,8 @@
  * last one frees the copy and gives its strings back.
  */
 #include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +36,7 @@ struct inv_profiles {
 	size_t			  count;
 };
 
+static const char	**str_at(const void *, size_t);
 static uint64_t		 mix(uint64_t, uint64_t);
 static uint64_t		 hash_str(uint64_t, const char *);
 static uint64_t		 profile_hash(const struct inv_profile *);
@@ -44,6 +47,39 @@ static struct inv_profile *profile_copy(struct strpool *,
 			    const struct inv_profile *);
 static void		 profile_drop(struct strpool *, struct inv_profile *);
 static void		 rehash(struct inv_profiles *);
+
+/* Every string field of a profile and of a type, by offset: what a
+ * pool copy references, compares and gives back. */
+static const size_t profile_strs[] = {
+	offsetof(struct inv_profile, vendor_id),
+	offsetof(struct inv_profile, device_id),
+	offsetof(struct inv_profile, subsystem_vendor_id),
+	offsetof(struct inv_profile, subsystem_device_id),
+	offsetof(struct inv_profile, class),
+	offsetof(struct inv_profile, revision),
+	offsetof(struct inv_profile, vendor_name),
+	offsetof(struct inv_profile, device_name),
+	offsetof(struct inv_profile, driver),
+	offsetof(struct inv_profile, driver_version),
+	offsetof(struct inv_profile, physfn),
+	offsetof(struct inv_profile, migration.version),
+};
+static const size_t type_strs[] = {
+	offsetof(struct inv_type, id),
+	offsetof(struct inv_type, name),
+	offsetof(struct inv_type, device_api),
+	offsetof(struct inv_type, description),
+	offsetof(struct inv_type, migration_version),
+};
+#define NPROFILE_STRS	(sizeof(profile_strs) / sizeof(profile_strs[0]))
+#define NTYPE_STRS	(sizeof(type_strs) / sizeof(type_strs[0]))
+
+/* The string field at offset off of a profile or type. */
+static const char **
+str_at(const void *base, size_t off)
+{
+	return ((const char **)(uintptr_t)((const char *)base + off));
+}
 
 struct inv_profiles *
 inv_profiles_new(struct strpool *strings)
@@ -144,6 +180,7 @@ str_eq(const char *a, const char *b)
 static bool
 profile_eq(const struct inv_profile *a, const struct inv_profile *b)
 {
+	size_t		 k;
 	uint32_t	 i;
 
 	if (a->ntypes != b->ntypes || a->nattrs != b->nattrs ||
@@ -154,28 +191,17 @@ profile_eq(const struct inv_profile *a, const struct inv_profile *b)
 	    a->migration.flags != b->migration.flags ||
 	    a->migration.flags_source != b->migration.flags_source)
 		return (false);
-	if (!str_eq(a->vendor_id, b->vendor_id) ||
-	    !str_eq(a->device_id, b->device_id) ||
-	    !str_eq(a->subsystem_vendor_id, b->subsystem_vendor_id) ||
-	    !str_eq(a->subsystem_device_id, b->subsystem_device_id) ||
-	    !str_eq(a->class, b->class) ||
-	    !str_eq(a->revision, b->revision) ||
-	    !str_eq(a->vendor_name, b->vendor_name) ||
-	    !str_eq(a->device_name, b->device_name) ||
-	    !str_eq(a->driver, b->driver) ||
-	    !str_eq(a->driver_version, b->driver_version) ||
-	    !str_eq(a->physfn, b->physfn) ||
-	    !str_eq(a->migration.version, b->migration.version))
-		return (false);
-	for (i = 0; i < a->ntypes; i++) {
-		const struct inv_type	*x = &a->types[i], *y = &b->types[i];
-
-		if (x->kind != y->kind || !str_eq(x->id, y->id) ||
-		    !str_eq(x->name, y->name) ||
-		    !str_eq(x->device_api, y->device_api) ||
-		    !str_eq(x->description, y->description) ||
-		    !str_eq(x->migration_version, y->migration_version))
+	for (k = 0; k < NPROFILE_STRS; k++)
+		if (!str_eq(*str_at(a, profile_strs[k]),
+		    *str_at(b, profile_strs[k])))
 			return (false);
+	for (i = 0; i < a->ntypes; i++) {
+		if (a->types[i].kind != b->types[i].kind)
+			return (false);
+		for (k = 0; k < NTYPE_STRS; k++)
+			if (!str_eq(*str_at(&a->types[i], type_strs[k]),
+			    *str_at(&b->types[i], type_strs[k])))
+				return (false);
 	}
 	for (i = 0; i < a->nattrs; i++)
 		if (!str_eq(a->attrs[i].key, b->attrs[i].key) ||
@@ -189,7 +215,8 @@ static struct inv_profile *
 profile_copy(struct strpool *sp, const struct inv_profile *p)
 {
 	struct inv_profile	*c;
-	size_t			 size;
+	const char		**f;
+	size_t			 size, k;
 	uint32_t		 i;
 
 	size = sizeof(*c) + p->ntypes * sizeof(*c->types) +
@@ -201,28 +228,16 @@ profile_copy(struct strpool *sp, const struct inv_profile *p)
 	    (struct inv_attr *)((struct inv_type *)(c + 1) + p->ntypes) : NULL;
 	c->types_cap = c->ntypes;
 	c->attrs_cap = c->nattrs;
-	c->vendor_id = strpool_intern(sp, p->vendor_id);
-	c->device_id = strpool_intern(sp, p->device_id);
-	c->subsystem_vendor_id = strpool_intern(sp, p->subsystem_vendor_id);
-	c->subsystem_device_id = strpool_intern(sp, p->subsystem_device_id);
-	c->class = strpool_intern(sp, p->class);
-	c->revision = strpool_intern(sp, p->revision);
-	c->vendor_name = strpool_intern(sp, p->vendor_name);
-	c->device_name = strpool_intern(sp, p->device_name);
-	c->driver = strpool_intern(sp, p->driver);
-	c->driver_version = strpool_intern(sp, p->driver_version);
-	c->physfn = strpool_intern(sp, p->physfn);
-	c->migration.version = strpool_intern(sp, p->migration.version);
+	for (k = 0; k < NPROFILE_STRS; k++) {
+		f = str_at(c, profile_strs[k]);
+		*f = strpool_intern(sp, *f);
+	}
 	for (i = 0; i < p->ntypes; i++) {
-		c->types[i].kind = p->types[i].kind;
-		c->types[i].id = strpool_intern(sp, p->types[i].id);
-		c->types[i].name = strpool_intern(sp, p->types[i].name);
-		c->types[i].device_api = strpool_intern(sp,
-		    p->types[i].device_api);
-		c->types[i].description = strpool_intern(sp,
-		    p->types[i].description);
-		c->types[i].migration_version = strpool_intern(sp,
-		    p->types[i].migration_version);
+		c->types[i] = p->types[i];
+		for (k = 0; k < NTYPE_STRS; k++) {
+			f = str_at(&c->types[i], type_strs[k]);
+			*f = strpool_intern(sp, *f);
+		}
 	}
 	for (i = 0; i < p->nattrs; i++) {
 		c->attrs[i].key = strpool_intern(sp, p->attrs[i].key);
@@ -238,28 +253,18 @@ profile_copy(struct strpool *sp, const struct inv_profile *p)
 static void
 profile_drop(struct strpool *sp, struct inv_profile *c)
 {
-	const char	*fixed[] = {
-		c->vendor_id, c->device_id, c->subsystem_vendor_id,
-		c->subsystem_device_id, c->class, c->revision, c->vendor_name,
-		c->device_name, c->driver, c->driver_version, c->physfn,
-		c->migration.version
-	};
+	size_t		 k;
 	uint32_t	 i;
 
-	strpool_release(sp, fixed, sizeof(fixed) / sizeof(fixed[0]));
-	for (i = 0; i < c->ntypes; i++) {
-		const char	*t[] = {
-			c->types[i].id, c->types[i].name,
-			c->types[i].device_api, c->types[i].description,
-			c->types[i].migration_version
-		};
-
-		strpool_release(sp, t, sizeof(t) / sizeof(t[0]));
-	}
+	for (k = 0; k < NPROFILE_STRS; k++)
+		strpool_release(sp, str_at(c, profile_strs[k]), 1);
+	for (i = 0; i < c->ntypes; i++)
+		for (k = 0; k < NTYPE_STRS; k++)
+			strpool_release(sp, str_at(&c->types[i],
+			    type_strs[k]), 1);
 	for (i = 0; i < c->nattrs; i++) {
-		const char	*a[] = { c->attrs[i].key, c->attrs[i].value };
-
-		strpool_release(sp, a, 2);
+		strpool_release(sp, &c->attrs[i].key, 1);
+		strpool_release(sp, &c->attrs[i].value, 1);
 	}
 	free(c);
 }
