@@ -20,7 +20,9 @@
 #include "http.h"
 #include "policy/policy.h"
 #include "server.h"
+#include "util/buf.h"
 #include "util/strutil.h"
+#include "util/xmalloc.h"
 
 /* What a check answers with. */
 enum answer {
@@ -79,26 +81,34 @@ run_check_text(struct server *srv, const json_t *request,
     struct http_reply *rep)
 {
 	struct compat_config	 cfg;
-	char			*text;
-	size_t			 len;
+	struct buf_pieces	*pieces = NULL;
+	char			*text = NULL;
+	size_t			 len = 0;
+	int			 rc;
 
 	engine_config(srv, &cfg);
 	fleet_rdlock(srv->fleet);
 	if (form == ANSWER_ONE)
-		text = compat_check_one(srv->fleet, &cfg, q, &len, st);
-	else
-		text = compat_check_text(srv->fleet, &cfg, request,
-		    form == ANSWER_COMPATIBLE, &len, st);
+		rc = (text = compat_check_one(srv->fleet, &cfg, q, &len,
+		    st)) != NULL ? 0 : -1;
+	else {
+		/* Megabytes made on several threads: sent as made. */
+		pieces = xcalloc(1, sizeof(*pieces));
+		rc = compat_check_pieces(srv->fleet, &cfg, request,
+		    form == ANSWER_COMPATIBLE, pieces, st);
+	}
 	fleet_unlock(srv->fleet);
-	if (text == NULL) {
+	if (rc == -1) {
+		free(pieces);
 		refused(st, rep);
 		return (-1);
 	}
 	metrics_checks(st->n_compatible, st->n_incompatible, st->n_unknown);
-	free(rep->body);
+	http_reply_clear(rep);
 	rep->status = 200;
 	rep->body = text;
 	rep->len = len;
+	rep->pieces = pieces;
 	return (0);
 }
 

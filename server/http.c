@@ -104,6 +104,8 @@ static enum MHD_Result	send_reply(struct MHD_Connection *,
 			    struct http_ctx *, struct http_reply *);
 static int		is_json_type(const char *);
 static double		elapsed(const struct timespec *);
+static void		pieces_free(void *);
+static struct MHD_Response *reply_response(struct http_reply *);
 
 size_t
 http_nroutes(void)
@@ -117,11 +119,20 @@ http_route_name(size_t i)
 	return (i < nroutes ? routes[i].tmpl : "unmatched");
 }
 
-int
-http_reply_json(struct http_reply *rep, unsigned int status, json_t *j)
+void
+http_reply_clear(struct http_reply *rep)
 {
 	free(rep->body);
 	rep->body = NULL;
+	pieces_free(rep->pieces);
+	rep->pieces = NULL;
+	rep->len = 0;
+}
+
+int
+http_reply_json(struct http_reply *rep, unsigned int status, json_t *j)
+{
+	http_reply_clear(rep);
 	rep->status = status;
 	if (j == NULL) {
 		rep->status = 500;
@@ -487,6 +498,48 @@ elapsed(const struct timespec *start)
 	    (double)(now.tv_nsec - start->tv_nsec) / 1e9);
 }
 
+/* The MHD_create_response_from_iovec() clean-up of a reply's pieces. */
+static void
+pieces_free(void *arg)
+{
+	struct buf_pieces	*p = arg;
+
+	if (p == NULL)
+		return;
+	buf_pieces_free(p);
+	free(p);
+}
+
+/* The response taking rep's body over (rep keeps its len), or NULL
+ * with the body freed. */
+static struct MHD_Response *
+reply_response(struct http_reply *rep)
+{
+	struct MHD_IoVec	 iov[BUF_PIECES_MAX];
+	struct MHD_Response	*resp;
+	struct buf_pieces	*p = rep->pieces;
+	unsigned int		 i;
+
+	if (p == NULL) {
+		resp = MHD_create_response_from_buffer(rep->len, rep->body,
+		    MHD_RESPMEM_MUST_FREE);
+		if (resp == NULL)
+			free(rep->body);
+		rep->body = NULL;
+		return (resp);
+	}
+	rep->pieces = NULL;
+	rep->len = p->len;
+	for (i = 0; i < p->n; i++) {
+		iov[i].iov_base = p->piece[i].data;
+		iov[i].iov_len = p->piece[i].len;
+	}
+	if ((resp = MHD_create_response_from_iovec(iov, p->n, pieces_free,
+	    p)) == NULL)
+		pieces_free(p);
+	return (resp);
+}
+
 static enum MHD_Result
 send_reply(struct MHD_Connection *conn, struct http_ctx *ctx,
     struct http_reply *rep)
@@ -495,17 +548,11 @@ send_reply(struct MHD_Connection *conn, struct http_ctx *ctx,
 	enum MHD_Result		 ret;
 	double			 secs;
 
-	if (rep->body == NULL)
+	if (rep->body == NULL && rep->pieces == NULL)
 		http_reply_error(rep, 500, "INTERNAL", NULL,
 		    "the request could not be answered");
-	resp = MHD_create_response_from_buffer(rep->len, rep->body,
-	    MHD_RESPMEM_MUST_FREE);
-	if (resp == NULL) {
-		free(rep->body);
-		rep->body = NULL;
+	if ((resp = reply_response(rep)) == NULL)
 		return (MHD_NO);
-	}
-	rep->body = NULL;
 	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
 	    rep->content_type != NULL ? rep->content_type : CT_JSON);
 	if (rep->allow != NULL)
@@ -769,10 +816,8 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 	/* The request is in: the deadline bounds the client, not the
 	 * time the handler takes. */
 	limits_conn_answered(d->lim, ctx->lc);
-	if (ctx->rm->fn(d->srv, &ctx->req, &rep) == -1) {
-		free(rep.body);
-		rep.body = NULL;
-	}
+	if (ctx->rm->fn(d->srv, &ctx->req, &rep) == -1)
+		http_reply_clear(&rep);
 	return (send_reply(conn, ctx, &rep));
 }
 

@@ -18,6 +18,8 @@
 
 #include <jansson.h>
 
+struct buf_pieces;
+
 #define HTTP_MAX_BODY		(4u * 1024 * 1024)
 #define HTTP_MAX_PATH		1024
 #define HTTP_MAX_PARAM		256	/* path and query parameter values */
@@ -63,6 +65,9 @@ struct http_reply {
 	unsigned int	 status;
 	char		*body;		/* malloc'd */
 	size_t		 len;
+	/* Or the body in pieces (malloc'd, util/buf.h), sent in order
+	 * without being joined; body is then NULL and len their total. */
+	struct buf_pieces *pieces;
 	const char	*content_type;	/* NULL: application/json */
 	const char	*allow;		/* Allow: on 405 */
 	bool		 challenge;	/* WWW-Authenticate: Bearer */
@@ -133,6 +138,8 @@ int	http_reply_json(struct http_reply *, unsigned int status, json_t *);
 int	http_reply_error(struct http_reply *, unsigned int status,
 	    const char *code, const char *field, const char *fmt, ...)
 	    __attribute__((format(printf, 5, 6)));
+/* Free what rep holds of a body (body or pieces); rep is empty after. */
+void	http_reply_clear(struct http_reply *);
 
 /*
  * Collect the query arguments named in keys[] into values[] (NULL when

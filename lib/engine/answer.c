@@ -57,9 +57,9 @@ static const struct frag *frag_find(struct frags *, const uintptr_t *,
 		    struct frag **);
 static void	 frag_keep(struct frags *, struct frag *, const uintptr_t *,
 		    const struct buf *, size_t);
-static void	 put_reason(struct buf *, struct ctx *, const struct result *,
-		    const struct reason *);
-static void	 put_assignment(struct buf *, struct ctx *,
+static void	 put_reason(struct buf *, struct frags *, const struct ctx *,
+		    const struct result *, const struct reason *);
+static void	 put_assignment(struct buf *, struct frags *,
 		    const struct assignment *);
 
 /* The human text of a reason: fixed text, or formatted into msg. */
@@ -293,8 +293,8 @@ frag_keep(struct frags *f, struct frag *slot, const uintptr_t *key,
 /* A reason's text depends on the reason alone, except an unknown
  * host's default message, which names the host. */
 static void
-put_reason(struct buf *w, struct ctx *c, const struct result *res,
-    const struct reason *r)
+put_reason(struct buf *w, struct frags *f, const struct ctx *c,
+    const struct result *res, const struct reason *r)
 {
 	const struct frag	*hit;
 	struct frag		*slot;
@@ -313,17 +313,17 @@ put_reason(struct buf *w, struct ctx *c, const struct result *res,
 	key[5] = (uintptr_t)r->msg;
 	key[6] = (uintptr_t)r->n1;
 	key[7] = (uintptr_t)r->n2;
-	if ((hit = frag_find(&c->frags, key, &slot)) != NULL) {
-		jw_raw(w, c->frags.text.data + hit->off, hit->len);
+	if ((hit = frag_find(f, key, &slot)) != NULL) {
+		jw_raw(w, f->text.data + hit->off, hit->len);
 		return;
 	}
 	write_reason(w, c, res, r);
 	if (slot != NULL)
-		frag_keep(&c->frags, slot, key, w, start);
+		frag_keep(f, slot, key, w, start);
 }
 
 static void
-put_assignment(struct buf *w, struct ctx *c, const struct assignment *g)
+put_assignment(struct buf *w, struct frags *f, const struct assignment *g)
 {
 	const struct frag	*hit;
 	struct frag		*slot;
@@ -336,17 +336,18 @@ put_assignment(struct buf *w, struct ctx *c, const struct assignment *g)
 	key[1] = (uintptr_t)g->source;
 	key[2] = (uintptr_t)g->device;
 	key[3] = (uintptr_t)g->type;
-	if ((hit = frag_find(&c->frags, key, &slot)) != NULL) {
-		jw_raw(w, c->frags.text.data + hit->off, hit->len);
+	if ((hit = frag_find(f, key, &slot)) != NULL) {
+		jw_raw(w, f->text.data + hit->off, hit->len);
 		return;
 	}
 	write_assignment(w, g);
 	if (slot != NULL)
-		frag_keep(&c->frags, slot, key, w, start);
+		frag_keep(f, slot, key, w, start);
 }
 
 void
-answer_result(struct buf *w, struct ctx *c, const struct result *res)
+answer_result(struct buf *w, struct frags *f, const struct ctx *c,
+    const struct result *res)
 {
 	const struct reason	*r;
 	size_t			 i, k;
@@ -369,14 +370,14 @@ answer_result(struct buf *w, struct ctx *c, const struct result *res)
 				continue;
 			if (k++ > 0)
 				jw_lit(w, ",");
-			put_reason(w, c, res, r);
+			put_reason(w, f, c, res, r);
 		}
 	}
 	jw_lit(w, "],\"assignments\":[");
 	for (i = res->a0; i < res->a0 + res->na; i++) {
 		if (i > res->a0)
 			jw_lit(w, ",");
-		put_assignment(w, c, &c->asg[i]);
+		put_assignment(w, f, &c->asg[i]);
 	}
 	jw_lit(w, "],\"score\":");
 	if (res->verdict == V_COMPATIBLE)
@@ -392,9 +393,9 @@ answer_result(struct buf *w, struct ctx *c, const struct result *res)
 }
 
 void
-answer_free(struct ctx *c)
+answer_free(struct frags *f)
 {
-	free(c->frags.tab);
-	buf_free(&c->frags.text);
-	memset(&c->frags, 0, sizeof(c->frags));
+	free(f->tab);
+	buf_free(&f->text);
+	memset(f, 0, sizeof(*f));
 }

@@ -56,14 +56,17 @@ static int	 mode_named(const char *, enum mode *,
 static int	 parse_mode(const json_t *, enum mode *,
 		    struct compat_status *);
 static const struct policy *active_policy(const struct compat_config *);
-static char	*run(const struct fleet *, const struct compat_config *,
+static int	 run(const struct fleet *, const struct compat_config *,
+		    const json_t *, enum form, struct buf_pieces *,
+		    struct compat_status *);
+static char	*run_text(const struct fleet *, const struct compat_config *,
 		    const json_t *, enum form, size_t *,
 		    struct compat_status *);
 static void	 open_answer(struct buf *, const struct source *);
-static char	*check(const struct fleet *, const struct compat_config *,
+static void	 check(const struct fleet *, const struct compat_config *,
 		    const struct policy *, enum mode, struct source *,
-		    const struct dname *, size_t, enum form, size_t *,
-		    struct compat_status *);
+		    const struct dname *, size_t, enum form,
+		    struct buf_pieces *, struct compat_status *);
 
 static void
 make_default_policy(void)
@@ -201,8 +204,17 @@ compat_check_text(const struct fleet *fleet, const struct compat_config *cfg,
     const json_t *req, bool compatible_only, size_t *lenp,
     struct compat_status *st)
 {
-	return (run(fleet, cfg, req, compatible_only ? FORM_COMPATIBLE :
+	return (run_text(fleet, cfg, req, compatible_only ? FORM_COMPATIBLE :
 	    FORM_ALL, lenp, st));
+}
+
+int
+compat_check_pieces(const struct fleet *fleet,
+    const struct compat_config *cfg, const json_t *req, bool compatible_only,
+    struct buf_pieces *out, struct compat_status *st)
+{
+	return (run(fleet, cfg, req, compatible_only ? FORM_COMPATIBLE :
+	    FORM_ALL, out, st));
 }
 
 char *
@@ -210,7 +222,7 @@ compat_check_one_text(const struct fleet *fleet,
     const struct compat_config *cfg, const json_t *req, size_t *lenp,
     struct compat_status *st)
 {
-	return (run(fleet, cfg, req, FORM_ONE, lenp, st));
+	return (run_text(fleet, cfg, req, FORM_ONE, lenp, st));
 }
 
 char *
@@ -220,8 +232,9 @@ compat_check_one(const struct fleet *fleet, const struct compat_config *cfg,
 	struct source		 src;
 	struct dname		 dst;
 	const struct policy	*pol;
+	struct buf_pieces	 out;
 	enum mode		 mode;
-	char			 buf[STR_HOST_MAX + 1], *text;
+	char			 buf[STR_HOST_MAX + 1];
 
 	if (lenp != NULL)
 		*lenp = 0;
@@ -244,30 +257,46 @@ compat_check_one(const struct fleet *fleet, const struct compat_config *cfg,
 		source_free(&src);
 		return (NULL);
 	}
-	text = check(fleet, cfg, pol, mode, &src, &dst, 1, FORM_ONE, lenp, st);
+	memset(&out, 0, sizeof(out));
+	check(fleet, cfg, pol, mode, &src, &dst, 1, FORM_ONE, &out, st);
 	source_free(&src);
-	return (text);
+	return (buf_pieces_join(&out, lenp));
 }
 
-/* The JSON request taken apart, then the check; form says what of the
- * answer to write. */
+/* run(), the answer joined into one text. */
 static char *
-run(const struct fleet *fleet, const struct compat_config *cfg,
+run_text(const struct fleet *fleet, const struct compat_config *cfg,
     const json_t *req, enum form form, size_t *lenp,
+    struct compat_status *st)
+{
+	struct buf_pieces	 out;
+
+	memset(&out, 0, sizeof(out));
+	if (lenp != NULL)
+		*lenp = 0;
+	if (run(fleet, cfg, req, form, &out, st) == -1)
+		return (NULL);
+	return (buf_pieces_join(&out, lenp));
+}
+
+/* The JSON request taken apart, then the check into out (empty on
+ * entry): 0, or -1 refused; form says what of the answer to write. */
+static int
+run(const struct fleet *fleet, const struct compat_config *cfg,
+    const json_t *req, enum form form, struct buf_pieces *out,
     struct compat_status *st)
 {
 	static const char *const keys[] = { "mode", "source", "destinations",
 		NULL };
 	struct source		 src;
 	struct dname		*names = NULL;
-	char			*namebuf = NULL, *text = NULL;
+	char			*namebuf = NULL;
 	const struct policy	*pol;
 	const json_t		*dests;
 	enum mode		 mode;
+	int			 rc = -1;
 
 	memset(&src, 0, sizeof(src));
-	if (lenp != NULL)
-		*lenp = 0;
 	if (st != NULL) {
 		memset(st, 0, sizeof(*st));
 		st->error = COMPAT_OK;
@@ -275,21 +304,21 @@ run(const struct fleet *fleet, const struct compat_config *cfg,
 	if (req == NULL || !json_is_object(req)) {
 		compat_fail(st, COMPAT_EINVAL, "(document)",
 		    "the request must be a JSON object");
-		return (NULL);
+		return (-1);
 	}
 	if (json_depth_exceeds(req, COMPAT_MAX_DEPTH)) {
 		compat_fail(st, COMPAT_EINVAL, "(document)",
 		    "nested deeper than %d levels", COMPAT_MAX_DEPTH);
-		return (NULL);
+		return (-1);
 	}
 	if (compat_check_keys(req, "", keys, st) == -1)
-		return (NULL);
+		return (-1);
 	if (parse_mode(json_object_get(req, "mode"), &mode, st) == -1)
-		return (NULL);
+		return (-1);
 	dests = json_object_get(req, "destinations");
 	if (dests != NULL && parse_destinations(dests, &names, &namebuf,
 	    st) == -1)
-		return (NULL);
+		return (-1);
 	if (form == FORM_ONE && json_array_size(dests) != 1) {
 		compat_fail(st, COMPAT_EINVAL, "destinations",
 		    "must name exactly one host");
@@ -299,14 +328,15 @@ run(const struct fleet *fleet, const struct compat_config *cfg,
 	if (source_resolve(fleet, pol, json_object_get(req, "source"), mode,
 	    &src, st) == -1)
 		goto fail;
-	text = check(fleet, cfg, pol, mode, &src, names, dests != NULL ?
-	    json_array_size(dests) : SIZE_MAX, form, lenp, st);
+	check(fleet, cfg, pol, mode, &src, names, dests != NULL ?
+	    json_array_size(dests) : SIZE_MAX, form, out, st);
+	rc = 0;
 
 fail:
 	free(names);
 	free(namebuf);
 	source_free(&src);
-	return (text);
+	return (rc);
 }
 
 /* The answer up to its results: the envelope and the source. */
@@ -325,15 +355,16 @@ open_answer(struct buf *w, const struct source *src)
 /*
  * The check of a resolved source against the named destinations (n of
  * them, in name order), or with n SIZE_MAX against the fleet (every host
- * but the source; the source alone for cpr).
+ * but the source; the source alone for cpr), its text into out.
  */
-static char *
+static void
 check(const struct fleet *fleet, const struct compat_config *cfg,
     const struct policy *pol, enum mode mode, struct source *src,
-    const struct dname *names, size_t n, enum form form, size_t *lenp,
-    struct compat_status *st)
+    const struct dname *names, size_t n, enum form form,
+    struct buf_pieces *out, struct compat_status *st)
 {
 	struct ctx		 c;
+	struct frags		 frags;
 	struct result		*res = NULL, res1[1];
 	size_t			*ord = NULL, ord1[1] = { 0 };
 	struct buf		 w;
@@ -341,6 +372,7 @@ check(const struct fleet *fleet, const struct compat_config *cfg,
 	unsigned int		 parts;
 
 	memset(&c, 0, sizeof(c));
+	memset(&frags, 0, sizeof(frags));
 	memset(&w, 0, sizeof(w));
 	eval_init(&c, fleet, cfg, pol, src, mode);
 
@@ -357,7 +389,7 @@ check(const struct fleet *fleet, const struct compat_config *cfg,
 		parallel_check(fleet, cfg, pol, src, mode,
 		    n != SIZE_MAX ? names : NULL, n != SIZE_MAX ? n :
 		    fleet_count(fleet), form == FORM_COMPATIBLE, parts, &w,
-		    st);
+		    out, st);
 		jw_lit(&w, "]}");
 		goto done;
 	} else if (n != SIZE_MAX) {
@@ -394,7 +426,7 @@ check(const struct fleet *fleet, const struct compat_config *cfg,
 	/* Compatible results of a VM are a few hundred bytes each. */
 	buf_reserve(&w, 1024 + nres * 640);
 	if (form == FORM_ONE) {
-		answer_result(&w, &c, &res[ord[0]]);
+		answer_result(&w, &frags, &c, &res[ord[0]]);
 		goto done;
 	}
 	open_answer(&w, src);
@@ -404,7 +436,7 @@ check(const struct fleet *fleet, const struct compat_config *cfg,
 			continue;
 		if (nout++ > 0)
 			jw_lit(&w, ",");
-		answer_result(&w, &c, &res[ord[i]]);
+		answer_result(&w, &frags, &c, &res[ord[i]]);
 	}
 	jw_lit(&w, "]}");
 
@@ -416,7 +448,7 @@ done:
 		free(ord);
 	if (res != res1)
 		free(res);
-	answer_free(&c);
+	answer_free(&frags);
 	eval_free(&c);
-	return (buf_release(&w, lenp));
+	buf_pieces_take(out, &w);
 }

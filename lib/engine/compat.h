@@ -38,6 +38,7 @@
 
 #include <jansson.h>
 
+struct buf_pieces;
 struct fleet;
 struct policy;
 
@@ -93,6 +94,15 @@ struct compat_status {
  */
 char	*compat_check_text(const struct fleet *, const struct compat_config *,
 	    const json_t *request, bool compatible_only, size_t *lenp,
+	    struct compat_status *st);
+/*
+ * The same answer as consecutive pieces into out (util/buf.h; empty on
+ * entry), for a caller that can send them without joining them: 0, or
+ * -1 refused with out left empty. A check in parts makes one per part.
+ */
+int	 compat_check_pieces(const struct fleet *,
+	    const struct compat_config *, const json_t *request,
+	    bool compatible_only, struct buf_pieces *out,
 	    struct compat_status *st);
 
 /*

@@ -193,9 +193,9 @@ struct result {
 	size_t			 r0, nr;	/* into ctx reasons */
 	size_t			 a0, na;	/* into ctx assignments */
 	size_t			 seq;		/* position in name order */
-	/* parallel.c: the part that made it and its text there. */
+	/* parallel.c: the part that made it, whose context holds its
+	 * reasons and assignments. */
 	unsigned int		 part;
-	size_t			 text_off, text_len;
 };
 
 /*
@@ -269,8 +269,6 @@ struct ctx {
 	bool				 kernel_old;
 	unsigned char			*ostate;	/* per offer: ok */
 	size_t				 ostate_cap;
-
-	struct frags			 frags;		/* answer.c's */
 };
 
 /* evaluate.c: one destination at a time. */
@@ -283,11 +281,14 @@ void	 eval_prefetch(struct ctx *, const struct fleet *, size_t,
 	    size_t);
 void	 eval_free(struct ctx *);
 
-/* answer.c: one result as JSON text, appended to the buffer; the text
- * of reasons and assignments is kept in c->frags for the next results
- * until answer_free(). */
-void	 answer_result(struct buf *, struct ctx *, const struct result *);
-void	 answer_free(struct ctx *);
+/* answer.c: one result, made in context c, as JSON text appended to
+ * the buffer; the text of its reasons and assignments is kept in the
+ * writer's frags for the next results until answer_free(). A zeroed
+ * struct frags is empty; c is only read, so writers on several threads
+ * may share it, each with frags of its own. */
+void	 answer_result(struct buf *, struct frags *, const struct ctx *,
+	    const struct result *);
+void	 answer_free(struct frags *);
 
 /* A destination name and where the request listed it. A name that is
  * not a valid host name is answered on its own (HOST_UNKNOWN), as the
@@ -317,15 +318,17 @@ size_t	*order_results(struct result *, size_t);
  * (1: run it serially), and that check in parts: the n named
  * destinations (names sorted by name), or with names NULL every host
  * (but the source's, except in a cold move) evaluated, and each
- * result (only the compatible ones with compatible_only) appended to w
- * in the answer's order, comma-separated, counted into st when not
- * NULL.
+ * result (only the compatible ones with compatible_only) written in
+ * the answer's order, comma-separated, counted into st when not NULL.
+ * The text goes into out as up to nparts pieces, the first beginning
+ * with what head held (head is empty after).
  */
 unsigned int parallel_parts(const struct compat_config *, size_t n);
 void	 parallel_check(const struct fleet *, const struct compat_config *,
 	    const struct policy *, struct source *, enum mode,
 	    const struct dname *names, size_t n, bool compatible_only,
-	    unsigned int nparts, struct buf *, struct compat_status *);
+	    unsigned int nparts, struct buf *head, struct buf_pieces *out,
+	    struct compat_status *);
 
 /* compat_error.c */
 void	 compat_fail(struct compat_status *, enum compat_error, const char *,

@@ -81,3 +81,55 @@ buf_free(struct buf *b)
 	b->data = NULL;
 	b->len = b->cap = 0;
 }
+
+void
+buf_pieces_take(struct buf_pieces *l, struct buf *b)
+{
+	size_t	 len;
+
+	if (b->len == 0) {
+		buf_free(b);
+		return;
+	}
+	if (l->n == BUF_PIECES_MAX) {
+		fprintf(stderr, "%s: more than %d pieces\n", __func__,
+		    BUF_PIECES_MAX);
+		abort();
+	}
+	l->piece[l->n].data = buf_release(b, &len);
+	l->piece[l->n].len = len;
+	l->n++;
+	l->len += len;
+}
+
+char *
+buf_pieces_join(struct buf_pieces *l, size_t *lenp)
+{
+	struct buf	 all;
+	unsigned int	 i;
+
+	memset(&all, 0, sizeof(all));
+	if (l->n == 1) {
+		all.data = l->piece[0].data;
+		all.len = l->piece[0].len;
+		/* A released piece has room for its NUL: no growth. */
+		all.cap = all.len + 1;
+		memset(l, 0, sizeof(*l));
+		return (buf_release(&all, lenp));
+	}
+	buf_reserve(&all, l->len);
+	for (i = 0; i < l->n; i++)
+		buf_add(&all, l->piece[i].data, l->piece[i].len);
+	buf_pieces_free(l);
+	return (buf_release(&all, lenp));
+}
+
+void
+buf_pieces_free(struct buf_pieces *l)
+{
+	unsigned int	 i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->piece[i].data);
+	memset(l, 0, sizeof(*l));
+}

@@ -33,4 +33,28 @@ void	 buf_vprintf(struct buf *, const char *, va_list)
 char	*buf_release(struct buf *, size_t *lenp);
 void	 buf_free(struct buf *);
 
+/*
+ * Text in consecutive pieces, handed on without being joined: a check
+ * written on several threads gives each one's buffer to the server,
+ * which sends them in order, where joining them would copy megabytes.
+ * Each piece is malloc'd and owned by the list; a zeroed list is empty.
+ */
+#define BUF_PIECES_MAX	17
+struct buf_pieces {
+	unsigned int	 n;
+	size_t		 len;		/* of all pieces */
+	struct {
+		char	*data;
+		size_t	 len;
+	}		 piece[BUF_PIECES_MAX];
+};
+
+/* b's text as the next piece (b is empty after; an empty b adds
+ * nothing). Aborts past BUF_PIECES_MAX pieces: a caller's bug. */
+void	 buf_pieces_take(struct buf_pieces *, struct buf *);
+/* All pieces as one string, as buf_release() gives it (one piece is
+ * not copied); the list is empty after. */
+char	*buf_pieces_join(struct buf_pieces *, size_t *lenp);
+void	 buf_pieces_free(struct buf_pieces *);
+
 #endif
