@@ -40,7 +40,6 @@ _Static_assert(PARTS_MAX + 1 <= BUF_PIECES_MAX, "pieces of an answer");
 /* What both rounds of a check share. */
 struct job {
 	struct part		*parts;
-	unsigned int		 nparts;
 	struct result		*all;		/* every part's, in name order */
 	const size_t		*out;		/* into all: the answer's */
 };
@@ -169,12 +168,11 @@ parallel_check(const struct fleet *fleet, const struct compat_config *cfg,
 {
 	struct job	 job;
 	struct part	*parts = xcalloc(nparts, sizeof(*parts));
-	size_t		 i, total = 0, nout = 0, *ord, *keep;
+	size_t		 i, total = 0, nout = 0, *ord;
 	unsigned int	 j;
 
 	memset(&job, 0, sizeof(job));
 	job.parts = parts;
-	job.nparts = nparts;
 	for (j = 0; j < nparts; j++) {
 		parts[j].job = &job;
 		parts[j].names = names;
@@ -200,12 +198,11 @@ parallel_check(const struct fleet *fleet, const struct compat_config *cfg,
 	}
 	ord = order_results(job.all, total);
 	count_results(st, job.all, total);
-	/* What the answer holds, in place over ord. */
-	keep = ord;
+	/* What the answer holds, kept in place at the front of ord. */
 	for (i = 0; i < total; i++)
 		if (!compatible_only || job.all[ord[i]].verdict == V_COMPATIBLE)
-			keep[nout++] = ord[i];
-	job.out = keep;
+			ord[nout++] = ord[i];
+	job.out = ord;
 	/* Equal counts: results differ little in length. */
 	for (j = 0; j < nparts; j++) {
 		parts[j].wlo = nout * j / nparts;

@@ -107,16 +107,17 @@ buf_pieces_join(struct buf_pieces *l, size_t *lenp)
 {
 	struct buf	 all;
 	unsigned int	 i;
+	char		*s;
 
-	memset(&all, 0, sizeof(all));
 	if (l->n == 1) {
-		all.data = l->piece[0].data;
-		all.len = l->piece[0].len;
-		/* A released piece has room for its NUL: no growth. */
-		all.cap = all.len + 1;
+		/* Released by buf_release(): already NUL-terminated. */
+		s = l->piece[0].data;
+		if (lenp != NULL)
+			*lenp = l->piece[0].len;
 		memset(l, 0, sizeof(*l));
-		return (buf_release(&all, lenp));
+		return (s);
 	}
+	memset(&all, 0, sizeof(all));
 	buf_reserve(&all, l->len);
 	for (i = 0; i < l->n; i++)
 		buf_add(&all, l->piece[i].data, l->piece[i].len);
