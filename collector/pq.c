@@ -33,6 +33,7 @@ struct pq_api {
 	PGconn		*(*connectdb_params)(const char *const *,
 			    const char *const *, int);
 	int		 (*consume_input)(PGconn *);
+	int		 (*enter_pipeline_mode)(PGconn *);
 	char		*(*error_message)(const PGconn *);
 	PGresult	*(*exec)(PGconn *, const char *);
 	PGresult	*(*exec_params)(PGconn *, const char *, int,
@@ -41,6 +42,7 @@ struct pq_api {
 	PGresult	*(*exec_prepared)(PGconn *, const char *, int,
 			    const char *const *, const int *, const int *,
 			    int);
+	int		 (*exit_pipeline_mode)(PGconn *);
 	void		 (*finish)(PGconn *);
 	void		 (*freemem)(void *);
 	PGresult	*(*get_result)(PGconn *);
@@ -48,6 +50,8 @@ struct pq_api {
 	char		*(*get_value)(const PGresult *, int, int);
 	PGnotify	*(*notifies)(PGconn *);
 	int		 (*ntuples)(const PGresult *);
+	PGpipelineStatus (*pipeline_status)(const PGconn *);
+	int		 (*pipeline_sync)(PGconn *);
 	PGresult	*(*prepare)(PGconn *, const char *, const char *, int,
 			    const Oid *);
 	char		*(*result_error_field)(const PGresult *, int);
@@ -70,10 +74,12 @@ static const struct dl_sym pq_syms[] = {
 	PQ_SYM("PQcmdTuples", cmd_tuples),
 	PQ_SYM("PQconnectdbParams", connectdb_params),
 	PQ_SYM("PQconsumeInput", consume_input),
+	PQ_SYM("PQenterPipelineMode", enter_pipeline_mode),
 	PQ_SYM("PQerrorMessage", error_message),
 	PQ_SYM("PQexec", exec),
 	PQ_SYM("PQexecParams", exec_params),
 	PQ_SYM("PQexecPrepared", exec_prepared),
+	PQ_SYM("PQexitPipelineMode", exit_pipeline_mode),
 	PQ_SYM("PQfinish", finish),
 	PQ_SYM("PQfreemem", freemem),
 	PQ_SYM("PQgetResult", get_result),
@@ -81,6 +87,8 @@ static const struct dl_sym pq_syms[] = {
 	PQ_SYM("PQgetvalue", get_value),
 	PQ_SYM("PQnotifies", notifies),
 	PQ_SYM("PQntuples", ntuples),
+	PQ_SYM("PQpipelineStatus", pipeline_status),
+	PQ_SYM("PQpipelineSync", pipeline_sync),
 	PQ_SYM("PQprepare", prepare),
 	PQ_SYM("PQresultErrorField", result_error_field),
 	PQ_SYM("PQresultErrorMessage", result_error_message),
@@ -146,6 +154,12 @@ PQconsumeInput(PGconn *conn)
 	return (pq_loaded() ? pq.consume_input(conn) : 0);
 }
 
+int
+PQenterPipelineMode(PGconn *conn)
+{
+	return (pq_loaded() ? pq.enter_pipeline_mode(conn) : 0);
+}
+
 char *
 PQerrorMessage(const PGconn *conn)
 {
@@ -178,6 +192,12 @@ PQexecPrepared(PGconn *conn, const char *stmtName, int nParams,
 		return (NULL);
 	return (pq.exec_prepared(conn, stmtName, nParams, paramValues,
 	    paramLengths, paramFormats, resultFormat));
+}
+
+int
+PQexitPipelineMode(PGconn *conn)
+{
+	return (pq_loaded() ? pq.exit_pipeline_mode(conn) : 0);
 }
 
 void
@@ -222,6 +242,18 @@ int
 PQntuples(const PGresult *res)
 {
 	return (pq_loaded() ? pq.ntuples(res) : 0);
+}
+
+PGpipelineStatus
+PQpipelineStatus(const PGconn *conn)
+{
+	return (pq_loaded() ? pq.pipeline_status(conn) : PQ_PIPELINE_OFF);
+}
+
+int
+PQpipelineSync(PGconn *conn)
+{
+	return (pq_loaded() ? pq.pipeline_sync(conn) : 0);
 }
 
 PGresult *
