@@ -10,6 +10,17 @@
  * which PostgreSQL delivers at commit. A replica follows the feed over
  * a connection of its own (store_changes, store_wait, one thread).
  *
+ * A write is two round trips in libpq's pipeline mode, not one per
+ * statement: each round trip costs the replica a send, a wait and a
+ * receive. The first sends BEGIN, the bump and the statement that decides
+ * the rest (the host's meta, or the DELETE) and waits for their
+ * answers; the second sends the writes, the NOTIFY and the COMMIT (or
+ * the ROLLBACK) at once. After a failure the server skips the rest of
+ * its round trip, so nothing after it applies, and the first failure
+ * is the one reported. The answers are a few short rows, never enough
+ * to fill a socket buffer, so a blocking connection cannot deadlock
+ * sending while the server waits to send.
+ *
  * Requests take a connection from a small pool, so a check or a read
  * never queues behind another request's write. A connection found
  * broken is reopened when next taken; after a failed attempt further
@@ -17,9 +28,11 @@
  * meanwhile, so a database that is down costs a request nothing but an
  * immediate 503. The first statement of an operation is retried once
  * on a fresh connection when its connection turns out to be dead
- * (nothing was sent, nothing can be applied twice); a failure after
- * that is reported, never retried: a COMMIT lost with its connection
- * may or may not have applied, and the caller must not acknowledge it.
+ * (nothing before it was answered, nothing can be applied twice; a
+ * write's first round trip commits nothing, so it is all sent again);
+ * a failure after that is reported, never retried: a COMMIT lost with
+ * its connection may or may not have applied, and the caller must not
+ * acknowledge it.
  *
  * Every statement is prepared on each connection when it opens. The
  * migrations are the exception: schema/postgresql/NNN_*.sql scripts run
@@ -49,6 +62,7 @@
 #define POOL_SIZE	4	/* request connections; the follower has
 				   its own */
 #define CHANGES_BATCH	"500"	/* feed rows per round trip */
+#define BATCH_MAX	8	/* statements in one pipeline round trip */
 #define BACKOFF_MIN_MS	100
 #define BACKOFF_MAX_MS	2000
 /* pg_advisory_xact_lock key for migrations: "vfiocomp" in ASCII. */
@@ -134,11 +148,23 @@ struct pg_store {
 	struct pg_conn	 feed;		/* the follower's, LISTENing */
 };
 
+/* A statement sent in pipeline mode, its answer not read yet. */
+struct pg_sent {
+	enum stmt_id	 id;
+	ExecStatusType	 want;
+	PGresult	**keep;		/* its answer, or NULL: not needed */
+};
+
 struct store_txn {
 	struct pg_store	*st;
 	struct pg_conn	*pc;
-	int64_t		 seq;
+	int64_t		 seq;		/* 0 until the first round trip */
 	char		 seqtxt[24];
+	struct pg_sent	 sent[BATCH_MAX];
+	int		 nsent;
+	int		 answered;	/* of the last round trip, in order */
+	bool		 broken;	/* a send or an answer went wrong:
+					   nothing more goes */
 };
 
 static _Thread_local char	pg_error[512];
@@ -194,8 +220,16 @@ static int	 query_number(struct pg_store *, enum stmt_id, int64_t *);
 static int	 migrate(PGconn *);
 static int	 exec_ok(PGconn *, const char *, const char *);
 static void	 read_meta(const PGresult *, int, struct store_host_meta *);
-static int	 bump(struct pg_conn *, int64_t *, char *, size_t);
-static int	 announce(struct pg_conn *, const char *);
+static int	 txn_send(struct store_txn *, enum stmt_id, int,
+		    const char *const *, ExecStatusType, PGresult **);
+static int	 txn_sync(struct store_txn *);
+static int	 txn_first(struct store_txn *, enum stmt_id, const char *,
+		    ExecStatusType, PGresult **, PGresult **);
+static int	 txn_start(struct store_txn *, enum stmt_id, const char *,
+		    ExecStatusType, PGresult **);
+static int	 txn_ready(struct store_txn *);
+static int	 txn_end(struct store_txn *, enum stmt_id);
+static void	 txn_free(struct store_txn *);
 
 /*
  * Record a failure: the server's message, else the connection's; a
@@ -394,12 +428,19 @@ acquire(struct pg_store *st)
 }
 
 /* Back to the pool; a connection left inside a transaction (a failure
- * between BEGIN and COMMIT) is rolled back first, a dead one closed. */
+ * between BEGIN and COMMIT) is rolled back first, a dead one closed,
+ * and so is one that cannot leave pipeline mode: answers unread would
+ * be taken for the next operation's. */
 static void
 release(struct pg_store *st, struct pg_conn *pc)
 {
 	char	name[16];
 
+	if (pc->c != NULL && PQpipelineStatus(pc->c) != PQ_PIPELINE_OFF &&
+	    !PQexitPipelineMode(pc->c)) {
+		PQfinish(pc->c);
+		pc->c = NULL;
+	}
 	if (conn_ok(pc) && PQtransactionStatus(pc->c) != PQTRANS_IDLE) {
 		stmt_name(PS_ROLLBACK, name, sizeof(name));
 		PQclear(PQexecPrepared(pc->c, name, 0, NULL, NULL, NULL, 0));
@@ -615,69 +656,212 @@ query_number(struct pg_store *st, enum stmt_id id, int64_t *v)
 	return (ret);
 }
 
-/* The next feed position, taking the feed's row lock until commit. */
+/*
+ * Queue a statement on txn's pipeline; its answer is read by the next
+ * txn_sync(), into *keep when keep is not NULL. Once a send failed,
+ * what the connection holds is unknown: nothing more is sent on it,
+ * and release() closes it when answers are still owed.
+ */
 static int
-bump(struct pg_conn *pc, int64_t *seq, char *txt, size_t len)
+txn_send(struct store_txn *txn, enum stmt_id id, int n,
+    const char *const *vals, ExecStatusType want, PGresult **keep)
 {
-	PGresult	*r;
+	struct pg_sent	*s;
+	char		 name[16];
 
-	if ((r = run(pc, PS_BUMP, 0, NULL, PGRES_TUPLES_OK)) == NULL ||
-	    seq_of(r, seq) == -1)
+	if (txn->broken)
 		return (-1);
-	snprintf(txt, len, "%" PRId64, *seq);
+	if (txn->nsent == BATCH_MAX) {
+		snprintf(pg_error, sizeof(pg_error), "%s: more than %d "
+		    "statements in one round trip", __func__, BATCH_MAX);
+		txn->broken = true;
+		return (-1);
+	}
+	stmt_name(id, name, sizeof(name));
+	if (!PQsendQueryPrepared(txn->pc->c, name, n, vals, NULL, NULL, 0)) {
+		txn->broken = true;
+		return (set_error(txn->pc->c, NULL, stmt_sql[id]));
+	}
+	s = &txn->sent[txn->nsent++];
+	s->id = id;
+	s->want = want;
+	s->keep = keep;
 	return (0);
 }
 
-/* Tell the followers, at commit: NOTIFY is transactional. */
+/*
+ * One round trip: the Sync after what is queued, then every answer in
+ * order; each ends with a NULL, the last is the Sync's. After a failure
+ * the server skips the rest to the Sync (PGRES_PIPELINE_ABORTED). The
+ * first failure is recorded once all is read, so that the connection's
+ * state it reports is the one left, as a synchronous call sees it. On
+ * success the kept answers are the caller's; on failure none is.
+ */
 static int
-announce(struct pg_conn *pc, const char *seqtxt)
+txn_sync(struct store_txn *txn)
 {
-	const char	*vals[1] = { seqtxt };
-	PGresult	*r;
+	PGconn		*c = txn->pc->c;
+	PGresult	*r = NULL, *bad = NULL;
+	const char	*where = NULL;
+	int		 i, n = txn->nsent;
 
-	if ((r = run(pc, PS_NOTIFY, 1, vals, PGRES_TUPLES_OK)) == NULL)
+	txn->nsent = 0;
+	txn->answered = 0;
+	if (txn->broken)
 		return (-1);
+	if (!PQpipelineSync(c)) {
+		txn->broken = true;
+		return (set_error(c, NULL, "pipeline sync"));
+	}
+	for (i = 0; i < n && (r = PQgetResult(c)) != NULL; i++) {
+		if (where == NULL && PQresultStatus(r) != txn->sent[i].want) {
+			where = stmt_sql[txn->sent[i].id];
+			bad = r;
+		} else if (where == NULL && txn->sent[i].keep != NULL) {
+			*txn->sent[i].keep = r;
+			txn->answered++;
+		} else {
+			if (where == NULL)
+				txn->answered++;
+			PQclear(r);
+		}
+		while ((r = PQgetResult(c)) != NULL)
+			PQclear(r);
+	}
+	if (i < n) {
+		/* No answer at all: the connection is gone. */
+		txn->broken = true;
+		if (where == NULL)
+			where = stmt_sql[txn->sent[i].id];
+	} else if ((r = PQgetResult(c)) == NULL ||
+	    PQresultStatus(r) != PGRES_PIPELINE_SYNC) {
+		/* The server closed instead (the first failure says why),
+		 * or answers this side cannot place follow. */
+		txn->broken = true;
+		if (where == NULL) {
+			where = "pipeline sync";
+			bad = r;
+			r = NULL;
+		}
+	}
 	PQclear(r);
+	if (where == NULL)
+		return (0);
+	set_error(c, bad, where);
+	PQclear(bad);
+	for (i = 0; i < txn->answered; i++)
+		if (txn->sent[i].keep != NULL) {
+			PQclear(*txn->sent[i].keep);
+			*txn->sent[i].keep = NULL;
+		}
+	return (-1);
+}
+
+/* One attempt at a write's first round trip: BEGIN, the bump that
+ * takes the feed's row lock until commit, and id (one parameter)
+ * unless it is PS_COUNT. */
+static int
+txn_first(struct store_txn *txn, enum stmt_id id, const char *arg,
+    ExecStatusType want, PGresult **seq, PGresult **r)
+{
+	const char	*vals[1] = { arg };
+
+	if (!PQenterPipelineMode(txn->pc->c))
+		return (set_error(txn->pc->c, NULL, "pipeline mode"));
+	if (txn_send(txn, PS_BEGIN, 0, NULL, PGRES_COMMAND_OK, NULL) == -1 ||
+	    txn_send(txn, PS_BUMP, 0, NULL, PGRES_TUPLES_OK, seq) == -1 ||
+	    (id != PS_COUNT && txn_send(txn, id, 1, vals, want, r) == -1))
+		return (-1);
+	return (txn_sync(txn));
+}
+
+/*
+ * A write's first round trip, with id's answer in *r. Nothing in it
+ * commits: when BEGIN finds the connection dead (it died idle in the
+ * pool) it is all sent once more on a fresh one, as run_first() does.
+ */
+static int
+txn_start(struct store_txn *txn, enum stmt_id id, const char *arg,
+    ExecStatusType want, PGresult **r)
+{
+	PGresult	*seq = NULL;
+
+	if (txn_first(txn, id, arg, want, &seq, r) == -1) {
+		if (txn->answered > 0 || conn_ok(txn->pc) ||
+		    conn_reopen(txn->st, txn->pc, false) == -1)
+			return (-1);
+		/* What was queued went with the dead connection. */
+		txn->nsent = 0;
+		txn->broken = false;
+		if (txn_first(txn, id, arg, want, &seq, r) == -1)
+			return (-1);
+	}
+	if (seq_of(seq, &txn->seq) == -1) {
+		if (r != NULL) {
+			PQclear(*r);
+			*r = NULL;
+		}
+		return (-1);
+	}
+	snprintf(txn->seqtxt, sizeof(txn->seqtxt), "%" PRId64, txn->seq);
 	return (0);
 }
 
+/* A write queued before any meta (store.c reads it first) still needs
+ * the transaction and its position. */
+static int
+txn_ready(struct store_txn *txn)
+{
+	return (txn->seq != 0 ? 0 : txn_start(txn, PS_COUNT, NULL, 0, NULL));
+}
+
+/* The last round trip: what is queued, then COMMIT or ROLLBACK. */
+static int
+txn_end(struct store_txn *txn, enum stmt_id id)
+{
+	if (txn_send(txn, id, 0, NULL, PGRES_COMMAND_OK, NULL) == -1)
+		return (-1);
+	return (txn_sync(txn));
+}
+
+static void
+txn_free(struct store_txn *txn)
+{
+	release(txn->st, txn->pc);	/* rolls back what did not commit */
+	free(txn);
+}
+
+/* Nothing is sent yet: the first statement goes with the meta. */
 static struct store_txn *
 pg_begin(void *engine)
 {
 	struct pg_store		*st = engine;
 	struct store_txn	*txn;
 	struct pg_conn		*pc;
-	PGresult		*r;
 
 	if ((pc = acquire(st)) == NULL)
 		return (NULL);
-	if ((r = run_first(st, pc, PS_BEGIN, 0, NULL, PGRES_COMMAND_OK,
-	    false)) == NULL)
-		goto fail;
-	PQclear(r);
 	txn = xcalloc(1, sizeof(*txn));
 	txn->st = st;
 	txn->pc = pc;
-	if (bump(pc, &txn->seq, txn->seqtxt, sizeof(txn->seqtxt)) == -1) {
-		free(txn);
-		goto fail;
-	}
 	return (txn);
-
-fail:
-	release(st, pc);
-	return (NULL);
 }
 
+/* The transaction's first round trip (a later one when something was
+ * queued before it). */
 static int
 pg_meta(struct store_txn *txn, const char *host, struct store_host_meta *meta)
 {
 	const char	*vals[1] = { host };
-	PGresult	*r;
+	PGresult	*r = NULL;
 	int		 rc = 1;
 
 	memset(meta, 0, sizeof(*meta));
-	if ((r = run(txn->pc, PS_META, 1, vals, PGRES_TUPLES_OK)) == NULL)
+	if (txn->seq == 0) {
+		if (txn_start(txn, PS_META, host, PGRES_TUPLES_OK, &r) == -1)
+			return (-1);
+	} else if (txn_send(txn, PS_META, 1, vals, PGRES_TUPLES_OK,
+	    &r) == -1 || txn_sync(txn) == -1)
 		return (-1);
 	if (PQntuples(r) == 1) {
 		snprintf(meta->host, sizeof(meta->host), "%s", host);
@@ -692,6 +876,7 @@ pg_meta(struct store_txn *txn, const char *host, struct store_host_meta *meta)
 	return (rc);
 }
 
+/* Queued: a failure is reported by the commit, the next round trip. */
 static int
 pg_replace(struct store_txn *txn, const struct inventory *inv,
     const char *json, const char *digest, int64_t generation,
@@ -701,11 +886,13 @@ pg_replace(struct store_txn *txn, const struct inventory *inv,
 	const char	*vals[7] = { inv->host, gen, digest, inv->collected_at,
 			    recv, json, txn->seqtxt };
 
+	if (txn_ready(txn) == -1)
+		return (-1);
 	snprintf(gen, sizeof(gen), "%" PRId64, generation);
 	snprintf(recv, sizeof(recv), "%" PRId64, received_at);
-	if (run_ok(txn->pc, PS_UPSERT, 7, vals) == -1)
+	if (txn_send(txn, PS_UPSERT, 7, vals, PGRES_COMMAND_OK, NULL) == -1)
 		return (-1);
-	return (run_ok(txn->pc, PS_UNTOMB, 1, vals));
+	return (txn_send(txn, PS_UNTOMB, 1, vals, PGRES_COMMAND_OK, NULL));
 }
 
 /* Same content: a heartbeat. Its new position tells the followers that
@@ -718,22 +905,26 @@ pg_seen(struct store_txn *txn, const char *host, const char *collected_at,
 	const char	*vals[5] = { host, recv, collected_at, json,
 			    txn->seqtxt };
 
+	if (txn_ready(txn) == -1)
+		return (-1);
 	snprintf(recv, sizeof(recv), "%" PRId64, received_at);
-	return (run_ok(txn->pc, PS_SEEN, 5, vals));
+	return (txn_send(txn, PS_SEEN, 5, vals, PGRES_COMMAND_OK, NULL));
 }
 
+/* The NOTIFY tells the followers, at commit: it is transactional. */
 static int
 pg_commit(struct store_txn *txn)
 {
-	int	rc = -1;
+	const char	*vals[1] = { txn->seqtxt };
+	int		 rc = -1;
 
-	if (announce(txn->pc, txn->seqtxt) == 0 &&
-	    run_ok(txn->pc, PS_COMMIT, 0, NULL) == 0) {
+	if (txn_ready(txn) == 0 &&
+	    txn_send(txn, PS_NOTIFY, 1, vals, PGRES_TUPLES_OK, NULL) == 0 &&
+	    txn_end(txn, PS_COMMIT) == 0) {
 		pg_last_seq = txn->seq;
 		rc = 0;
 	}
-	release(txn->st, txn->pc);
-	free(txn);
+	txn_free(txn);
 	return (rc);
 }
 
@@ -745,12 +936,12 @@ pg_rollback(struct store_txn *txn)
 	bool	lost = pg_lost;
 
 	memcpy(saved, pg_error, sizeof(saved));
-	if (conn_ok(txn->pc))
-		run_ok(txn->pc, PS_ROLLBACK, 0, NULL);
+	if (conn_ok(txn->pc) && PQtransactionStatus(txn->pc->c) !=
+	    PQTRANS_IDLE)
+		txn_end(txn, PS_ROLLBACK);
 	memcpy(pg_error, saved, sizeof(saved));
 	pg_lost = lost;
-	release(txn->st, txn->pc);
-	free(txn);
+	txn_free(txn);
 }
 
 /* One row of HOST_COLS; the NULLs of a tombstone read as empty, and
@@ -798,40 +989,32 @@ pg_get(void *engine, const char *host, char **json,
 	return (ret);
 }
 
+/* Two round trips as a PUT's: the DELETE's count decides the second. */
 static int
 pg_remove(void *engine, const char *host)
 {
-	struct pg_store	*st = engine;
-	struct pg_conn	*pc;
-	PGresult	*r;
-	int64_t		 seq;
-	char		 seqtxt[24];
-	const char	*vals[2] = { host, seqtxt };
-	int		 ret = -1;
+	struct store_txn	*txn;
+	PGresult		*r;
+	const char		*vals[2] = { host, NULL };
+	int			 ret = -1;
 
-	if ((pc = acquire(st)) == NULL)
+	if ((txn = pg_begin(engine)) == NULL)
 		return (-1);
-	if ((r = run_first(st, pc, PS_BEGIN, 0, NULL, PGRES_COMMAND_OK,
-	    false)) == NULL)
-		goto out;
-	PQclear(r);
-	if (bump(pc, &seq, seqtxt, sizeof(seqtxt)) == -1 ||
-	    (r = run(pc, PS_DELETE, 1, vals, PGRES_COMMAND_OK)) == NULL)
+	if (txn_start(txn, PS_DELETE, host, PGRES_COMMAND_OK, &r) == -1)
 		goto out;
 	if (strcmp(PQcmdTuples(r), "0") == 0) {
 		/* Nothing to forget: no tombstone, no position spent. */
 		PQclear(r);
-		ret = run_ok(pc, PS_ROLLBACK, 0, NULL) == 0 ? 1 : -1;
+		ret = txn_end(txn, PS_ROLLBACK) == 0 ? 1 : -1;
 		goto out;
 	}
 	PQclear(r);
-	if (run_ok(pc, PS_TOMB, 2, vals) == -1 || announce(pc, seqtxt) == -1 ||
-	    run_ok(pc, PS_COMMIT, 0, NULL) == -1)
+	vals[1] = txn->seqtxt;
+	if (txn_send(txn, PS_TOMB, 2, vals, PGRES_COMMAND_OK, NULL) == -1)
 		goto out;
-	pg_last_seq = seq;
-	ret = 0;
+	return (pg_commit(txn));
 out:
-	release(st, pc);	/* rolls back what did not commit */
+	txn_free(txn);
 	return (ret);
 }
 
