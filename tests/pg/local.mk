@@ -4,7 +4,7 @@
 # with a PostgreSQL --db, and three replicas share one database.
 PG_TESTS = tests/pg/store.sh tests/pg/api.sh tests/pg/import.sh \
 	tests/pg/collector.sh \
-	tests/pg/concurrency.sh tests/pg/bad-input.sh
+	tests/pg/concurrency.sh tests/pg/bad-input.sh tests/pg/pipeline.sh
 TESTS += $(PG_TESTS)
 # Replicas: SIGKILL rounds and a database outage, once, in the build
 # not slowed by sanitizers.
