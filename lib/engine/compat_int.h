@@ -201,17 +201,20 @@ struct result {
 /*
  * Answer text already written once in this check (answer.c): most hosts
  * of a fleet give the same reasons and assignments, so each distinct
- * one is rendered once and copied after. key names what the text was
- * made from (pointers into the fleet's pooled strings, numbers); an
+ * one is rendered once and copied after, and so is each distinct whole
+ * result from its verdict to its score, made of them. A key names what
+ * the text was made from (pointers into the fleet's pooled strings,
+ * numbers) in at most FRAG_KEY_MAX words, kept in frags.keys; an
  * open-addressed table of at most FRAG_MAX entries, beyond which the
  * rest is rendered in place.
  */
 #define AHEAD		8	/* hosts eval_prefetch() looks ahead */
-#define FRAG_KEY	8
+#define FRAG_KEY_MAX	128
 #define FRAG_MAX	1024
 
 struct frag {
-	uintptr_t	 key[FRAG_KEY];
+	size_t		 hash;
+	size_t		 koff, klen;	/* in frags.keys */
 	size_t		 off, len;	/* in frags.text */
 	bool		 used;
 };
@@ -219,6 +222,7 @@ struct frag {
 struct frags {
 	struct frag	*tab;
 	size_t		 cap, n;
+	struct buf	 keys;
 	struct buf	 text;
 };
 

@@ -14,7 +14,9 @@
  *
  * A check against every host of a fleet big enough to run in parts on
  * several threads (parallel.c) must write, byte for byte, the answer
- * of the same check run serially.
+ * of the same check run serially; and each result in it, whose text is
+ * mostly copied from what an earlier result rendered (answer.c's
+ * fragments), is what a check of that destination alone writes.
  *
  * The generator mixes what decides verdicts: shared and differing
  * driver versions, null keys and null policy fields, types with and
@@ -46,6 +48,8 @@ static json_t		*gen_vf(unsigned int *, unsigned int);
 static json_t		*gen_host(unsigned int *, const char *);
 static json_t		*descriptor(const json_t *, const char *);
 static void		 compare(const json_t *, const json_t *, unsigned int);
+static int		 same_alone(struct fleet *, const struct compat_config *,
+			    const json_t *, const json_t *);
 
 #define PICK(s, a)	pick((s), (a), sizeof(a) / sizeof((a)[0]))
 
@@ -387,6 +391,36 @@ next:
 }
 END_TEST
 
+/*
+ * A result of a fleet-wide answer, whose text came mostly from
+ * fragments another host's result rendered first, is the result a check
+ * of that one destination alone writes afresh. Returns 1.
+ */
+static int
+same_alone(struct fleet *f, const struct compat_config *cfg,
+    const json_t *rq, const json_t *result)
+{
+	struct compat_status	 st;
+	json_t			*one, *alone;
+	char			*text;
+	size_t			 len;
+
+	one = json_deep_copy(rq);
+	json_object_set_new(one, "destinations", json_pack("[O]",
+	    json_object_get(result, "host")));
+	text = compat_check_one_text(f, cfg, one, &len, &st);
+	ck_assert_msg(text != NULL, "%s", st.message);
+	alone = json_loads(text, 0, NULL);
+	ck_assert(alone != NULL);
+	ck_assert_msg(json_equal(alone, result), "%s: alone %s, in the "
+	    "fleet's answer %s", sget(result, "host"), text,
+	    json_dumps(result, JSON_COMPACT));
+	json_decref(alone);
+	json_decref(one);
+	free(text);
+	return (1);
+}
+
 /* Every host of a 3,100-host fleet, and most of them named with some
  * unknown and some invalid names among them, serially and in three
  * parts. */
@@ -401,6 +435,7 @@ START_TEST(parallel_equals_serial)
 	char			 name[16], ids[512], rtext[768];
 	char			*serial, *par;
 	size_t			 k, r, ls, lp, ncompat = 0, nother = 0;
+	size_t			 nalone = 0;
 	unsigned int		 s = 7, i, only;
 
 	f = fleet_new();
@@ -449,6 +484,12 @@ START_TEST(parallel_equals_serial)
 		cfg.threads = 3;
 		par = compat_check_text(f, &cfg, rq, only, &lp, &st);
 		ck_assert_msg(par != NULL, "%s", st.message);
+		ans = json_loads(serial, 0, NULL);
+		ck_assert(ans != NULL);
+		json_array_foreach(json_object_get(ans, "results"), k, v)
+			if (k % 23 == 0)
+				nalone += same_alone(f, &cfg, rq, v);
+		json_decref(ans);
 		ck_assert_msg(ls == lp && memcmp(serial, par, ls) == 0,
 		    "%s%s: the answer in parts differs from the serial one",
 		    rtext, only ? " (compatible only)" : "");
@@ -468,6 +509,7 @@ START_TEST(parallel_equals_serial)
 	/* Both kinds of result, in the order the parts had to merge. */
 	ck_assert_msg(ncompat > 100 && nother > 100, "%zu compatible, %zu "
 	    "other: the fleet does not mix verdicts", ncompat, nother);
+	ck_assert_uint_gt(nalone, 500);
 	json_decref(dests);
 	json_decref(h0);
 	fleet_free(f);
