@@ -63,8 +63,10 @@ static size_t	 frag_hash(const uintptr_t *, size_t);
 static void	 frag_grow(struct frags *);
 static const struct frag *frag_find(struct frags *, const uintptr_t *,
 		    size_t, size_t, struct frag **);
-static void	 frag_keep(struct frags *, struct frag *, const uintptr_t *,
-		    size_t, size_t, const struct buf *, size_t);
+static bool	 frag_copy(struct buf *, struct frags *, const uintptr_t *,
+		    size_t, size_t *);
+static void	 frag_save(struct frags *, const uintptr_t *, size_t, size_t,
+		    const struct buf *, size_t);
 static bool	 reason_key(const struct reason *, uintptr_t *);
 static void	 assignment_key(const struct assignment *, uintptr_t *);
 static void	 put_reason(struct buf *, struct frags *, const struct ctx *,
@@ -296,11 +298,33 @@ frag_find(struct frags *f, const uintptr_t *key, size_t n, size_t hash,
 	return (NULL);
 }
 
-/* Keep w's text from start on as the fragment of key, in slot. */
-static void
-frag_keep(struct frags *f, struct frag *slot, const uintptr_t *key,
-    size_t n, size_t hash, const struct buf *w, size_t start)
+/* Copy the text kept for key (n words) into w: true. Else false, with
+ * *hashp the key's hash for frag_save() once the caller wrote it. */
+static bool
+frag_copy(struct buf *w, struct frags *f, const uintptr_t *key, size_t n,
+    size_t *hashp)
 {
+	const struct frag	*hit;
+	struct frag		*slot;
+
+	*hashp = frag_hash(key, n);
+	if ((hit = frag_find(f, key, n, *hashp, &slot)) == NULL)
+		return (false);
+	jw_raw(w, f->text.data + hit->off, hit->len);
+	return (true);
+}
+
+/* Keep w's text from start on as the fragment of key, if the table has
+ * room. The slot is found again here: writing the text may have kept
+ * fragments of its own parts and grown the table. */
+static void
+frag_save(struct frags *f, const uintptr_t *key, size_t n, size_t hash,
+    const struct buf *w, size_t start)
+{
+	struct frag	*slot;
+
+	if (frag_find(f, key, n, hash, &slot) != NULL || slot == NULL)
+		return;
 	slot->used = true;
 	slot->hash = hash;
 	slot->koff = f->keys.len;
@@ -347,48 +371,36 @@ static void
 put_reason(struct buf *w, struct frags *f, const struct ctx *c,
     const struct result *res, const struct reason *r)
 {
-	const struct frag	*hit;
-	struct frag		*slot;
-	uintptr_t		 key[REASON_KEY];
-	size_t			 hash, start = w->len;
+	uintptr_t	 key[REASON_KEY];
+	size_t		 hash, start = w->len;
 
 	if (!reason_key(r, key)) {
 		write_reason(w, c, res, r);
 		return;
 	}
-	hash = frag_hash(key, REASON_KEY);
-	if ((hit = frag_find(f, key, REASON_KEY, hash, &slot)) != NULL) {
-		jw_raw(w, f->text.data + hit->off, hit->len);
+	if (frag_copy(w, f, key, REASON_KEY, &hash))
 		return;
-	}
 	write_reason(w, c, res, r);
-	if (slot != NULL)
-		frag_keep(f, slot, key, REASON_KEY, hash, w, start);
+	frag_save(f, key, REASON_KEY, hash, w, start);
 }
 
 static void
 put_assignment(struct buf *w, struct frags *f, const struct assignment *g)
 {
-	const struct frag	*hit;
-	struct frag		*slot;
-	uintptr_t		 key[ASSIGNMENT_KEY];
-	size_t			 hash, start = w->len;
+	uintptr_t	 key[ASSIGNMENT_KEY];
+	size_t		 hash, start = w->len;
 
 	assignment_key(g, key);
-	hash = frag_hash(key, ASSIGNMENT_KEY);
-	if ((hit = frag_find(f, key, ASSIGNMENT_KEY, hash, &slot)) != NULL) {
-		jw_raw(w, f->text.data + hit->off, hit->len);
+	if (frag_copy(w, f, key, ASSIGNMENT_KEY, &hash))
 		return;
-	}
 	write_assignment(w, g);
-	if (slot != NULL)
-		frag_keep(f, slot, key, ASSIGNMENT_KEY, hash, w, start);
+	frag_save(f, key, ASSIGNMENT_KEY, hash, w, start);
 }
 
 /*
  * The key of a result's text from its verdict to its score, in *np
- * words: a tag and the verdict, the counts, then every reason's and
- * assignment's key. False when the text cannot be kept (a reason that
+ * words: the verdict, the counts, then every reason's and assignment's
+ * key. False when the text cannot be kept (a reason that
  * names the host) or the key would be longer than FRAG_KEY_MAX.
  */
 static bool
@@ -448,10 +460,8 @@ void
 answer_result(struct buf *w, struct frags *f, const struct ctx *c,
     const struct result *res)
 {
-	const struct frag	*hit;
-	struct frag		*slot = NULL;
-	uintptr_t		 key[FRAG_KEY_MAX];
-	size_t			 n, hash = 0, start;
+	uintptr_t	 key[FRAG_KEY_MAX];
+	size_t		 n, hash, start;
 
 	jw_lit(w, "{\"host\":");
 	if (res->fh != NULL && res->fh->name_json != NULL)
@@ -459,19 +469,12 @@ answer_result(struct buf *w, struct frags *f, const struct ctx *c,
 	else
 		jw_str(w, res->host);
 	start = w->len;
-	if (body_key(c, res, key, &n)) {
-		hash = frag_hash(key, n);
-		if ((hit = frag_find(f, key, n, hash, &slot)) != NULL)
-			jw_raw(w, f->text.data + hit->off, hit->len);
-		else {
-			/* Its reasons may grow the table: slot is stale. */
-			write_body(w, f, c, res);
-			if (frag_find(f, key, n, hash, &slot) == NULL &&
-			    slot != NULL)
-				frag_keep(f, slot, key, n, hash, w, start);
-		}
-	} else
+	if (!body_key(c, res, key, &n))
 		write_body(w, f, c, res);
+	else if (!frag_copy(w, f, key, n, &hash)) {
+		write_body(w, f, c, res);
+		frag_save(f, key, n, hash, w, start);
+	}
 	if (res->verdict == V_COMPATIBLE)
 		jw_int(w, res->score);
 	else
